@@ -1,0 +1,19 @@
+import { formsOf } from './engine/registry.js';
+import { findModel } from './models/index.js';
+
+export interface CommandTableRow {
+  name: string;
+  forms: string[];
+  source: string;
+}
+
+/** Every command a product answers, from its handler registry: the source of docs/commands.md. */
+export function commandTable(modelId: string): CommandTableRow[] {
+  const model = findModel(modelId);
+  if (!model) throw new Error(`unknown model ${modelId}`);
+  const excluded = new Set((model.excludedCommands ?? []).map((c) => c.toUpperCase()));
+  return model.dialect.commands
+    .filter((c) => !excluded.has(c.name.toUpperCase()))
+    .map((c) => ({ name: c.name, forms: formsOf(c), source: c.source ?? '' }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}

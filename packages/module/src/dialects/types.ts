@@ -1,0 +1,29 @@
+import type { CommandDef } from '../engine/registry.js';
+import type { SessionDefaults } from '../engine/session.js';
+import type { VirtualModule } from '../module.js';
+
+/**
+ * A vendor's AT language: its commands, its error vocabulary and its URC wiring. Products
+ * of one vendor share a dialect and differ by their model table.
+ */
+export interface Dialect {
+  id: string;
+  commands: readonly CommandDef[];
+  sessionDefaults: SessionDefaults;
+  /** Verbose text of an error number for +CMEE=2. */
+  errorText(code: number): string;
+  errors: {
+    /** Wrong syntax or value of a parameter. */
+    badParameter: number;
+    /** A form the command lacks (e.g. read of an action-only command). */
+    formNotSupported: number;
+    /** An exception inside a handler: never a crash, always this. */
+    internal: number;
+    /** Line longer than the product's limit; undefined means plain ERROR. */
+    lineTooLong?: number;
+  };
+  /** Text shown for a prompt character, e.g. '\r\n>' (u-blox) or '\r\n> ' (Telit). */
+  promptText(char: string): string;
+  /** Subscribes the dialect's URC renderers to the module's service events. */
+  wire(module: VirtualModule): void;
+}

@@ -1,0 +1,41 @@
+import { validateParams, type CommandForm, type ParamSpec, type ParamValues, type RawParam } from '@modemlab/at';
+import type { VirtualModule } from '../module.js';
+import type { DataPipe } from './data-pipe.js';
+import { CommandFailure } from './failure.js';
+import type { FinalResult } from './registry.js';
+import type { TerminalSession } from './session.js';
+
+export type PromptSpec =
+  | { kind: 'text'; char?: string; maxLength?: number }
+  | { kind: 'binary'; length: number; char?: string; guardMs: number };
+
+export type PromptOutcome =
+  | { status: 'done'; data: Buffer }
+  | { status: 'cancelled' }
+  | { status: 'timeout'; received: number };
+
+/** What a handler sees: the module's services, its terminal's settings, and ways to answer. */
+export interface CommandContext {
+  readonly module: VirtualModule;
+  readonly session: TerminalSession;
+  readonly name: string;
+  readonly form: CommandForm;
+  /** An information response line. */
+  info(line: string): void;
+  /** Bytes written as they are (binary reads). */
+  raw(bytes: Buffer | string): void;
+  /** Shows the prompt and collects the host's input (text ended by Ctrl-Z, or exactly N bytes). */
+  prompt(spec: PromptSpec): Promise<PromptOutcome>;
+  /** Validates op-code-dependent parameters; throws the dialect's bad-parameter error. */
+  validate(raw: RawParam[], specs: readonly ParamSpec[]): ParamValues;
+  /** Ends the command with CONNECT and hands the terminal to the pipe. */
+  goOnline(pipe: DataPipe): FinalResult;
+  /** Runs after the final result code has been written (a reboot after +CFUN=16's OK). */
+  afterResult(fn: () => void): void;
+}
+
+export function validateOrFail(raw: RawParam[], specs: readonly ParamSpec[], badParameterCode: number): ParamValues {
+  const v = validateParams(raw, specs);
+  if (!v.ok) throw new CommandFailure(badParameterCode, `${v.reason}${v.param ? ` (${v.param})` : ''}`);
+  return v.values;
+}

@@ -1,0 +1,422 @@
+import { parseCommandLine, splitParams, type ParsedCommand } from '@modemlab/at';
+import type { VirtualModule } from '../module.js';
+import { validateOrFail, type CommandContext, type PromptOutcome, type PromptSpec } from './context.js';
+import type { DataPipe } from './data-pipe.js';
+import { CommandFailure } from './failure.js';
+import { EscapeDetector } from './escape.js';
+import { ResponseWriter } from './response-writer.js';
+import type { CommandDef, FinalResult, HandlerResult } from './registry.js';
+import { TerminalSession } from './session.js';
+
+const CTRL_Z = 0x1a;
+const ESC = 0x1b;
+
+type UrcSource = string | ((session: TerminalSession) => string | undefined);
+
+interface PromptState {
+  spec: PromptSpec;
+  buffer: number[];
+  resolve(outcome: PromptOutcome): void;
+  guard?: { cancel(): void };
+}
+
+/**
+ * One AT terminal of a module: bytes in, bytes out. It edits and echoes the command line,
+ * dispatches commands, collects prompt input, and in online data mode hands bytes to a pipe
+ * while watching for the +++ escape. URCs raised while a command runs wait for its final
+ * result code, so they never split a response.
+ */
+export class Terminal {
+  readonly session: TerminalSession;
+  private mode: 'command' | 'busy' | 'prompt' | 'online' | 'off' = 'command';
+  private line: number[] = [];
+  private lineOverflow = false;
+  /** Input that arrived while a command ran; processed after its final result. */
+  private pending: Buffer[] = [];
+  private readonly urcQueue: UrcSource[] = [];
+  private prompt?: PromptState;
+  private online?: { pipe: DataPipe; escape: EscapeDetector };
+  private readonly writer: ResponseWriter;
+  private closed = false;
+
+  constructor(
+    readonly module: VirtualModule,
+    private readonly output: (bytes: Buffer) => void,
+  ) {
+    this.session = new TerminalSession(module.model.dialect.sessionDefaults);
+    this.writer = new ResponseWriter(this.session, (s) => this.emit(s));
+  }
+
+  /** Bytes from the host. */
+  input(data: Buffer): void {
+    if (this.closed) return;
+    if (this.mode === 'busy') {
+      this.pending.push(Buffer.from(data));
+      return;
+    }
+    for (let i = 0; i < data.length; i++) {
+      // Handling a byte can change the mode (a line ends, a prompt completes).
+      const mode = this.currentMode();
+      if (mode === 'off') return;
+      if (mode === 'busy') {
+        this.pending.push(Buffer.from(data.subarray(i)));
+        return;
+      }
+      if (mode === 'online') {
+        this.online!.escape.input(data.subarray(i));
+        return;
+      }
+      if (mode === 'prompt') {
+        const used = this.promptInput(data.subarray(i));
+        i += used - 1;
+        continue;
+      }
+      this.commandByte(data[i]!);
+    }
+  }
+
+  private currentMode(): Terminal['mode'] {
+    return this.mode;
+  }
+
+  /** A URC from the module: written now, or queued until the running command ends. */
+  urc(source: UrcSource): void {
+    if (this.closed) return;
+    if (this.mode === 'command') this.writeUrc(source);
+    else if (this.mode !== 'off') this.urcQueue.push(source);
+  }
+
+  /** The module reboots: silence for `silentMs`, then power-up settings. */
+  powerCycle(silentMs: number): void {
+    this.abortActivity();
+    this.mode = 'off';
+    this.urcQueue.length = 0;
+    this.pending = [];
+    this.module.clock.setTimeout(() => {
+      if (this.closed) return;
+      this.session.reset();
+      this.line = [];
+      this.lineOverflow = false;
+      this.mode = 'command';
+    }, silentMs);
+  }
+
+  close(): void {
+    this.abortActivity();
+    this.closed = true;
+  }
+
+  isOnline(): boolean {
+    return this.mode === 'online';
+  }
+
+  private abortActivity(): void {
+    if (this.prompt) {
+      this.prompt.guard?.cancel();
+      const p = this.prompt;
+      this.prompt = undefined;
+      p.resolve({ status: 'cancelled' });
+    }
+    if (this.online) {
+      this.online.escape.stop();
+      this.online.pipe.detach();
+      this.online = undefined;
+    }
+  }
+
+  private emit(text: string | Buffer): void {
+    if (this.closed) return;
+    this.output(typeof text === 'string' ? Buffer.from(text, 'latin1') : text);
+  }
+
+  private writeUrc(source: UrcSource): void {
+    const text = typeof source === 'string' ? source : source(this.session);
+    if (text !== undefined) this.writer.urc(text);
+  }
+
+  // ---- command mode ------------------------------------------------------------------
+
+  private commandByte(byte: number): void {
+    const s = this.session;
+    if (s.echo) this.emit(Buffer.from([byte]));
+    if (byte === s.sreg(3)) {
+      const text = Buffer.from(this.line).toString('latin1');
+      const overflow = this.lineOverflow;
+      this.line = [];
+      this.lineOverflow = false;
+      this.runLine(text, overflow);
+      return;
+    }
+    if (byte === s.sreg(5)) {
+      this.line.pop();
+      return;
+    }
+    if (byte === s.sreg(4) && this.line.length === 0) return;
+    if (this.line.length >= this.module.model.limits.maxLineLength) {
+      this.lineOverflow = true;
+      return;
+    }
+    this.line.push(byte);
+    // A/ repeats the previous line at once, without a terminator (V.250 §6.2.11).
+    if (this.line.length >= 2) {
+      const tail = String.fromCharCode(this.line[this.line.length - 2]!, byte).toUpperCase();
+      if (tail === 'A/' && this.line.length === 2) {
+        this.line = [];
+        if (s.echo) this.emit('\r');
+        this.runLine(s.lastLine, false);
+      }
+    }
+  }
+
+  private runLine(text: string, overflow: boolean): void {
+    const start = text.search(/a[t]/i);
+    if (overflow) {
+      this.startCommand(async (w) => {
+        throw new CommandFailure(this.module.model.dialect.errors.lineTooLong, 'line too long');
+      });
+      return;
+    }
+    if (start < 0) {
+      // A bare terminator is ignored; any other text without the AT prefix is an error.
+      if (text.trim() === '') return;
+      this.startCommand(async () => {
+        throw new CommandFailure(undefined, 'no AT prefix');
+      });
+      return;
+    }
+    const line = text.slice(start);
+    this.session.lastLine = line;
+    this.startCommand((w) => this.dispatchLine(line, w));
+  }
+
+  private startCommand(run: (w: ResponseWriter) => Promise<FinalResult | void>): void {
+    this.mode = 'busy';
+    const after: Array<() => void> = [];
+    this.afterHooks = after;
+    run(this.writer)
+      .then((final) => this.finish(final ?? undefined, after))
+      .catch((err: unknown) => {
+        this.writer.failure(this.toFailure(err), this.module.model.dialect);
+        this.finish('written', after);
+      });
+  }
+
+  private afterHooks: Array<() => void> = [];
+
+  private toFailure(err: unknown): CommandFailure {
+    if (err instanceof CommandFailure) return err;
+    this.module.log('handler crashed', err);
+    return new CommandFailure(this.module.model.dialect.errors.internal, String(err));
+  }
+
+  private finish(final: FinalResult | 'written' | undefined, after: Array<() => void>): void {
+    if (this.closed) return;
+    if (final === undefined) this.writer.final('OK', 0);
+    else if (final !== 'written') {
+      if (final.kind === 'final') this.writer.final(final.text, final.numeric);
+    }
+    const goesOnline = final !== undefined && final !== 'written' && final.kind === 'online';
+    if (goesOnline && this.pendingOnline) {
+      this.enterOnline(this.pendingOnline);
+    } else {
+      this.mode = 'command';
+    }
+    this.pendingOnline = undefined;
+    for (const fn of after) fn();
+    if (this.mode === 'command') this.drain();
+  }
+
+  /** After a command: queued URCs first, then input typed meanwhile. */
+  private drain(): void {
+    while (this.mode === 'command' && this.urcQueue.length > 0) this.writeUrc(this.urcQueue.shift()!);
+    if (this.mode !== 'command' || this.pending.length === 0) return;
+    const input = Buffer.concat(this.pending);
+    this.pending = [];
+    this.input(input);
+  }
+
+  private async dispatchLine(line: string, w: ResponseWriter): Promise<FinalResult | void> {
+    const parsed = parseCommandLine(line);
+    if (!parsed.ok) throw new CommandFailure(undefined, parsed.reason);
+    let last: FinalResult | void = undefined;
+    for (const cmd of parsed.commands) {
+      w.beginCommand();
+      last = await this.dispatch(cmd);
+      if (last && last.kind === 'online') return last;
+      if (last && last.text !== 'OK') return last;
+    }
+    return last;
+  }
+
+  private async dispatch(cmd: ParsedCommand): Promise<FinalResult | void> {
+    const registry = this.module.registry;
+    const dialect = this.module.model.dialect;
+    if (cmd.kind === 'sreg') return this.dispatchSreg(cmd.index, cmd.form, cmd.value);
+    if (cmd.kind === 'dial') {
+      const def = registry.get('D');
+      if (!def?.basic) throw new CommandFailure(undefined, 'no dial');
+      return def.basic(this.context('D', 'action', def), undefined);
+    }
+    const def = registry.get(cmd.name);
+    if (!def) throw new CommandFailure(undefined, `unknown command ${cmd.name}`);
+    if (cmd.kind === 'basic') {
+      if (!def.basic) throw new CommandFailure(undefined, `${cmd.name} is not a basic command`);
+      return def.basic(this.context(def.name, 'action', def), cmd.value);
+    }
+    const ctx = this.context(def.name, cmd.form, def);
+    let result: HandlerResult;
+    switch (cmd.form) {
+      case 'action':
+        if (!def.action) throw new CommandFailure(dialect.errors.formNotSupported);
+        result = def.action(ctx);
+        break;
+      case 'read':
+        if (!def.read) throw new CommandFailure(dialect.errors.formNotSupported);
+        result = def.read(ctx);
+        break;
+      case 'test':
+        // Every command answers its test form; with nothing to list it is a plain OK.
+        result = def.test ? def.test(ctx) : undefined;
+        break;
+      case 'set': {
+        if (!def.set) throw new CommandFailure(dialect.errors.formNotSupported);
+        const raw = splitParams(cmd.args);
+        if (raw === null) throw new CommandFailure(dialect.errors.badParameter, 'bad quoting');
+        const values = def.params ? validateOrFail(raw, def.params, dialect.errors.badParameter) : {};
+        result = def.set(ctx, values, raw);
+        break;
+      }
+    }
+    return await result;
+  }
+
+  private dispatchSreg(index: number, form: 'set' | 'read', value: number | undefined): void {
+    const s = this.session;
+    if (!s.sregs.has(index)) throw new CommandFailure(undefined, `no S${index}`);
+    if (form === 'read') {
+      this.writer.info(String(s.sreg(index)).padStart(3, '0'));
+      return;
+    }
+    if (value === undefined || value < 0 || value > 255 || ([3, 4, 5].includes(index) && value > 127)) {
+      throw new CommandFailure(undefined, 'S-register value out of range');
+    }
+    s.sregs.set(index, value);
+  }
+
+  private pendingOnline?: DataPipe;
+
+  private context(name: string, form: CommandContext['form'], def: CommandDef): CommandContext {
+    const dialect = this.module.model.dialect;
+    return {
+      module: this.module,
+      session: this.session,
+      name,
+      form,
+      info: (line) => this.writer.info(line),
+      raw: (bytes) => this.emit(bytes),
+      prompt: (spec) => this.startPrompt(spec),
+      validate: (raw, specs) => validateOrFail(raw, specs, dialect.errors.badParameter),
+      goOnline: (pipe) => {
+        this.pendingOnline = pipe;
+        return { kind: 'online' };
+      },
+      afterResult: (fn) => this.afterHooks.push(fn),
+    };
+  }
+
+  // ---- prompts -----------------------------------------------------------------------
+
+  private startPrompt(spec: PromptSpec): Promise<PromptOutcome> {
+    return new Promise((resolve) => {
+      this.prompt = { spec, buffer: [], resolve };
+      this.emit(this.module.model.dialect.promptText(spec.char ?? '>'));
+      this.mode = 'prompt';
+      if (spec.kind === 'binary') this.armGuard();
+      if (spec.kind === 'binary' && spec.length === 0) this.endPrompt({ status: 'done', data: Buffer.alloc(0) });
+      // Bytes typed before the prompt appeared belong to it.
+      if (this.pending.length > 0) {
+        const early = Buffer.concat(this.pending);
+        this.pending = [];
+        this.input(early);
+      }
+    });
+  }
+
+  /** The guard timer restarts with every byte: it measures the host's silence. */
+  private armGuard(): void {
+    const p = this.prompt;
+    if (!p || p.spec.kind !== 'binary') return;
+    p.guard?.cancel();
+    const guardMs = p.spec.guardMs;
+    p.guard = this.module.clock.setTimeout(() => {
+      if (this.prompt === p) this.endPrompt({ status: 'timeout', received: p.buffer.length });
+    }, guardMs);
+  }
+
+  private endPrompt(outcome: PromptOutcome): void {
+    const p = this.prompt!;
+    p.guard?.cancel();
+    this.prompt = undefined;
+    this.mode = 'busy';
+    p.resolve(outcome);
+  }
+
+  /** Feeds prompt input; returns how many bytes it consumed. */
+  private promptInput(data: Buffer): number {
+    const p = this.prompt!;
+    if (p.spec.kind === 'binary') {
+      const need = p.spec.length - p.buffer.length;
+      const take = Math.min(need, data.length);
+      for (let i = 0; i < take; i++) p.buffer.push(data[i]!);
+      if (p.buffer.length === p.spec.length) this.endPrompt({ status: 'done', data: Buffer.from(p.buffer) });
+      else this.armGuard();
+      return take;
+    }
+    for (let i = 0; i < data.length; i++) {
+      const byte = data[i]!;
+      if (byte === CTRL_Z) {
+        this.endPrompt({ status: 'done', data: Buffer.from(p.buffer) });
+        return i + 1;
+      }
+      if (byte === ESC) {
+        this.endPrompt({ status: 'cancelled' });
+        return i + 1;
+      }
+      if (this.session.echo) this.emit(Buffer.from([byte]));
+      if (byte === this.session.sreg(5)) p.buffer.pop();
+      else if (p.spec.maxLength === undefined || p.buffer.length < p.spec.maxLength) p.buffer.push(byte);
+    }
+    return data.length;
+  }
+
+  // ---- online data mode --------------------------------------------------------------
+
+  private enterOnline(pipe: DataPipe): void {
+    this.mode = 'online';
+    const escape = new EscapeDetector(this.module.clock, this.session.escapeGuardMs(), {
+      forward: (bytes) => pipe.write(bytes),
+      escaped: () => this.leaveOnline('OK', 0),
+    });
+    this.online = { pipe, escape };
+    pipe.attach({
+      data: (bytes) => {
+        if (this.online?.pipe === pipe) this.emit(bytes);
+      },
+      close: () => {
+        if (this.online?.pipe === pipe) this.leaveOnline('NO CARRIER', 3);
+      },
+    });
+  }
+
+  private leaveOnline(text: string, numeric: number): void {
+    const online = this.online;
+    if (!online) return;
+    online.escape.stop();
+    online.pipe.detach();
+    this.online = undefined;
+    this.mode = 'command';
+    this.writer.beginCommand();
+    this.writer.final(text, numeric);
+    this.drain();
+  }
+}

@@ -1,0 +1,13 @@
+import { saraR410m } from './sara-r410m.js';
+import { saraR5 } from './sara-r5.js';
+import type { ModelTable } from './types.js';
+
+const MODELS: readonly ModelTable[] = [saraR5, saraR410m];
+
+export function findModel(id: string): ModelTable | undefined {
+  return MODELS.find((m) => m.id === id.toLowerCase());
+}
+
+export function listModels(): string[] {
+  return MODELS.map((m) => m.id);
+}

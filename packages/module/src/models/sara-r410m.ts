@@ -1,0 +1,27 @@
+import { ubloxDialect } from '../dialects/ublox/index.js';
+import type { ModelTable } from './types.js';
+
+/** u-blox SARA-R410M-02B: LTE Cat-M1 / NB-IoT, the older R4 generation. */
+export const saraR410m: ModelTable = {
+  id: 'sara-r410m',
+  vendor: 'u-blox',
+  dialect: ubloxDialect,
+  identity: {
+    manufacturer: 'u-blox',
+    model: 'SARA-R410M-02B',
+    revision: 'L0.0.00.00.05.12',
+    appVersion: 'L0.0.00.00.05.12,A.02.19',
+    imeiTac: '35290611',
+    atiLines: ['SARA-R410M-02B'],
+  },
+  limits: { maxLineLength: 1024, cidMin: 0, cidMax: 7, maxActiveContexts: 4, psdProfiles: 1 },
+  network: {
+    rats: [7, 8],
+    actByRat: { 7: 7, 8: 9 },
+    defaultIpv4v6Grant: 'IP',
+    defaultMnoProfile: 1,
+    mnoProfiles: [0, 1, 2, 3, 4, 5, 6, 8, 19, 21, 28, 31, 39, 100],
+  },
+  timing: { rebootMs: 5000 },
+  cgdcontTrailer: '0,0',
+};

@@ -1,0 +1,27 @@
+import { ubloxDialect } from '../dialects/ublox/index.js';
+import type { ModelTable } from './types.js';
+
+/** u-blox SARA-R510M8S: LTE Cat-M1 / NB-IoT, the seed documents' main product. */
+export const saraR5: ModelTable = {
+  id: 'sara-r5',
+  vendor: 'u-blox',
+  dialect: ubloxDialect,
+  identity: {
+    manufacturer: 'u-blox',
+    model: 'SARA-R510M8S',
+    revision: '03.15',
+    appVersion: '03.15,A00.01',
+    imeiTac: '35360611',
+    atiLines: ['Manufacturer: u-blox', 'Model: SARA-R510M8S', 'Revision: 03.15', 'SVN: 01', 'IMEI: {imei}'],
+  },
+  limits: { maxLineLength: 1024, cidMin: 0, cidMax: 11, maxActiveContexts: 7, psdProfiles: 7 },
+  network: {
+    rats: [7, 8],
+    actByRat: { 7: 7, 8: 9 },
+    defaultIpv4v6Grant: 'IP',
+    defaultMnoProfile: 90,
+    mnoProfiles: [0, 1, 19, 21, 28, 31, 39, 42, 43, 44, 45, 46, 90, 100, 101, 102, 103, 104, 200, 201, 206],
+  },
+  timing: { rebootMs: 3000 },
+  cgdcontTrailer: '0,0,0,0,0,0',
+};

@@ -1,0 +1,51 @@
+import type { Dialect } from '../dialects/types.js';
+
+/**
+ * A product is data: identity strings, limits and defaults. Code never asks which product
+ * it runs; it reads the table.
+ */
+export interface ModelTable {
+  id: string;
+  vendor: string;
+  dialect: Dialect;
+  identity: {
+    manufacturer: string;
+    model: string;
+    /** +CGMR answer. */
+    revision: string;
+    /** ATI9 answer. */
+    appVersion: string;
+    /** First 8 digits (TAC) of generated IMEIs. */
+    imeiTac: string;
+    /** Type approval / product version shown by ATI (lines). */
+    atiLines: string[];
+  };
+  limits: {
+    maxLineLength: number;
+    /** +CGDCONT cids allowed. */
+    cidMin: number;
+    cidMax: number;
+    /** Active PDP contexts at once. */
+    maxActiveContexts: number;
+    /** PSD profiles 0..n-1 (+UPSD). */
+    psdProfiles: number;
+  };
+  network: {
+    /** RATs the product has, as +URAT values; the first is the default. */
+    rats: number[];
+    /** +COPS AcT reported for each +URAT value. */
+    actByRat: Record<number, number>;
+    /** What a network gives an IPV4V6 context by default (the seed's example: only IPv4). */
+    defaultIpv4v6Grant: 'IP' | 'IPV6' | 'IPV4V6';
+    defaultMnoProfile: number;
+    mnoProfiles: number[];
+  };
+  timing: {
+    /** Silence after +CFUN=15/16 while the module reboots. */
+    rebootMs: number;
+  };
+  /** Commands of the dialect this product lacks. */
+  excludedCommands?: string[];
+  /** +CGDCONT read trailer after the address. */
+  cgdcontTrailer: string;
+}
