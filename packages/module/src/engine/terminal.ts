@@ -214,6 +214,7 @@ export class Terminal {
     if (final === undefined) this.writer.final('OK', 0);
     else if (final !== 'written') {
       if (final.kind === 'final') this.writer.final(final.text, final.numeric);
+      else this.writer.final('CONNECT', 1);
     }
     const goesOnline = final !== undefined && final !== 'written' && final.kind === 'online';
     if (goesOnline && this.pendingOnline) {
