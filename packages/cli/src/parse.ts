@@ -1,0 +1,91 @@
+import net from 'node:net';
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/** 'HOST:PORT' or '[IPv6]:PORT' -> { host, port }; port 0..65535 (0 = any free port). */
+export function parseHostPort(text: string): HostPort {
+  const s = text.trim();
+  let host: string;
+  let portText: string;
+  const v6 = /^\[([^\]]+)\]:(\d+)$/.exec(s);
+  if (v6) {
+    host = v6[1]!;
+    portText = v6[2]!;
+    if (net.isIPv6(host) === false) throw new Error(`invalid IPv6 address in '${text}'`);
+  } else {
+    const i = s.lastIndexOf(':');
+    if (i <= 0) throw new Error(`expected HOST:PORT, got '${text}'`);
+    host = s.slice(0, i);
+    portText = s.slice(i + 1);
+    if (host.includes(':')) throw new Error(`write IPv6 addresses as [ADDR]:PORT, got '${text}'`);
+  }
+  if (!/^\d{1,5}$/.test(portText)) throw new Error(`invalid port in '${text}'`);
+  const port = Number(portText);
+  if (port > 65535) throw new Error(`port out of range (0-65535) in '${text}'`);
+  if (!/^[A-Za-z0-9.\-_:%]+$/.test(host)) throw new Error(`invalid host in '${text}'`);
+  return { host, port };
+}
+
+/** { host, port } -> 'HOST:PORT' ('[v6]:PORT' for IPv6). */
+export function formatHostPort({ host, port }: HostPort): string {
+  return net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/**
+ * 'NAME=IP[,NAME=IP...]' -> { NAME: IP }. Merges into `previous` so the option can be
+ * repeated. Names are host names; values must be IPv4 or IPv6 addresses.
+ */
+export function parseHosts(text: string, previous: Record<string, string> = {}): Record<string, string> {
+  const out: Record<string, string> = { ...previous };
+  for (const raw of text.split(',')) {
+    const item = raw.trim();
+    if (!item) continue;
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new Error(`expected NAME=IP, got '${item}'`);
+    const name = item.slice(0, eq).trim();
+    const ip = item.slice(eq + 1).trim();
+    if (!/^[A-Za-z0-9]([A-Za-z0-9\-_.]*[A-Za-z0-9])?$/.test(name)) throw new Error(`invalid host name '${name}'`);
+    if (net.isIP(ip) === 0) throw new Error(`invalid IP address '${ip}' for ${name}`);
+    out[name] = ip;
+  }
+  if (Object.keys(out).length === 0) throw new Error(`expected NAME=IP[,NAME=IP...], got '${text}'`);
+  return out;
+}
+
+/** A positive integer (for --count). */
+export function parseCount(text: string): number {
+  if (!/^\d+$/.test(text.trim())) throw new Error(`expected a positive integer, got '${text}'`);
+  const n = Number(text);
+  if (n < 1 || n > 1024) throw new Error(`count out of range (1-1024): ${text}`);
+  return n;
+}
+
+export type TermTarget = { kind: 'tcp'; host: string; port: number } | { kind: 'serial'; path: string };
+
+/** 'tcp://HOST:PORT' or a device path. */
+export function parseTermTarget(text: string): TermTarget {
+  if (/^tcp:\/\//i.test(text)) {
+    const hp = parseHostPort(text.slice(6).replace(/\/$/, ''));
+    if (hp.port === 0) throw new Error(`port 0 is not a valid target: '${text}'`);
+    return { kind: 'tcp', ...hp };
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) throw new Error(`unsupported target '${text}' (use tcp://HOST:PORT or a device path)`);
+  if (!text) throw new Error('missing target');
+  return { kind: 'serial', path: text };
+}
+
+/** Where module `index` of `count` listens: PATH itself for one module, PATH0, PATH1... otherwise. */
+export function ptyPathFor(base: string, index: number, count: number): string {
+  return count === 1 ? base : `${base}${index}`;
+}
+
+/** TCP port of module `index`: consecutive from `base`; 0 stays 0 (each picks a free port). */
+export function tcpPortFor(base: number, index: number): number {
+  if (base === 0) return 0;
+  const p = base + index;
+  if (p > 65535) throw new Error(`port ${p} for module ${index} is out of range`);
+  return p;
+}

@@ -1,0 +1,133 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { commandsDoc } from './docs.js';
+import { CliError, loadModuleApi } from './module-api.js';
+import { parseCount, parseHostPort, parseHosts, parseTermTarget, type HostPort } from './parse.js';
+import { startServe, waitForSignal } from './serve.js';
+import { runTerm } from './term.js';
+
+/** Wraps a parser so commander reports its message as an invalid argument. */
+function arg<T>(parse: (value: string, previous: T) => T): (value: string, previous: T) => T {
+  return (value, previous) => {
+    try {
+      return parse(value, previous);
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message);
+    }
+  };
+}
+
+export interface ProgramIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** Set by commands that want a specific exit code. */
+  exitCode: number;
+}
+
+export function buildProgram(io: ProgramIo): Command {
+  const program = new Command('modemlab');
+  program
+    .description('Virtual cellular IoT modules on TCP ports and pseudo-terminals')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .showHelpAfterError('(add --help for usage)');
+
+  program
+    .command('serve')
+    .description(
+      'start virtual modules; prints one line per listener, runs until SIGINT/SIGTERM, then flushes state and exits 0',
+    )
+    .option('-m, --model <model>', 'module model (see `modemlab models`)', 'sara-r5')
+    .addOption(
+      new Option(
+        '--tcp <HOST:PORT|none>',
+        'TCP listener of the first module (the next ones count up; port 0 picks free ports)',
+      )
+        .default({ host: '127.0.0.1', port: 7000 }, '127.0.0.1:7000')
+        .argParser(arg<HostPort | null>((v) => (v === 'none' ? null : parseHostPort(v)))),
+    )
+    .option('--pty <PATH>', 'also serve a pseudo-terminal at PATH (PATH0, PATH1... with --count > 1); needs socat')
+    .option('--state <DIR>', 'state root; module i keeps its NVM in DIR/<model>-<i>', './.modemlab/state')
+    .option(
+      '--hosts <NAME=IP,...>',
+      'static host table for the modules (repeatable)',
+      arg<Record<string, string>>((v, prev) => parseHosts(v, prev)),
+    )
+    .option('-n, --count <N>', 'number of modules', arg<number>((v) => parseCount(v)), 1)
+    .action(async (o: { model: string; tcp: HostPort | null; pty?: string; state: string; hosts?: Record<string, string>; count: number }) => {
+      const api = await loadModuleApi();
+      const served = await startServe(
+        api,
+        { model: o.model, tcp: o.tcp, pty: o.pty, state: o.state, hosts: o.hosts ?? {}, count: o.count },
+        (line) => io.out(line + '\n'),
+      );
+      const sig = await waitForSignal();
+      io.err(`modemlab: ${sig}, closing\n`);
+      await served.close();
+      io.exitCode = 0;
+    });
+
+  program
+    .command('term')
+    .description(
+      'interactive AT terminal: Enter sends CR, Ctrl-Z/ESC/Ctrl-C go to the device, Ctrl-T h toggles the hex view, ' +
+        'Ctrl-T q quits. With stdin not a TTY, forwards stdin (LF -> CR unless --raw) and exits after it ends.',
+    )
+    .argument('<target>', 'tcp://HOST:PORT or a serial device / pty path', arg<ReturnType<typeof parseTermTarget>>((v) => parseTermTarget(v)))
+    .option('--hex', 'start with the hex view on')
+    .option('-b, --baud <rate>', 'serial baud rate', arg<number>((v) => parseCount(v)), 115200)
+    .option('--raw', 'pipe mode: forward stdin bytes unchanged (no LF -> CR)')
+    .addOption(
+      new Option('--drain <ms>', 'pipe mode: exit once the device is quiet this long after stdin ends')
+        .default(500)
+        .argParser(arg<number>((v) => parseCount(v))),
+    )
+    .action(async (target: ReturnType<typeof parseTermTarget>, o: { hex?: boolean; baud: number; raw?: boolean; drain: number }) => {
+      io.exitCode = await runTerm(target, { hex: o.hex, baud: o.baud, raw: o.raw, drainMs: o.drain });
+    });
+
+  program
+    .command('models')
+    .description('list the module models')
+    .action(async () => {
+      const api = await loadModuleApi();
+      io.out(api.listModels().join('\n') + '\n');
+    });
+
+  const docs = program.command('docs').description('generate documentation');
+  docs
+    .command('commands')
+    .description('print docs/commands.md (AT commands per model) generated from the handler registry')
+    .action(async () => {
+      io.out(commandsDoc(await loadModuleApi()) + '\n');
+    });
+
+  return program;
+}
+
+/** Runs the CLI; resolves with the process exit code. */
+export async function main(argv: string[], io: Omit<ProgramIo, 'exitCode'> = defaultIo()): Promise<number> {
+  const state: ProgramIo = { ...io, exitCode: 0 };
+  const program = buildProgram(state);
+  try {
+    await program.parseAsync(argv);
+    return state.exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander has printed the message; help and version are not errors.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    if (err instanceof CliError) {
+      io.err(err.message + '\n');
+      return err.exitCode;
+    }
+    io.err(`modemlab: ${(err as Error)?.message ?? String(err)}\n`);
+    return 1;
+  }
+}
+
+function defaultIo(): Omit<ProgramIo, 'exitCode'> {
+  return {
+    out: (t) => void process.stdout.write(t),
+    err: (t) => void process.stderr.write(t),
+  };
+}

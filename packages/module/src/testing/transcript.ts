@@ -1,0 +1,131 @@
+/**
+ * Transcripts: plain-text AT exchanges that run against a virtual module and compare every
+ * byte. They are the conformance suite; each example of the seed documents is one.
+ *
+ * Format, one directive per line (blank lines and lines starting with # are ignored):
+ *   @model sara-r5            product to start (before the first exchange)
+ *   @hosts name=ip,name=ip    static host table
+ *   @network key=value ...    simulated-network options (numbers or "quoted strings")
+ *   @echo on|off              whether the module echoes from here on (it starts on;
+ *                             `> ATE0` / `> ATE1` update it by themselves)
+ *   > AT+CGMI                 send the text and CR
+ *   < u-blox                  response lines; the last line of a group is the final result
+ *   < OK                      code (OK, ERROR, +CME ERROR: ..., CONNECT, NO CARRIER) or a
+ *                             prompt (">" or "@"); the lines before it are one information
+ *                             block. Framing is V1: "\r\n" block "\r\n" then "\r\n" final "\r\n".
+ *   ! +UUPSDA: 0,"1.2.3.4"    an unsolicited result code, framed "\r\n" text "\r\n"
+ *   >> "json string"          raw bytes to send, no CR added (prompt payloads, Ctrl-Z)
+ *   << "json string"          raw bytes expected
+ *   ~ 2000                    advance the module clock by 2000 ms
+ *   ~~ 200                    let 200 ms of real time pass (real I/O such as ping)
+ * In expected text, {*} matches any run of characters other than , CR and LF.
+ */
+export type Step =
+  | { kind: 'send'; bytes: Buffer; line?: string }
+  | { kind: 'expect'; text: string }
+  | { kind: 'advance'; ms: number }
+  | { kind: 'sleep'; ms: number }
+  | { kind: 'echo'; on: boolean };
+
+export interface Transcript {
+  model: string;
+  hosts: Record<string, string>;
+  network: Record<string, string | number>;
+  steps: Step[];
+}
+
+const FINAL = /^(OK|ERROR|CONNECT( .*)?|NO CARRIER|BUSY|NO ANSWER|NO DIALTONE|ABORTED|\+CME ERROR: .*|\+CMS ERROR: .*)$/;
+
+export function parseTranscript(source: string): Transcript {
+  const t: Transcript = { model: 'sara-r5', hosts: {}, network: {}, steps: [] };
+  const lines = source.split(/\r?\n/);
+  let echo = true;
+  let group: string[] = [];
+  let pendingEchoChange: boolean | undefined;
+
+  const flushGroup = (lineNo: number) => {
+    if (group.length === 0) return;
+    const last = group[group.length - 1]!;
+    let text: string;
+    if (last === '>' || last === '@') {
+      const info = group.slice(0, -1);
+      text = (info.length ? `\r\n${info.join('\r\n')}\r\n` : '') + `\r\n${last}`;
+    } else {
+      if (!FINAL.test(last)) throw new Error(`line ${lineNo}: a response group must end with a final result code or a prompt, got ${JSON.stringify(last)}`);
+      const info = group.slice(0, -1);
+      text = (info.length ? `\r\n${info.join('\r\n')}\r\n` : '') + `\r\n${last}\r\n`;
+    }
+    t.steps.push({ kind: 'expect', text });
+    group = [];
+    if (pendingEchoChange !== undefined) {
+      echo = pendingEchoChange;
+      pendingEchoChange = undefined;
+    }
+  };
+
+  lines.forEach((raw, index) => {
+    const lineNo = index + 1;
+    const line = raw.replace(/\s+$/, '');
+    if (line === '' || line.startsWith('#')) return;
+    if (line.startsWith('< ') || line === '<') {
+      group.push(line.slice(2));
+      return;
+    }
+    flushGroup(lineNo);
+    const [head, ...rest] = line.split(' ');
+    const arg = rest.join(' ');
+    switch (head) {
+      case '@model':
+        t.model = arg.trim();
+        break;
+      case '@hosts':
+        for (const pair of arg.split(',')) {
+          const [name, ip] = pair.split('=');
+          if (!name || !ip) throw new Error(`line ${lineNo}: bad @hosts entry ${pair}`);
+          t.hosts[name.trim()] = ip.trim();
+        }
+        break;
+      case '@network':
+        for (const m of arg.matchAll(/(\w+)=("([^"]*)"|\S+)/g)) {
+          t.network[m[1]!] = m[3] !== undefined ? m[3] : Number.isNaN(Number(m[2])) ? m[2]! : Number(m[2]);
+        }
+        break;
+      case '@echo':
+        echo = arg.trim() === 'on';
+        t.steps.push({ kind: 'echo', on: echo });
+        break;
+      case '>': {
+        t.steps.push({ kind: 'send', bytes: Buffer.from(`${arg}\r`, 'latin1'), line: arg });
+        if (echo) t.steps.push({ kind: 'expect', text: `${arg}\r` });
+        const e = /^ATE([01])$/i.exec(arg);
+        if (e) pendingEchoChange = e[1] === '1';
+        break;
+      }
+      case '>>':
+        t.steps.push({ kind: 'send', bytes: Buffer.from(JSON.parse(arg) as string, 'latin1') });
+        break;
+      case '<<':
+        t.steps.push({ kind: 'expect', text: JSON.parse(arg) as string });
+        break;
+      case '!':
+        t.steps.push({ kind: 'expect', text: `\r\n${arg}\r\n` });
+        break;
+      case '~':
+        t.steps.push({ kind: 'advance', ms: Number(arg) });
+        break;
+      case '~~':
+        t.steps.push({ kind: 'sleep', ms: Number(arg) });
+        break;
+      default:
+        throw new Error(`line ${lineNo}: unknown directive ${JSON.stringify(line)}`);
+    }
+  });
+  flushGroup(lines.length);
+  return t;
+}
+
+/** Turns expected text with {*} wildcards into an anchored pattern. */
+export function expectationPattern(text: string): RegExp {
+  const parts = text.split('{*}').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${parts.join('[^,\\r\\n]*')}`, 's');
+}

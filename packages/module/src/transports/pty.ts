@@ -1,0 +1,172 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Duplex } from 'node:stream';
+import type { UartAttachable } from './types.js';
+
+export interface PtyOptions {
+  /** Where the pseudo-terminal appears: a symlink to /dev/pts/N, e.g. /tmp/ttyV0. */
+  path: string;
+  /** socat executable (default 'socat', looked up in PATH). */
+  socat?: string;
+  /** How long to wait for socat to create the link (default 5000 ms). */
+  startTimeoutMs?: number;
+}
+
+export interface PtyListener {
+  /** The symlink clients open (absolute). */
+  readonly path: string;
+  /** Detaches the module, stops socat and removes the symlink. */
+  close(): Promise<void>;
+}
+
+export class SocatMissingError extends Error {
+  constructor(cmd: string) {
+    super(`modemlab: '${cmd}' was not found; the pty transport needs socat: apt-get install socat`);
+    this.name = 'SocatMissingError';
+  }
+}
+
+/**
+ * Serves a module's UART on a real pseudo-terminal: `socat PTY,link=<path>,raw,echo=0 STDIO`.
+ * socat holds the master side; its stdin/stdout are the module's UART. Raw mode, so all 256
+ * byte values pass both ways (Ctrl-Z, ESC, 0x00, 0x03 are not interpreted). A client may
+ * close and reopen the path; socat keeps the pty.
+ */
+export async function servePty(module: UartAttachable, opts: PtyOptions): Promise<PtyListener> {
+  const linkPath = path.resolve(opts.path);
+  const cmd = opts.socat ?? 'socat';
+  const timeoutMs = opts.startTimeoutMs ?? 5000;
+
+  await removeStaleLink(linkPath);
+
+  const child = spawn(cmd, [`PTY,link=${linkPath},raw,echo=0`, 'STDIO'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (s: string) => {
+    if (stderr.length < 4096) stderr += s;
+  });
+
+  let exited = false;
+  const exitPromise = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    });
+    child.once('error', () => {
+      exited = true;
+      resolve();
+    });
+  });
+
+  await waitForStart(child, linkPath, cmd, timeoutMs, () => stderr).catch(async (err: unknown) => {
+    if (!exited) child.kill('SIGKILL');
+    await exitPromise;
+    await removeStaleLink(linkPath).catch(() => {});
+    throw err;
+  });
+
+  const stdin = child.stdin!;
+  const stdout = child.stdout!;
+  stdin.on('error', () => {}); // EPIPE when socat goes away
+  stdout.on('error', () => {});
+  const uart = Duplex.from({ readable: stdout, writable: stdin });
+  uart.on('error', () => {});
+
+  let detach: (() => void) | undefined = module.attach(uart);
+  const doDetach = (): void => {
+    const d = detach;
+    detach = undefined;
+    try {
+      d?.();
+    } catch {
+      // ignore
+    }
+  };
+  void exitPromise.then(doDetach);
+
+  let closing: Promise<void> | undefined;
+  return {
+    path: linkPath,
+    close(): Promise<void> {
+      closing ??= (async () => {
+        doDetach();
+        if (!exited) {
+          child.kill('SIGTERM');
+          const t = setTimeout(() => {
+            if (!exited) child.kill('SIGKILL');
+          }, 2000);
+          await exitPromise;
+          clearTimeout(t);
+        }
+        uart.destroy();
+        await removeStaleLink(linkPath).catch(() => {});
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Resolves once the symlink exists; rejects if socat is missing, exits, or times out. */
+function waitForStart(
+  child: ChildProcess,
+  linkPath: string,
+  cmd: string,
+  timeoutMs: number,
+  stderr: () => string,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    const finish = (err?: Error): void => {
+      if (settled) return;
+      settled = true;
+      clearInterval(poll);
+      clearTimeout(timer);
+      child.off('error', onError);
+      child.off('exit', onExit);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onError = (err: NodeJS.ErrnoException): void => {
+      finish(err.code === 'ENOENT' ? new SocatMissingError(cmd) : err);
+    };
+    const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
+      finish(
+        new Error(
+          `modemlab: socat exited (${signal ?? `code ${code}`}) before creating ${linkPath}` +
+            (stderr().trim() ? `: ${stderr().trim()}` : ''),
+        ),
+      );
+    };
+    child.once('error', onError);
+    child.once('exit', onExit);
+    const poll = setInterval(() => {
+      fs.lstat(linkPath).then(
+        (st) => {
+          if (st.isSymbolicLink()) finish();
+        },
+        () => {},
+      );
+    }, 10);
+    const timer = setTimeout(
+      () => finish(new Error(`modemlab: socat did not create ${linkPath} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+  });
+}
+
+/** Removes a symlink left at `p` (e.g. by a killed run); refuses to delete anything else. */
+async function removeStaleLink(p: string): Promise<void> {
+  let st;
+  try {
+    st = await fs.lstat(p);
+  } catch {
+    return;
+  }
+  if (!st.isSymbolicLink()) {
+    throw new Error(`modemlab: ${p} exists and is not a symlink; choose another --pty path`);
+  }
+  await fs.unlink(p);
+}

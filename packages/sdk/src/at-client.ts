@@ -1,0 +1,395 @@
+/**
+ * AtClient: sends AT commands over any byte stream (serial port, TCP socket, in-process
+ * Duplex), one at a time, and routes what comes back: echo, information lines, final
+ * result codes, prompts, raw binary blocks and URCs.
+ *
+ * Rules:
+ * - Commands are queued and sent one at a time; each has a timeout (AtTimeoutError).
+ * - A line is a URC when it starts with a registered prefix (`onUrc`, `waitForUrc`),
+ *   except while a command runs whose expected prefix it carries (`expectPrefix`,
+ *   by default the command's name: `AT+CEREG?` -> `+CEREG:`). Then it is a response line.
+ * - The echo of the command line is dropped; blank lines are dropped.
+ * - Nothing here sleeps: every wait ends on data, on its timeout, or on close.
+ */
+import type { Duplex } from 'node:stream';
+import { AtError, AtTimeoutError, CmeError, ConnectionClosedError } from './errors.js';
+import { LineSplitter } from './line-splitter.js';
+import { parseFinalResult, verbosityAfter, type SuccessFinal } from './result-codes.js';
+import { defaultExpectPrefix, matchesPrefix } from './urc-prefix.js';
+
+export interface AtClientOptions {
+  /** Timeout of a command when `send` gives none. Default 10 s. */
+  defaultTimeoutMs?: number;
+  /** What ends a command line. Default `\r` (S3). */
+  lineEnding?: string;
+  /** Start in V0 (numeric result codes) mode. `ATV0`/`ATV1` sent later switch it. */
+  numeric?: boolean;
+  /** Called when a URC handler throws. Default: ignore. */
+  onHandlerError?: (error: unknown, line: string) => void;
+}
+
+export interface PromptOptions {
+  /** Written (binary safe) once the module prints the prompt character. */
+  data: Buffer | string;
+  /** The prompt the module prints before accepting data. Default `>`. */
+  char?: '>' | '@';
+}
+
+export interface SendOptions {
+  timeoutMs?: number;
+  prompt?: PromptOptions;
+  /**
+   * Prefix(es) of this command's response lines. Lines with it are response lines even
+   * if a URC handler is registered for the same prefix. Default: the command's name
+   * (`AT+CEREG?` -> `+CEREG:`); `null` for none.
+   */
+  expectPrefix?: string | readonly string[] | null;
+  /**
+   * Binary data inside a response line: when the line received so far matches this
+   * pattern (anchored at the data start, e.g. `/^\+USORD: \d+,(\d+),"$/`), the number of
+   * bytes given by capture group 1 is read raw into `AtResponse.binary`, then the line goes on.
+   */
+  binaryHeader?: RegExp;
+}
+
+export interface AtResponse {
+  command: string;
+  /** Information lines (no echo, no URCs, no final result). */
+  lines: string[];
+  final: SuccessFinal;
+  /** The final result line as received (e.g. `CONNECT 115200`, `0`). */
+  finalLine: string;
+  /** Blocks read because of `binaryHeader`, in order. */
+  binary: Buffer[];
+}
+
+export interface WaitForUrcOptions {
+  timeoutMs: number;
+  /** Only a line for which this returns true ends the wait. */
+  match?: (line: string) => boolean;
+  /** Aborting rejects the wait with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+export type UrcHandler = (line: string) => void;
+
+interface Job {
+  command: string;
+  opts: SendOptions;
+  resolve: (r: AtResponse) => void;
+  reject: (e: Error) => void;
+  lines: string[];
+  binary: Buffer[];
+  expect: string[];
+  echoSeen: boolean;
+  awaitingPrompt: boolean;
+  timer?: NodeJS.Timeout;
+}
+
+export class AtClient {
+  private readonly splitter: LineSplitter;
+  private readonly queue: Job[] = [];
+  private active: Job | undefined;
+  private readonly urcHandlers: Array<{ prefix: string; handler: UrcHandler }> = [];
+  private readonly unhandled = new Set<UrcHandler>();
+  private readonly closeListeners = new Set<(e: ConnectionClosedError) => void>();
+  private closedError: ConnectionClosedError | undefined;
+  private numeric: boolean;
+  private readonly defaultTimeoutMs: number;
+  private readonly lineEnding: string;
+
+  constructor(
+    readonly stream: Duplex,
+    private readonly options: AtClientOptions = {},
+  ) {
+    this.defaultTimeoutMs = options.defaultTimeoutMs ?? 10_000;
+    this.lineEnding = options.lineEnding ?? '\r';
+    this.numeric = options.numeric ?? false;
+    this.splitter = new LineSplitter({
+      line: (line) => this.onLine(line),
+      prompt: (char) => this.onPrompt(char),
+    });
+    this.splitter.rawSink = (data) => this.active?.binary.push(data);
+    stream.on('data', this.onData);
+    stream.on('error', this.onError);
+    stream.on('end', this.onEnd);
+    stream.on('close', this.onEnd);
+  }
+
+  /** True once the link is closed; every `send` then rejects with ConnectionClosedError. */
+  get closed(): boolean {
+    return this.closedError !== undefined;
+  }
+
+  /** Queues a command line (without line ending) and resolves with its response. */
+  send(command: string, opts: SendOptions = {}): Promise<AtResponse> {
+    if (/[\r\n]/.test(command)) return Promise.reject(new TypeError(`command contains a line ending: ${JSON.stringify(command)}`));
+    if (this.closedError) return Promise.reject(new ConnectionClosedError(this.closedError.message, { cause: this.closedError, command }));
+    const expect =
+      opts.expectPrefix === null
+        ? []
+        : opts.expectPrefix === undefined
+          ? [defaultExpectPrefix(command)].filter((p): p is string => p !== undefined)
+          : typeof opts.expectPrefix === 'string'
+            ? [opts.expectPrefix]
+            : [...opts.expectPrefix];
+    return new Promise<AtResponse>((resolve, reject) => {
+      this.queue.push({ command, opts, resolve, reject, lines: [], binary: [], expect, echoSeen: false, awaitingPrompt: false });
+      this.pump();
+    });
+  }
+
+  /**
+   * Calls `handler` with every URC line starting with `prefix` (`+UUPSDA` or `+UUPSDA:`).
+   * Returns the function that unsubscribes.
+   */
+  onUrc(prefix: string, handler: UrcHandler): () => void {
+    const entry = { prefix, handler };
+    this.urcHandlers.push(entry);
+    return () => {
+      const i = this.urcHandlers.indexOf(entry);
+      if (i >= 0) this.urcHandlers.splice(i, 1);
+    };
+  }
+
+  /** Lines that arrive while no command runs and that no URC prefix claims. */
+  onUnhandledLine(handler: UrcHandler): () => void {
+    this.unhandled.add(handler);
+    return () => this.unhandled.delete(handler);
+  }
+
+  /**
+   * Resolves with the next URC line starting with `prefix` (and accepted by `match`).
+   * Subscribe before sending the command that triggers the URC: lines are routed as
+   * they arrive, and a URC that nobody waits for yet is not kept.
+   */
+  waitForUrc(prefix: string, opts: WaitForUrcOptions): Promise<string> {
+    return this.watchUrcs([prefix], { ...opts, description: `URC ${prefix}` }, (line) =>
+      !opts.match || opts.match(line) ? line : undefined,
+    );
+  }
+
+  /**
+   * Feeds every URC line carrying one of `prefixes` to `step` until it returns a value
+   * (other than undefined), which resolves the promise; if `step` throws, the promise
+   * rejects with that error. Rejects with AtTimeoutError after `timeoutMs`, with
+   * ConnectionClosedError if the link closes, with the signal's reason on abort.
+   * For URC sequences (e.g. four `+UUPING` replies) that must not lose a line between waits.
+   */
+  watchUrcs<T>(
+    prefixes: readonly string[],
+    opts: { timeoutMs: number; signal?: AbortSignal; description?: string },
+    step: (line: string) => T | undefined,
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.closedError) return reject(this.closedError);
+      if (opts.signal?.aborted) return reject(opts.signal.reason);
+      const offs: Array<() => void> = [];
+      let settled = false;
+      const settle = (fn: () => void): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        for (const off of offs) off();
+        this.closeListeners.delete(onClose);
+        opts.signal?.removeEventListener('abort', onAbort);
+        fn();
+      };
+      const onClose = (e: ConnectionClosedError): void => settle(() => reject(e));
+      const onAbort = (): void => settle(() => reject(opts.signal!.reason));
+      const timer = setTimeout(
+        () => settle(() => reject(new AtTimeoutError(`waiting for ${opts.description ?? prefixes.join(' | ')}`, opts.timeoutMs))),
+        opts.timeoutMs,
+      );
+      const onLine = (line: string): void => {
+        if (settled) return;
+        let value: T | undefined;
+        try {
+          value = step(line);
+        } catch (error) {
+          settle(() => reject(error));
+          return;
+        }
+        if (value !== undefined) settle(() => resolve(value));
+      };
+      for (const prefix of prefixes) offs.push(this.onUrc(prefix, onLine));
+      this.closeListeners.add(onClose);
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /**
+   * Reads the next `length` bytes from the module raw, bypassing line splitting.
+   * Call it synchronously from a URC handler (or while idle) so that no byte is parsed
+   * as text before the read is armed.
+   */
+  readBinary(length: number, opts: { timeoutMs?: number } = {}): Promise<Buffer> {
+    return new Promise<Buffer>((resolve, reject) => {
+      if (this.closedError) return reject(this.closedError);
+      const timeoutMs = opts.timeoutMs ?? this.defaultTimeoutMs;
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        this.closeListeners.delete(onClose);
+      };
+      const onClose = (e: ConnectionClosedError): void => {
+        cleanup();
+        cancel();
+        reject(e);
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        cancel();
+        reject(new AtTimeoutError(`reading ${length} binary bytes`, timeoutMs));
+      }, timeoutMs);
+      this.closeListeners.add(onClose);
+      const cancel = this.splitter.readRaw(length, (data) => {
+        cleanup();
+        resolve(data);
+      });
+    });
+  }
+
+  /** Closes the link; pending and queued commands reject with ConnectionClosedError. */
+  async close(): Promise<void> {
+    const s = this.stream;
+    const closed = s.closed
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          // Bounded wait, for streams created with emitClose: false.
+          const timer = setTimeout(resolve, 2_000).unref();
+          s.once('close', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+    this.shutdown(new ConnectionClosedError('closed by the host'));
+    await closed;
+  }
+
+  // ---- internals -------------------------------------------------------------------
+
+  private readonly onData = (chunk: Buffer | string): void => {
+    this.splitter.push(typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk);
+  };
+
+  private readonly onError = (error: Error): void => {
+    this.shutdown(new ConnectionClosedError(`stream error: ${error.message}`, { cause: error }));
+  };
+
+  private readonly onEnd = (): void => {
+    this.shutdown(new ConnectionClosedError('connection closed by the peer'));
+  };
+
+  private shutdown(error: ConnectionClosedError): void {
+    if (this.closedError) return;
+    this.closedError = error;
+    this.stream.off('data', this.onData);
+    this.stream.off('end', this.onEnd);
+    this.stream.off('close', this.onEnd);
+    // Keep an error listener: a late stream error must not crash the process.
+    this.stream.off('error', this.onError);
+    this.stream.on('error', () => {});
+    this.splitter.reset();
+    const jobs = this.active ? [this.active, ...this.queue] : [...this.queue];
+    this.active = undefined;
+    this.queue.length = 0;
+    for (const job of jobs) {
+      clearTimeout(job.timer);
+      job.reject(new ConnectionClosedError(error.message, { cause: error, command: job.command }));
+    }
+    for (const listener of [...this.closeListeners]) listener(error);
+    this.closeListeners.clear();
+    if (!this.stream.destroyed) this.stream.destroy();
+  }
+
+  private pump(): void {
+    if (this.active || this.closedError) return;
+    const job = this.queue.shift();
+    if (!job) return;
+    this.active = job;
+    const v = verbosityAfter(job.command);
+    if (v) this.numeric = v === 'numeric';
+    if (job.opts.prompt) {
+      job.awaitingPrompt = true;
+      this.splitter.promptChars = job.opts.prompt.char ?? '>';
+    }
+    const header = job.opts.binaryHeader;
+    this.splitter.headerMatcher = header
+      ? (partial) => {
+          const m = header.exec(partial);
+          return m ? Number(m[1]) : undefined;
+        }
+      : undefined;
+    const timeoutMs = job.opts.timeoutMs ?? this.defaultTimeoutMs;
+    job.timer = setTimeout(() => {
+      this.splitter.reset();
+      this.finish(job, new AtTimeoutError(job.command, timeoutMs, job.lines));
+    }, timeoutMs);
+    this.stream.write(job.command + this.lineEnding);
+  }
+
+  private finish(job: Job, outcome: AtResponse | Error): void {
+    if (this.active !== job) return;
+    clearTimeout(job.timer);
+    this.active = undefined;
+    this.splitter.promptChars = '';
+    this.splitter.headerMatcher = undefined;
+    if (outcome instanceof Error) job.reject(outcome);
+    else job.resolve(outcome);
+    this.pump();
+  }
+
+  private onPrompt(_char: string): void {
+    const job = this.active;
+    if (!job?.awaitingPrompt || !job.opts.prompt) return;
+    job.awaitingPrompt = false;
+    this.splitter.promptChars = '';
+    const { data } = job.opts.prompt;
+    this.stream.write(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+  }
+
+  private onLine(line: string): void {
+    const job = this.active;
+    if (!job) {
+      if (!this.dispatchUrc(line)) for (const h of [...this.unhandled]) this.callHandler(h, line);
+      return;
+    }
+    if (!job.echoSeen && job.lines.length === 0 && line.toUpperCase() === job.command.trim().toUpperCase()) {
+      job.echoSeen = true;
+      return;
+    }
+    const final = parseFinalResult(line, this.numeric);
+    if (final) {
+      const response = [...job.lines, final.line];
+      if (final.kind === 'success') {
+        this.finish(job, { command: job.command, lines: job.lines, final: final.final, finalLine: final.line, binary: job.binary });
+      } else if (final.kind === 'cme') {
+        this.finish(job, new CmeError(job.command, response, final.errorKind, final.code, final.text));
+      } else {
+        this.finish(job, new AtError(job.command, response, undefined, { final: final.line }));
+      }
+      return;
+    }
+    if (job.expect.some((p) => matchesPrefix(line, p))) {
+      job.lines.push(line);
+      return;
+    }
+    if (this.dispatchUrc(line)) return;
+    job.lines.push(line);
+  }
+
+  /** Delivers a line to the URC handlers whose prefix it carries; false if none. */
+  private dispatchUrc(line: string): boolean {
+    const targets = this.urcHandlers.filter((h) => matchesPrefix(line, h.prefix));
+    for (const t of targets) this.callHandler(t.handler, line);
+    return targets.length > 0;
+  }
+
+  private callHandler(handler: UrcHandler, line: string): void {
+    try {
+      handler(line);
+    } catch (error) {
+      this.options.onHandlerError?.(error, line);
+    }
+  }
+}

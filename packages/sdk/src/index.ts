@@ -1,0 +1,18 @@
+export { AtClient } from './at-client.js';
+export type { AtClientOptions, AtResponse, PromptOptions, SendOptions, UrcHandler, WaitForUrcOptions } from './at-client.js';
+export { AtError, AtTimeoutError, CmeError, ConnectionClosedError, UnsupportedFeatureError, UrcError } from './errors.js';
+export { CME_TEXTS, cmeCodeOf } from './cme-codes.js';
+export { parseCmeError, parseFinalResult, verbosityAfter } from './result-codes.js';
+export type { FinalResult, SuccessFinal } from './result-codes.js';
+export { LineSplitter } from './line-splitter.js';
+export { defaultExpectPrefix, matchesPrefix } from './urc-prefix.js';
+export { paramsOf, parseInfoLine, quote } from './params.js';
+export type { InfoLine } from './params.js';
+export type { AttachOptions, AttachResult, CellularModem, ModemIdentity } from './modem.js';
+export { UbloxModem, UBLOX_INIT_SEQUENCE, ceregStat } from './drivers/ublox.js';
+export type { PingReply, UbloxAttachOptions } from './drivers/ublox.js';
+export { connectTcp, parseTcpUrl } from './transports/tcp.js';
+export { openSerial } from './transports/serial.js';
+export { fromStream } from './transports/stream.js';
+export { openTransport } from './transports/open.js';
+export type { TransportOptions } from './transports/open.js';
