@@ -124,9 +124,19 @@ export class Terminal {
     }
   }
 
+  /** Output is gathered and written once per turn of the event loop: a response leaves as one write, not one packet per line. */
+  private outChunks: Buffer[] = [];
+
   private emit(text: string | Buffer): void {
     if (this.closed) return;
-    this.output(typeof text === 'string' ? Buffer.from(text, 'latin1') : text);
+    this.outChunks.push(typeof text === 'string' ? Buffer.from(text, 'latin1') : Buffer.from(text));
+    if (this.outChunks.length === 1) setImmediate(() => this.flushOutput());
+  }
+
+  private flushOutput(): void {
+    const chunks = this.outChunks;
+    this.outChunks = [];
+    if (!this.closed && chunks.length > 0) this.output(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
   }
 
   private writeUrc(source: UrcSource): void {
