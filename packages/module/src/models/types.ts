@@ -1,4 +1,5 @@
 import type { Dialect } from '../dialects/types.js';
+import type { ProfileIpType } from '../services/network/internal-contexts.js';
 
 /**
  * A product is data: identity strings, limits and defaults. Code never asks which product
@@ -17,6 +18,8 @@ export interface ModelTable {
     appVersion: string;
     /** First 8 digits (TAC) of generated IMEIs. */
     imeiTac: string;
+    /** Software version number: the last two digits of the IMEISV. */
+    svn: string;
     /** Type approval / product version shown by ATI (lines). */
     atiLines: string[];
   };
@@ -39,6 +42,18 @@ export interface ModelTable {
     defaultIpv4v6Grant: 'IP' | 'IPV6' | 'IPV4V6';
     defaultMnoProfile: number;
     mnoProfiles: number[];
+    /** LTE bands per +URAT value (7 Cat-M1, 8 NB-IoT): the factory band masks. */
+    bands: Record<number, number[]>;
+    /** Internal PSD profiles (+UPSD). */
+    psd: {
+      /** The profile's IP type must equal the context's assigned type (SARA-R5 "01B" on; R4 has no mapping check). */
+      typeMustMatch: boolean;
+      defaultIpType: ProfileIpType;
+      /** Context a fresh profile maps onto, and the range +UPSD op 100 accepts. */
+      defaultCid: number;
+      cidMin: number;
+      cidMax: number;
+    };
   };
   timing: {
     /** Silence after +CFUN=15/16 while the module reboots. */

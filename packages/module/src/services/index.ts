@@ -1,9 +1,26 @@
 import type { VirtualModule } from '../module.js';
+import { DeviceConfig } from './device-config.js';
+import { DnsService, type Resolver } from './dns.js';
+import type { EchoProbe } from './echo-probe.js';
+import { IdentityService } from './identity.js';
+import { AddressPool } from './network/address-pool.js';
+import { InternalContexts } from './network/internal-contexts.js';
+import { NetworkOperator } from './network/operator.js';
+import { resolveNetworkOptions, type NetworkOptions } from './network/options.js';
+import { PdpContexts } from './network/pdp.js';
+import { PingService } from './ping.js';
+import { PowerSaving } from './power-saving.js';
+import { RadioConfig } from './radio-config.js';
+import { RealTimeClock } from './rtc.js';
 import { ModuleSettings } from './settings.js';
+import { SimFiles } from './sim-files.js';
 
-/** Options of the simulated network (operator name, delays, address pool...). */
-export interface NetworkOptions {
-  [key: string]: unknown;
+export type { NetworkOptions } from './network/options.js';
+
+/** Replacements for real I/O, for tests that must not depend on the machine's network. */
+export interface ServiceOverrides {
+  resolver?: Resolver;
+  echoProbe?: EchoProbe;
 }
 
 /**
@@ -12,24 +29,81 @@ export interface NetworkOptions {
  */
 export interface ModuleServices {
   settings: ModuleSettings;
+  identity: IdentityService;
+  sim: SimFiles;
+  network: NetworkOperator;
+  pdp: PdpContexts;
+  internalContexts: InternalContexts;
+  dns: DnsService;
+  ping: PingService;
+  radio: RadioConfig;
+  powerSaving: PowerSaving;
+  rtc: RealTimeClock;
+  device: DeviceConfig;
   /** Power-up: load NVM, start registration. */
   powerOn(): void;
-  /** Power-down or reboot: RAM state is lost. */
+  /** Power-down or reboot: RAM state is lost, silently. */
   powerOff(): void;
   close(): Promise<void>;
 }
 
-export function createServices(module: VirtualModule, _network: NetworkOptions): ModuleServices {
+export function createServices(module: VirtualModule, networkOptions: NetworkOptions, overrides: ServiceOverrides = {}): ModuleServices {
+  const { model, nvm, clock } = module;
+  const options = resolveNetworkOptions(networkOptions);
   const settings = new ModuleSettings();
+  const identity = new IdentityService(nvm, model.identity.imeiTac, options.plmn);
+  const sim = new SimFiles(nvm, identity);
+  const network = new NetworkOperator(clock, nvm, options);
+  const pdp = new PdpContexts(nvm, network, new AddressPool(options.addressPool, options.ipv6Prefix), options, model.limits, model.network.defaultIpv4v6Grant);
+  const internalContexts = new InternalContexts(nvm, pdp, {
+    profiles: model.limits.psdProfiles,
+    typeMustMatch: model.network.psd.typeMustMatch,
+    defaults: { ipType: model.network.psd.defaultIpType, cid: model.network.psd.defaultCid },
+  });
+  const dns = new DnsService(module.hosts, network, pdp, overrides.resolver);
+  const ping = new PingService(dns, overrides.echoProbe, () => options.packetLoss);
+  const radio = new RadioConfig(nvm, { rats: model.network.rats, operatorProfile: model.network.defaultMnoProfile, bands: model.network.bands });
+  const powerSaving = new PowerSaving(nvm, clock, network);
+  const rtc = new RealTimeClock(clock);
+  const device = new DeviceConfig(nvm);
   return {
     settings,
+    identity,
+    sim,
+    network,
+    pdp,
+    internalContexts,
+    dns,
+    ping,
+    radio,
+    powerSaving,
+    rtc,
+    device,
     powerOn() {
-      const profile = module.nvm.read<{ ipr?: number } | null>('at-profile', null);
+      const profile = nvm.read<{ ipr?: number } | null>('at-profile', null);
       if (profile?.ipr !== undefined) settings.ipr = profile.ipr;
+      identity.powerOn();
+      radio.powerOn();
+      pdp.powerOn();
+      internalContexts.powerOn();
+      powerSaving.powerOn();
+      device.powerOn();
+      // Last: registration starts and its events find every other service ready.
+      network.powerOn();
     },
     powerOff() {
       settings.reset();
+      ping.stop();
+      network.powerOff();
+      pdp.powerOff();
+      internalContexts.powerOff();
+      powerSaving.powerOff();
+      rtc.powerOff();
     },
-    async close() {},
+    async close() {
+      ping.stop();
+      network.close();
+      powerSaving.powerOff();
+    },
   };
 }

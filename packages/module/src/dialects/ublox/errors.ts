@@ -90,6 +90,7 @@ export const UbloxCme = {
   unknownPdpContext: 143,
   gprsGeneric: 1550,
   lineTooLong: 1650,
+  apnMismatch: 4000,
   ipTypeMismatch: 4001,
 } as const;
 

@@ -1,12 +1,35 @@
 import type { Dialect } from '../types.js';
 import { basicCommands } from './basic.js';
+import { deviceCommands } from './device.js';
+import { dnsPingCommands } from './dns-ping.js';
 import { UbloxCme, ubloxErrorText } from './errors.js';
 import { identityCommands } from './identity.js';
+import { pdpCounterCommands } from './pdp-counters.js';
+import { pdpCommands } from './pdp.js';
+import { powerCommands } from './power.js';
+import { psdCommands } from './psd.js';
+import { radioCommands } from './radio.js';
+import { registrationCommands } from './registration.js';
+import { signalCommands } from './signal.js';
+import { simCommands } from './sim.js';
 import { wireUbloxUrcs } from './urcs.js';
 
 export const ubloxDialect: Dialect = {
   id: 'ublox',
-  commands: [...basicCommands, ...identityCommands],
+  commands: [
+    ...basicCommands,
+    ...identityCommands,
+    ...simCommands,
+    ...powerCommands,
+    ...radioCommands,
+    ...deviceCommands,
+    ...registrationCommands,
+    ...signalCommands,
+    ...pdpCommands,
+    ...pdpCounterCommands,
+    ...psdCommands,
+    ...dnsPingCommands,
+  ],
   sessionDefaults: { echo: true, verbose: true, cmee: 0 },
   errorText: ubloxErrorText,
   errors: {

@@ -1,4 +1,70 @@
+import { q } from '@modemlab/at';
+import type { TerminalSession } from '../../engine/session.js';
 import type { VirtualModule } from '../../module.js';
+import type { ServiceFailureReason } from '../../services/errors.js';
+import type { ContextEvent } from '../../services/network/pdp.js';
+import { registrationUrc, type RegCommand } from './registration-format.js';
 
-/** Turns service events into u-blox URCs, rendered per terminal settings. */
-export function wireUbloxUrcs(_module: VirtualModule): void {}
+const REGISTRATION: readonly RegCommand[] = ['+CREG', '+CGREG', '+CEREG'];
+const MAX_REG_MODE = 5;
+
+/**
+ * +UUPINGER codes (u-blox ping error table): 8 "cannot resolve host", 17 "PDP context not
+ * activated / network not available"; anything else is reported as 11 (echo could not be sent).
+ */
+const PING_ERROR: Partial<Record<ServiceFailureReason | 'echo-failure', number>> = {
+  'host-not-found': 8,
+  'dns-failure': 8,
+  'not-registered': 17,
+  'no-data-path': 17,
+};
+const PING_ERROR_OTHER = 11;
+
+/** 27.007 <reason> of +CGEV: ME PDN ACT when one family of a dual-stack request was granted. */
+const GRANT_REASON = { 'ipv4-only': 0, 'ipv6-only': 1 } as const;
+
+function cgev(e: ContextEvent): string | undefined {
+  if (e.active) return `+CGEV: ME PDN ACT ${e.cid}${e.grant ? `,${GRANT_REASON[e.grant]}` : ''}`;
+  if (e.cause === 'detach') return undefined;
+  return `+CGEV: ${e.initiator === 'nw' ? 'NW' : 'ME'} PDN DEACT ${e.cid}`;
+}
+
+/**
+ * Turns service events into u-blox URCs. Text that depends on the module's state is
+ * built when the event happens (a URC queued behind a running command must not show a
+ * later state); only the choice per terminal (its +CEREG mode, +CGEREP...) is left to
+ * the moment each terminal writes it.
+ */
+export function wireUbloxUrcs(module: VirtualModule): void {
+  const s = module.services;
+  const forMode = (command: string, text: string | undefined, minMode = 1) => (session: TerminalSession) =>
+    session.urcMode(command) >= minMode ? text : undefined;
+
+  // Prepended so +CEREG comes before the context events the same change causes.
+  s.network.prependListener('registration', () => {
+    for (const cmd of REGISTRATION) {
+      const texts = Array.from({ length: MAX_REG_MODE + 1 }, (_, n) => registrationUrc(cmd, n, module));
+      module.urc((session) => texts[session.urcMode(cmd)]);
+    }
+  });
+  s.network.on('rrc', ({ connected }) => module.urc(forMode('+CSCON', `+CSCON: ${connected ? 1 : 0}`)));
+
+  s.pdp.on('context', (e) => module.urc(forMode('+CGEREP', cgev(e))));
+  s.pdp.on('detach', ({ initiator }) => module.urc(forMode('+CGEREP', `+CGEV: ${initiator === 'nw' ? 'NW' : 'ME'} DETACH`)));
+
+  // <result> 0: the profile is active.
+  s.internalContexts.on('activated', ({ address }) => module.urc(`+UUPSDA: 0,${q(address)}`));
+  s.internalContexts.on('deactivated', ({ profile }) => module.urc(`+UUPSDD: ${profile}`));
+
+  s.ping.on('echo', (e) => {
+    const text = `+UUPING: ${e.seq},${e.size},${q(e.host)},${q(e.address)},${e.ttl},${e.rttMs}`;
+    module.urc((session) => (session === e.owner ? text : undefined));
+  });
+  s.ping.on('failure', ({ owner, reason }) => {
+    const text = `+UUPINGER: ${PING_ERROR[reason] ?? PING_ERROR_OTHER}`;
+    module.urc((session) => (session === owner ? text : undefined));
+  });
+
+  s.powerSaving.on('psm', ({ entered }) => module.urc(forMode('+UPSMR', `+UUPSMR: ${entered ? 1 : 0}`)));
+  s.device.on('greeting', ({ text }) => module.urc(text));
+}

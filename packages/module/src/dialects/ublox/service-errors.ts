@@ -1,0 +1,48 @@
+import { cme } from '../../engine/failure.js';
+import { ServiceError, type ServiceFailureReason } from '../../services/errors.js';
+import { UbloxCme } from './errors.js';
+
+/**
+ * The +CME ERROR number u-blox gives for each service refusal. Where the manuals are
+ * silent we chose the closest documented code: "no network service" (30) when the module
+ * is not registered, "operation not allowed" (3) for state conflicts, "GPRS generic
+ * operation error" (1550) for failed name resolution.
+ */
+const CME_BY_REASON: Record<ServiceFailureReason, number> = {
+  'sim-missing': UbloxCme.simNotInserted,
+  'radio-off': UbloxCme.notAllowed,
+  'not-registered': UbloxCme.noNetworkService,
+  'undefined-context': UbloxCme.unknownPdpContext,
+  'context-active': UbloxCme.notAllowed,
+  'too-many-active': UbloxCme.notAllowed,
+  'ip-type-mismatch': UbloxCme.ipTypeMismatch,
+  'apn-mismatch': UbloxCme.apnMismatch,
+  'profile-active': UbloxCme.notAllowed,
+  'profile-busy': UbloxCme.notAllowed,
+  'profile-not-active': UbloxCme.notAllowed,
+  'no-data-path': UbloxCme.notAllowed,
+  'host-not-found': UbloxCme.gprsGeneric,
+  'dns-failure': UbloxCme.gprsGeneric,
+};
+
+/** The u-blox failure for a service refusal; anything else is passed through unchanged. */
+export function ubloxFailure(err: unknown): unknown {
+  return err instanceof ServiceError ? cme(CME_BY_REASON[err.reason], err.message) : err;
+}
+
+/** Runs a service call and turns its refusal into the u-blox error. */
+export function service<T>(call: () => T): T {
+  try {
+    return call();
+  } catch (err) {
+    throw ubloxFailure(err);
+  }
+}
+
+export async function serviceAsync<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw ubloxFailure(err);
+  }
+}

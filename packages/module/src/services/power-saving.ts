@@ -1,0 +1,145 @@
+import { EventEmitter } from 'node:events';
+import type { Clock, TimerHandle } from '@modemlab/at';
+import type { NvmStore } from '../nvm/store.js';
+import type { NetworkOperator } from './network/operator.js';
+
+/** PSM request (3GPP 24.008 timer octets as 8-character bit strings; '' = not requested). */
+export interface PsmSettings {
+  enabled: boolean;
+  periodicRau: string;
+  gprsReadyTimer: string;
+  periodicTau: string;
+  activeTime: string;
+}
+
+/** eDRX request per access technology type (3GPP 27.007 <AcT-type>). */
+export interface EdrxSetting {
+  /** 0 off, 1 on, 2 on with unsolicited reports. */
+  mode: 0 | 1 | 2;
+  value: string;
+}
+
+/** Module sleep (UART power saving): mode and idle timeout in GSM frames. */
+export interface SleepMode {
+  mode: number;
+  timeout: number;
+}
+
+interface PowerSavingNvm {
+  psm: PsmSettings;
+  edrx: Record<string, EdrxSetting>;
+}
+
+const DEFAULT_PSM: PsmSettings = { enabled: false, periodicRau: '', gprsReadyTimer: '', periodicTau: '01100000', activeTime: '00000000' };
+const DEFAULT_SLEEP: SleepMode = { mode: 0, timeout: 2000 };
+
+/** T3324 (GPRS timer 2) in ms; undefined when the timer is deactivated. */
+export function activeTimeMs(bits: string): number | undefined {
+  const unit = bits.slice(0, 3);
+  const value = parseInt(bits.slice(3), 2) || 0;
+  const unitMs: Record<string, number> = { '000': 2000, '001': 60_000, '010': 360_000 };
+  return unitMs[unit] === undefined ? undefined : value * unitMs[unit]!;
+}
+
+/**
+ * Power saving: the PSM and eDRX requests (kept in NVM like the modules do), the UART
+ * sleep mode, and a simple PSM model — once the RRC connection goes idle and the active
+ * timer (T3324) runs out the module is in PSM; any new connection or lost registration
+ * wakes it.
+ */
+export class PowerSaving extends EventEmitter<{ psm: [{ entered: boolean }] }> {
+  sleep: SleepMode = { ...DEFAULT_SLEEP };
+  inPsm = false;
+  private timer?: TimerHandle;
+
+  constructor(
+    private readonly nvm: NvmStore,
+    private readonly clock: Clock,
+    operator: NetworkOperator,
+  ) {
+    super();
+    operator.on('rrc', ({ connected }) => (connected ? this.wake() : this.idle()));
+    operator.on('registration', ({ stat }) => {
+      if (stat !== 1 && stat !== 5) this.wake();
+    });
+  }
+
+  get psm(): PsmSettings {
+    return this.stored().psm;
+  }
+
+  edrx(actType: number): EdrxSetting | undefined {
+    return this.stored().edrx[actType];
+  }
+
+  edrxList(): Array<{ actType: number } & EdrxSetting> {
+    return Object.entries(this.stored().edrx)
+      .map(([k, v]) => ({ actType: Number(k), ...v }))
+      .sort((a, b) => a.actType - b.actType);
+  }
+
+  setPsm(change: Partial<PsmSettings>): void {
+    this.nvm.update<PowerSavingNvm>('power-saving', this.defaults(), (s) => {
+      s.psm = { ...s.psm, ...change };
+    });
+  }
+
+  resetPsm(): void {
+    this.nvm.update<PowerSavingNvm>('power-saving', this.defaults(), (s) => {
+      s.psm = { ...DEFAULT_PSM };
+    });
+  }
+
+  setEdrx(actType: number, setting: EdrxSetting | undefined): void {
+    this.nvm.update<PowerSavingNvm>('power-saving', this.defaults(), (s) => {
+      if (setting) s.edrx[actType] = setting;
+      else delete s.edrx[actType];
+    });
+  }
+
+  resetEdrx(): void {
+    this.nvm.update<PowerSavingNvm>('power-saving', this.defaults(), (s) => {
+      s.edrx = {};
+    });
+  }
+
+  powerOn(): void {
+    this.sleep = { ...DEFAULT_SLEEP };
+    this.inPsm = false;
+  }
+
+  powerOff(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+    this.inPsm = false;
+  }
+
+  private idle(): void {
+    const psm = this.psm;
+    if (!psm.enabled) return;
+    const ms = activeTimeMs(psm.activeTime);
+    if (ms === undefined) return;
+    this.timer?.cancel();
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.inPsm = true;
+      this.emit('psm', { entered: true });
+    }, ms);
+  }
+
+  private wake(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+    if (!this.inPsm) return;
+    this.inPsm = false;
+    this.emit('psm', { entered: false });
+  }
+
+  private stored(): PowerSavingNvm {
+    return this.nvm.read<PowerSavingNvm>('power-saving', this.defaults());
+  }
+
+  private defaults(): PowerSavingNvm {
+    return { psm: { ...DEFAULT_PSM }, edrx: {} };
+  }
+}
