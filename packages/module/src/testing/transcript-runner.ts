@@ -140,8 +140,9 @@ export async function runTranscript(source: string | Transcript, opts: RunOption
           await out.expect(step.text, timeoutMs, info);
           break;
         case 'advance':
-          // Let bytes in flight reach the module before its time moves.
+          // Let bytes in flight (a socket, a PTY) reach the module before its time moves.
           await settle();
+          if (opts.transport !== 'in-process') await new Promise((r) => setTimeout(r, 30));
           clock.advance(step.ms);
           await settle();
           break;
@@ -149,6 +150,11 @@ export async function runTranscript(source: string | Transcript, opts: RunOption
           await new Promise((r) => setTimeout(r, step.ms));
           break;
         case 'echo':
+          break;
+        case 'coverage':
+          await settle();
+          module.services.network.setCoverage(step.on);
+          await settle();
           break;
       }
     }

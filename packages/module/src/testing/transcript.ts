@@ -18,6 +18,7 @@
  *   << "json string"          raw bytes expected
  *   ~ 2000                    advance the module clock by 2000 ms
  *   ~~ 200                    let 200 ms of real time pass (real I/O such as ping)
+ *   @coverage off|on          the lab takes the simulated network's coverage away or back
  * In expected text, {*} matches any run of characters other than , CR and LF.
  */
 export type Step =
@@ -25,7 +26,8 @@ export type Step =
   | { kind: 'expect'; text: string }
   | { kind: 'advance'; ms: number }
   | { kind: 'sleep'; ms: number }
-  | { kind: 'echo'; on: boolean };
+  | { kind: 'echo'; on: boolean }
+  | { kind: 'coverage'; on: boolean };
 
 export interface Transcript {
   model: string;
@@ -93,6 +95,9 @@ export function parseTranscript(source: string): Transcript {
       case '@echo':
         echo = arg.trim() === 'on';
         t.steps.push({ kind: 'echo', on: echo });
+        break;
+      case '@coverage':
+        t.steps.push({ kind: 'coverage', on: arg.trim() === 'on' });
         break;
       case '>': {
         t.steps.push({ kind: 'send', bytes: Buffer.from(`${arg}\r`, 'latin1'), line: arg });

@@ -8,6 +8,8 @@ const located = (stat: number): boolean => stat === 1 || stat === 5;
 
 /** <AcT> of the RAT the module runs on (7 LTE-M, 9 NB-IoT). */
 export function currentAct(module: VirtualModule): number {
+  const forced = module.services.network.options.accessTechnology;
+  if (forced !== undefined) return forced;
   const rat = module.services.radio.currentRat;
   return module.model.network.actByRat[rat] ?? rat;
 }

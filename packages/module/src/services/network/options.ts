@@ -44,9 +44,14 @@ export interface NetworkOptions {
    * ping timeouts use it: every real target here is on loopback and always answers.
    */
   packetLoss?: number;
+  /**
+   * <AcT> of the serving cell, when it is not the one the module's RAT implies: the seed's
+   * "GPRS/eGPRS radio access technology" example registers on a 2G cell (AcT 3).
+   */
+  accessTechnology?: number;
 }
 
-export type ResolvedNetworkOptions = Required<Omit<NetworkOptions, 'ipv4v6Grant'>> & { ipv4v6Grant?: IpGrant };
+export type ResolvedNetworkOptions = Required<Omit<NetworkOptions, 'ipv4v6Grant' | 'accessTechnology'>> & { ipv4v6Grant?: IpGrant; accessTechnology?: number };
 
 export function resolveNetworkOptions(o: NetworkOptions): ResolvedNetworkOptions {
   return {
@@ -72,5 +77,6 @@ export function resolveNetworkOptions(o: NetworkOptions): ResolvedNetworkOptions
     rrcInactivityMs: o.rrcInactivityMs ?? 10_000,
     packetLoss: Math.min(1, Math.max(0, o.packetLoss ?? 0)),
     ...(o.ipv4v6Grant ? { ipv4v6Grant: o.ipv4v6Grant } : {}),
+    ...(o.accessTechnology !== undefined ? { accessTechnology: o.accessTechnology } : {}),
   };
 }
