@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -64,7 +64,10 @@ describe('NvmStore', () => {
       let seen = 0;
       for (let round = 0; round < 5; round++) {
         const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: 'ignore' });
-        await new Promise((r) => setTimeout(r, 250 + round * 37));
+        // Start-up time varies with load: kill only once the writer is writing.
+        const deadline = Date.now() + 15000;
+        while (!existsSync(join(dir, 'state.json')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+        await new Promise((r) => setTimeout(r, 20 + round * 37));
         child.kill('SIGKILL');
         await new Promise((r) => child.once('exit', r));
         const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
