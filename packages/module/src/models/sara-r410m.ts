@@ -1,4 +1,7 @@
 import { ubloxDialect } from '../dialects/ublox/index.js';
+import { saraR4Certificates } from './certificate-table.js';
+import { saraR4Sockets } from './socket-table.js';
+import { saraR4Tls } from './tls-table.js';
 import type { ModelTable } from './types.js';
 
 /** u-blox SARA-R410M-02B: LTE Cat-M1 / NB-IoT, the older R4 generation. */
@@ -28,6 +31,9 @@ export const saraR410m: ModelTable = {
     },
     psd: { typeMustMatch: false, defaultIpType: 'ipv4', defaultCid: 1, cidMin: 1, cidMax: 7 },
   },
+  certificates: saraR4Certificates,
+  tls: saraR4Tls,
+  sockets: saraR4Sockets,
   timing: { rebootMs: 5000 },
   cgdcontTrailer: '0,0',
 };

@@ -1,4 +1,7 @@
 import { ubloxDialect } from '../dialects/ublox/index.js';
+import { saraR5Certificates } from './certificate-table.js';
+import { saraR5Sockets } from './socket-table.js';
+import { saraR5Tls } from './tls-table.js';
 import type { ModelTable } from './types.js';
 
 /** u-blox SARA-R510M8S: LTE Cat-M1 / NB-IoT, the seed documents' main product. */
@@ -28,6 +31,9 @@ export const saraR5: ModelTable = {
     },
     psd: { typeMustMatch: true, defaultIpType: 'ipv4v6-prefer-v4', defaultCid: 1, cidMin: 1, cidMax: 8 },
   },
+  certificates: saraR5Certificates,
+  tls: saraR5Tls,
+  sockets: saraR5Sockets,
   timing: { rebootMs: 3000 },
   cgdcontTrailer: '0,0,0,0,0,0',
 };

@@ -1,4 +1,7 @@
 import type { Dialect } from '../dialects/types.js';
+import type { CertificateTable } from './certificate-table.js';
+import type { SocketTable } from './socket-table.js';
+import type { TlsTable } from './tls-table.js';
 import type { ProfileIpType } from '../services/network/internal-contexts.js';
 
 /**
@@ -59,6 +62,9 @@ export interface ModelTable {
     /** Silence after +CFUN=15/16 while the module reboots. */
     rebootMs: number;
   };
+  certificates: CertificateTable;
+  tls: TlsTable;
+  sockets: SocketTable;
   /** Commands of the dialect this product lacks. */
   excludedCommands?: string[];
   /** +CGDCONT read trailer after the address. */

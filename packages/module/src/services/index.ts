@@ -14,6 +14,10 @@ import { RadioConfig } from './radio-config.js';
 import { RealTimeClock } from './rtc.js';
 import { ModuleSettings } from './settings.js';
 import { SimFiles } from './sim-files.js';
+import { SocketService } from './sockets/socket-service.js';
+import { CertificateStore } from './tls/cert-store.js';
+import { SecurityProfiles } from './tls/profiles.js';
+import { TlsService } from './tls/tls-service.js';
 
 export type { NetworkOptions } from './network/options.js';
 
@@ -40,6 +44,10 @@ export interface ModuleServices {
   powerSaving: PowerSaving;
   rtc: RealTimeClock;
   device: DeviceConfig;
+  certificates: CertificateStore;
+  securityProfiles: SecurityProfiles;
+  tls: TlsService;
+  sockets: SocketService;
   /** Power-up: load NVM, start registration. */
   powerOn(): void;
   /** Power-down or reboot: RAM state is lost, silently. */
@@ -66,6 +74,10 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
   const powerSaving = new PowerSaving(nvm, clock, network);
   const rtc = new RealTimeClock(clock);
   const device = new DeviceConfig(nvm);
+  const certificates = new CertificateStore(nvm, model.certificates);
+  const securityProfiles = new SecurityProfiles(nvm, model.tls);
+  const tls = new TlsService(model.tls, certificates, securityProfiles);
+  const sockets = new SocketService(model.sockets, tls);
   return {
     settings,
     identity,
@@ -79,6 +91,10 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
     powerSaving,
     rtc,
     device,
+    certificates,
+    securityProfiles,
+    tls,
+    sockets,
     powerOn() {
       const profile = nvm.read<{ ipr?: number } | null>('at-profile', null);
       if (profile?.ipr !== undefined) settings.ipr = profile.ipr;
@@ -94,6 +110,7 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
     powerOff() {
       settings.reset();
       ping.stop();
+      sockets.closeAll();
       network.powerOff();
       pdp.powerOff();
       internalContexts.powerOff();
@@ -102,6 +119,7 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
     },
     async close() {
       ping.stop();
+      sockets.closeAll();
       network.close();
       powerSaving.powerOff();
     },

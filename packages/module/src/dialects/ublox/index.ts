@@ -12,6 +12,9 @@ import { radioCommands } from './radio.js';
 import { registrationCommands } from './registration.js';
 import { signalCommands } from './signal.js';
 import { simCommands } from './sim.js';
+import { socketCommands } from './sockets.js';
+import { usecmngCommands } from './usecmng.js';
+import { usecprfCommands } from './usecprf.js';
 import { wireUbloxUrcs } from './urcs.js';
 
 export const ubloxDialect: Dialect = {
@@ -29,6 +32,9 @@ export const ubloxDialect: Dialect = {
     ...pdpCounterCommands,
     ...psdCommands,
     ...dnsPingCommands,
+    ...usecmngCommands,
+    ...usecprfCommands,
+    ...socketCommands,
   ],
   sessionDefaults: { echo: true, verbose: true, cmee: 0 },
   errorText: ubloxErrorText,
