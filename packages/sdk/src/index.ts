@@ -16,3 +16,8 @@ export { openSerial } from './transports/serial.js';
 export { fromStream } from './transports/stream.js';
 export { openTransport } from './transports/open.js';
 export type { TransportOptions } from './transports/open.js';
+export { ModemSocket, type SocketBackend } from './socket/modem-socket.js';
+export { UbloxCertificates, CERTIFICATE_TYPES, type CertificateEntry, type CertificateType } from './drivers/ublox/certificates.js';
+export { UbloxSecurityProfiles, PROFILE_OP, type SecurityProfileOptions } from './drivers/ublox/security-profiles.js';
+export type { ConnectOptions, InlineTlsOptions } from './drivers/ublox/connect.js';
+export { UbloxUdpSocket, type UdpMessageInfo } from './drivers/ublox/udp.js';

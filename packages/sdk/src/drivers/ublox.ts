@@ -8,6 +8,11 @@ import { AtError, AtTimeoutError, UrcError } from '../errors.js';
 import type { AttachOptions, AttachResult, CellularModem, ModemIdentity } from '../modem.js';
 import { paramsOf, parseInfoLine, quote } from '../params.js';
 import { matchesPrefix } from '../urc-prefix.js';
+import type { ModemSocket } from '../socket/modem-socket.js';
+import { UbloxCertificates } from './ublox/certificates.js';
+import { connectUblox, udpUblox, type ConnectOptions } from './ublox/connect.js';
+import { UbloxSecurityProfiles } from './ublox/security-profiles.js';
+import type { UbloxUdpSocket } from './ublox/udp.js';
 
 /** The ubxlib init sequence (u_cell_pwr.c); every command must answer OK. */
 export const UBLOX_INIT_SEQUENCE: readonly string[] = ['ATE0', 'AT+CMEE=2', 'AT+UDCONF=1,0', 'ATI9', 'AT&C1', 'AT&D0', 'AT+CGEREP=1'];
@@ -45,7 +50,23 @@ export function ceregStat(line: string): number | undefined {
 const isRegistered = (stat: number | undefined): boolean => stat === 1 || stat === 5;
 
 export class UbloxModem implements CellularModem {
-  constructor(readonly client: AtClient) {}
+  readonly certificates: UbloxCertificates;
+  readonly securityProfiles: UbloxSecurityProfiles;
+
+  constructor(readonly client: AtClient) {
+    this.certificates = new UbloxCertificates(client);
+    this.securityProfiles = new UbloxSecurityProfiles(client);
+  }
+
+  /** A TCP connection through the module, TLS per a security profile or inline material; a Node Duplex. */
+  connect(opts: ConnectOptions): Promise<ModemSocket> {
+    return connectUblox(this.client, this.certificates, this.securityProfiles, opts);
+  }
+
+  /** A UDP socket of the module. */
+  udp(): Promise<UbloxUdpSocket> {
+    return udpUblox(this.client);
+  }
 
   /** Sends the ubxlib init sequence. */
   async init(): Promise<void> {
