@@ -1,0 +1,93 @@
+import { EventEmitter } from 'node:events';
+import { dtls } from 'node-dtls-client';
+
+export interface DtlsPskRequest {
+  host: string;
+  port: number;
+  identity: string;
+  key: Buffer;
+  /** IANA names of PSK suites to offer; all the library supports when omitted. */
+  ciphers?: string[];
+  timeoutMs: number;
+}
+
+export interface DtlsEvents {
+  message: [Buffer];
+  close: [];
+  error: [Error];
+}
+
+/**
+ * A DTLS 1.2 session with a pre-shared key over UDP. node-dtls-client does the protocol
+ * (PSK suites only: CCM_8, CBC, GCM); certificate-based DTLS is not offered by any Node
+ * library that works with OpenSSL 3 peers, so it is refused before a handshake starts.
+ */
+export class DtlsSession extends EventEmitter<DtlsEvents> {
+  private closed = false;
+
+  private constructor(private readonly socket: dtls.Socket) {
+    super();
+    socket.on('message', (msg: Buffer) => this.emit('message', Buffer.from(msg)));
+    socket.on('close', () => this.finish());
+    socket.on('error', (err: Error) => {
+      this.emit('error', err);
+      this.finish();
+    });
+  }
+
+  static open(req: DtlsPskRequest): Promise<DtlsSession> {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const socket = dtls.createSocket({
+        type: 'udp4',
+        address: req.host,
+        port: req.port,
+        psk: { [req.identity]: req.key },
+        timeout: req.timeoutMs,
+        ...(req.ciphers ? { ciphers: req.ciphers as NonNullable<dtls.Options['ciphers']> } : {}),
+      });
+      const fail = (err: Error) => {
+        if (settled) return;
+        settled = true;
+        try {
+          socket.close();
+        } catch {
+          // already closed by the library
+        }
+        reject(err);
+      };
+      socket.once('error', fail);
+      socket.once('close', () => fail(new Error('DTLS handshake failed')));
+      socket.once('connected', () => {
+        if (settled) return;
+        settled = true;
+        socket.removeListener('error', fail);
+        socket.removeAllListeners('close');
+        resolve(new DtlsSession(socket));
+      });
+    });
+  }
+
+  send(data: Buffer): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.closed) return reject(new Error('DTLS session closed'));
+      this.socket.send(data, (err) => (err ? reject(err) : resolve()));
+    });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    try {
+      this.socket.close();
+    } catch {
+      // already closed
+    }
+    this.finish();
+  }
+
+  private finish(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.emit('close');
+  }
+}
