@@ -1,24 +1,57 @@
+import { SARA_R5_PREINSTALLED_ROOTS, type PreinstalledRoot } from '../services/tls/preinstalled-roots.js';
+
 /** What a product's certificate manager (+USECMNG) accepts: counts, sizes, types, key sizes. */
 export interface CertificateTable {
   /** +USECMNG <type> values: 0 CA, 1 client certificate, 2 private key, 3 server certificate, 4/5 where present. */
   types: number[];
+  /** Entries of the user database, all types together. */
   maxEntries: number;
+  /** Internal names of imported items. */
   maxNameLength: number;
+  /** Internal names of pre-installed items (what remove / MD5 accept as a name). */
+  maxPreinstalledNameLength: number;
+  /** <data_size> of a stream import, and the size of an imported file. */
   maxDataSize: number;
+  /** Decryption password of a PKCS#8 encrypted key. */
+  maxPasswordLength: number;
+  /** <filename> of an import from the file system. */
+  maxFilenameLength: number;
   minRsaBits: number;
   minEcBits: number;
   /** Silence after which a stream import is aborted (+USECMNG op 0). */
   importGuardMs: number;
+  /**
+   * How +USECMNG=3 prints <expiration_date>: 'date' is "yyyy/mm/dd" of the first instant
+   * the certificate is no longer valid (notAfter + 1 s: seed 002 lists thawte Primary
+   * Root CA, notAfter 2036-07-16 23:59:59Z, as "2036/07/17"); 'date-time' is notAfter as
+   * "yyyy/mm/dd hh:mm:ss" UTC (seed 000 §3.1, the pre-installed table of seed 002).
+   */
+  expiryFormat: 'date' | 'date-time';
+  /** Roots the product carries from the factory; not removable, not listed by +USECMNG=3. */
+  preinstalled: readonly PreinstalledRoot[];
+  /**
+   * +UFACTORY=<fs_op>,<nvm_op>: the values the product accepts, and those that erase the
+   * user database at the next boot (SARA-R5: fs_op 2 deletes every FS file, nvm_op 2
+   * restores the factory NVM; 1 is "not supported" for both).
+   */
+  factory: { fsOps: number[]; nvmOps: number[]; erasingFsOps: number[]; erasingNvmOps: number[] };
 }
 
 export const saraR5Certificates: CertificateTable = {
   types: [0, 1, 2, 3],
-  maxEntries: 16,
+  // Seed 002: "Up to 10 certificates or private keys can be imported."
+  maxEntries: 10,
   maxNameLength: 30,
+  maxPreinstalledNameLength: 60,
   maxDataSize: 8192,
+  maxPasswordLength: 128,
+  maxFilenameLength: 63,
   minRsaBits: 2048,
   minEcBits: 192,
   importGuardMs: 20_000,
+  expiryFormat: 'date',
+  preinstalled: SARA_R5_PREINSTALLED_ROOTS,
+  factory: { fsOps: [0, 2], nvmOps: [0, 2], erasingFsOps: [2], erasingNvmOps: [2] },
 };
 
 export const saraR4Certificates: CertificateTable = { ...saraR5Certificates };

@@ -76,8 +76,8 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
   const device = new DeviceConfig(nvm);
   const certificates = new CertificateStore(nvm, model.certificates);
   const securityProfiles = new SecurityProfiles(nvm, model.tls);
-  const tls = new TlsService(model.tls, certificates, securityProfiles);
-  const sockets = new SocketService(model.sockets, tls);
+  const tls = new TlsService(model.tls, certificates, securityProfiles, clock);
+  const sockets = new SocketService(model.sockets, tls, { dns, pdp, clock });
   return {
     settings,
     identity,
@@ -104,6 +104,8 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
       internalContexts.powerOn();
       powerSaving.powerOn();
       device.powerOn();
+      securityProfiles.powerOn();
+      certificates.powerOn();
       // Last: registration starts and its events find every other service ready.
       network.powerOn();
     },
@@ -116,6 +118,8 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
       internalContexts.powerOff();
       powerSaving.powerOff();
       rtc.powerOff();
+      securityProfiles.powerOff();
+      tls.powerOff();
     },
     async close() {
       ping.stop();

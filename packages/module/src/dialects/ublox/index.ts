@@ -2,6 +2,7 @@ import type { Dialect } from '../types.js';
 import { basicCommands } from './basic.js';
 import { deviceCommands } from './device.js';
 import { dnsPingCommands } from './dns-ping.js';
+import { factoryCommands } from './factory.js';
 import { UbloxCme, ubloxErrorText } from './errors.js';
 import { identityCommands } from './identity.js';
 import { pdpCounterCommands } from './pdp-counters.js';
@@ -33,6 +34,7 @@ export const ubloxDialect: Dialect = {
     ...psdCommands,
     ...dnsPingCommands,
     ...usecmngCommands,
+    ...factoryCommands,
     ...usecprfCommands,
     ...socketCommands,
   ],

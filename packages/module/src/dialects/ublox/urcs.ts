@@ -4,6 +4,8 @@ import type { VirtualModule } from '../../module.js';
 import type { ServiceFailureReason } from '../../services/errors.js';
 import type { ContextEvent } from '../../services/network/pdp.js';
 import { registrationUrc, type RegCommand } from './registration-format.js';
+import { wireUsecprfUrcs } from './usecprf.js';
+import { wireUbloxSocketUrcs } from './socket-urcs.js';
 
 const REGISTRATION: readonly RegCommand[] = ['+CREG', '+CGREG', '+CEREG'];
 const MAX_REG_MODE = 5;
@@ -67,4 +69,6 @@ export function wireUbloxUrcs(module: VirtualModule): void {
 
   s.powerSaving.on('psm', ({ entered }) => module.urc(forMode('+UPSMR', `+UUPSMR: ${entered ? 1 : 0}`)));
   s.device.on('greeting', ({ text }) => module.urc(text));
+  wireUsecprfUrcs(module);
+  wireUbloxSocketUrcs(module);
 }

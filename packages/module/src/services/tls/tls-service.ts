@@ -1,54 +1,306 @@
+import { createHash, X509Certificate } from 'node:crypto';
 import type { Socket } from 'node:net';
-import { connect, type TLSSocket } from 'node:tls';
+import { connect as tlsConnect, type ConnectionOptions, type PeerCertificate, type TLSSocket } from 'node:tls';
+import type { Clock, TimerHandle } from '@modemlab/at';
 import type { TlsTable } from '../../models/tls-table.js';
-import type { CertificateStore } from './cert-store.js';
-import type { SecurityProfiles } from './profiles.js';
+import { planConnection, PlanError, type ConnectionPlan, type PlanFailure, type TlsCredentials } from './tls-options.js';
+import { ProfileError, type SecurityProfile, type SecurityProfiles, type SessionResumption } from './profiles.js';
+import { parseSession as parseSessionDer, type SessionFields } from './session-der.js';
+import { verifyServer, type VerifyFailure } from './verify.js';
 
 export interface SecureConnectRequest {
+  /** Security profile (+USECPRF) to apply. */
   profileId: number;
-  /** Host name as the application gave it (SNI, hostname check). */
+  /** Host name as the application gave it (host name check; SNI where the product sends it). */
   host: string;
   port: number;
-  /** The connected TCP socket to secure. */
+  /** The connected TCP socket to secure. On failure it is destroyed. */
   socket: Socket;
 }
 
+/**
+ * Why a secure connection failed, for the dialects' error mapping:
+ * - session-cap   the product's concurrent TLS sessions are all in use
+ * - handshake     the handshake failed or could not start (alert, no common suite, a suite
+ *                 the emulator cannot run, missing client certificate/key, bad profile)
+ * - verification  the handshake completed but the server failed the profile's checks
+ * - timeout       the handshake inactivity timer expired
+ * - closed        the peer closed the connection during the handshake
+ */
 export type TlsFailureReason = 'session-cap' | 'handshake' | 'verification' | 'timeout' | 'closed';
+
+/** The finer cause, for logs and vendors with detailed codes. */
+export type TlsFailureDetail = VerifyFailure | PlanFailure | 'profile' | 'alert' | 'protocol';
 
 export class TlsFailure extends Error {
   constructor(
     readonly reason: TlsFailureReason,
     message?: string,
+    readonly detail?: TlsFailureDetail,
   ) {
     super(message ?? reason);
   }
 }
 
+/** Sessions remembered for resumption and for checking resumed connections. */
+const SESSION_CACHE_SIZE = 64;
+/** Granularity of the handshake inactivity timer. */
+const INACTIVITY_TICK_MS = 1000;
+
+interface KnownSession {
+  der: Buffer;
+  /** The server's chain (DER, leaf first) seen on the full handshake. */
+  chain: Buffer[];
+}
+
 /**
- * The only place that turns a security profile into node:tls and runs handshakes.
- * Placeholder: a plain handshake without the profile, until profiles land.
+ * The only place that turns a security profile into node:tls and runs handshakes. A
+ * connection counts against the product's session cap from connect() until its TLS socket
+ * closes.
  */
 export class TlsService {
   private active = 0;
+  /** Session-ID sessions by base64 session ID. */
+  private readonly byId = new Map<string, KnownSession>();
+  /** Any session by hash of its DER (resumed connections carry no certificate). */
+  private readonly byDer = new Map<string, KnownSession>();
 
   constructor(
     readonly table: TlsTable,
-    readonly certificates: CertificateStore,
+    readonly credentials: TlsCredentials,
     readonly profiles: SecurityProfiles,
+    readonly clock: Clock,
   ) {}
 
   get activeSessions(): number {
     return this.active;
   }
 
+  /** Whether another secure connection may start now. */
+  hasFreeSession(): boolean {
+    return this.active < this.table.maxConcurrentSessions;
+  }
+
+  /**
+   * Secures `req.socket` with profile `req.profileId`: a real handshake, then the profile's
+   * checks. Resolves with the TLS socket once both passed; rejects with a TlsFailure (and
+   * destroys the socket) otherwise.
+   */
   connect(req: SecureConnectRequest): Promise<TLSSocket> {
-    if (this.active >= this.table.maxConcurrentSessions) return Promise.reject(new TlsFailure('session-cap'));
-    return new Promise((resolve, reject) => {
-      const tls = connect({ socket: req.socket, servername: req.host, rejectUnauthorized: false });
-      this.active++;
-      tls.once('close', () => this.active--);
-      tls.once('secureConnect', () => resolve(tls));
-      tls.once('error', (err) => reject(new TlsFailure('handshake', err.message)));
+    const refuse = (failure: TlsFailure): Promise<TLSSocket> => {
+      req.socket.destroy();
+      return Promise.reject(failure);
+    };
+    if (!this.hasFreeSession()) return refuse(new TlsFailure('session-cap', `${this.table.maxConcurrentSessions} secure connections already open`));
+
+    let profile: SecurityProfile;
+    let resumption: SessionResumption;
+    try {
+      profile = this.profiles.get(req.profileId);
+      resumption = this.profiles.session(req.profileId);
+    } catch (err) {
+      if (err instanceof ProfileError) return refuse(new TlsFailure('handshake', err.message, 'profile'));
+      throw err;
+    }
+    const resume = this.sessionToResume(resumption);
+    let plan: ConnectionPlan;
+    try {
+      plan = planConnection({ profile, table: this.table, credentials: this.credentials, host: req.host, ...(resume ? { session: resume.der } : {}) });
+    } catch (err) {
+      if (!(err instanceof PlanError)) throw err;
+      const reason = err.failure === 'ca-not-found' || err.failure === 'pin-not-found' ? 'verification' : 'handshake';
+      return refuse(new TlsFailure(reason, err.message, err.failure));
+    }
+    return this.handshake(req, plan, resumption, resume);
+  }
+
+  /** Forgets every remembered session (power-off). */
+  powerOff(): void {
+    this.byId.clear();
+    this.byDer.clear();
+  }
+
+  private handshake(req: SecureConnectRequest, plan: ConnectionPlan, resumption: SessionResumption, resume: KnownSession | undefined): Promise<TLSSocket> {
+    this.active++;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.active--;
+    };
+
+    let pskUsed = false;
+    const options: ConnectionOptions = { ...plan.options, socket: req.socket };
+    const pskCallback = plan.options.pskCallback;
+    if (pskCallback) {
+      options.pskCallback = (hint) => {
+        pskUsed = true;
+        return pskCallback(hint);
+      };
+    }
+
+    let socket: TLSSocket;
+    try {
+      socket = tlsConnect(options);
+    } catch (err) {
+      // Option errors are thrown, not emitted (a suite name OpenSSL does not know).
+      release();
+      req.socket.destroy();
+      return Promise.reject(new TlsFailure('handshake', (err as Error).message, 'protocol'));
+    }
+    socket.once('close', release);
+
+    return new Promise<TLSSocket>((resolve, reject) => {
+      let settled = false;
+      const timer = this.inactivityTimer(req.socket, () => fail(new TlsFailure('timeout', 'handshake inactivity timer expired')));
+      const cleanup = () => {
+        settled = true;
+        timer.cancel();
+        socket.off('secureConnect', onSecure);
+        socket.off('error', onError);
+        socket.off('close', onClose);
+      };
+      const fail = (failure: TlsFailure) => {
+        if (settled) return;
+        cleanup();
+        socket.destroy();
+        reject(failure);
+      };
+      const onError = (err: NodeJS.ErrnoException) => {
+        const alert = typeof err.code === 'string' && err.code.includes('ALERT');
+        fail(new TlsFailure('handshake', err.message, alert ? 'alert' : 'protocol'));
+      };
+      const onClose = () => fail(new TlsFailure('closed', 'connection closed during the handshake'));
+      const onSecure = () => {
+        if (settled) return;
+        const reused = socket.isSessionReused();
+        const chain = reused ? this.resumedChain(resume) : peerChain(socket);
+        const noCertificate = chain.length === 0 && (pskUsed || plan.psk);
+        if (!noCertificate) {
+          const verdict = verifyServer({
+            level: plan.verify.level,
+            chain: chain.map((c) => new X509Certificate(c)),
+            trusted: plan.verify.trusted,
+            hostname: plan.verify.hostname,
+            now: this.clock.now(),
+            ...(plan.verify.pin ? { pin: plan.verify.pin } : {}),
+          });
+          if (!verdict.ok) {
+            fail(new TlsFailure('verification', verdict.message, verdict.failure));
+            return;
+          }
+        }
+        cleanup();
+        this.followSession(req.profileId, socket, resumption, reused ? resume : undefined, chain);
+        resolve(socket);
+      };
+      socket.once('secureConnect', onSecure);
+      socket.on('error', onError);
+      socket.once('close', onClose);
     });
   }
+
+  /**
+   * The handshake inactivity timer: restarted by every packet in either direction (seed
+   * 002), measured on the TCP socket's byte counters every second of module time.
+   */
+  private inactivityTimer(raw: Socket, expire: () => void): { cancel(): void } {
+    const limit = this.table.handshakeInactivityMs;
+    const tick = Math.min(INACTIVITY_TICK_MS, limit);
+    const bytes = () => (raw.bytesRead ?? 0) + (raw.bytesWritten ?? 0);
+    let seen = bytes();
+    let lastActivity = this.clock.now();
+    let handle: TimerHandle;
+    const check = () => {
+      const now = this.clock.now();
+      const n = bytes();
+      if (n !== seen) {
+        seen = n;
+        lastActivity = now;
+      }
+      if (now - lastActivity >= limit) expire();
+      else handle = this.clock.setTimeout(check, tick);
+    };
+    handle = this.clock.setTimeout(check, tick);
+    return { cancel: () => handle.cancel() };
+  }
+
+  /** The saved session a profile asks to resume, if the module has it. */
+  private sessionToResume(s: SessionResumption): KnownSession | undefined {
+    if (s.status === 0) return undefined;
+    if (s.type === 0) return s.sessionId ? this.byId.get(s.sessionId.id) : undefined;
+    const data = s.type === 1 ? s.ticket : s.pskTicket;
+    if (!data) return undefined;
+    const der = Buffer.from(data, 'base64');
+    if (!parseSession(der)) return undefined;
+    return this.byDer.get(hash(der)) ?? { der, chain: [] };
+  }
+
+  /** A resumed connection shows no certificate: the one of the original handshake counts. */
+  private resumedChain(resume: KnownSession | undefined): Buffer[] {
+    if (!resume) return [];
+    if (resume.chain.length) return resume.chain;
+    const peer = parseSession(resume.der)?.peerCertificate;
+    return peer ? [peer] : [];
+  }
+
+  /** Reports the session of a connection whose profile has resumption on (+UUSECPRF). */
+  private followSession(profileId: number, socket: TLSSocket, s: SessionResumption, resumed: KnownSession | undefined, chain: Buffer[]): void {
+    if (s.status === 0) return;
+    let reported = false;
+    const report = (der: Buffer) => {
+      if (reported) return;
+      const fields = parseSession(der);
+      if (!fields) return;
+      reported = true;
+      const known = { der, chain };
+      remember(this.byDer, hash(der), known);
+      if (s.type === 0) {
+        if (fields.sessionId.length === 0) return;
+        const id = fields.sessionId.toString('base64');
+        remember(this.byId, id, known);
+        this.profiles.sessionEstablished(profileId, { type: 0, sessionId: id, masterSecret: fields.masterKey.toString('base64') });
+      } else {
+        this.profiles.sessionEstablished(profileId, { type: s.type === 3 ? 3 : 1, data: der.toString('base64') });
+      }
+    };
+    // Session-ID resumption is TLS 1.2's; a resumed one reports the same data again.
+    if (s.type === 0 && socket.getProtocol() === 'TLSv1.3') return;
+    if (resumed && s.type === 0) {
+      report(resumed.der);
+      return;
+    }
+    socket.on('session', report);
+  }
+}
+
+/** The fields of a saved session, or undefined when the bytes are not one. */
+function parseSession(der: Buffer): SessionFields | undefined {
+  try {
+    return parseSessionDer(der);
+  } catch {
+    return undefined;
+  }
+}
+
+function hash(der: Buffer): string {
+  return createHash('sha256').update(der).digest('hex');
+}
+
+function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > SESSION_CACHE_SIZE) map.delete(map.keys().next().value as K);
+}
+
+/** The certificates the server sent, leaf first, as DER. */
+function peerChain(socket: TLSSocket): Buffer[] {
+  const out: Buffer[] = [];
+  let cert = socket.getPeerCertificate(true) as PeerCertificate & { issuerCertificate?: PeerCertificate };
+  while (cert && cert.raw && out.length < 10) {
+    if (out.some((c) => c.equals(cert.raw))) break;
+    out.push(cert.raw);
+    cert = cert.issuerCertificate as PeerCertificate & { issuerCertificate?: PeerCertificate };
+  }
+  return out;
 }
