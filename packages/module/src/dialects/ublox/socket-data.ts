@@ -40,7 +40,10 @@ function checkBinaryLength(ctx: CommandContext, length: number): void {
   if (length < 1 || length > ctx.module.model.sockets.maxWrite) throw cme(UbloxCme.badParameter);
 }
 
-/** Received bytes as +USORD/+USORF show them: hex digits in hex mode, else the raw bytes between quotes. */
+/**
+ * Received bytes as +USORD/+USORF show them: hex digits in hex mode (upper case, our choice;
+ * hosts such as ubxlib accept both cases), else the raw bytes between quotes.
+ */
 const shown = (ctx: CommandContext, data: Buffer): string => q(hexMode(ctx) ? data.toString('hex').toUpperCase() : data.toString('latin1'));
 
 function readLength(ctx: CommandContext, length: number): void {

@@ -7,7 +7,11 @@ import { ubloxFailure } from './service-errors.js';
 /**
  * u-blox socket error numbers (+USOER, +USOCTL=<s>,1, +UUSOCO): the errno values of the
  * "Internet suite error classes" table (shared/spec/notes/at-commands.md §E). Resolver
- * failures are ENSRNOTFOUND (163) and ENSRSERVFAIL (162).
+ * failures are ENSRNOTFOUND (163) and ENSRSERVFAIL (162). Where the notes leave the code
+ * open we chose: all sockets in use 12 (ENOMEM), TX queue full 11, write after the peer
+ * closed 32 (EPIPE), write before connect 107, no default peer 89, a second connect while
+ * an asynchronous one runs 115, TLS handshake/verification failure 71 (EPROTO), TLS
+ * session cap 12, connect or handshake timeout 110, context lost 100 (ENETDOWN).
  */
 export const UBLOX_SOCKET_ERRNO: Record<SocketErrno, number> = {
   EPERM: 1,

@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { closingServer, echoServer, freePort, resetServer, sleep, stallServer, type TcpPeer } from '../../services/sockets/peers.testutil.js';
 import type { ModuleHarness } from '../../testing/harness.js';
-import { answer, at, atUntil, cmeError, OK, ublox, urc } from './ublox.testutil.js';
+import { atThrough, socketHarnesses } from './socket-harness.testutil.js';
+import { answer, at, atUntil, cmeError, OK, urc } from './ublox.testutil.js';
+
+const ublox = socketHarnesses();
 
 /** Polls +USORD=<s>,0 until `n` bytes wait (echoes may come back in several segments). */
 async function unreadReaches(h: ModuleHarness, id: number, n: number): Promise<void> {
@@ -30,8 +33,7 @@ describe('u-blox TCP sockets', () => {
   it('echoes string, hex and binary writes and announces data with +UUSORD', async () => {
     const h = await ublox();
     await connected(h, echo.port);
-    assert.equal(await at(h, 'AT+USOWR=0,5,"hello"'), answer('+USOWR: 0,5'));
-    assert.equal(await h.waitFor('+UUSORD: 0,5\r\n'), urc('+UUSORD: 0,5'));
+    assert.equal(await atThrough(h, 'AT+USOWR=0,5,"hello"', '+UUSORD: 0,5'), answer('+USOWR: 0,5') + urc('+UUSORD: 0,5'));
     assert.equal(await at(h, 'AT+USORD=0,0'), answer('+USORD: 0,5'));
     // A partial read announces what is left.
     assert.equal(await at(h, 'AT+USORD=0,3'), answer('+USORD: 0,3,"hel"') + urc('+UUSORD: 0,2'));
@@ -39,31 +41,29 @@ describe('u-blox TCP sockets', () => {
     assert.equal(await at(h, 'AT+USORD=0,100'), answer('+USORD: 0,0,""'));
 
     // Data reaching a buffer that is not empty is not announced again.
-    assert.equal(await at(h, 'AT+USOWR=0,2,"ab"'), answer('+USOWR: 0,2'));
-    assert.equal(await h.waitFor('+UUSORD: 0,2\r\n'), urc('+UUSORD: 0,2'));
+    assert.equal(await atThrough(h, 'AT+USOWR=0,2,"ab"', '+UUSORD: 0,2'), answer('+USOWR: 0,2') + urc('+UUSORD: 0,2'));
     assert.equal(await at(h, 'AT+USOWR=0,2,"cd"'), answer('+USOWR: 0,2'));
     await unreadReaches(h, 0, 4);
     assert.equal(await at(h, 'AT+USORD=0,4'), answer('+USORD: 0,4,"abcd"'));
 
     // Hex mode for the base syntax, both ways.
     assert.equal(await at(h, 'AT+UDCONF=1,1'), OK);
-    assert.equal(await at(h, 'AT+USOWR=0,3,"00ff41"'), answer('+USOWR: 0,3'));
-    assert.equal(await h.waitFor('+UUSORD: 0,3\r\n'), urc('+UUSORD: 0,3'));
+    assert.equal(await atThrough(h, 'AT+USOWR=0,3,"00ff41"', '+UUSORD: 0,3'), answer('+USOWR: 0,3') + urc('+UUSORD: 0,3'));
     assert.equal(await at(h, 'AT+USORD=0,3'), answer('+USORD: 0,3,"00FF41"'));
 
     // All 256 byte values through the '@' binary form (not affected by hex mode), read back in hex.
     const all = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
     assert.equal(await at(h, 'AT+USOWR=0,256'), '\r\n@');
-    assert.equal(await h.send(all), answer('+USOWR: 0,256'));
-    await h.waitFor('+UUSORD: 0,');
+    h.terminal.input(all);
+    assert.ok((await h.waitFor('+UUSORD: 0,')).startsWith(answer('+USOWR: 0,256')));
     await unreadReaches(h, 0, 256);
     assert.equal(await at(h, 'AT+USORD=0,256'), answer(`+USORD: 0,256,"${all.toString('hex').toUpperCase()}"`));
     assert.equal(await at(h, 'AT+UDCONF=1,0'), OK);
 
     // The raw bytes in string mode (what the SDK reads by count).
     assert.equal(await at(h, 'AT+USOWR=0,4'), '\r\n@');
-    assert.equal(await h.send(Buffer.from([0x22, 0x0d, 0x0a, 0x00])), answer('+USOWR: 0,4'));
-    await h.waitFor('+UUSORD: 0,');
+    h.terminal.input(Buffer.from([0x22, 0x0d, 0x0a, 0x00]));
+    assert.ok((await h.waitFor('+UUSORD: 0,')).startsWith(answer('+USOWR: 0,4')));
     await unreadReaches(h, 0, 4);
     assert.equal(await at(h, 'AT+USORD=0,4'), answer('+USORD: 0,4,""\r\n\0"'));
 
@@ -113,8 +113,8 @@ describe('u-blox TCP sockets', () => {
     const peer = await closingServer('bye');
     const h = await ublox({});
     await at(h, 'AT+CMEE=1');
-    await connected(h, peer.port);
-    assert.equal(await h.waitFor('+UUSORD: 0,3\r\n'), urc('+UUSORD: 0,3'));
+    assert.equal(await at(h, 'AT+USOCR=6'), answer('+USOCR: 0'));
+    assert.equal(await atThrough(h, `AT+USOCO=0,"127.0.0.1",${peer.port}`, '+UUSORD: 0,3'), OK + urc('+UUSORD: 0,3'));
     const deadline = Date.now() + 5000;
     while ((await at(h, 'AT+USOCTL=0,10')) !== answer('+USOCTL: 0,10,7')) {
       if (Date.now() > deadline) throw new Error('never saw the FIN');
@@ -136,8 +136,7 @@ describe('u-blox TCP sockets', () => {
     const h = await ublox();
     await at(h, 'AT+CMEE=1');
     await connected(h, peer.port);
-    assert.equal(await at(h, 'AT+USOWR=0,1,"x"'), answer('+USOWR: 0,1'));
-    assert.equal(await h.waitFor('+UUSOCL: 0\r\n'), urc('+UUSOCL: 0'));
+    assert.equal(await atThrough(h, 'AT+USOWR=0,1,"x"', '+UUSOCL: 0'), answer('+USOWR: 0,1') + urc('+UUSOCL: 0'));
     assert.equal(await at(h, 'AT+USOER'), answer('+USOER: 104'));
     await peer.close();
 
@@ -233,8 +232,7 @@ describe('u-blox TCP sockets', () => {
   it('closes sockets when their context goes down', async () => {
     const h = await ublox();
     await connected(h, echo.port);
-    assert.equal(await at(h, 'AT+USOWR=0,2,"hi"'), answer('+USOWR: 0,2'));
-    await h.waitFor('+UUSORD: 0,2\r\n');
+    assert.equal(await atThrough(h, 'AT+USOWR=0,2,"hi"', '+UUSORD: 0,2'), answer('+USOWR: 0,2') + urc('+UUSORD: 0,2'));
     assert.equal(await at(h, 'AT+CGACT=0,1'), OK);
     assert.equal(await at(h, 'AT+USOER'), answer('+USOER: 100'));
     assert.equal(await at(h, 'AT+USORD=0,2'), answer('+USORD: 0,2,"hi"') + urc('+UUSOCL: 0'));

@@ -11,7 +11,7 @@ import { UbloxCme } from './errors.js';
 /**
  * +USECPRF, the security profile manager (seed 002). `AT+USECPRF=<p>` resets a profile,
  * `AT+USECPRF=<p>,<op>` reads one parameter, `AT+USECPRF=<p>,<op>,<values>` sets it.
- * Decisions where the manual is silent (docs: see the report of the TLS issue):
+ * Decisions where the manual is silent (also in docs/architecture.md):
  * - the key password (op 7) and the PSK (op 8) are write-only: they read back as "";
  * - the PSK identity (op 9) reads back with `,1` when it was given as hex;
  * - unset pinning reads `"",0`; unset session data read `"",""` / `"",0`;

@@ -149,6 +149,8 @@ export class TlsService {
       return Promise.reject(new TlsFailure('handshake', (err as Error).message, 'protocol'));
     }
     socket.once('close', release);
+    // TLS 1.2 sessions arrive before 'secureConnect', TLS 1.3 tickets after it.
+    const sessions = new SessionCollector(socket);
 
     return new Promise<TLSSocket>((resolve, reject) => {
       let settled = false;
@@ -164,6 +166,8 @@ export class TlsService {
         if (settled) return;
         cleanup();
         socket.destroy();
+        // A refused connection frees its session at once.
+        release();
         reject(failure);
       };
       const onError = (err: NodeJS.ErrnoException) => {
@@ -191,7 +195,7 @@ export class TlsService {
           }
         }
         cleanup();
-        this.followSession(req.profileId, socket, resumption, reused ? resume : undefined, chain);
+        this.followSession(req.profileId, socket, sessions, resumption, reused ? resume : undefined, chain);
         resolve(socket);
       };
       socket.once('secureConnect', onSecure);
@@ -245,32 +249,69 @@ export class TlsService {
   }
 
   /** Reports the session of a connection whose profile has resumption on (+UUSECPRF). */
-  private followSession(profileId: number, socket: TLSSocket, s: SessionResumption, resumed: KnownSession | undefined, chain: Buffer[]): void {
-    if (s.status === 0) return;
-    let reported = false;
-    const report = (der: Buffer) => {
-      if (reported) return;
-      const fields = parseSession(der);
-      if (!fields) return;
-      reported = true;
-      const known = { der, chain };
-      remember(this.byDer, hash(der), known);
-      if (s.type === 0) {
-        if (fields.sessionId.length === 0) return;
-        const id = fields.sessionId.toString('base64');
-        remember(this.byId, id, known);
-        this.profiles.sessionEstablished(profileId, { type: 0, sessionId: id, masterSecret: fields.masterKey.toString('base64') });
-      } else {
-        this.profiles.sessionEstablished(profileId, { type: s.type === 3 ? 3 : 1, data: der.toString('base64') });
-      }
-    };
-    // Session-ID resumption is TLS 1.2's; a resumed one reports the same data again.
-    if (s.type === 0 && socket.getProtocol() === 'TLSv1.3') return;
-    if (resumed && s.type === 0) {
-      report(resumed.der);
+  private followSession(profileId: number, socket: TLSSocket, sessions: SessionCollector, s: SessionResumption, resumed: KnownSession | undefined, chain: Buffer[]): void {
+    if (s.status === 0) {
+      sessions.stop();
       return;
     }
-    socket.on('session', report);
+    // Session-ID resumption is TLS 1.2's; a resumed one reports the same data again.
+    if (s.type === 0 && socket.getProtocol() === 'TLSv1.3') {
+      sessions.stop();
+      return;
+    }
+    if (resumed && s.type === 0) {
+      sessions.stop();
+      this.reportSession(profileId, s, resumed.der, chain);
+      return;
+    }
+    sessions.first((der) => this.reportSession(profileId, s, der, chain));
+  }
+
+  private reportSession(profileId: number, s: SessionResumption, der: Buffer, chain: Buffer[]): void {
+    const fields = parseSession(der);
+    if (!fields) return;
+    const known = { der, chain };
+    remember(this.byDer, hash(der), known);
+    if (s.type === 0) {
+      if (fields.sessionId.length === 0) return;
+      const id = fields.sessionId.toString('base64');
+      remember(this.byId, id, known);
+      this.profiles.sessionEstablished(profileId, { type: 0, sessionId: id, masterSecret: fields.masterKey.toString('base64') });
+    } else {
+      this.profiles.sessionEstablished(profileId, { type: s.type === 3 ? 3 : 1, data: der.toString('base64') });
+    }
+  }
+}
+
+/** Keeps the first session a connection announces, whenever it comes. */
+class SessionCollector {
+  private der?: Buffer;
+  private consumer?: (der: Buffer) => void;
+  private readonly onSession = (der: Buffer) => {
+    if (this.consumer) {
+      const c = this.consumer;
+      this.stop();
+      c(der);
+    } else this.der ??= der;
+  };
+
+  constructor(private readonly socket: TLSSocket) {
+    socket.on('session', this.onSession);
+  }
+
+  /** Hands the first session over, now or when it arrives. */
+  first(consumer: (der: Buffer) => void): void {
+    if (this.der) {
+      const der = this.der;
+      this.stop();
+      consumer(der);
+    } else this.consumer = consumer;
+  }
+
+  stop(): void {
+    this.consumer = undefined;
+    this.der = undefined;
+    this.socket.off('session', this.onSession);
   }
 }
 
