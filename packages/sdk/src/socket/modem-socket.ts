@@ -27,11 +27,13 @@ export class ModemSocket extends Duplex {
   private reading = false;
   private remoteClosed = false;
   private ended = false;
+  private announcements = 0;
 
   constructor(private readonly backend: SocketBackend) {
     // The module buffers received data; reading only when asked is the backpressure.
     super({ allowHalfOpen: false });
     backend.onAvailable((n) => {
+      this.announcements++;
       this.available = n;
       this.pump();
     });
@@ -62,11 +64,12 @@ export class ModemSocket extends Duplex {
     if (this.wanted && this.available > 0) {
       this.reading = true;
       const n = Math.min(this.available, this.backend.maxRead);
+      // A +UUSORD that arrives while the read runs carries the newer count; keep it.
+      const announced = this.announcements;
       this.backend
         .read(n)
         .then((data) => {
-          this.available = Math.max(0, this.available - data.length);
-          if (data.length === 0) this.available = 0;
+          if (this.announcements === announced) this.available = data.length === 0 ? 0 : Math.max(0, this.available - data.length);
           this.reading = false;
           if (data.length > 0) this.wanted = this.push(data);
           this.pump();
@@ -83,8 +86,21 @@ export class ModemSocket extends Duplex {
     }
   }
 
+  /**
+   * The module has no half-close: ending the writable side closes the module socket, as
+   * net.Socket users expect end() to let the peer see the end.
+   */
   override _final(callback: (error?: Error | null) => void): void {
-    callback();
+    this.backend.close().then(
+      () => {
+        // The module socket is gone, and what it held with it.
+        this.remoteClosed = true;
+        this.available = 0;
+        this.pump();
+        callback();
+      },
+      (err: Error) => callback(err),
+    );
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
