@@ -18,7 +18,7 @@ export const saraR410m: ModelTable = {
     svn: '02',
     atiLines: ['SARA-R410M-02B'],
   },
-  limits: { maxLineLength: 1024, cidMin: 0, cidMax: 7, maxActiveContexts: 4, psdProfiles: 1 },
+  limits: { maxLineLength: 1100, cidMin: 0, cidMax: 7, maxActiveContexts: 4, psdProfiles: 1 },
   network: {
     rats: [7, 8],
     actByRat: { 7: 7, 8: 9 },

@@ -18,7 +18,7 @@ export const saraR5: ModelTable = {
     svn: '01',
     atiLines: ['Manufacturer: u-blox', 'Model: SARA-R510M8S', 'Revision: 03.15', 'SVN: 01', 'IMEI: {imei}'],
   },
-  limits: { maxLineLength: 1024, cidMin: 0, cidMax: 11, maxActiveContexts: 7, psdProfiles: 7 },
+  limits: { maxLineLength: 1100, cidMin: 0, cidMax: 11, maxActiveContexts: 7, psdProfiles: 7 },
   network: {
     rats: [7, 8],
     actByRat: { 7: 7, 8: 9 },

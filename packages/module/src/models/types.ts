@@ -27,6 +27,11 @@ export interface ModelTable {
     atiLines: string[];
   };
   limits: {
+    /**
+     * Longest command line. The manuals say 1024 characters, yet they also document
+     * +USOWR/+USOST lines carrying 1024 characters of data (512 bytes in hex) after the
+     * command and its parameters, so the limit leaves room for those: 1100.
+     */
     maxLineLength: number;
     /** +CGDCONT cids allowed. */
     cidMin: number;

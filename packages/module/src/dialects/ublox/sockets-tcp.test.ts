@@ -86,6 +86,21 @@ describe('u-blox TCP sockets', () => {
     await h.close();
   });
 
+  it('takes the documented maximum writes on one line: 1024 bytes as a string, 512 in hex', async () => {
+    const h = await ublox();
+    await connected(h, echo.port);
+    const text = 'x'.repeat(1024);
+    assert.equal(await atThrough(h, `AT+USOWR=0,1024,"${text}"`, '+UUSORD: 0,1024'), answer('+USOWR: 0,1024') + urc('+UUSORD: 0,1024'));
+    await unreadReaches(h, 0, 1024);
+    assert.equal(await at(h, 'AT+USORD=0,1024'), answer(`+USORD: 0,1024,"${text}"`));
+    assert.equal(await at(h, 'AT+UDCONF=1,1'), OK);
+    const hex = 'A5'.repeat(512);
+    assert.equal(await atThrough(h, `AT+USOWR=0,512,"${hex}"`, '+UUSORD: 0,512'), answer('+USOWR: 0,512') + urc('+UUSORD: 0,512'));
+    await unreadReaches(h, 0, 512);
+    assert.equal(await at(h, 'AT+USORD=0,512'), answer(`+USORD: 0,512,"${hex}"`));
+    await h.close();
+  });
+
   it('listens and announces incoming connections with +UUSOLI', async () => {
     const h = await ublox();
     const port = await freePort();
