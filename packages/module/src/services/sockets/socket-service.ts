@@ -8,6 +8,7 @@ import type { SocketTable } from '../../models/socket-table.js';
 import type { DnsService } from '../dns.js';
 import { ServiceError } from '../errors.js';
 import type { PdpContexts } from '../network/pdp.js';
+import type { DtlsSession } from '../tls/dtls.js';
 import { TlsFailure, type TlsService } from '../tls/tls-service.js';
 import { errnoOf, SocketError, TLS_ERRNO, type SocketErrno } from './errors.js';
 
@@ -119,6 +120,8 @@ interface Entry {
   server?: Server;
   udp?: UdpSocket;
   udpBound: boolean;
+  /** The DTLS session of a secure UDP socket, from its connect on. */
+  dtls?: DtlsSession;
   peer?: SocketAddress;
   rx: Buffer[];
   rxBytes: number;
@@ -238,10 +241,12 @@ export class SocketService extends EventEmitter<SocketEvents> {
     };
   }
 
-  /** Marks a TCP socket secure (TLS with security profile `profileId` at connect), or plain again. */
+  /**
+   * Marks a socket secure with security profile `profileId` at connect (TLS for TCP, DTLS
+   * 1.2 with the profile's pre-shared key for UDP), or plain again.
+   */
   setSecure(id: number, enabled: boolean, profileId: number): void {
     const e = this.get(id);
-    if (e.protocol !== 'tcp') throw this.err(e, 'EOPNOTSUPP', 'TLS needs a TCP socket');
     if (e.phase !== 'idle' || e.ended) throw this.err(e, 'EISCONN', 'security must be set before connect');
     e.secure = enabled;
     e.profileId = profileId;
@@ -308,6 +313,8 @@ export class SocketService extends EventEmitter<SocketEvents> {
     this.requireDataPath(e);
     const address = await this.resolve(e, host);
     if (e.released) throw this.err(undefined, 'EBADF');
+    // A DTLS socket talks to its connected peer only.
+    if (e.secure && (!e.dtls || e.peer?.address !== address || e.peer.port !== port)) throw this.err(e, 'EOPNOTSUPP', 'secure UDP socket: send to the connected peer');
     await this.sendDatagram(e, data, { address, port });
     return data.length;
   }
@@ -370,6 +377,7 @@ export class SocketService extends EventEmitter<SocketEvents> {
     if (e.phase === 'listening') throw this.err(e, 'EINVAL', 'already listening');
     if (e.phase !== 'idle' || e.ended) throw this.err(e, 'EISCONN');
     if (e.protocol === 'udp') {
+      if (e.secure) throw this.err(e, 'EOPNOTSUPP', 'no DTLS server sockets');
       if (e.udpBound) {
         if (e.localPort !== port) throw this.err(e, 'EINVAL', 'bound to another port');
       } else {
@@ -566,8 +574,10 @@ export class SocketService extends EventEmitter<SocketEvents> {
   private async runConnect(e: Entry, host: string, port: number): Promise<void> {
     this.requireDataPath(e);
     if (e.protocol === 'udp') {
+      if (e.secure && e.phase === 'open') throw this.err(e, 'EISCONN', 'DTLS session already open');
       const address = await this.resolve(e, host);
       if (e.released) throw this.err(undefined, 'ECONNABORTED');
+      if (e.secure) return this.dtlsConnect(e, address, port);
       if (!e.udpBound) await this.bindUdp(e, 0).catch((err: unknown) => Promise.reject(this.failure(e, err)));
       e.peer = { address, port };
       e.phase = e.phase === 'listening' ? 'listening' : 'open';
@@ -631,6 +641,34 @@ export class SocketService extends EventEmitter<SocketEvents> {
           },
         );
       });
+    });
+  }
+
+  /** A secure UDP socket's connect: the DTLS handshake with the profile's pre-shared key. */
+  private async dtlsConnect(e: Entry, address: string, port: number): Promise<void> {
+    e.phase = 'connecting';
+    let session: DtlsSession;
+    try {
+      session = await this.tls.openDtls({ profileId: e.profileId, host: address, port });
+    } catch (err) {
+      if (!e.released && e.phase === 'connecting') e.phase = 'idle';
+      const reason = err instanceof TlsFailure ? err.reason : undefined;
+      throw this.failure(e.released ? undefined : e, new SocketError(reason ? TLS_ERRNO[reason] : 'EPROTO', String(err), reason));
+    }
+    if (e.released) {
+      session.close();
+      throw this.err(undefined, 'ECONNABORTED');
+    }
+    e.dtls = session;
+    e.peer = { address, port };
+    e.phase = 'open';
+    session.on('message', (msg) => this.onDatagram(e, msg, { address, port }));
+    session.on('error', (err) => this.record(e, errnoOf(err)));
+    session.on('close', () => {
+      if (e.released || e.ended || e.dtls !== session) return;
+      // The peer ended the session: the socket ends once its datagrams have been read.
+      e.ended = 'remote';
+      this.endSink(e);
     });
   }
 
@@ -753,6 +791,7 @@ export class SocketService extends EventEmitter<SocketEvents> {
     e.ended = 'network';
     this.account(e);
     e.stream?.destroy();
+    e.dtls?.close();
     e.server?.close();
     e.server = undefined;
     this.endSink(e);
@@ -792,6 +831,7 @@ export class SocketService extends EventEmitter<SocketEvents> {
   private writable(e: Entry): void {
     if (e.protocol === 'udp') {
       if (!e.peer) throw this.err(e, 'EDESTADDRREQ', 'no default peer: connect first');
+      if (e.secure && (e.ended || !e.dtls)) throw this.err(e, 'EPIPE', 'DTLS session closed');
       this.requireDataPath(e);
       return;
     }
@@ -807,6 +847,16 @@ export class SocketService extends EventEmitter<SocketEvents> {
   }
 
   private sendDatagram(e: Entry, data: Buffer, to: SocketAddress): Promise<void> {
+    const session = e.dtls;
+    if (session) {
+      return session.send(data).then(
+        () => {
+          e.bytesSent += data.length;
+          this.pdp.countBytes(e.cid, data.length, 0);
+        },
+        (err: unknown) => Promise.reject(this.err(e, errnoOf(err), String(err))),
+      );
+    }
     const udp = e.udp!;
     return new Promise<void>((resolve, reject) => {
       try {
@@ -912,6 +962,9 @@ export class SocketService extends EventEmitter<SocketEvents> {
     e.stream?.destroy();
     if (e.raw !== e.stream) e.raw?.destroy();
     e.server?.close();
+    const session = e.dtls;
+    e.dtls = undefined;
+    session?.close();
     if (e.udp) {
       try {
         e.udp.close();

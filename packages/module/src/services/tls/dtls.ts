@@ -9,6 +9,8 @@ export interface DtlsPskRequest {
   /** IANA names of PSK suites to offer; all the library supports when omitted. */
   ciphers?: string[];
   timeoutMs: number;
+  /** Abandons the handshake (the caller's own inactivity timer, a closed socket). */
+  signal?: AbortSignal;
 }
 
 export interface DtlsEvents {
@@ -49,13 +51,13 @@ export class DtlsSession extends EventEmitter<DtlsEvents> {
       const fail = (err: Error) => {
         if (settled) return;
         settled = true;
-        try {
-          socket.close();
-        } catch {
-          // already closed by the library
-        }
+        // close() would leave the library's handshake timer running (it keeps the process
+        // alive for up to timeoutMs); its killConnection() clears it and closes the UDP socket.
+        (socket as unknown as { killConnection(): void }).killConnection();
         reject(err);
       };
+      if (req.signal?.aborted) return fail(new Error('DTLS handshake abandoned'));
+      req.signal?.addEventListener('abort', () => fail(new Error('DTLS handshake abandoned')), { once: true });
       socket.once('error', fail);
       socket.once('close', () => fail(new Error('DTLS handshake failed')));
       socket.once('connected', () => {

@@ -7,6 +7,7 @@ import { planConnection, PlanError, type ConnectionPlan, type PlanFailure, type 
 import { ProfileError, type SecurityProfile, type SecurityProfiles, type SessionResumption } from './profiles.js';
 import { parseSession as parseSessionDer, type SessionFields } from './session-der.js';
 import { verifyServer, type VerifyFailure } from './verify.js';
+import { DtlsSession } from './dtls.js';
 
 export interface SecureConnectRequest {
   /** Security profile (+USECPRF) to apply. */
@@ -30,7 +31,15 @@ export interface SecureConnectRequest {
 export type TlsFailureReason = 'session-cap' | 'handshake' | 'verification' | 'timeout' | 'closed';
 
 /** The finer cause, for logs and vendors with detailed codes. */
-export type TlsFailureDetail = VerifyFailure | PlanFailure | 'profile' | 'alert' | 'protocol';
+export type TlsFailureDetail = VerifyFailure | PlanFailure | 'profile' | 'alert' | 'protocol' | 'dtls-certificates-unsupported';
+
+export interface DtlsConnectRequest {
+  /** Security profile (+USECPRF) to apply: it must carry a pre-shared key. */
+  profileId: number;
+  /** The peer's address. */
+  host: string;
+  port: number;
+}
 
 export class TlsFailure extends Error {
   constructor(
@@ -112,6 +121,67 @@ export class TlsService {
       return refuse(new TlsFailure(reason, err.message, err.failure));
     }
     return this.handshake(req, plan, resumption, resume);
+  }
+
+  /**
+   * Opens a DTLS 1.2 session with the PSK and identity of profile `req.profileId` (op 8,
+   * op 9, or the root of trust's with op 11). Certificate-based DTLS is refused. The session
+   * counts against the session cap until it closes.
+   */
+  async openDtls(req: DtlsConnectRequest): Promise<DtlsSession> {
+    if (!this.hasFreeSession()) throw new TlsFailure('session-cap', `${this.table.maxConcurrentSessions} secure connections already open`);
+    let profile: SecurityProfile;
+    try {
+      profile = this.profiles.get(req.profileId);
+    } catch (err) {
+      if (err instanceof ProfileError) throw new TlsFailure('handshake', err.message, 'profile');
+      throw err;
+    }
+    let key: Buffer;
+    let identity: string;
+    if (profile.rotPsk === 1) {
+      const generated = this.credentials.rotPsk?.();
+      if (!generated) throw new TlsFailure('handshake', 'no PSK from the root of trust', 'credentials');
+      key = generated.psk;
+      identity = generated.identity;
+    } else if (profile.psk.value) {
+      key = decodeString(profile.psk.value, profile.psk.hex);
+      identity = decodeString(profile.pskIdentity.value, profile.pskIdentity.hex).toString('latin1');
+    } else {
+      throw new TlsFailure('handshake', 'DTLS needs a pre-shared key: certificate-based DTLS is not supported', 'dtls-certificates-unsupported');
+    }
+
+    this.active++;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.active--;
+    };
+    // The module clock times the handshake; the library's own timer is only a backstop.
+    const limit = this.table.handshakeInactivityMs;
+    const abandon = new AbortController();
+    let onExpire: (() => void) | undefined;
+    const timer = this.clock.setTimeout(() => {
+      abandon.abort();
+      onExpire?.();
+    }, limit);
+    let session: DtlsSession;
+    try {
+      session = await new Promise<DtlsSession>((resolve, reject) => {
+        onExpire = () => reject(new TlsFailure('timeout', 'handshake inactivity timer expired'));
+        DtlsSession.open({ host: req.host, port: req.port, identity, key, timeoutMs: limit, signal: abandon.signal }).then(resolve, (err: unknown) =>
+          reject(new TlsFailure('handshake', err instanceof Error ? err.message : String(err), 'protocol')),
+        );
+      });
+    } catch (err) {
+      release();
+      throw err;
+    } finally {
+      timer.cancel();
+    }
+    session.once('close', release);
+    return session;
   }
 
   /** Forgets every remembered session (power-off). */
@@ -322,6 +392,10 @@ function parseSession(der: Buffer): SessionFields | undefined {
   } catch {
     return undefined;
   }
+}
+
+function decodeString(value: string, hex: boolean): Buffer {
+  return hex ? Buffer.from(value, 'hex') : Buffer.from(value, 'latin1');
 }
 
 function hash(der: Buffer): string {
