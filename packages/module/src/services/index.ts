@@ -17,6 +17,7 @@ import { SimFiles } from './sim-files.js';
 import { SocketService } from './sockets/socket-service.js';
 import { CertificateStore } from './tls/cert-store.js';
 import { SecurityProfiles } from './tls/profiles.js';
+import { SessionMemory } from './tls/session-memory.js';
 import { TlsService } from './tls/tls-service.js';
 
 export type { NetworkOptions } from './network/options.js';
@@ -76,7 +77,7 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
   const device = new DeviceConfig(nvm);
   const certificates = new CertificateStore(nvm, model.certificates);
   const securityProfiles = new SecurityProfiles(nvm, model.tls);
-  const tls = new TlsService(model.tls, certificates, securityProfiles, clock);
+  const tls = new TlsService(model.tls, certificates, securityProfiles, clock, new SessionMemory(nvm));
   const sockets = new SocketService(model.sockets, tls, { dns, pdp, clock });
   return {
     settings,

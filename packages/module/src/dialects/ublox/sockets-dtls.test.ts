@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { freePort, sleep } from '../../services/sockets/peers.testutil.js';
+import { freeUdpPort, sleep } from '../../services/sockets/peers.testutil.js';
 import { socketHarnesses } from './socket-harness.testutil.js';
 import { answer, at, atUntil, cmeError, OK, urc } from './ublox.testutil.js';
 
@@ -19,7 +19,7 @@ describe('u-blox secure UDP sockets (DTLS 1.2 with a pre-shared key)', () => {
   };
 
   before(async () => {
-    port = await freePort();
+    port = await freeUdpPort();
     // s_server prints what it decrypts and sends what its stdin gets (stdin kept open).
     server = spawn('openssl', ['s_server', '-dtls1_2', '-accept', String(port), '-nocert', '-psk', PSK, '-psk_identity', 'modemlab'], {
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { after, before, describe, it } from 'node:test';
-import { freePort, udpEcho, type UdpPeer } from '../../services/sockets/peers.testutil.js';
+import { freeUdpPort, udpEcho, type UdpPeer } from '../../services/sockets/peers.testutil.js';
 import { atThrough, socketHarnesses } from './socket-harness.testutil.js';
 import { answer, at, atUntil, cmeError, OK, urc } from './ublox.testutil.js';
 
@@ -52,7 +52,8 @@ describe('u-blox UDP sockets', () => {
 
   it('receives on a local port given at creation and on a listening port', async () => {
     const h = await ublox();
-    const [p1, p2] = [await freePort(), await freePort()];
+    const p1 = await freeUdpPort();
+    const p2 = await freeUdpPort(p1);
     assert.equal(await atUntil(h, `AT+USOCR=17,${p1}`, OK), answer('+USOCR: 0'));
     assert.equal(await at(h, 'AT+USOCR=17'), answer('+USOCR: 1'));
     assert.equal(await atUntil(h, `AT+USOLI=1,${p2}`, OK), OK);

@@ -105,5 +105,16 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** A UDP port free on loopback now, other than those in `not`. */
+export async function freeUdpPort(...not: number[]): Promise<number> {
+  for (;;) {
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    const port = socket.address().port;
+    await new Promise<void>((resolve) => socket.close(() => resolve()));
+    if (!not.includes(port)) return port;
+  }
+}
+
 /** Real time passes (for real I/O the test waits on). */
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -58,6 +58,27 @@ describe('a secure connection through the module: +USECPRF, the certificate stor
     const resumed = await connect();
     assert.equal(resumed.isSessionReused(), true);
     resumed.destroy();
+
+    // Even after a reboot (which forgets the op 13 settings), the values set back resume.
+    await h.waitFor('+UUSECPRF: 0,13,2,');
+    await h.advance(0);
+    h.take();
+    assert.equal(await at(h, 'AT+CFUN=16'), OK);
+    await h.advance(10_000);
+    await at(h, 'ATE0');
+    h.take();
+    for (const command of ['AT+USECPRF=0,13,0,1', 'AT+USECPRF=0,13,1,0', `AT+USECPRF=0,13,2,"${m[1]}","${m[2]}"`]) {
+      assert.equal(await at(h, command), OK, command);
+    }
+    const afterReboot = await connect();
+    assert.equal(afterReboot.isSessionReused(), true, 'the server confirmed the abbreviated handshake');
+    afterReboot.destroy();
+    await h.waitFor('+UUSECPRF: 0,13,2,');
+    await h.advance(0);
+    h.take();
+    // A master secret that is not the session's: the server's Finished cannot verify.
+    assert.equal(await at(h, `AT+USECPRF=0,13,2,"${m[1]}","${Buffer.alloc(48, 1).toString('base64')}"`), OK);
+    await assert.rejects(connect(), (e: TlsFailure) => e.reason === 'handshake');
     await h.close();
     await srv.close();
   });

@@ -409,7 +409,11 @@ describe('TlsService: session resumption (op 13)', () => {
     srv.server.on('resumeSession', (id: Buffer, done: (err: Error | null, data?: Buffer | null) => void) => done(null, cache.get(id.toString('hex')) ?? null));
     const r = rig();
     const events: string[] = [];
-    r.profiles.on('session', (e) => events.push(e.kind === 'session-id' ? `id:${e.id}:${e.masterSecret.length}` : `${e.kind}:${e.kind === 'type' ? e.type : e.status}`));
+    let masterSecret = '';
+    r.profiles.on('session', (e) => {
+      if (e.kind === 'session-id') masterSecret = e.masterSecret;
+      events.push(e.kind === 'session-id' ? `id:${e.id}:${e.masterSecret.length}` : `${e.kind}:${e.kind === 'type' ? e.type : e.status}`);
+    });
     r.profiles.set(0, 'validation', 3);
     r.profiles.setSessionStatus(0, 1);
     r.profiles.setSessionType(0, 0);
@@ -420,7 +424,7 @@ describe('TlsService: session resumption (op 13)', () => {
     assert.equal(events[0], 'type:0');
     const [, id] = events[1]!.split(':');
     assert.equal(events[1], `id:${id}:64`);
-    r.profiles.setSessionId(0, id!, 'x'.repeat(64));
+    r.profiles.setSessionId(0, id!, masterSecret);
     const second = await r.open(srv.port);
     assert.equal(second.isSessionReused(), true, 'resumed, and the level 3 checks passed on the saved chain');
     await end(second);

@@ -8,6 +8,7 @@ import { ProfileError, type SecurityProfile, type SecurityProfiles, type Session
 import { parseSession as parseSessionDer, type SessionFields } from './session-der.js';
 import { verifyServer, type VerifyFailure } from './verify.js';
 import { DtlsSession } from './dtls.js';
+import type { SessionMemory } from './session-memory.js';
 
 export interface SecureConnectRequest {
   /** Security profile (+USECPRF) to apply. */
@@ -79,6 +80,8 @@ export class TlsService {
     readonly credentials: TlsCredentials,
     readonly profiles: SecurityProfiles,
     readonly clock: Clock,
+    /** Session-ID sessions across reboots; without it only this power-on's sessions resume. */
+    private readonly memory?: SessionMemory,
   ) {}
 
   get activeSessions(): number {
@@ -302,7 +305,13 @@ export class TlsService {
   /** The saved session a profile asks to resume, if the module has it. */
   private sessionToResume(s: SessionResumption): KnownSession | undefined {
     if (s.status === 0) return undefined;
-    if (s.type === 0) return s.sessionId ? this.byId.get(s.sessionId.id) : undefined;
+    if (s.type === 0) {
+      if (!s.sessionId) return undefined;
+      const seen = this.byId.get(s.sessionId.id);
+      if (seen && parseSession(seen.der)?.masterKey.toString('base64') === s.sessionId.masterSecret) return seen;
+      const rebuilt = this.memory?.rebuild(s.sessionId.id, s.sessionId.masterSecret);
+      return rebuilt ? { der: rebuilt.der, chain: rebuilt.peer ? [rebuilt.peer] : [] } : undefined;
+    }
     const data = s.type === 1 ? s.ticket : s.pskTicket;
     if (!data) return undefined;
     const der = Buffer.from(data, 'base64');
@@ -346,6 +355,7 @@ export class TlsService {
       if (fields.sessionId.length === 0) return;
       const id = fields.sessionId.toString('base64');
       remember(this.byId, id, known);
+      this.memory?.remember(id, { ...fields, ...(chain[0] && !fields.peerCertificate ? { peerCertificate: chain[0] } : {}) });
       this.profiles.sessionEstablished(profileId, { type: 0, sessionId: id, masterSecret: fields.masterKey.toString('base64') });
     } else {
       this.profiles.sessionEstablished(profileId, { type: s.type === 3 ? 3 : 1, data: der.toString('base64') });
