@@ -101,6 +101,48 @@ describe('SDK sockets through a virtual SARA-R5 over TCP', { timeout: 60_000 }, 
     assert.equal(Buffer.compare(Buffer.concat(received), payload), 0);
   });
 
+  it('carries 1 MB both ways over a TLS ModemSocket in direct link mode, then takes commands again', async () => {
+    // A short escape guard time (S12 in fiftieths of a second) keeps the +++ close quick.
+    await modem.client.send('ATS12=5');
+    const socket = await modem.connect({ host: 'broker.lab', port: echoPort, tls: { profile: 1 }, directLink: true });
+    const payload = randomBytes(1024 * 1024);
+    const received: Buffer[] = [];
+    let total = 0;
+    const sink = new Writable({
+      write(chunk: Buffer, _e, cb) {
+        received.push(chunk);
+        total += chunk.length;
+        if (total >= payload.length) socket.end();
+        cb();
+      },
+    });
+    const source = new PassThrough();
+    source.end(payload);
+    await Promise.all([pipeline(source, socket, { end: false }).catch(() => {}), pipeline(socket, sink)]);
+    const echoed = Buffer.concat(received);
+    const firstDiff = echoed.findIndex((b, i) => b !== payload[i]);
+    assert.equal(Buffer.compare(echoed, payload), 0, `${echoed.length} bytes back, first difference at ${firstDiff}`);
+    // +++ brought the link back to command mode and the socket was closed.
+    const r = await modem.client.send('AT+USOCTL=0,0').catch((e: Error) => e);
+    assert.ok(r instanceof Error, 'socket 0 is gone');
+    assert.equal((await modem.client.send('AT')).final, 'OK');
+    await modem.client.send('ATS12=50');
+  });
+
+  it('ends a direct link ModemSocket when the peer closes (NO CARRIER)', async () => {
+    const server = createNetServer((s) => s.end('bye\r\n'));
+    const port = await listen(server);
+    try {
+      const socket = await modem.connect({ host: '127.0.0.1', port, directLink: true });
+      let text = '';
+      for await (const chunk of socket) text += (chunk as Buffer).toString();
+      assert.equal(text, 'bye\r\n');
+      assert.equal((await modem.client.send('AT')).final, 'OK');
+    } finally {
+      server.close();
+    }
+  });
+
   it('rejects a server the profile does not trust', async () => {
     await modem.securityProfiles.configure(2, { validation: 1, rootCa: 'ubx_digicert_global_root_ca' });
     await assert.rejects(modem.connect({ host: 'broker.lab', port: echoPort, tls: { profile: 2 } }));

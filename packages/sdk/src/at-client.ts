@@ -14,6 +14,7 @@
 import type { Duplex } from 'node:stream';
 import { AtError, AtTimeoutError, CmeError, ConnectionClosedError } from './errors.js';
 import { LineSplitter } from './line-splitter.js';
+import { OnlineLink } from './online-link.js';
 import { parseFinalResult, verbosityAfter, type SuccessFinal } from './result-codes.js';
 import { defaultExpectPrefix, matchesPrefix } from './urc-prefix.js';
 
@@ -50,6 +51,8 @@ export interface SendOptions {
    * bytes given by capture group 1 is read raw into `AtResponse.binary`, then the line goes on.
    */
   binaryHeader?: RegExp;
+  /** Set by `dial`: a CONNECT answer switches the link to online data mode. */
+  online?: boolean;
 }
 
 export interface AtResponse {
@@ -97,6 +100,10 @@ export class AtClient {
   private numeric: boolean;
   private readonly defaultTimeoutMs: number;
   private readonly lineEnding: string;
+  /** The online data mode session, while one runs: commands wait for its end. */
+  private onlineLink: OnlineLink | undefined;
+  /** The link the last CONNECT opened, for `dial` to hand out. */
+  private dialed: OnlineLink | undefined;
 
   constructor(
     readonly stream: Duplex,
@@ -249,6 +256,20 @@ export class AtClient {
     });
   }
 
+  /**
+   * Sends a command that answers CONNECT (e.g. `AT+USODL=0`) and returns the online data
+   * mode link. Commands sent meanwhile wait until the link ends (NO CARRIER, or OK after
+   * the link's `escape()`).
+   */
+  async dial(command: string, opts: Omit<SendOptions, 'online' | 'prompt' | 'binaryHeader'> = {}): Promise<OnlineLink> {
+    const r = await this.send(command, { ...opts, online: true });
+    // The link may already have ended (a peer that sent a little and closed): it keeps that for its listeners.
+    const link = this.dialed;
+    this.dialed = undefined;
+    if (r.final !== 'CONNECT' || !link) throw new AtError(command, r.lines, `${command}: expected CONNECT, got ${r.finalLine}`);
+    return link;
+  }
+
   /** Closes the link; pending and queued commands reject with ConnectionClosedError. */
   async close(): Promise<void> {
     const s = this.stream;
@@ -290,6 +311,9 @@ export class AtClient {
     this.stream.off('error', this.onError);
     this.stream.on('error', () => {});
     this.splitter.reset();
+    this.splitter.divert = undefined;
+    this.onlineLink?.close();
+    this.onlineLink = undefined;
     const jobs = this.active ? [this.active, ...this.queue] : [...this.queue];
     this.active = undefined;
     this.queue.length = 0;
@@ -303,7 +327,7 @@ export class AtClient {
   }
 
   private pump(): void {
-    if (this.active || this.closedError) return;
+    if (this.active || this.closedError || this.onlineLink) return;
     const job = this.queue.shift();
     if (!job) return;
     this.active = job;
@@ -326,6 +350,18 @@ export class AtClient {
       this.finish(job, new AtTimeoutError(job.command, timeoutMs, job.lines));
     }, timeoutMs);
     this.stream.write(job.command + this.lineEnding);
+  }
+
+  private goOnline(): void {
+    const link = new OnlineLink(this.stream, (rest) => {
+      this.splitter.divert = undefined;
+      this.onlineLink = undefined;
+      if (rest.length > 0) this.splitter.push(rest);
+      this.pump();
+    });
+    this.onlineLink = link;
+    this.dialed = link;
+    this.splitter.divert = (data) => link.receive(data);
   }
 
   private finish(job: Job, outcome: AtResponse | Error): void {
@@ -362,6 +398,7 @@ export class AtClient {
     if (final) {
       const response = [...job.lines, final.line];
       if (final.kind === 'success') {
+        if (final.final === 'CONNECT' && job.opts.online) this.goOnline();
         this.finish(job, { command: job.command, lines: job.lines, final: final.final, finalLine: final.line, binary: job.binary });
       } else if (final.kind === 'cme') {
         this.finish(job, new CmeError(job.command, response, final.errorKind, final.code, final.text));

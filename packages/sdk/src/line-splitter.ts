@@ -70,6 +70,11 @@ export class LineSplitter {
           continue;
         }
       }
+      if (this.divert) {
+        // Online data mode began on the line just ended: the rest is data.
+        this.divert(chunk.subarray(i));
+        return;
+      }
       const raw = this.raw;
       if (raw) {
         const take = Math.min(raw.need - raw.got, chunk.length - i);
@@ -99,6 +104,9 @@ export class LineSplitter {
       }
     }
   }
+
+  /** While set (online data mode), every byte goes here instead of being split into lines. */
+  divert: ((data: Buffer) => void) | undefined;
 
   /** Receives the blocks read because of `headerMatcher`. */
   rawSink: ((data: Buffer) => void) | undefined;

@@ -45,17 +45,21 @@ export class EscapeDetector {
     this.held = 0;
   }
 
-  private arm(): void {
+  private arm(delayMs = this.guardMs): void {
     this.timer?.cancel();
     this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;
-      if (this.held === 3 && this.clock.now() - this.lastByteAt >= this.guardMs) {
+      const quietFor = this.clock.now() - this.lastByteAt;
+      if (this.held === 3 && quietFor >= this.guardMs) {
         this.held = 0;
         this.sink.escaped();
+      } else if (this.held === 3) {
+        // Timers may fire a millisecond before the clock says the guard time is over.
+        this.arm(this.guardMs - quietFor);
       } else {
         this.release();
       }
-    }, this.guardMs);
+    }, delayMs);
   }
 
   /** The held '+' were data after all. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -63,10 +63,16 @@ describe('NvmStore', () => {
       `;
       let seen = 0;
       for (let round = 0; round < 5; round++) {
+        const spawnedAt = Date.now();
         const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: 'ignore' });
-        // Start-up time varies with load: kill only once the writer is writing.
-        const deadline = Date.now() + 15000;
-        while (!existsSync(join(dir, 'state.json')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+        // Start-up time varies with load: kill only once this writer has written twice.
+        const writing = (): boolean => {
+          const file = join(dir, 'state.json');
+          if (!existsSync(file) || statSync(file).mtimeMs < spawnedAt - 5) return false;
+          return (JSON.parse(readFileSync(file, 'utf8')) as { n: number }).n >= 2;
+        };
+        const deadline = Date.now() + 30000;
+        while (!writing() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
         await new Promise((r) => setTimeout(r, 20 + round * 37));
         child.kill('SIGKILL');
         await new Promise((r) => child.once('exit', r));

@@ -209,7 +209,9 @@ export class UbloxModem implements CellularModem {
   /** The single value a query answers (`u-blox`, `+CCID: 89...`, `+CGSN: "35..."`). */
   private async value(command: string): Promise<string> {
     const response = await this.client.send(command);
-    const line = response.lines[0];
+    // A URC nobody subscribed to (+CGEV...) may land among the lines: take the answer's own.
+    const name = command.replace(/^AT/i, '').replace(/[=?].*$/, '');
+    const line = response.lines.find((l) => l.startsWith(`${name}:`) || !l.startsWith('+'));
     if (line === undefined) throw new AtError(command, [response.finalLine], `${command}: empty response`);
     const info = parseInfoLine(line);
     return info.prefix ? (info.params[0] ?? '') : line.replace(/^"(.*)"$/, '$1');
