@@ -2,6 +2,8 @@ import { ubloxDialect } from '../dialects/ublox/index.js';
 import { saraR5Certificates } from './certificate-table.js';
 import { saraR5Sockets } from './socket-table.js';
 import { saraR5Tls } from './tls-table.js';
+import { saraFiles } from './file-table.js';
+import { saraR5Http } from './http-table.js';
 import type { ModelTable } from './types.js';
 
 /** u-blox SARA-R510M8S: LTE Cat-M1 / NB-IoT, the seed documents' main product. */
@@ -34,6 +36,8 @@ export const saraR5: ModelTable = {
   certificates: saraR5Certificates,
   tls: saraR5Tls,
   sockets: saraR5Sockets,
+  http: saraR5Http,
+  files: saraFiles,
   timing: { rebootMs: 3000 },
   cgdcontTrailer: '0,0,0,0,0,0',
 };
