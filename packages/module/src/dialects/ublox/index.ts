@@ -4,6 +4,7 @@ import { deviceCommands } from './device.js';
 import { dnsPingCommands } from './dns-ping.js';
 import { factoryCommands } from './factory.js';
 import { UbloxCme, ubloxErrorText } from './errors.js';
+import { httpCommands } from './http.js';
 import { identityCommands } from './identity.js';
 import { pdpCounterCommands } from './pdp-counters.js';
 import { pdpCommands } from './pdp.js';
@@ -37,6 +38,7 @@ export const ubloxDialect: Dialect = {
     ...factoryCommands,
     ...usecprfCommands,
     ...socketCommands,
+    ...httpCommands,
   ],
   sessionDefaults: { echo: true, verbose: true, cmee: 0 },
   errorText: ubloxErrorText,

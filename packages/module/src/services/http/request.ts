@@ -150,7 +150,7 @@ export function runRequest(deps: RequestDeps, plan: RequestPlan, abort: AbortSig
 
     const send = (stream: Duplex) => {
       const headers = requestHeaders(plan, host);
-      req = httpRequest({ method: METHOD[plan.method], path: plan.path, headers, agent: false, createConnection: () => stream as Socket });
+      req = httpRequest({ method: METHOD[plan.method], path: plan.path, headers, createConnection: () => stream as Socket });
       req.on('error', (err: NodeJS.ErrnoException) => finish(new HttpFailure(err.code === 'ECONNREFUSED' ? 'refused' : 'protocol', err.message)));
       req.on('response', (res) => receive(res));
       if (plan.body) {
