@@ -1,7 +1,8 @@
+import { constants } from 'node:crypto';
 import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttps } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
+import type { SecureVersion, TLSSocket } from 'node:tls';
 
 /** A request as the test server received it, body read whole. */
 export interface RecordedRequest {
@@ -27,7 +28,7 @@ export interface TestHttpServer {
  * A real node:http (or, given a key and certificate, node:https) server on loopback for
  * tests, benches and transcripts. The handler runs once the request body is complete.
  */
-export async function startHttpServer(handler: TestHandler, tls?: { key: string | Buffer; cert: string | Buffer }): Promise<TestHttpServer> {
+export async function startHttpServer(handler: TestHandler, tls?: { key: string | Buffer; cert: string | Buffer; maxVersion?: SecureVersion; sessionIds?: boolean }): Promise<TestHttpServer> {
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
@@ -48,7 +49,18 @@ export async function startHttpServer(handler: TestHandler, tls?: { key: string 
       handler(recorded, res);
     });
   };
-  const server: Server = tls ? createHttps({ key: tls.key, cert: tls.cert }, onRequest) : createHttp(onRequest);
+  const server: Server = tls
+    ? createHttps({ key: tls.key, cert: tls.cert, ...(tls.maxVersion ? { maxVersion: tls.maxVersion } : {}), ...(tls.sessionIds ? { secureOptions: constants.SSL_OP_NO_TICKET } : {}) }, onRequest)
+    : createHttp(onRequest);
+  if (tls?.sessionIds) {
+    // Stateful session-ID resumption (no tickets): the server keeps each session by its ID.
+    const cache = new Map<string, Buffer>();
+    server.on('newSession', (id: Buffer, data: Buffer, done: () => void) => {
+      cache.set(id.toString('hex'), data);
+      done();
+    });
+    server.on('resumeSession', (id: Buffer, done: (err: Error | null, data?: Buffer | null) => void) => done(null, cache.get(id.toString('hex')) ?? null));
+  }
   const track = (s: Socket) => {
     sockets.add(s);
     s.on('error', () => {});
