@@ -1,4 +1,5 @@
 import { ubloxDialect } from '../dialects/ublox/index.js';
+import { saraR4FileSystem } from './file-system-table.js';
 import { saraR4Certificates } from './certificate-table.js';
 import { saraR4Sockets } from './socket-table.js';
 import { saraR4Tls } from './tls-table.js';
@@ -34,6 +35,7 @@ export const saraR410m: ModelTable = {
   certificates: saraR4Certificates,
   tls: saraR4Tls,
   sockets: saraR4Sockets,
+  fileSystem: saraR4FileSystem,
   timing: { rebootMs: 5000 },
   cgdcontTrailer: '0,0',
 };

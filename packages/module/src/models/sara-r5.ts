@@ -1,4 +1,5 @@
 import { ubloxDialect } from '../dialects/ublox/index.js';
+import { saraR5FileSystem } from './file-system-table.js';
 import { saraR5Certificates } from './certificate-table.js';
 import { saraR5Sockets } from './socket-table.js';
 import { saraR5Tls } from './tls-table.js';
@@ -34,6 +35,7 @@ export const saraR5: ModelTable = {
   certificates: saraR5Certificates,
   tls: saraR5Tls,
   sockets: saraR5Sockets,
+  fileSystem: saraR5FileSystem,
   timing: { rebootMs: 3000 },
   cgdcontTrailer: '0,0,0,0,0,0',
 };

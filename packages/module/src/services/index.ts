@@ -1,6 +1,8 @@
 import type { VirtualModule } from '../module.js';
 import { DeviceConfig } from './device-config.js';
 import { DnsService, type Resolver } from './dns.js';
+import { BlockUploads } from './files/block-uploads.js';
+import { FileSystem } from './files/file-system.js';
 import type { EchoProbe } from './echo-probe.js';
 import { IdentityService } from './identity.js';
 import { AddressPool } from './network/address-pool.js';
@@ -49,6 +51,10 @@ export interface ModuleServices {
   securityProfiles: SecurityProfiles;
   tls: TlsService;
   sockets: SocketService;
+  /** The module file system (user area). */
+  files: FileSystem;
+  /** +UDWNBLOCK transfers in progress. */
+  fileBlocks: BlockUploads;
   /** Power-up: load NVM, start registration. */
   powerOn(): void;
   /** Power-down or reboot: RAM state is lost, silently. */
@@ -79,6 +85,8 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
   const securityProfiles = new SecurityProfiles(nvm, model.tls);
   const tls = new TlsService(model.tls, certificates, securityProfiles, clock, new SessionMemory(nvm));
   const sockets = new SocketService(model.sockets, tls, { dns, pdp, clock });
+  const files = new FileSystem(nvm.dir, model.fileSystem);
+  const fileBlocks = new BlockUploads(files);
   return {
     settings,
     identity,
@@ -96,6 +104,8 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
     securityProfiles,
     tls,
     sockets,
+    files,
+    fileBlocks,
     powerOn() {
       const profile = nvm.read<{ ipr?: number } | null>('at-profile', null);
       if (profile?.ipr !== undefined) settings.ipr = profile.ipr;
@@ -106,6 +116,8 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
       powerSaving.powerOn();
       device.powerOn();
       securityProfiles.powerOn();
+      // Before the certificate store, which clears the pending +UFACTORY request.
+      if (model.certificates.factory.erasingFsOps.includes(certificates.factoryRequest.fsOp)) files.erase();
       certificates.powerOn();
       // Last: registration starts and its events find every other service ready.
       network.powerOn();
@@ -121,9 +133,13 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
       rtc.powerOff();
       securityProfiles.powerOff();
       tls.powerOff();
+      fileBlocks.abortAll();
+      files.abortWriters();
     },
     async close() {
       ping.stop();
+      fileBlocks.abortAll();
+      files.abortWriters();
       sockets.closeAll();
       network.close();
       powerSaving.powerOff();
