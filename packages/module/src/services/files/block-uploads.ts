@@ -31,7 +31,10 @@ export class BlockUploads {
    * transfer's `fileSize` does not fit).
    */
   begin(name: string, offset: number, size: number, fileSize: number): FileWriter {
-    if (size <= 0 || offset + size > fileSize) throw new BlockOrderError(`block ${offset}+${size} of ${fileSize}`);
+    if (size <= 0 || offset + size > fileSize) {
+      this.abort(name);
+      throw new BlockOrderError(`block ${offset}+${size} of ${fileSize}`);
+    }
     const t = this.transfers.get(name);
     if (offset === 0) {
       // A new start abandons an unfinished transfer of the same file.
@@ -46,7 +49,10 @@ export class BlockUploads {
       return writer;
     }
     if (!t) throw new BlockOrderError(`no transfer of ${name} in progress`);
-    if (t.fileSize !== fileSize || t.writer.bytesWritten !== offset) throw new BlockOrderError(`expected offset ${t.writer.bytesWritten} of ${t.fileSize}`);
+    if (t.fileSize !== fileSize || t.writer.bytesWritten !== offset) {
+      this.abort(name);
+      throw new BlockOrderError(`expected offset ${t.writer.bytesWritten} of ${t.fileSize}`);
+    }
     return t.writer;
   }
 

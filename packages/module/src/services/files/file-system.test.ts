@@ -168,13 +168,17 @@ describe('BlockUploads', () => {
     blocks.begin('f', 0, 3, 6).write(Buffer.from('abc'));
     assert.deepEqual(blocks.blockDone('f'), { complete: false });
     assert.equal(fs.read('f').toString(), 'old');
-    assert.throws(() => blocks.begin('f', 2, 3, 6), BlockOrderError);
-    assert.throws(() => blocks.begin('f', 3, 3, 7), BlockOrderError);
-    assert.throws(() => blocks.begin('f', 3, 4, 6), BlockOrderError);
     blocks.begin('f', 3, 3, 6).write(Buffer.from('def'));
     assert.deepEqual(blocks.blockDone('f'), { complete: true });
     assert.equal(fs.read('f').toString(), 'abcdef');
     assert.throws(() => blocks.begin('f', 3, 3, 6), BlockOrderError, 'no transfer in progress');
+    for (const [offset, size, total] of [[2, 3, 6], [3, 3, 7], [3, 4, 6]] as const) {
+      blocks.begin('g', 0, 3, 6).write(Buffer.from('abc'));
+      blocks.blockDone('g');
+      assert.throws(() => blocks.begin('g', offset, size, total), BlockOrderError);
+      assert.throws(() => blocks.begin('g', 3, 3, 6), BlockOrderError, 'a wrong block abandons the transfer');
+    }
+    assert.equal(fs.exists('g'), false);
   });
 
   it('checks the whole file size against the free space at the first block; abort leaves nothing', () => {
