@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { THAWTE_MD5, THAWTE_PEM } from '../packages/module/src/dialects/ublox/usecmng.testutil.js';
 import { createModule, connectInProcess, servePty, serveTcp, type VirtualModule } from '@modemlab/module';
 import { AtClient, CmeError, UbloxModem, openTransport } from '@modemlab/sdk';
 
@@ -76,6 +77,15 @@ for (const transport of ['in-process', 'tcp', 'pty'] as Transport[]) {
       await assert.rejects(modem.files.upload('empty', Buffer.alloc(0)), RangeError);
       assert.deepEqual(await modem.files.list(), ['f']);
       await modem.files.delete('f');
+    });
+
+    it('imports a certificate from an uploaded file (+USECMNG op 1)', async () => {
+      await modem.files.upload('thawte.pem', Buffer.from(THAWTE_PEM, 'latin1'));
+      assert.equal(await modem.certificates.importFile('ca', 'ThawteCA', 'thawte.pem'), THAWTE_MD5);
+      assert.deepEqual(await modem.certificates.list('ca'), [{ type: 'ca', name: 'ThawteCA', commonName: 'thawte Primary Root CA', expiry: '2036/07/17' }]);
+      await assert.rejects(modem.certificates.importFile('ca', 'x', 'missing.pem'), (e: unknown) => e instanceof CmeError && e.code === 1612);
+      await modem.certificates.remove('ca', 'ThawteCA');
+      await modem.files.delete('thawte.pem');
     });
   });
 }
