@@ -164,6 +164,17 @@ describe('u-blox file system', () => {
     }
   });
 
+  it('takes its quota and guard timer from the product table (SARA-R410M: 2 MiB, 30 s)', async () => {
+    const h = await ublox({ registered: false, model: 'sara-r410m' });
+    await at(h, 'AT+CMEE=1');
+    assert.equal(await at(h, 'AT+ULSTFILE=1'), answer(`+ULSTFILE: ${2 * 1024 * 1024}`));
+    assert.equal(await at(h, `AT+UDWNFILE="x",${2 * 1024 * 1024 + 1}`), cmeError(1637));
+    assert.equal(await at(h, 'AT+UDWNFILE="x",2'), PROMPT);
+    assert.equal(await h.advance(29_999), '');
+    assert.equal(await h.advance(1), cmeError(1649));
+    await h.close();
+  });
+
   it('answers the test forms', async () => {
     const h = await ublox({ registered: false });
     assert.equal(await at(h, 'AT+ULSTFILE=?'), answer('+ULSTFILE: (0-2)'));

@@ -19,7 +19,10 @@ export class FileSystemError extends Error {
   }
 }
 
-/** Streams one file to disk; nothing is visible until commit(). */
+/**
+ * Streams one file to disk; nothing is visible until commit(). After commit or abort (also
+ * the module's power-down, which aborts every open writer) write and commit throw.
+ */
 export interface FileWriter {
   /** Appends a chunk; throws FileSystemError 'no-space' (the chunk is not written) past the quota. */
   write(chunk: Buffer): void;
