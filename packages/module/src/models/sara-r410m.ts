@@ -1,8 +1,8 @@
 import { ubloxDialect } from '../dialects/ublox/index.js';
+import { saraR4FileSystem } from './file-system-table.js';
 import { saraR4Certificates } from './certificate-table.js';
 import { saraR4Sockets } from './socket-table.js';
 import { saraR4Tls } from './tls-table.js';
-import { saraFiles } from './file-table.js';
 import { saraR4Http } from './http-table.js';
 import type { ModelTable } from './types.js';
 
@@ -37,7 +37,7 @@ export const saraR410m: ModelTable = {
   tls: saraR4Tls,
   sockets: saraR4Sockets,
   http: saraR4Http,
-  files: saraFiles,
+  fileSystem: saraR4FileSystem,
   timing: { rebootMs: 5000 },
   cgdcontTrailer: '0,0',
 };

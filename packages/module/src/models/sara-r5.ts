@@ -1,8 +1,8 @@
 import { ubloxDialect } from '../dialects/ublox/index.js';
+import { saraR5FileSystem } from './file-system-table.js';
 import { saraR5Certificates } from './certificate-table.js';
 import { saraR5Sockets } from './socket-table.js';
 import { saraR5Tls } from './tls-table.js';
-import { saraFiles } from './file-table.js';
 import { saraR5Http } from './http-table.js';
 import type { ModelTable } from './types.js';
 
@@ -37,7 +37,7 @@ export const saraR5: ModelTable = {
   tls: saraR5Tls,
   sockets: saraR5Sockets,
   http: saraR5Http,
-  files: saraFiles,
+  fileSystem: saraR5FileSystem,
   timing: { rebootMs: 3000 },
   cgdcontTrailer: '0,0,0,0,0,0',
 };

@@ -1,10 +1,10 @@
-import { join } from 'node:path';
 import type { HttpTable } from '../models/http-table.js';
 import type { VirtualModule } from '../module.js';
 import { DeviceConfig } from './device-config.js';
 import { DnsService, type Resolver } from './dns.js';
-import type { EchoProbe } from './echo-probe.js';
+import { BlockUploads } from './files/block-uploads.js';
 import { FileSystem } from './files/file-system.js';
+import type { EchoProbe } from './echo-probe.js';
 import { HttpService } from './http/http-service.js';
 import { IdentityService } from './identity.js';
 import { AddressPool } from './network/address-pool.js';
@@ -62,7 +62,10 @@ export interface ModuleServices {
   sockets: SocketService;
   /** The lab's port forwards for the module's TCP connections. */
   routes: LabRoutes;
+  /** The module file system (user area). */
   files: FileSystem;
+  /** +UDWNBLOCK transfers in progress. */
+  fileBlocks: BlockUploads;
   http: HttpService;
   /** Power-up: load NVM, start registration. */
   powerOn(): void;
@@ -95,7 +98,8 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
   const tls = new TlsService(model.tls, certificates, securityProfiles, clock, new SessionMemory(nvm));
   const routes = new LabRoutes(module.forwards);
   const sockets = new SocketService(model.sockets, tls, { dns, pdp, clock, routes });
-  const files = new FileSystem(join(nvm.dir, 'files'), model.files?.quotaBytes ?? 0);
+  const files = new FileSystem(nvm.dir, model.fileSystem);
+  const fileBlocks = new BlockUploads(files);
   const http = new HttpService(model.http ?? NO_HTTP, { dns, tls, files, routes, clock });
   return {
     settings,
@@ -116,6 +120,7 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
     sockets,
     routes,
     files,
+    fileBlocks,
     http,
     powerOn() {
       const profile = nvm.read<{ ipr?: number } | null>('at-profile', null);
@@ -127,6 +132,8 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
       powerSaving.powerOn();
       device.powerOn();
       securityProfiles.powerOn();
+      // Before the certificate store, which clears the pending +UFACTORY request.
+      if (model.certificates.factory.erasingFsOps.includes(certificates.factoryRequest.fsOp)) files.erase();
       certificates.powerOn();
       // Last: registration starts and its events find every other service ready.
       network.powerOn();
@@ -143,9 +150,13 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
       rtc.powerOff();
       securityProfiles.powerOff();
       tls.powerOff();
+      fileBlocks.abortAll();
+      files.abortWriters();
     },
     async close() {
       ping.stop();
+      fileBlocks.abortAll();
+      files.abortWriters();
       sockets.closeAll();
       http.close();
       network.close();

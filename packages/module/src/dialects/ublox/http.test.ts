@@ -122,7 +122,7 @@ describe('u-blox +UHTTP profiles', () => {
       'AT+UHTTPC=0,5,"/","r","data",6',
       'AT+UHTTPC=0,5,"/","r","data",1,"text/x"',
       `AT+UHTTPC=0,5,"/","r","${'d'.repeat(129)}",1`,
-      'AT+UHTTPC=0,1,"/","bad/name"',
+      `AT+UHTTPC=0,1,"/","${'n'.repeat(249)}"`,
       'AT+UHTTPER=4',
     ]) {
       assert.equal(await at(h, cmd), bad, cmd);

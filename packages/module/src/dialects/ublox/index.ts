@@ -3,6 +3,7 @@ import { basicCommands } from './basic.js';
 import { deviceCommands } from './device.js';
 import { dnsPingCommands } from './dns-ping.js';
 import { factoryCommands } from './factory.js';
+import { fileCommands } from './files.js';
 import { UbloxCme, ubloxErrorText } from './errors.js';
 import { httpCommands } from './http.js';
 import { identityCommands } from './identity.js';
@@ -39,6 +40,7 @@ export const ubloxDialect: Dialect = {
     ...usecprfCommands,
     ...socketCommands,
     ...httpCommands,
+    ...fileCommands,
   ],
   sessionDefaults: { echo: true, verbose: true, cmee: 0 },
   errorText: ubloxErrorText,
