@@ -123,6 +123,9 @@ describe('u-blox +UHTTP profiles', () => {
       'AT+UHTTPC=0,5,"/","r","data",1,"text/x"',
       `AT+UHTTPC=0,5,"/","r","${'d'.repeat(129)}",1`,
       `AT+UHTTPC=0,1,"/","${'n'.repeat(249)}"`,
+      'AT+UHTTPC=0,1,"","r"',
+      'AT+UHTTPC=0,1,"/",""',
+      'AT+UHTTPC=0,3,"/","r",""',
       'AT+UHTTPER=4',
     ]) {
       assert.equal(await at(h, cmd), bad, cmd);
@@ -256,6 +259,12 @@ describe('u-blox +UHTTPC against real servers on loopback', () => {
     assert.equal(await request(h, 'AT+UHTTPC=0,3,"/","r","absent"'), OK + urc('+UUHTTPCR: 0,3,0'));
     assert.equal(await at(h, 'AT+UHTTPER=0'), answer('+UHTTPER: 0,3,17'));
     assert.equal(fileText(h, 'r'), 'old');
+    // A path node:http cannot send (a space) fails the request, never the module.
+    const srv = await server((_req, res) => res.end('never'));
+    await profile(h, srv.port, 3);
+    assert.equal(await request(h, 'AT+UHTTPC=3,1,"/a b","r"'), OK + urc('+UUHTTPCR: 3,1,0'));
+    assert.equal(await at(h, 'AT+UHTTPER=3'), answer('+UHTTPER: 3,3,12'));
+    assert.equal(srv.requests.length, 0);
 
     const off = await ublox({ registered: false, hosts: { 'api.test': '127.0.0.1' } });
     await profile(off, 80);

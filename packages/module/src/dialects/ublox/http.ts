@@ -31,6 +31,8 @@ const table = (ctx: Ctx): HttpTable => {
 
 const int = (name: string, min: number, max: number, optional = false): ParamSpec => ({ name, type: 'int', min, max, optional });
 const str = (name: string, maxLength: number, optional = false): ParamSpec => ({ name, type: 'string', maxLength, optional });
+/** A path or file name: not empty. */
+const nonEmpty = (name: string, maxLength: number): ParamSpec => ({ name, type: 'string', maxLength, minLength: 1 });
 
 /** Runs a profile change and turns its refusal into the u-blox error. */
 function change(call: () => void): void {
@@ -169,13 +171,13 @@ export const httpCommands = defineCommands(import.meta.url, [
     name: '+UHTTPC',
     set(ctx, _args, raw) {
       const t = table(ctx);
-      const head = ctx.validate(raw.slice(0, 4), [profileSpec(ctx), int('command', 0, COMMANDS.length - 1), str('path', t.maxPath), str('file', MAX_FILE_NAME)]);
+      const head = ctx.validate(raw.slice(0, 4), [profileSpec(ctx), int('command', 0, COMMANDS.length - 1), nonEmpty('path', t.maxPath), nonEmpty('file', MAX_FILE_NAME)]);
       const method = COMMANDS[head.command as number]!;
       const rest = raw.slice(4);
       const spec = { method, path: head.path as string, resultFile: head.file as string };
       let extra: { file?: string; data?: string; contentType?: string; multipart?: boolean } = {};
       if (method === 'put' || method === 'post-file' || method === 'post-data') {
-        const first = method === 'post-data' ? str('data', t.maxPostData) : str('source', MAX_FILE_NAME);
+        const first = method === 'post-data' ? str('data', t.maxPostData) : nonEmpty('source', MAX_FILE_NAME);
         const v = ctx.validate(rest, [first, int('type', 0, USER_CONTENT_TYPE, method === 'put'), str('userType', t.maxUserContentType, true)]);
         const type = (v.type as number | undefined) ?? 2;
         if ((type === USER_CONTENT_TYPE) !== (v.userType !== undefined)) throw cme(UbloxCme.badParameter, 'user-defined content type');

@@ -67,7 +67,7 @@ export class HttpService extends EventEmitter<{ result: [HttpResultEvent] }> {
 
   /**
    * Starts a request and returns at once. Throws (changing nothing) when the profile is
-   * busy (HttpBusyError) or a file name is not one the file system accepts (HttpConfigError).
+   * busy (HttpBusyError) or a file name is empty (HttpConfigError).
    */
   start(profileId: number, spec: HttpRequestSpec): void {
     const profile = this.profiles.get(profileId);
@@ -129,11 +129,6 @@ export class HttpService extends EventEmitter<{ result: [HttpResultEvent] }> {
   }
 
   private checkName(name: string): void {
-    try {
-      this.deps.files.exists(name);
-    } catch (err) {
-      if (err instanceof FileSystemError) throw new HttpConfigError('bad-value', `file name ${JSON.stringify(name)}`);
-      throw err;
-    }
+    if (name.length === 0) throw new HttpConfigError('bad-value', 'empty file name');
   }
 }

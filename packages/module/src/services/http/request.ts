@@ -143,7 +143,12 @@ export function runRequest(deps: RequestDeps, plan: RequestPlan, abort: AbortSig
     connect().then(
       (stream) => {
         if (settled) return;
-        send(stream);
+        try {
+          send(stream);
+        } catch (err) {
+          // node:http refuses some paths synchronously (spaces, control characters).
+          finish(new HttpFailure('protocol', String(err)));
+        }
       },
       (err: unknown) => finish(err instanceof HttpFailure ? err : new HttpFailure('connect', String(err))),
     );
