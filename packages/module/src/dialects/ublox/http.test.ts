@@ -351,6 +351,17 @@ describe('u-blox +UHTTPC against real servers on loopback', () => {
     assert.ok(file.subarray(split + 4).equals(body));
   });
 
+  it('lab forwards: the default port 80 reaches a server on an ephemeral port, for HTTP and sockets alike', async () => {
+    const srv = await server((req, res) => res.end(`host ${req.headers.host}`));
+    const h = await ublox({ hosts: { 'api.test': '127.0.0.1' }, forwards: { '127.0.0.1:80': `127.0.0.1:${srv.port}` } });
+    assert.equal(await at(h, 'AT+UHTTP=0,1,"api.test"'), OK);
+    assert.equal(await request(h, 'AT+UHTTPC=0,1,"/","r"'), OK + urc('+UUHTTPCR: 0,1,1'));
+    assert.match(fileText(h, 'r'), /\r\n\r\nhost api\.test$/);
+    assert.equal(await at(h, 'AT+USOCR=6'), answer('+USOCR: 0'));
+    assert.equal(await atUntil(h, 'AT+USOCO=0,"api.test",80', OK), OK);
+    assert.equal(await at(h, 'AT+USOCTL=0,4'), answer('+USOCTL: 0,4,"127.0.0.1",80'));
+  });
+
   it('a reboot stops requests silently and forgets profiles and errors', async () => {
     const h = await ublox({ hosts: { 'api.test': '127.0.0.1' } });
     await profile(h, await freePort());
