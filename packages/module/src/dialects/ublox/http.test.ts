@@ -296,6 +296,43 @@ describe('u-blox +UHTTPC against real servers on loopback', () => {
     assert.equal(bad.requests.length, 0);
   });
 
+  it('an HTTPS request holds one of the concurrent TLS sessions; with none free it fails like a TLS failure', async () => {
+    const held: Array<import('node:http').ServerResponse> = [];
+    const srv = await server((_req, res) => held.push(res), { key: pki.server.key, cert: pki.server.cert });
+    const h = await ublox({ hosts: { 'api.test': '127.0.0.1' } });
+    assert.equal(await at(h, `AT+USECMNG=0,0,"labCA",${Buffer.byteLength(pki.ca.cert)}`), '\r\n>');
+    assert.match(await h.send(pki.ca.cert), /\r\nOK\r\n$/);
+    assert.equal(await at(h, 'AT+USECPRF=0,0,1'), OK);
+    assert.equal(await at(h, 'AT+USECPRF=0,3,"labCA"'), OK);
+    const tls = h.module.services.tls;
+    const max = h.module.model.tls.maxConcurrentSessions;
+    for (let p = 0; p < 4; p++) {
+      await profile(h, srv.port, p);
+      assert.equal(await at(h, `AT+UHTTP=${p},6,1,0`), OK);
+    }
+    // Three requests wait for their answers, a secure socket takes the fourth session.
+    for (let p = 0; p < 3; p++) assert.equal(await at(h, `AT+UHTTPC=${p},1,"/","r${p}"`), OK);
+    for (let i = 0; i < 200 && held.length < 3; i++) await sleep(10);
+    assert.equal(tls.activeSessions, 3);
+    assert.equal(max, 4);
+    assert.equal(await at(h, 'AT+USOCR=6'), answer('+USOCR: 0'));
+    assert.equal(await at(h, 'AT+USOSEC=0,1,0'), OK);
+    assert.equal(await atUntil(h, `AT+USOCO=0,"api.test",${srv.port}`, OK), OK);
+    assert.equal(tls.activeSessions, 4);
+    assert.equal(await request(h, 'AT+UHTTPC=3,1,"/","r3"'), OK + urc('+UUHTTPCR: 3,1,0'));
+    assert.equal(await at(h, 'AT+UHTTPER=3'), answer('+UHTTPER: 3,3,73'));
+    for (const res of held) res.end('done');
+    let out = '';
+    for (let i = 0; i < 300 && (out.match(/\+UUHTTPCR: [0-2],1,1/g) ?? []).length < 3; i++) {
+      await sleep(10);
+      out += h.take();
+    }
+    assert.equal((out.match(/\+UUHTTPCR: [0-2],1,1/g) ?? []).length, 3, out);
+    assert.equal(await at(h, 'AT+USOCL=0'), OK);
+    for (let i = 0; i < 100 && tls.activeSessions > 0; i++) await sleep(10);
+    assert.equal(tls.activeSessions, 0);
+  });
+
   it('a silent server times out after 180 s of module time; the profile is busy until then', async () => {
     const accepted: Socket[] = [];
     const silent = createServer((s) => {
