@@ -285,7 +285,7 @@ describe('u-blox +UHTTPC against real servers on loopback', () => {
     assert.equal(await request(h, 'AT+UHTTPC=0,1,"/","s"'), OK + urc('+UUHTTPCR: 0,1,1'));
     assert.match(fileText(h, 's'), /\r\n\r\nsecure$/);
     // The connection counted against the TLS cap until it closed.
-    for (let i = 0; i < 100 && h.module.services.tls.activeSessions > 0; i++) await sleep(10);
+    for (let i = 0; i < 500 && h.module.services.tls.activeSessions > 0; i++) await sleep(10);
     assert.equal(h.module.services.tls.activeSessions, 0);
 
     await profile(h, bad.port, 1);
@@ -312,7 +312,7 @@ describe('u-blox +UHTTPC against real servers on loopback', () => {
     }
     // Three requests wait for their answers, a secure socket takes the fourth session.
     for (let p = 0; p < 3; p++) assert.equal(await at(h, `AT+UHTTPC=${p},1,"/","r${p}"`), OK);
-    for (let i = 0; i < 200 && held.length < 3; i++) await sleep(10);
+    for (let i = 0; i < 1000 && held.length < 3; i++) await sleep(10);
     assert.equal(tls.activeSessions, 3);
     assert.equal(max, 4);
     assert.equal(await at(h, 'AT+USOCR=6'), answer('+USOCR: 0'));
@@ -323,13 +323,13 @@ describe('u-blox +UHTTPC against real servers on loopback', () => {
     assert.equal(await at(h, 'AT+UHTTPER=3'), answer('+UHTTPER: 3,3,73'));
     for (const res of held) res.end('done');
     let out = '';
-    for (let i = 0; i < 300 && (out.match(/\+UUHTTPCR: [0-2],1,1/g) ?? []).length < 3; i++) {
+    for (let i = 0; i < 1000 && (out.match(/\+UUHTTPCR: [0-2],1,1/g) ?? []).length < 3; i++) {
       await sleep(10);
       out += h.take();
     }
     assert.equal((out.match(/\+UUHTTPCR: [0-2],1,1/g) ?? []).length, 3, out);
     assert.equal(await at(h, 'AT+USOCL=0'), OK);
-    for (let i = 0; i < 100 && tls.activeSessions > 0; i++) await sleep(10);
+    for (let i = 0; i < 500 && tls.activeSessions > 0; i++) await sleep(10);
     assert.equal(tls.activeSessions, 0);
   });
 
