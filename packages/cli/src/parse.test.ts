@@ -4,6 +4,7 @@ import {
   formatHostPort,
   parseCount,
   parseHostPort,
+  parseForwards,
   parseHosts,
   parseTermTarget,
   ptyPathFor,
@@ -57,4 +58,15 @@ test('ptyPathFor and tcpPortFor', () => {
   assert.equal(tcpPortFor(7000, 3), 7003);
   assert.equal(tcpPortFor(0, 3), 0);
   assert.throws(() => tcpPortFor(65535, 1));
+});
+
+test('parseForwards', () => {
+  assert.deepEqual(parseForwards('127.0.0.2:443=127.0.0.1:8443'), { '127.0.0.2:443': '127.0.0.1:8443' });
+  assert.deepEqual(parseForwards('10.0.0.1:80=127.0.0.1:8080', { '127.0.0.2:443': '127.0.0.1:8443' }), {
+    '127.0.0.2:443': '127.0.0.1:8443',
+    '10.0.0.1:80': '127.0.0.1:8080',
+  });
+  for (const bad of ['', '127.0.0.1:443', 'host:443=127.0.0.1:1', '127.0.0.1:0=127.0.0.1:1', '127.0.0.1:443=127.0.0.1:70000']) {
+    assert.throws(() => parseForwards(bad), /expected/);
+  }
 });

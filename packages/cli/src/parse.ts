@@ -55,6 +55,28 @@ export function parseHosts(text: string, previous: Record<string, string> = {}):
   return out;
 }
 
+/**
+ * `IP:PORT=IP:PORT[,...]` (for --forward): the modules' TCP connects to the first endpoint go
+ * to the second (a local server on another port standing for a well-known one).
+ */
+export function parseForwards(text: string, previous: Record<string, string> = {}): Record<string, string> {
+  const out: Record<string, string> = { ...previous };
+  const endpoint = (v: string): string => {
+    const m = /^(.+):(\d{1,5})$/.exec(v.trim());
+    if (!m || net.isIP(m[1]!) !== 4 || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new Error(`expected IPV4:PORT, got '${v.trim()}'`);
+    return `${m[1]}:${Number(m[2])}`;
+  };
+  for (const raw of text.split(',')) {
+    const item = raw.trim();
+    if (!item) continue;
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new Error(`expected IP:PORT=IP:PORT, got '${item}'`);
+    out[endpoint(item.slice(0, eq))] = endpoint(item.slice(eq + 1));
+  }
+  if (Object.keys(out).length === 0) throw new Error(`expected IP:PORT=IP:PORT[,...], got '${text}'`);
+  return out;
+}
+
 /** A positive integer (for --count). */
 export function parseCount(text: string): number {
   if (!/^\d+$/.test(text.trim())) throw new Error(`expected a positive integer, got '${text}'`);

@@ -1,7 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { commandsDoc } from './docs.js';
 import { CliError, loadModuleApi } from './module-api.js';
-import { parseCount, parseHostPort, parseHosts, parseTermTarget, type HostPort } from './parse.js';
+import { parseCount, parseForwards, parseHostPort, parseHosts, parseTermTarget, type HostPort } from './parse.js';
 import { startServe, waitForSignal } from './serve.js';
 import { runTerm } from './term.js';
 
@@ -52,12 +52,17 @@ export function buildProgram(io: ProgramIo): Command {
       'static host table for the modules (repeatable)',
       arg<Record<string, string>>((v, prev) => parseHosts(v, prev)),
     )
+    .option(
+      '--forward <IP:PORT=IP:PORT,...>',
+      "lab port forwards for the modules' TCP connections, e.g. a local HTTPS server standing for port 443 (repeatable)",
+      arg<Record<string, string>>((v, prev) => parseForwards(v, prev)),
+    )
     .option('-n, --count <N>', 'number of modules', arg<number>((v) => parseCount(v)), 1)
-    .action(async (o: { model: string; tcp: HostPort | null; pty?: string; state: string; hosts?: Record<string, string>; count: number }) => {
+    .action(async (o: { model: string; tcp: HostPort | null; pty?: string; state: string; hosts?: Record<string, string>; forward?: Record<string, string>; count: number }) => {
       const api = await loadModuleApi();
       const served = await startServe(
         api,
-        { model: o.model, tcp: o.tcp, pty: o.pty, state: o.state, hosts: o.hosts ?? {}, count: o.count },
+        { model: o.model, tcp: o.tcp, pty: o.pty, state: o.state, hosts: o.hosts ?? {}, ...(o.forward ? { forwards: o.forward } : {}), count: o.count },
         (line) => io.out(line + '\n'),
       );
       const sig = await waitForSignal();

@@ -13,6 +13,8 @@ export interface ServeOptions {
   /** State root; module i of model M keeps its NVM in <state>/<M>-<i>. */
   state: string;
   hosts: Record<string, string>;
+  /** Lab port forwards ("ip:port" -> "ip:port"). */
+  forwards?: Record<string, string>;
   count: number;
 }
 
@@ -45,7 +47,7 @@ export async function startServe(api: ModuleApi, opts: ServeOptions, print: (lin
     for (let i = 0; i < opts.count; i++) {
       const stateDir = path.resolve(opts.state, `${opts.model}-${i}`);
       await fs.mkdir(stateDir, { recursive: true });
-      const module = await api.createModule({ model: opts.model, stateDir, hosts: opts.hosts });
+      const module = await api.createModule({ model: opts.model, stateDir, hosts: opts.hosts, ...(opts.forwards ? { forwards: opts.forwards } : {}) });
       modules.push(module);
       if (opts.tcp) {
         const l = await serveTcp(module, { host: opts.tcp.host, port: tcpPortFor(opts.tcp.port, i) });

@@ -15,6 +15,8 @@ export interface ModuleOptions {
   stateDir: string;
   /** Static host table consulted before the system resolver (NAME -> IP). */
   hosts?: Record<string, string>;
+  /** Lab port forwards for the module's TCP connections ("ip:port" -> "ip:port"). */
+  forwards?: Record<string, string>;
   clock?: Clock;
   network?: NetworkOptions;
   /** Where internal faults are reported; never to the AT interface. */
@@ -34,6 +36,7 @@ export class VirtualModule {
   readonly registry: CommandRegistry;
   readonly services: ModuleServices;
   readonly hosts: Map<string, string>;
+  readonly forwards: Record<string, string>;
   private readonly terminals = new Set<Terminal>();
   private readonly logger: (message: string, detail?: unknown) => void;
 
@@ -42,6 +45,7 @@ export class VirtualModule {
     this.clock = opts.clock ?? systemClock;
     this.nvm = new NvmStore(opts.stateDir);
     this.hosts = new Map(Object.entries(opts.hosts ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+    this.forwards = { ...opts.forwards };
     this.logger = opts.log ?? ((m, d) => console.error(`modemlab: ${m}`, d ?? ''));
     const excluded = new Set((model.excludedCommands ?? []).map((c) => c.toUpperCase()));
     this.registry = new CommandRegistry(model.dialect.commands.filter((c) => !excluded.has(c.name.toUpperCase())));

@@ -21,3 +21,5 @@ export { UbloxCertificates, CERTIFICATE_TYPES, type CertificateEntry, type Certi
 export { UbloxSecurityProfiles, PROFILE_OP, type SecurityProfileOptions } from './drivers/ublox/security-profiles.js';
 export type { ConnectOptions, InlineTlsOptions } from './drivers/ublox/connect.js';
 export { UbloxUdpSocket, type UdpMessageInfo } from './drivers/ublox/udp.js';
+export { UbloxFiles, type DownloadOptions, type UploadOptions } from './drivers/ublox/files.js';
+export { UbloxHttp, HttpRequestError, type HttpMethod, type HttpProfileOptions, type HttpRequestOptions, type HttpResponse } from './drivers/ublox/http.js';

@@ -7,7 +7,18 @@ import type { TerminalSession } from './session.js';
 
 export type PromptSpec =
   | { kind: 'text'; char?: string; maxLength?: number }
-  | { kind: 'binary'; length: number; char?: string; guardMs: number };
+  | {
+      kind: 'binary';
+      length: number;
+      char?: string;
+      guardMs: number;
+      /**
+       * Streams the bytes as they arrive instead of collecting them (large file downloads
+       * never sit whole in memory); the outcome's `data` is then empty. A chunk is a view of
+       * the input, valid only during the call.
+       */
+      sink?: (chunk: Buffer) => void;
+    };
 
 export type PromptOutcome =
   | { status: 'done'; data: Buffer }

@@ -16,6 +16,8 @@ type UrcSource = string | ((session: TerminalSession) => string | undefined);
 interface PromptState {
   spec: PromptSpec;
   buffer: number[];
+  /** Bytes handed to a binary prompt's sink so far. */
+  streamed: number;
   resolve(outcome: PromptOutcome): void;
   guard?: { cancel(): void };
 }
@@ -339,7 +341,7 @@ export class Terminal {
 
   private startPrompt(spec: PromptSpec): Promise<PromptOutcome> {
     return new Promise((resolve) => {
-      this.prompt = { spec, buffer: [], resolve };
+      this.prompt = { spec, buffer: [], streamed: 0, resolve };
       this.emit(this.module.model.dialect.promptText(spec.char ?? '>'));
       this.mode = 'prompt';
       if (spec.kind === 'binary') this.armGuard();
@@ -360,7 +362,7 @@ export class Terminal {
     p.guard?.cancel();
     const guardMs = p.spec.guardMs;
     p.guard = this.module.clock.setTimeout(() => {
-      if (this.prompt === p) this.endPrompt({ status: 'timeout', received: p.buffer.length });
+      if (this.prompt === p) this.endPrompt({ status: 'timeout', received: p.buffer.length + p.streamed });
     }, guardMs);
   }
 
@@ -375,6 +377,14 @@ export class Terminal {
   /** Feeds prompt input; returns how many bytes it consumed. */
   private promptInput(data: Buffer): number {
     const p = this.prompt!;
+    if (p.spec.kind === 'binary' && p.spec.sink) {
+      const take = Math.min(p.spec.length - p.streamed, data.length);
+      p.streamed += take;
+      p.spec.sink(data.subarray(0, take));
+      if (p.streamed === p.spec.length) this.endPrompt({ status: 'done', data: Buffer.alloc(0) });
+      else this.armGuard();
+      return take;
+    }
     if (p.spec.kind === 'binary') {
       const need = p.spec.length - p.buffer.length;
       const take = Math.min(need, data.length);

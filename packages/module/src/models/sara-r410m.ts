@@ -1,7 +1,9 @@
 import { ubloxDialect } from '../dialects/ublox/index.js';
+import { saraR4FileSystem } from './file-system-table.js';
 import { saraR4Certificates } from './certificate-table.js';
 import { saraR4Sockets } from './socket-table.js';
 import { saraR4Tls } from './tls-table.js';
+import { saraR4Http } from './http-table.js';
 import type { ModelTable } from './types.js';
 
 /** u-blox SARA-R410M-02B: LTE Cat-M1 / NB-IoT, the older R4 generation. */
@@ -34,6 +36,8 @@ export const saraR410m: ModelTable = {
   certificates: saraR4Certificates,
   tls: saraR4Tls,
   sockets: saraR4Sockets,
+  http: saraR4Http,
+  fileSystem: saraR4FileSystem,
   timing: { rebootMs: 5000 },
   cgdcontTrailer: '0,0',
 };

@@ -1,7 +1,9 @@
 import { ubloxDialect } from '../dialects/ublox/index.js';
+import { saraR5FileSystem } from './file-system-table.js';
 import { saraR5Certificates } from './certificate-table.js';
 import { saraR5Sockets } from './socket-table.js';
 import { saraR5Tls } from './tls-table.js';
+import { saraR5Http } from './http-table.js';
 import type { ModelTable } from './types.js';
 
 /** u-blox SARA-R510M8S: LTE Cat-M1 / NB-IoT, the seed documents' main product. */
@@ -34,6 +36,8 @@ export const saraR5: ModelTable = {
   certificates: saraR5Certificates,
   tls: saraR5Tls,
   sockets: saraR5Sockets,
+  http: saraR5Http,
+  fileSystem: saraR5FileSystem,
   timing: { rebootMs: 3000 },
   cgdcontTrailer: '0,0,0,0,0,0',
 };

@@ -1,5 +1,7 @@
 import type { Dialect } from '../dialects/types.js';
 import type { CertificateTable } from './certificate-table.js';
+import type { HttpTable } from './http-table.js';
+import type { FileSystemTable } from './file-system-table.js';
 import type { SocketTable } from './socket-table.js';
 import type { TlsTable } from './tls-table.js';
 import type { ProfileIpType } from '../services/network/internal-contexts.js';
@@ -70,6 +72,10 @@ export interface ModelTable {
   certificates: CertificateTable;
   tls: TlsTable;
   sockets: SocketTable;
+  /** HTTP client (+UHTTP); absent on products without one. */
+  http?: HttpTable;
+  /** The module file system: quota, names, transfer guard timer. */
+  fileSystem: FileSystemTable;
   /** Commands of the dialect this product lacks. */
   excludedCommands?: string[];
   /** +CGDCONT read trailer after the address. */

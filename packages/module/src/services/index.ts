@@ -1,10 +1,15 @@
+import type { HttpTable } from '../models/http-table.js';
 import type { VirtualModule } from '../module.js';
 import { DeviceConfig } from './device-config.js';
 import { DnsService, type Resolver } from './dns.js';
+import { BlockUploads } from './files/block-uploads.js';
+import { FileSystem } from './files/file-system.js';
 import type { EchoProbe } from './echo-probe.js';
+import { HttpService } from './http/http-service.js';
 import { IdentityService } from './identity.js';
 import { AddressPool } from './network/address-pool.js';
 import { InternalContexts } from './network/internal-contexts.js';
+import { LabRoutes } from './network/lab-routes.js';
 import { NetworkOperator } from './network/operator.js';
 import { resolveNetworkOptions, type NetworkOptions } from './network/options.js';
 import { PdpContexts } from './network/pdp.js';
@@ -21,6 +26,12 @@ import { SessionMemory } from './tls/session-memory.js';
 import { TlsService } from './tls/tls-service.js';
 
 export type { NetworkOptions } from './network/options.js';
+
+/** A product without an HTTP client: no profiles, so every +UHTTP is refused. */
+const NO_HTTP: HttpTable = {
+  profiles: 0, inactivityTimeoutMs: 180_000, timeoutRangeS: { min: 30, max: 180 }, statusLineVersion: 'HTTP/1.0', maxPostData: 0,
+  maxServerName: 0, maxCredential: 0, maxPath: 0, maxUserContentType: 0, customHeaders: 0, multipartBoundary: '',
+};
 
 /** Replacements for real I/O, for tests that must not depend on the machine's network. */
 export interface ServiceOverrides {
@@ -49,6 +60,13 @@ export interface ModuleServices {
   securityProfiles: SecurityProfiles;
   tls: TlsService;
   sockets: SocketService;
+  /** The lab's port forwards for the module's TCP connections. */
+  routes: LabRoutes;
+  /** The module file system (user area). */
+  files: FileSystem;
+  /** +UDWNBLOCK transfers in progress. */
+  fileBlocks: BlockUploads;
+  http: HttpService;
   /** Power-up: load NVM, start registration. */
   powerOn(): void;
   /** Power-down or reboot: RAM state is lost, silently. */
@@ -78,7 +96,11 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
   const certificates = new CertificateStore(nvm, model.certificates);
   const securityProfiles = new SecurityProfiles(nvm, model.tls);
   const tls = new TlsService(model.tls, certificates, securityProfiles, clock, new SessionMemory(nvm));
-  const sockets = new SocketService(model.sockets, tls, { dns, pdp, clock });
+  const routes = new LabRoutes(module.forwards);
+  const sockets = new SocketService(model.sockets, tls, { dns, pdp, clock, routes });
+  const files = new FileSystem(nvm.dir, model.fileSystem);
+  const fileBlocks = new BlockUploads(files);
+  const http = new HttpService(model.http ?? NO_HTTP, { dns, tls, files, routes, clock });
   return {
     settings,
     identity,
@@ -96,6 +118,10 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
     securityProfiles,
     tls,
     sockets,
+    routes,
+    files,
+    fileBlocks,
+    http,
     powerOn() {
       const profile = nvm.read<{ ipr?: number } | null>('at-profile', null);
       if (profile?.ipr !== undefined) settings.ipr = profile.ipr;
@@ -106,6 +132,8 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
       powerSaving.powerOn();
       device.powerOn();
       securityProfiles.powerOn();
+      // Before the certificate store, which clears the pending +UFACTORY request.
+      if (model.certificates.factory.erasingFsOps.includes(certificates.factoryRequest.fsOp)) files.erase();
       certificates.powerOn();
       // Last: registration starts and its events find every other service ready.
       network.powerOn();
@@ -114,6 +142,7 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
       settings.reset();
       ping.stop();
       sockets.closeAll();
+      http.powerOff();
       network.powerOff();
       pdp.powerOff();
       internalContexts.powerOff();
@@ -121,10 +150,15 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
       rtc.powerOff();
       securityProfiles.powerOff();
       tls.powerOff();
+      fileBlocks.abortAll();
+      files.abortWriters();
     },
     async close() {
       ping.stop();
+      fileBlocks.abortAll();
+      files.abortWriters();
       sockets.closeAll();
+      http.close();
       network.close();
       powerSaving.powerOff();
     },

@@ -9,8 +9,9 @@ import { VirtualModule } from '../module.js';
 import { connectInProcess } from '../transports/in-process.js';
 import { servePty } from '../transports/pty.js';
 import { serveTcp } from '../transports/tcp.js';
-import { expectationPattern, parseTranscript, type Transcript } from './transcript.js';
+import { expectationPattern, parseTranscript, substitute, type Transcript } from './transcript.js';
 import { settle } from './harness.js';
+import { startTranscriptServers } from './transcript-servers.js';
 
 export type TranscriptTransport = 'in-process' | 'tcp' | 'pty';
 
@@ -29,7 +30,8 @@ class OutputCollector {
     this.notify?.();
   }
 
-  async expect(expected: string, timeoutMs: number, stepInfo: string): Promise<void> {
+  /** Waits for `expected` at the start of the output; resolves with its {=name} captures. */
+  async expect(expected: string, timeoutMs: number, stepInfo: string): Promise<Record<string, string>> {
     const pattern = expectationPattern(expected);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -38,9 +40,9 @@ class OutputCollector {
       // Expectations end in literal text (a CR LF at least), so a match is final.
       if (m) {
         this.buffer = this.buffer.subarray(Buffer.byteLength(m[0], 'latin1'));
-        return;
+        return { ...m.groups };
       }
-      if (!expected.includes('{*}') && text.length >= expected.length && !m) break;
+      if (!/\{\*\}|\{=\w+\}/.test(expected) && text.length >= expected.length && !m) break;
       if (Date.now() > deadline) break;
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, 25);
@@ -116,29 +118,45 @@ export async function runTranscript(source: string | Transcript, opts: RunOption
   const t = typeof source === 'string' ? parseTranscript(source) : source;
   const dir = mkdtempSync(join(tmpdir(), 'modemlab-transcript-'));
   const clock = new ManualClock();
-  const module = await VirtualModule.create({
-    model: t.model,
-    stateDir: join(dir, 'state'),
-    hosts: t.hosts,
-    clock,
-    network: t.network,
-    log: () => {},
-  });
-  const out = new OutputCollector();
-  const link = await openLink(module, opts.transport, out, dir);
-  const timeoutMs = opts.timeoutMs ?? 5000;
+  const servers = await startTranscriptServers(t.servers);
+  const vars = new Map(servers.vars);
+  let module: VirtualModule | undefined;
+  let link: Link | undefined;
   try {
+    module = await VirtualModule.create({
+      model: t.model,
+      stateDir: join(dir, 'state'),
+      hosts: { ...t.hosts, ...servers.hosts },
+      forwards: servers.forwards,
+      clock,
+      network: t.network,
+      log: () => {},
+    });
+    const out = new OutputCollector();
+    link = await openLink(module, opts.transport, out, dir);
+    const timeoutMs = opts.timeoutMs ?? 5000;
     let stepNo = 0;
     for (const step of t.steps) {
       stepNo++;
       const info = `${opts.name ?? 'transcript'} [${opts.transport}] step ${stepNo}`;
       switch (step.kind) {
         case 'send':
-          link.write(step.bytes);
+          link.write(vars.size ? Buffer.from(substitute(step.bytes.toString('latin1'), vars), 'latin1') : step.bytes);
           break;
-        case 'expect':
-          await out.expect(step.text, timeoutMs, info);
+        case 'expect': {
+          const captured = await out.expect(substitute(step.text, vars), timeoutMs, info);
+          for (const [k, v] of Object.entries(captured)) vars.set(k, v);
           break;
+        }
+        case 'file': {
+          await settle();
+          const want = substitute(step.text, vars);
+          const got = module.services.files.exists(step.name) ? module.services.files.read(step.name).toString('latin1') : undefined;
+          if (got === undefined || !new RegExp(`${expectationPattern(want).source}$`, 's').test(got)) {
+            throw new Error(`${info}: file ${step.name} should hold ${JSON.stringify(want)}\n  but holds ${JSON.stringify(got)}`);
+          }
+          break;
+        }
         case 'advance':
           // Let bytes in flight (a socket, a PTY) reach the module before its time moves.
           await settle();
@@ -162,8 +180,9 @@ export async function runTranscript(source: string | Transcript, opts: RunOption
     const rest = out.rest();
     if (rest !== '') throw new Error(`${opts.name ?? 'transcript'} [${opts.transport}]: unexpected output at the end: ${JSON.stringify(rest)}`);
   } finally {
-    await link.close();
-    await module.close();
+    await link?.close();
+    await module?.close();
+    await servers.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

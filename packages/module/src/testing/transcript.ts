@@ -19,7 +19,16 @@
  *   ~ 2000                    advance the module clock by 2000 ms
  *   ~~ 200                    let 200 ms of real time pass (real I/O such as ping)
  *   @coverage off|on          the lab takes the simulated network's coverage away or back
- * In expected text, {*} matches any run of characters other than , CR and LF.
+ *   @https-server NAME [ca="CN"] [expiry=yyyy/mm/dd] [tls=1.2]
+ *                             a real HTTPS server on loopback standing for NAME on port
+ *                             443 (host table and lab port forward), with a certificate
+ *                             chaining to a root made for the run; {ca.pem}, {ca.length}
+ *                             and {ca.md5} stand for that root. Its page tells whether
+ *                             the TLS session was new or resumed (the server's view).
+ *   @file NAME "json string"  the module file NAME holds exactly these bytes
+ * In expected text, {*} matches any run of characters other than , CR and LF, and
+ * {=name} captures such a run (without quotes) as variable `name`. In sent and expected
+ * text, {name} is replaced by a variable's value.
  */
 export type Step =
   | { kind: 'send'; bytes: Buffer; line?: string }
@@ -27,19 +36,29 @@ export type Step =
   | { kind: 'advance'; ms: number }
   | { kind: 'sleep'; ms: number }
   | { kind: 'echo'; on: boolean }
-  | { kind: 'coverage'; on: boolean };
+  | { kind: 'coverage'; on: boolean }
+  | { kind: 'file'; name: string; text: string };
+
+/** A real HTTPS server the runner starts before the module (@https-server). */
+export interface HttpsServerSpec {
+  name: string;
+  caName?: string;
+  caExpiry?: string;
+  maxVersion?: 'TLSv1.2' | 'TLSv1.3';
+}
 
 export interface Transcript {
   model: string;
   hosts: Record<string, string>;
   network: Record<string, string | number>;
+  servers: HttpsServerSpec[];
   steps: Step[];
 }
 
 const FINAL = /^(OK|ERROR|CONNECT( .*)?|NO CARRIER|BUSY|NO ANSWER|NO DIALTONE|ABORTED|\+CME ERROR: .*|\+CMS ERROR: .*)$/;
 
 export function parseTranscript(source: string): Transcript {
-  const t: Transcript = { model: 'sara-r5', hosts: {}, network: {}, steps: [] };
+  const t: Transcript = { model: 'sara-r5', hosts: {}, network: {}, servers: [], steps: [] };
   const lines = source.split(/\r?\n/);
   let echo = true;
   let group: string[] = [];
@@ -96,6 +115,26 @@ export function parseTranscript(source: string): Transcript {
         echo = arg.trim() === 'on';
         t.steps.push({ kind: 'echo', on: echo });
         break;
+      case '@https-server': {
+        const [name, ...options] = arg.trim().split(/\s+(?=\w+=)/);
+        if (!name) throw new Error(`line ${lineNo}: @https-server needs a host name`);
+        const spec: HttpsServerSpec = { name };
+        for (const m of options.join(' ').matchAll(/(\w+)=("([^"]*)"|\S+)/g)) {
+          const value = m[3] ?? m[2]!;
+          if (m[1] === 'ca') spec.caName = value;
+          else if (m[1] === 'expiry') spec.caExpiry = value;
+          else if (m[1] === 'tls' && (value === '1.2' || value === '1.3')) spec.maxVersion = `TLSv${value}`;
+          else throw new Error(`line ${lineNo}: bad @https-server option ${m[0]}`);
+        }
+        t.servers.push(spec);
+        break;
+      }
+      case '@file': {
+        const m = /^(\S+)\s+(".*")$/.exec(arg.trim());
+        if (!m) throw new Error(`line ${lineNo}: @file NAME "json string"`);
+        t.steps.push({ kind: 'file', name: m[1]!, text: JSON.parse(m[2]!) as string });
+        break;
+      }
       case '@coverage':
         t.steps.push({ kind: 'coverage', on: arg.trim() === 'on' });
         break;
@@ -129,8 +168,21 @@ export function parseTranscript(source: string): Transcript {
   return t;
 }
 
-/** Turns expected text with {*} wildcards into an anchored pattern. */
+/** Turns expected text with {*} wildcards and {=name} captures into an anchored pattern. */
 export function expectationPattern(text: string): RegExp {
-  const parts = text.split('{*}').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  return new RegExp(`^${parts.join('[^,\\r\\n]*')}`, 's');
+  const source = text
+    .split(/(\{\*\}|\{=\w+\})/)
+    .map((p) => {
+      if (p === '{*}') return '[^,\\r\\n]*';
+      const capture = /^\{=(\w+)\}$/.exec(p);
+      if (capture) return `(?<${capture[1]}>[^,\\r\\n"]*)`;
+      return p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('');
+  return new RegExp(`^${source}`, 's');
+}
+
+/** Replaces {name} by the value of a known variable; other braces stay as they are. */
+export function substitute(text: string, vars: ReadonlyMap<string, string>): string {
+  return text.replace(/\{([A-Za-z][\w.]*)\}/g, (whole, name: string) => vars.get(name) ?? whole);
 }

@@ -11,6 +11,8 @@ import { matchesPrefix } from '../urc-prefix.js';
 import type { ModemSocket } from '../socket/modem-socket.js';
 import { UbloxCertificates } from './ublox/certificates.js';
 import { connectUblox, udpUblox, type ConnectOptions } from './ublox/connect.js';
+import { UbloxFiles } from './ublox/files.js';
+import { UbloxHttp } from './ublox/http.js';
 import { UbloxSecurityProfiles } from './ublox/security-profiles.js';
 import type { UbloxUdpSocket } from './ublox/udp.js';
 
@@ -52,10 +54,16 @@ const isRegistered = (stat: number | undefined): boolean => stat === 1 || stat =
 export class UbloxModem implements CellularModem {
   readonly certificates: UbloxCertificates;
   readonly securityProfiles: UbloxSecurityProfiles;
+  /** The module file system: upload, download, list, size, free, delete. */
+  readonly files: UbloxFiles;
+  /** The module's HTTP(S) client (+UHTTP/+UHTTPC), responses read back from its file system. */
+  readonly http: UbloxHttp;
 
   constructor(readonly client: AtClient) {
     this.certificates = new UbloxCertificates(client);
     this.securityProfiles = new UbloxSecurityProfiles(client);
+    this.files = new UbloxFiles(client);
+    this.http = new UbloxHttp(client, this.files);
   }
 
   /** A TCP connection through the module, TLS per a security profile or inline material; a Node Duplex. */

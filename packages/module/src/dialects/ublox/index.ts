@@ -3,7 +3,9 @@ import { basicCommands } from './basic.js';
 import { deviceCommands } from './device.js';
 import { dnsPingCommands } from './dns-ping.js';
 import { factoryCommands } from './factory.js';
+import { fileCommands } from './files.js';
 import { UbloxCme, ubloxErrorText } from './errors.js';
+import { httpCommands } from './http.js';
 import { identityCommands } from './identity.js';
 import { pdpCounterCommands } from './pdp-counters.js';
 import { pdpCommands } from './pdp.js';
@@ -37,6 +39,8 @@ export const ubloxDialect: Dialect = {
     ...factoryCommands,
     ...usecprfCommands,
     ...socketCommands,
+    ...httpCommands,
+    ...fileCommands,
   ],
   sessionDefaults: { echo: true, verbose: true, cmee: 0 },
   errorText: ubloxErrorText,

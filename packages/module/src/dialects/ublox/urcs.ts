@@ -6,6 +6,7 @@ import type { ContextEvent } from '../../services/network/pdp.js';
 import { registrationUrc, type RegCommand } from './registration-format.js';
 import { wireUsecprfUrcs } from './usecprf.js';
 import { wireUbloxSocketUrcs } from './socket-urcs.js';
+import { wireHttpUrcs } from './http.js';
 
 const REGISTRATION: readonly RegCommand[] = ['+CREG', '+CGREG', '+CEREG'];
 const MAX_REG_MODE = 5;
@@ -71,4 +72,5 @@ export function wireUbloxUrcs(module: VirtualModule): void {
   s.device.on('greeting', ({ text }) => module.urc(text));
   wireUsecprfUrcs(module);
   wireUbloxSocketUrcs(module);
+  wireHttpUrcs(module);
 }

@@ -135,11 +135,25 @@ describe('u-blox +USECMNG', () => {
     await h.close();
   });
 
-  it('answers FILE NOT FOUND to an import from the file system (none yet)', async () => {
+  it('imports from a module file (op 1): seed 002 syntax, MD5 of the DER, the file stays', async () => {
     const h = await ublox({ registered: false });
     await at(h, 'AT+CMEE=2');
     assert.equal(await at(h, 'AT+USECMNG=1,0,"AddTrustCA","addtrust.cert"'), cmeError('FILE NOT FOUND'));
     assert.equal(await at(h, `AT+USECMNG=1,0,"AddTrustCA","${'f'.repeat(64)}"`), cmeError('Incorrect parameters'));
+    assert.equal(await at(h, `AT+UDWNFILE="thawte.cert",${THAWTE_PEM.length}`), PROMPT);
+    assert.equal(await h.send(THAWTE_PEM), OK);
+    assert.equal(await at(h, 'AT+USECMNG=1,0,"ThawteCA","thawte.cert"'), answer(`+USECMNG: 1,0,"ThawteCA","${THAWTE_MD5}"`));
+    assert.equal(await at(h, 'AT+USECMNG=3'), answer('CA,"ThawteCA","thawte Primary Root CA","2036/07/17"'));
+    assert.equal(h.module.services.files.read('thawte.cert').toString('latin1'), THAWTE_PEM);
+    // A key with its password, from DER.
+    h.module.services.files.write('client_key.key', keys.rsaEncryptedDer);
+    assert.equal(await at(h, 'AT+USECMNG=1,2,"client_key","client_key.key","secret"'), answer(`+USECMNG: 1,2,"client_key","${md5(keys.rsaEncryptedDer)}"`));
+    assert.equal(await at(h, 'AT+USECMNG=1,2,"other_key","client_key.key","wrong"'), cmeError('USECMNG private key format error'));
+    h.module.services.files.write('garbage', Buffer.from('not a certificate'));
+    assert.equal(await at(h, 'AT+USECMNG=1,0,"bad","garbage"'), cmeError('USECMNG invalid certificate/key format'));
+    h.module.services.files.write('huge', Buffer.alloc(8193, 0x41));
+    assert.equal(await at(h, 'AT+USECMNG=1,0,"bad","huge"'), cmeError('USECMNG import file size exceeds limit'));
+    assert.equal(await at(h, 'AT+USECMNG=3'), answer('CA,"ThawteCA","thawte Primary Root CA","2036/07/17"', 'PK,"client_key"'), 'refusals store nothing');
     await h.close();
   });
 

@@ -125,9 +125,16 @@ export const usecmngCommands = defineCommands(import.meta.url, [
           return;
         }
         case OP_IMPORT_FILE: {
-          ctx.validate(raw, [opSpec, typeSpec(ctx), importNameSpec(ctx), { name: 'filename', type: 'string', minLength: 1, maxLength: table(ctx).maxFilenameLength }, passwordSpec(ctx)]);
-          // The module file system is not emulated yet: every file is missing.
-          throw cme(UsecmngCme.fileNotFound, 'no file system');
+          const v = ctx.validate(raw, [opSpec, typeSpec(ctx), importNameSpec(ctx), { name: 'filename', type: 'string', minLength: 1, maxLength: table(ctx).maxFilenameLength }, passwordSpec(ctx)]);
+          const [type, name, filename] = [v.type as number, v.name as string, v.filename as string];
+          const files = ctx.module.services.files;
+          if (!files.exists(filename)) throw cme(UsecmngCme.fileNotFound, filename);
+          // The file is read whole: the store refuses more than maxDataSize anyway, so a
+          // larger file is refused before it is read.
+          if (files.size(filename) > table(ctx).maxDataSize) throw cme(UsecmngCme.sizeExceeded, `${files.size(filename)} bytes`);
+          const entry = store(type, () => certs(ctx).import(type, name, files.read(filename), v.password as string | undefined));
+          ctx.info(`+USECMNG: ${OP_IMPORT_FILE},${type},${q(name)},${q(entry.md5)}`);
+          return;
         }
         case OP_REMOVE: {
           const v = ctx.validate(raw, [opSpec, typeSpec(ctx), anyNameSpec(ctx)]);

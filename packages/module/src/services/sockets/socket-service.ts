@@ -7,6 +7,7 @@ import type { DataPipe, DataSink } from '../../engine/data-pipe.js';
 import type { SocketTable } from '../../models/socket-table.js';
 import type { DnsService } from '../dns.js';
 import { ServiceError } from '../errors.js';
+import type { LabRoutes } from '../network/lab-routes.js';
 import type { PdpContexts } from '../network/pdp.js';
 import type { DtlsSession } from '../tls/dtls.js';
 import { TlsFailure, type TlsService } from '../tls/tls-service.js';
@@ -94,6 +95,8 @@ export interface SocketEvents {
 
 export interface SocketServiceDeps {
   dns: DnsService;
+  /** The lab's port forwards (a test server standing for a well-known port). */
+  routes?: LabRoutes;
   pdp: PdpContexts;
   clock: Clock;
   /** Local address for listening and bound sockets; all interfaces when undefined. */
@@ -156,6 +159,7 @@ export class SocketService extends EventEmitter<SocketEvents> {
   private readonly pdp: PdpContexts;
   private readonly clock: Clock;
   private readonly bindAddress?: string;
+  private readonly routes?: LabRoutes;
 
   constructor(
     readonly table: SocketTable,
@@ -167,6 +171,7 @@ export class SocketService extends EventEmitter<SocketEvents> {
     this.pdp = deps.pdp;
     this.clock = deps.clock;
     this.bindAddress = deps.bindAddress;
+    this.routes = deps.routes;
     this.pdp.on('context', (e) => {
       if (!e.active) for (const s of [...this.sockets.values()]) if (s.cid === e.cid) this.networkLost(s);
     });
@@ -618,7 +623,8 @@ export class SocketService extends EventEmitter<SocketEvents> {
         if (!settled) finish(new SocketError(errnoOf(err), err.message));
         else this.streamFailed(e, raw, err);
       });
-      raw.connect({ host: address, port, ...(e.localPort !== undefined ? { localPort: e.localPort } : {}) }, () => {
+      const target = this.routes?.tcpTarget(address, port) ?? { host: address, port };
+      raw.connect({ ...target, ...(e.localPort !== undefined ? { localPort: e.localPort } : {}) }, () => {
         if (settled) return;
         this.applyOptions(e);
         if (!e.secure) {

@@ -30,6 +30,14 @@ export class UbloxCertificates {
     return this.md5From(command, r.lines);
   }
 
+  /** Imports from a file of the module file system (op 1); resolves to the MD5 of the stored DER. */
+  async importFile(type: CertificateType, name: string, filename: string, opts: { password?: string } = {}): Promise<string> {
+    const password = opts.password !== undefined ? `,${quote(opts.password)}` : '';
+    const command = `AT+USECMNG=1,${CERTIFICATE_TYPES[type]},${quote(name)},${quote(filename)}${password}`;
+    const r = await this.client.send(command);
+    return this.md5From(command, r.lines);
+  }
+
   async remove(type: CertificateType, name: string): Promise<void> {
     await this.client.send(`AT+USECMNG=2,${CERTIFICATE_TYPES[type]},${quote(name)}`);
   }
