@@ -27,6 +27,8 @@ describe('terminal engine', () => {
   let h: ModuleHarness;
   let pipe: EchoPipe;
   let promptData: Buffer | undefined;
+  let sinkChunks: Buffer[] = [];
+  let sinkReceived = -1;
 
   before(async () => {
     h = await ModuleHarness.create();
@@ -49,6 +51,21 @@ describe('terminal engine', () => {
         if (r.status !== 'done') throw cme(3);
         promptData = r.data;
         ctx.info(`+XBIN: ${r.data.length}`);
+      },
+    });
+    h.module.registry.add({
+      name: '+XSINK',
+      params: [{ name: 'n', type: 'int', min: 0, max: 4096 }],
+      async set(ctx, { n }) {
+        const chunks: Buffer[] = [];
+        const r = await ctx.prompt({ kind: 'binary', length: n as number, guardMs: 20000, sink: (c) => chunks.push(Buffer.from(c)) });
+        if (r.status === 'timeout') {
+          sinkReceived = r.received;
+          throw cme(1649);
+        }
+        if (r.status !== 'done') throw cme(3);
+        sinkChunks = chunks;
+        ctx.info(`+XSINK: ${r.data.length},${chunks.length}`);
       },
     });
     h.module.registry.add({
@@ -172,6 +189,18 @@ describe('terminal engine', () => {
     assert.equal(await h.advance(1), '\r\n+CME ERROR: 1910\r\n');
     assert.equal(promptData, undefined);
     assert.equal(await h.send('AT\r'), '\r\nOK\r\n', 'the module is back in command mode');
+  });
+
+  it('streams binary input to a sink as it arrives, exactly N bytes, the rest is a command', async () => {
+    assert.equal(await h.send('AT+XSINK=6\r'), '\r\n>');
+    assert.equal(await h.send('abc'), '');
+    assert.equal(await h.send('defAT\r'), '\r\n+XSINK: 0,2\r\n\r\nOK\r\n\r\nOK\r\n');
+    assert.deepEqual(Buffer.concat(sinkChunks).toString(), 'abcdef');
+    assert.equal(await h.send('AT+XSINK=6\r'), '\r\n>');
+    assert.equal(await h.send('abcd'), '');
+    await h.advance(19999);
+    assert.equal(await h.advance(1), '\r\n+CME ERROR: 1649\r\n');
+    assert.equal(sinkReceived, 4, 'a timeout reports the bytes streamed');
   });
 
   it('passes every byte in online mode and leaves on +++ with guard times', async () => {

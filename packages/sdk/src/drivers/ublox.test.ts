@@ -13,6 +13,8 @@ interface SaraOptions {
   sim?: boolean;
   /** Send +UUPSDA in the same write as the OK of AT+UPSDA. */
   uupsdaWithOk?: boolean;
+  /** A +CGEV URC lands inside the answer of AT+CIMI (which has no prefix). */
+  urcInCimi?: boolean;
 }
 
 const IP = '100.108.232.233';
@@ -33,7 +35,10 @@ function saraR5(opts: SaraOptions = {}): CommandHandler {
     if (cmd === 'AT+CGMM') return m.ok('SARA-R510M8S');
     if (cmd === 'AT+CGMR') return m.ok('02.05');
     if (cmd === 'AT+CGSN') return m.ok('351234567890123');
-    if (cmd === 'AT+CIMI') return opts.sim === false ? m.lines('+CME ERROR: SIM not inserted') : m.ok('222013456789012');
+    if (cmd === 'AT+CIMI') {
+      if (opts.sim === false) return m.lines('+CME ERROR: SIM not inserted');
+      return opts.urcInCimi ? m.ok('+CGEV: ME PDN ACT 1', '222013456789012') : m.ok('222013456789012');
+    }
     if (cmd === 'AT+CCID') return opts.sim === false ? m.lines('+CME ERROR: SIM not inserted') : m.ok('+CCID: 8939104520000000001');
     if (cmd === 'AT+CFUN?') return m.ok(`+CFUN: ${s.cfun},0`);
     if (cmd === 'AT+CFUN=0') {
@@ -150,6 +155,10 @@ describe('UbloxModem', () => {
     assert.equal(id.iccid, undefined);
     assert.equal(id.imei, '351234567890123');
     await b.modem.close();
+    const c = setup({ urcInCimi: true });
+    await c.modem.init();
+    assert.equal((await c.modem.identify()).imsi, '222013456789012', 'a URC inside the answer is not the value');
+    await c.modem.close();
   });
 
   it('attaches: registration by +CEREG URCs, IPv4 context -> +UPSD=0,0,0, ip from +UUPSDA', async () => {

@@ -217,9 +217,13 @@ export class UbloxModem implements CellularModem {
   /** The single value a query answers (`u-blox`, `+CCID: 89...`, `+CGSN: "35..."`). */
   private async value(command: string): Promise<string> {
     const response = await this.client.send(command);
-    // A URC nobody subscribed to (+CGEV...) may land among the lines: take the answer's own.
-    const name = command.replace(/^AT/i, '').replace(/[=?].*$/, '');
-    const line = response.lines.find((l) => l.startsWith(`${name}:`) || !l.startsWith('+'));
+    // A URC (e.g. +CGEV) may arrive inside an answer without prefix (+CIMI): the value is a
+    // line with no prefix or with the command's own.
+    const own = command.replace(/^AT/i, '').replace(/[=?].*$/, '').toUpperCase();
+    const line = response.lines.find((l) => {
+      const prefix = parseInfoLine(l).prefix?.toUpperCase();
+      return prefix === undefined || prefix === own;
+    });
     if (line === undefined) throw new AtError(command, [response.finalLine], `${command}: empty response`);
     const info = parseInfoLine(line);
     return info.prefix ? (info.params[0] ?? '') : line.replace(/^"(.*)"$/, '$1');

@@ -142,9 +142,11 @@ describe('FileSystem', () => {
         // Let it rewrite the files for a while; where the kill lands does not matter.
         await new Promise((r) => setTimeout(r, 50 + round * 70));
       } finally {
-        const exited = new Promise((r) => proc.once('exit', r));
-        proc.kill('SIGKILL');
-        await exited;
+        if (proc.exitCode === null && proc.signalCode === null) {
+          const exited = new Promise((r) => proc.once('exit', r));
+          proc.kill('SIGKILL');
+          await exited;
+        }
       }
       const fs = new FileSystem(dir, saraR5FileSystem);
       const replaced = fs.read('replaced');

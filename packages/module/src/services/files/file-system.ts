@@ -3,6 +3,11 @@ import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, read
 import { join } from 'node:path';
 import type { FileSystemTable } from '../../models/file-system-table.js';
 
+/**
+ * 'not-found': no such file; 'no-space': the bytes would exceed the quota (free space);
+ * 'bad-name': empty or longer than the product allows; 'quota': a new file beyond the
+ * product's maximum number of files.
+ */
 export type FileSystemFailure = 'not-found' | 'no-space' | 'bad-name' | 'quota';
 
 /**

@@ -9,14 +9,18 @@ import { saraR5FileSystem } from '../../models/file-system-table.js';
 const fs = new FileSystem(process.argv[2]!, saraR5FileSystem);
 const a = Buffer.alloc(300_000, 0x41);
 const b = Buffer.alloc(200_000, 0x42);
+const pause = new Int32Array(new SharedArrayBuffer(4));
 fs.write('replaced', a);
 if (!fs.exists('appended')) fs.write('appended', Buffer.alloc(1000, 0x43));
 process.stdout.write('ready\n');
 for (let i = 0; ; i++) {
   const w = fs.createWriter('replaced');
   const data = i % 2 ? a : b;
-  // Several chunks, so a kill can land between two of them.
-  for (let off = 0; off < data.length; off += 50_000) w.write(data.subarray(off, off + 50_000));
+  // Several chunks with pauses between them, so most kills land in the middle of a write.
+  for (let off = 0; off < data.length; off += 50_000) {
+    w.write(data.subarray(off, off + 50_000));
+    Atomics.wait(pause, 0, 0, 5);
+  }
   w.commit();
   if (fs.size('appended') < 2_000_000) fs.write('appended', Buffer.alloc(1000, 0x43), { append: true });
 }
