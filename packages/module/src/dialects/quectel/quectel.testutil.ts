@@ -84,6 +84,11 @@ export class QuectelHost {
     }
   }
 
+  /** Advances the module clock; what the module writes meanwhile stays pending. */
+  async advance(ms: number): Promise<void> {
+    this.buf += await this.h.advance(ms);
+  }
+
   /** Output not consumed yet (recv URCs taken out). */
   pending(): string {
     this.pull();

@@ -178,4 +178,87 @@ describe('Quectel BC66 SSL connections', () => {
       assert.equal((await host.receivedReaches(2, 8)).toString(), 'typedOK!');
     });
   });
+
+  it('a server that closes: its last data, then "closed"; the connectID is free again and reconnects', async () => {
+    const closer = await start({}, (s) => s.once('data', () => s.end('bye')));
+    await withHost(async (host) => {
+      for (let round = 0; round < 2; round++) {
+        assert.equal(await open(host, 4, closer.port), 0);
+        await send(host, 4, Buffer.from('hi'));
+        await host.expect(urc('+QSSLURC: "closed",1,4'));
+        assert.equal(Buffer.concat(host.received.get(4) ?? []).toString(), 'bye'.repeat(round + 1));
+        assert.equal(await host.at('AT+QSSLSEND=1,4,2'), ERROR);
+        assert.equal(await host.at('AT+QSSLCLOSE=1,4'), ERROR);
+      }
+    });
+  });
+
+  it('open failures: refused -2, silent server -7 after the context timeout, server suites outside the table -5, a busy connectID -6', async () => {
+    const silent = await silentServer();
+    const modern = await start({ ciphers: 'ECDHE-RSA-AES128-GCM-SHA256' }, echoing);
+    try {
+      await withHost(async (host) => {
+        assert.equal(await open(host, 0, await freePort()), -2);
+        assert.equal(await host.at('AT+QSSLCFG=1,1,"timeout",10'), OK);
+        assert.equal(await host.at(`AT+QSSLOPEN=1,1,"127.0.0.1",${silent.port},0`), OK);
+        // Nothing before the 10 s of the context, -7 at 10 s.
+        await host.advance(9_000);
+        assert.equal(host.pending(), '');
+        await host.advance(1_000);
+        await host.expect(urc('+QSSLOPEN: 1,1,-7'));
+        assert.equal(await open(host, 2, modern.port), -5);
+        assert.equal(await open(host, 3, echo.port), 0);
+        assert.equal(await open(host, 3, echo.port), -6);
+        // The open connection is not disturbed by the refused open.
+        await send(host, 3, Buffer.from('still'));
+        assert.equal((await host.receivedReaches(3, 5)).toString(), 'still');
+      });
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it('bad input answers ERROR and changes nothing', async () => {
+    await withHost(async (host) => {
+      // Context 2 and 3 are documented but not supported; connectID 6 is out of range.
+      for (const line of [
+        `AT+QSSLOPEN=2,0,"127.0.0.1",${echo.port},0`,
+        `AT+QSSLOPEN=1,6,"127.0.0.1",${echo.port},0`,
+        `AT+QSSLOPEN=1,0,"127.0.0.1",${echo.port},1`,
+        `AT+QSSLOPEN=1,0,"127.0.0.1",0,0`,
+        `AT+QSSLOPEN=1,0,127.0.0.1,${echo.port},0`,
+        `AT+QSSLOPEN=1,0,"127.0.0.1",${echo.port}`,
+        'AT+QSSLSEND=3,0',
+        'AT+QSSLSEND=1,0',
+        'AT+QSSLCLOSE=1,0',
+        'AT+QSSLCLOSE=2,0',
+        'AT+QSSLCLOSE=1,-1',
+      ]) {
+        assert.equal(await host.at(line), ERROR, line);
+      }
+      assert.equal(host.pending(), '');
+      assert.equal(await open(host, 0, echo.port), 0);
+      // Oversize fixed lengths: 1461 text bytes, 731 hex bytes; zero.
+      for (const line of ['AT+QSSLSEND=1,0,1461', 'AT+QSSLSEND=1,0,0', 'AT+QSSLSEND=1,0,abc', 'AT+QSSLSEND=1,0,5,6', 'AT+QSSLSEND=2,0,5', 'AT+QSSLSEND=1,6,5']) {
+        assert.equal(await host.at(line), ERROR, line);
+      }
+      assert.equal(await host.at('AT+QSSLCFG=1,0,"dataformat",1,1'), OK);
+      assert.equal(await host.at('AT+QSSLSEND=1,0,731'), ERROR);
+      host.write('AT+QSSLSEND=1,0,730\r');
+      await host.expect('\r\n> ');
+      host.write('ab'.repeat(730));
+      await host.expect(OK + urc('+QSSLSEND: 1,0,0'));
+      assert.ok((await host.receivedReaches(0, 730)).equals(Buffer.alloc(730, 0xab)));
+    });
+  });
+
+  it('test and read forms', async () => {
+    await withHost(async (host) => {
+      assert.equal(await host.at('AT+QSSLOPEN=?'), `\r\n+QSSLOPEN: (1),(0-5),"host_name",(1-65535),(0)\r\n${OK}`);
+      assert.equal(await host.at('AT+QSSLSEND=?'), `\r\n+QSSLSEND: (1),(0-5),(1-1460)\r\n${OK}`);
+      assert.equal(await host.at('AT+QSSSEND=?'), `\r\n+QSSSEND: (1),(0-5),(1-1460)\r\n${OK}`);
+      assert.equal(await host.at('AT+QSSLCLOSE=?'), `\r\n+QSSLCLOSE: (1),(0-5)\r\n${OK}`);
+      for (const c of ['AT+QSSLOPEN?', 'AT+QSSLSEND?', 'AT+QSSSEND?', 'AT+QSSLCLOSE?']) assert.equal(await host.at(c), OK, c);
+    });
+  });
 });
