@@ -261,4 +261,67 @@ describe('Quectel BC66 SSL connections', () => {
       for (const c of ['AT+QSSLOPEN?', 'AT+QSSLSEND?', 'AT+QSSSEND?', 'AT+QSSLCLOSE?']) assert.equal(await host.at(c), OK, c);
     });
   });
+
+  it('TLS 1.0 to 1.2 with the seed\'s suites only: a TLS 1.3-only server is -5, a TLS 1.0 server is fine', async () => {
+    const seen: Array<{ protocol: string | null; cipher: string }> = [];
+    const record = (s: TLSSocket) => {
+      seen.push({ protocol: s.getProtocol(), cipher: s.getCipher().standardName });
+      echoing(s);
+    };
+    const tls13 = await start({ minVersion: 'TLSv1.3' }, record);
+    const tls10 = await start({ maxVersion: 'TLSv1' }, record);
+    await withHost(async (host) => {
+      assert.equal(await open(host, 0, echo.port), 0);
+      assert.equal(await open(host, 1, tls10.port), 0);
+      assert.equal(await open(host, 2, tls13.port), -5);
+    });
+    const ofEcho = await start({}, record);
+    await withHost(async (host) => {
+      assert.equal(await open(host, 0, ofEcho.port), 0);
+    });
+    const seed = ['TLS_RSA_WITH_AES_256_CBC_SHA256', 'TLS_RSA_WITH_AES_256_CBC_SHA', 'TLS_RSA_WITH_AES_128_CBC_SHA256', 'TLS_RSA_WITH_AES_128_CBC_SHA'];
+    assert.deepEqual(seen.map((x) => x.protocol).sort(), ['TLSv1', 'TLSv1.2']);
+    for (const x of seen) assert.ok(seed.includes(x.cipher), x.cipher);
+  });
+
+  it('certificates that do not parse fail the open: -3 for a certificate, -4 for a key', async () => {
+    await withHost(async (host) => {
+      await configure(host, 0, 1, { ca: 'not a certificate' });
+      assert.equal(await open(host, 0, echo.port), -3);
+      await configure(host, 1, 2, { ca: pki.ca.cert, cert: pki.client.cert, key: '-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n' });
+      assert.equal(await open(host, 1, mutual.port), -4);
+      await configure(host, 2, 2, { ca: pki.ca.cert, cert: pki.client.key, key: pki.client.key });
+      assert.equal(await open(host, 2, mutual.port), -3);
+      // Seclevel 2 without a key.
+      await configure(host, 3, 2, { ca: pki.ca.cert, cert: pki.client.cert });
+      assert.equal(await open(host, 3, mutual.port), -4);
+      // Fixed: the same context opens.
+      await enter(host, 3, 'clientkey', pki.client.key);
+      assert.equal(await open(host, 3, mutual.port), 0);
+    });
+  });
+
+  it('+QSSLCLOSE while the open is in progress stops it: no +QSSLOPEN, the connectID is free', async () => {
+    const silent = await silentServer();
+    try {
+      await withHost(async (host) => {
+        assert.equal(await host.at(`AT+QSSLOPEN=1,0,"127.0.0.1",${silent.port},0`), OK);
+        assert.equal(await host.at('AT+QSSLCLOSE=1,0'), OK);
+        await host.expect(urc('+QSSLCLOSE: 1,0,0'));
+        await host.advance(100_000);
+        assert.equal(host.pending(), '');
+        assert.equal(await open(host, 0, echo.port), 0);
+      });
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it('six connections at once, one per connectID', async () => {
+    await withHost(async (host) => {
+      for (let conn = 0; conn <= 5; conn++) assert.equal(await open(host, conn, echo.port), 0);
+      for (let conn = 0; conn <= 5; conn++) await send(host, conn, Buffer.from(`c${conn}`));
+      for (let conn = 0; conn <= 5; conn++) assert.equal((await host.receivedReaches(conn, 2)).toString(), `c${conn}`);
+    });
+  });
 });
