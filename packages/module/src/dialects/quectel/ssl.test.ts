@@ -310,7 +310,13 @@ describe('Quectel BC66 SSL connections', () => {
         await host.expect(urc('+QSSLCLOSE: 1,0,0'));
         await host.advance(100_000);
         assert.equal(host.pending(), '');
-        assert.equal(await open(host, 0, echo.port), 0);
+        // Closed on the same line, before the module even has a socket for it.
+        assert.equal(await host.at(`AT+QSSLOPEN=1,1,"127.0.0.1",${echo.port},0;+QSSLCLOSE=1,1`), OK);
+        await host.expect(urc('+QSSLCLOSE: 1,1,0'));
+        await new Promise((r) => setTimeout(r, 50));
+        assert.equal(host.pending(), '');
+        // Nothing leaked: all six connectIDs open.
+        for (let conn = 0; conn <= 5; conn++) assert.equal(await open(host, conn, echo.port), 0);
       });
     } finally {
       await silent.close();

@@ -90,13 +90,19 @@ async function open(module: VirtualModule, connectId: number, conn: QsslConnecti
     prepareProfile(module, connectId, c);
     const id = await sockets.create('tcp');
     conn.socketId = id;
-    if (done) {
+    if (done || conn.abandoned) {
+      // Timed out or closed by +QSSLCLOSE meanwhile.
       void sockets.close(id).catch(() => {});
+      report(QsslErr.state);
       return;
     }
     sockets.setSecure(id, true, connectId);
     await sockets.connect(id, host, port);
-    if (done) return;
+    if (done || conn.abandoned) {
+      void sockets.close(id).catch(() => {});
+      report(QsslErr.state);
+      return;
+    }
     conn.phase = 'open';
     report(QsslErr.ok);
     // Data the server sent right after the handshake.
