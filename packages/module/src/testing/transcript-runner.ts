@@ -50,7 +50,10 @@ async function startTlsServer(spec: TlsServerSpec, pki: SizedPki): Promise<{ clo
     },
     (s) => {
       s.on('error', () => {});
-      if (spec.echo) s.on('data', (d: Buffer) => s.write(d));
+      s.on('data', (d: Buffer) => {
+        if (spec.echo) s.write(d);
+        if (spec.close) s.end();
+      });
     },
   );
   server.on('connection', (s: Socket) => {

@@ -22,11 +22,12 @@
  *   @pki ca=1216 client=1224 clientkey=1679
  *                             certificates made for the run (a CA, a client identity, a
  *                             server certificate), their PEM texts of these exact sizes
- *   @tls-server NAME:PORT [mutual] [echo]
+ *   @tls-server NAME:PORT [mutual] [echo] [close]
  *                             a real node:tls server on 127.0.0.1:PORT for the run, with a
  *                             certificate for NAME from the @pki CA; "mutual" asks for and
  *                             requires a client certificate of that CA, "echo" sends back
- *                             what it receives. Map NAME with @hosts NAME=127.0.0.1.
+ *                             what it receives, "close" ends the connection after the first
+ *                             data it receives (and echoes). Map NAME with @hosts NAME=127.0.0.1.
  *   >>pki ca|client|clientkey send that PEM text as it is (no CR added)
  *   <<pki ca|client|clientkey expect that PEM text (the echo of a prompt)
  * In expected text, {*} matches any run of characters other than , CR and LF.
@@ -49,6 +50,7 @@ export interface TlsServerSpec {
   port: number;
   mutual: boolean;
   echo: boolean;
+  close: boolean;
 }
 
 export interface Transcript {
@@ -134,7 +136,7 @@ export function parseTranscript(source: string): Transcript {
         const [where = '', ...flags] = arg.trim().split(/\s+/);
         const m = /^([^:\s]+):(\d+)$/.exec(where);
         if (!m) throw new Error(`line ${lineNo}: @tls-server NAME:PORT expected`);
-        t.tlsServers.push({ name: m[1]!, port: Number(m[2]), mutual: flags.includes('mutual'), echo: flags.includes('echo') });
+        t.tlsServers.push({ name: m[1]!, port: Number(m[2]), mutual: flags.includes('mutual'), echo: flags.includes('echo'), close: flags.includes('close') });
         t.pki ??= {};
         break;
       }

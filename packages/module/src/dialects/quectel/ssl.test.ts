@@ -330,4 +330,22 @@ describe('Quectel BC66 SSL connections', () => {
       for (let conn = 0; conn <= 5; conn++) assert.equal((await host.receivedReaches(conn, 2)).toString(), `c${conn}`);
     });
   });
+
+  it('a fixed-length send whose bytes stop coming ends with ERROR after the context timeout, sending nothing', async () => {
+    await withHost(async (host) => {
+      assert.equal(await host.at('AT+QSSLCFG=1,0,"timeout",20'), OK);
+      assert.equal(await open(host, 0, echo.port), 0);
+      host.write('AT+QSSLSEND=1,0,10\r');
+      await host.expect('\r\n> ');
+      host.write('12345');
+      await new Promise((r) => setTimeout(r, 20));
+      // The guard restarts with every byte: 19 s of silence are not enough.
+      await host.advance(19_000);
+      assert.equal(host.pending(), '');
+      await host.advance(1_000);
+      await host.expect(ERROR);
+      await send(host, 0, Buffer.from('after'));
+      assert.equal((await host.receivedReaches(0, 5)).toString(), 'after');
+    });
+  });
 });
