@@ -15,8 +15,8 @@ export class QuectelHost {
   private constructor(readonly h: ModuleHarness) {}
 
   /** A registered BC66 with echo off. */
-  static async create(): Promise<QuectelHost> {
-    const h = await ModuleHarness.create({ model: 'bc66' });
+  static async create(opts: { stateDir?: string } = {}): Promise<QuectelHost> {
+    const h = await ModuleHarness.create({ model: 'bc66', ...opts });
     const host = new QuectelHost(h);
     try {
       await h.advance(3000);

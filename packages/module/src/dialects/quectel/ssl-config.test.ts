@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ERROR, OK, QuectelHost } from './quectel.testutil.js';
 
@@ -111,5 +114,29 @@ describe('Quectel BC66 +QSSLCFG', () => {
       await host.expect(ERROR);
       assert.equal(await host.at('AT+QSSLCFG=1,0'), all(0));
     });
+  });
+
+  it('settings are lost at power-down (a new module on the same NVM starts from the defaults)', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'modemlab-bc66-'));
+    try {
+      let host = await QuectelHost.create({ stateDir });
+      try {
+        assert.equal(await host.at('AT+QSSLCFG=1,1,"seclevel",1'), OK);
+        host.write('AT+QSSLCFG=1,1,"cacert"\r');
+        await host.expect('\r\n> ');
+        host.write('abc\x1a');
+        await host.expect(`\r\n+QSSLCFG: 1,1,"cacert",3\r\n${OK}`);
+      } finally {
+        await host.close();
+      }
+      host = await QuectelHost.create({ stateDir });
+      try {
+        assert.equal(await host.at('AT+QSSLCFG=1,1'), all(1));
+      } finally {
+        await host.close();
+      }
+    } finally {
+      rmSync(stateDir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TLSSocket, TlsOptions } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { makePki, silentServer, tlsServer, type TestPki } from '../../services/tls/tls.testutil.js';
@@ -347,5 +350,27 @@ describe('Quectel BC66 SSL connections', () => {
       await send(host, 0, Buffer.from('after'));
       assert.equal((await host.receivedReaches(0, 5)).toString(), 'after');
     });
+  });
+
+  it('after a power cycle the CA entered before is gone: seclevel 1 needs it entered again (-3)', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'modemlab-bc66-'));
+    try {
+      let host = await QuectelHost.create({ stateDir });
+      try {
+        await configure(host, 0, 1, { ca: pki.ca.cert });
+        assert.equal(await open(host, 0, echo.port), 0);
+      } finally {
+        await host.close();
+      }
+      host = await QuectelHost.create({ stateDir });
+      try {
+        assert.equal(await host.at('AT+QSSLCFG=1,0,"seclevel",1'), OK);
+        assert.equal(await open(host, 0, echo.port), -3);
+      } finally {
+        await host.close();
+      }
+    } finally {
+      rmSync(stateDir, { recursive: true, force: true });
+    }
   });
 });
