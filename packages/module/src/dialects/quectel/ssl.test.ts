@@ -373,4 +373,13 @@ describe('Quectel BC66 SSL connections', () => {
       rmSync(stateDir, { recursive: true, force: true });
     }
   });
+
+  it('losing the network closes open connections with "closed"', async () => {
+    await withHost(async (host) => {
+      assert.equal(await open(host, 2, echo.port), 0);
+      assert.equal(await host.at('AT+CFUN=0'), OK);
+      await host.expect(urc('+QSSLURC: "closed",1,2'));
+      assert.equal(await host.at('AT+QSSLSEND=1,2,1'), ERROR);
+    });
+  });
 });
