@@ -105,6 +105,12 @@ describe('Quectel BC66 SSL connections', () => {
       // cannot tell it from a suite mismatch).
       await configure(host, 5, 1, { ca: pki.ca.cert });
       assert.equal(await open(host, 5, mutual.port), -5);
+      // 2 checks the server as 1 does: an untrusted one is -3; a trusted one that asks for no certificate is fine.
+      assert.equal(await host.at('AT+QSSLCLOSE=1,0'), OK);
+      await host.expect(urc('+QSSLCLOSE: 1,0,0'));
+      await configure(host, 0, 2, { ca: pki.ca.cert, cert: pki.client.cert, key: pki.client.key });
+      assert.equal(await open(host, 0, untrusted.port), -3);
+      assert.equal(await open(host, 0, echo.port), 0);
     });
   });
 
