@@ -14,6 +14,11 @@ test('commandsMarkdown: heading per model, escaped table', () => {
   assert.match(md, /^\| `A\\\|B` \| `set` \| x \|$/m);
 });
 
+test('commandsMarkdown: other spellings a command accepts are listed beside it', () => {
+  const md = commandsMarkdown(['bc66'], () => [{ name: '+QSCLK', forms: ['set'], source: 'q.ts', aliases: ['+QSCCLK'] }]);
+  assert.match(md, /^\| `\+QSCLK` \(also `\+QSCCLK`\) \| `set` \| q\.ts \|$/m);
+});
+
 test('commandsDoc: clear error when commandTable is missing', () => {
   const { commandTable: _omit, ...api } = fakeApi();
   assert.throws(() => commandsDoc(api), (e: unknown) => e instanceof CliError && /commandTable/.test(e.message));

@@ -16,7 +16,8 @@ export function commandsMarkdown(models: string[], table: (modelId: string) => C
     lines.push(`## ${model}`, '', `${rows.length} commands.`, '', '| command | forms | handler |', '| --- | --- | --- |');
     for (const r of rows) {
       const forms = r.forms.map((f) => `\`${cell(f)}\``).join(' ');
-      lines.push(`| \`${cell(r.name)}\` | ${forms} | ${cell(r.source)} |`);
+      const also = r.aliases?.length ? ` (also ${r.aliases.map((a) => `\`${cell(a)}\``).join(', ')})` : '';
+      lines.push(`| \`${cell(r.name)}\`${also} | ${forms} | ${cell(r.source)} |`);
     }
     lines.push('');
   }

@@ -12,6 +12,7 @@ export interface CommandRow {
   name: string;
   forms: string[];
   source: string;
+  aliases?: string[];
 }
 
 export interface ModuleApi {

@@ -80,7 +80,7 @@ test('serve: N modules, one state folder each, exact listener lines', async () =
 test('serve: unknown model is a usage error (exit code 2) listing the models', async () => {
   const api = fakeApi();
   await assert.rejects(
-    startServe(api, { model: 'bc66', tcp: { host: '127.0.0.1', port: 0 }, state: os.tmpdir(), hosts: {}, count: 1 }, () => {}),
+    startServe(api, { model: 'xyz-9000', tcp: { host: '127.0.0.1', port: 0 }, state: os.tmpdir(), hosts: {}, count: 1 }, () => {}),
     (err: unknown) => err instanceof CliError && err.exitCode === 2 && /sara-r5, sara-r410m/.test(err.message),
   );
   assert.equal(api.created.length, 0);

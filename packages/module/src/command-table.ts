@@ -5,6 +5,8 @@ export interface CommandTableRow {
   name: string;
   forms: string[];
   source: string;
+  /** Other spellings the product accepts for the command (a seed's own spelling). */
+  aliases?: string[];
 }
 
 /** Every command a product answers, from its handler registry: the source of docs/commands.md. */
@@ -14,6 +16,6 @@ export function commandTable(modelId: string): CommandTableRow[] {
   const excluded = new Set((model.excludedCommands ?? []).map((c) => c.toUpperCase()));
   return model.dialect.commands
     .filter((c) => !excluded.has(c.name.toUpperCase()))
-    .map((c) => ({ name: c.name, forms: formsOf(c), source: c.source ?? '' }))
+    .map((c) => ({ name: c.name, forms: formsOf(c), source: c.source ?? '', ...(c.aliases?.length ? { aliases: [...c.aliases] } : {}) }))
     .sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -33,3 +33,13 @@ export const saraR4FileSystem: FileSystemTable = {
   // SARA-R4: "no data for 30 s" over the UART (notes §C).
   guardMs: 30_000,
 };
+
+/** Products whose dialect has no file-system commands: the shared service exists but holds nothing. */
+export const noUserFileSystem: FileSystemTable = {
+  quotaBytes: 0,
+  maxNameLength: 248,
+  maxFiles: 0,
+  guardMs: 20_000,
+  tags: ['USER'],
+  blankLineAfterData: false,
+};

@@ -26,6 +26,17 @@
  *                             and {ca.md5} stand for that root. Its page tells whether
  *                             the TLS session was new or resumed (the server's view).
  *   @file NAME "json string"  the module file NAME holds exactly these bytes
+ *   @pki ca=1216 client=1224 clientkey=1679
+ *                             certificates made for the run (a CA, a client identity, a
+ *                             server certificate), their PEM texts of these exact sizes
+ *   @tls-server NAME:PORT [mutual] [echo] [close]
+ *                             a real node:tls server on 127.0.0.1:PORT for the run, with a
+ *                             certificate for NAME from the @pki CA; "mutual" asks for and
+ *                             requires a client certificate of that CA, "echo" sends back
+ *                             what it receives, "close" ends the connection after the first
+ *                             data it receives (and echoes). Map NAME with @hosts NAME=127.0.0.1.
+ *   >>pki ca|client|clientkey send that PEM text as it is (no CR added)
+ *   <<pki ca|client|clientkey expect that PEM text (the echo of a prompt)
  * In expected text, {*} matches any run of characters other than , CR and LF, and
  * {=name} captures such a run (without quotes) as variable `name`. In sent and expected
  * text, {name} is replaced by a variable's value.
@@ -37,7 +48,20 @@ export type Step =
   | { kind: 'sleep'; ms: number }
   | { kind: 'echo'; on: boolean }
   | { kind: 'coverage'; on: boolean }
-  | { kind: 'file'; name: string; text: string };
+  | { kind: 'file'; name: string; text: string }
+  | { kind: 'send-pki'; item: PkiItem }
+  | { kind: 'expect-pki'; item: PkiItem };
+
+export type PkiItem = 'ca' | 'client' | 'clientkey';
+const PKI_ITEMS: readonly string[] = ['ca', 'client', 'clientkey'];
+
+export interface TlsServerSpec {
+  name: string;
+  port: number;
+  mutual: boolean;
+  echo: boolean;
+  close: boolean;
+}
 
 /** A real HTTPS server the runner starts before the module (@https-server). */
 export interface HttpsServerSpec {
@@ -52,13 +76,16 @@ export interface Transcript {
   hosts: Record<string, string>;
   network: Record<string, string | number>;
   servers: HttpsServerSpec[];
+  /** PEM sizes asked by @pki (undefined: no certificates needed). */
+  pki?: Partial<Record<PkiItem, number>>;
+  tlsServers: TlsServerSpec[];
   steps: Step[];
 }
 
 const FINAL = /^(OK|ERROR|CONNECT( .*)?|NO CARRIER|BUSY|NO ANSWER|NO DIALTONE|ABORTED|\+CME ERROR: .*|\+CMS ERROR: .*)$/;
 
 export function parseTranscript(source: string): Transcript {
-  const t: Transcript = { model: 'sara-r5', hosts: {}, network: {}, servers: [], steps: [] };
+  const t: Transcript = { model: 'sara-r5', hosts: {}, network: {}, servers: [], tlsServers: [], steps: [] };
   const lines = source.split(/\r?\n/);
   let echo = true;
   let group: string[] = [];
@@ -115,6 +142,30 @@ export function parseTranscript(source: string): Transcript {
         echo = arg.trim() === 'on';
         t.steps.push({ kind: 'echo', on: echo });
         break;
+      case '@pki': {
+        const sizes: Partial<Record<PkiItem, number>> = {};
+        for (const m of arg.matchAll(/(\w+)=(\d+)/g)) {
+          if (!PKI_ITEMS.includes(m[1]!)) throw new Error(`line ${lineNo}: unknown @pki item ${m[1]}`);
+          sizes[m[1] as PkiItem] = Number(m[2]);
+        }
+        t.pki = sizes;
+        break;
+      }
+      case '@tls-server': {
+        const [where = '', ...flags] = arg.trim().split(/\s+/);
+        const m = /^([^:\s]+):(\d+)$/.exec(where);
+        if (!m) throw new Error(`line ${lineNo}: @tls-server NAME:PORT expected`);
+        t.tlsServers.push({ name: m[1]!, port: Number(m[2]), mutual: flags.includes('mutual'), echo: flags.includes('echo'), close: flags.includes('close') });
+        t.pki ??= {};
+        break;
+      }
+      case '>>pki':
+      case '<<pki': {
+        const item = arg.trim();
+        if (!PKI_ITEMS.includes(item)) throw new Error(`line ${lineNo}: unknown PKI item ${item}`);
+        t.steps.push({ kind: head === '>>pki' ? 'send-pki' : 'expect-pki', item: item as PkiItem });
+        break;
+      }
       case '@https-server': {
         const [name, ...options] = arg.trim().split(/\s+(?=\w+=)/);
         if (!name) throw new Error(`line ${lineNo}: @https-server needs a host name`);
