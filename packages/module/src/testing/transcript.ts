@@ -19,6 +19,14 @@
  *   ~ 2000                    advance the module clock by 2000 ms
  *   ~~ 200                    let 200 ms of real time pass (real I/O such as ping)
  *   @coverage off|on          the lab takes the simulated network's coverage away or back
+ *   @tls-server ADDR:PORT KIND [FLAGS]
+ *                             starts a real TLS server on loopback (testing/tls-peers.ts:
+ *                             echo, respond, http, session, silent; flags tls1, mutual) and
+ *                             routes the module's connections to ADDR:PORT to it; a
+ *                             final "json string" is what a respond server answers
+ *   >>> NAME                  sends a test file's bytes (tls-peers.ts pkiFile: ca.pem,
+ *                             client.pem, client.key, client-rsa.key, ca.der...)
+ * In sent and expected text, {size:NAME} is that test file's length in bytes.
  * In expected text, {*} matches any run of characters other than , CR and LF.
  */
 export type Step =
@@ -27,19 +35,30 @@ export type Step =
   | { kind: 'advance'; ms: number }
   | { kind: 'sleep'; ms: number }
   | { kind: 'echo'; on: boolean }
-  | { kind: 'coverage'; on: boolean };
+  | { kind: 'coverage'; on: boolean }
+  | { kind: 'send-file'; name: string };
+
+export interface TranscriptServer {
+  /** "ADDRESS:PORT" the module connects to. */
+  target: string;
+  kind: string;
+  flags: string[];
+  /** What a 'respond' server answers. */
+  reply?: string;
+}
 
 export interface Transcript {
   model: string;
   hosts: Record<string, string>;
   network: Record<string, string | number>;
+  servers: TranscriptServer[];
   steps: Step[];
 }
 
 const FINAL = /^(OK|ERROR|CONNECT( .*)?|NO CARRIER|BUSY|NO ANSWER|NO DIALTONE|ABORTED|\+CME ERROR: .*|\+CMS ERROR: .*)$/;
 
 export function parseTranscript(source: string): Transcript {
-  const t: Transcript = { model: 'sara-r5', hosts: {}, network: {}, steps: [] };
+  const t: Transcript = { model: 'sara-r5', hosts: {}, network: {}, servers: [], steps: [] };
   const lines = source.split(/\r?\n/);
   let echo = true;
   let group: string[] = [];
@@ -95,6 +114,16 @@ export function parseTranscript(source: string): Transcript {
       case '@echo':
         echo = arg.trim() === 'on';
         t.steps.push({ kind: 'echo', on: echo });
+        break;
+      case '@tls-server': {
+        const quote = arg.indexOf('"');
+        const [target, kind, ...flags] = (quote >= 0 ? arg.slice(0, quote) : arg).trim().split(/\s+/);
+        if (!target || !kind || !/^[^:]+:\d+$/.test(target)) throw new Error(`line ${lineNo}: @tls-server ADDRESS:PORT KIND [FLAGS] ["reply"]`);
+        t.servers.push({ target, kind, flags, ...(quote >= 0 ? { reply: JSON.parse(arg.slice(quote)) as string } : {}) });
+        break;
+      }
+      case '>>>':
+        t.steps.push({ kind: 'send-file', name: arg.trim() });
         break;
       case '@coverage':
         t.steps.push({ kind: 'coverage', on: arg.trim() === 'on' });
