@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import { settle } from '../../testing/harness.js';
 import { pkiFile, sharedPki, startPeer, type Peer } from '../../testing/tls-peers.js';
@@ -251,6 +252,35 @@ describe('Telit #SSL: command mode', () => {
         await h.close();
       }
     });
+  });
+});
+
+describe('Telit #SSLD <timeout>', () => {
+  it('a server that stops answering during the handshake: 839 after <timeout> x 100 ms of silence', async () => {
+    const hellos: number[] = [];
+    const conns = new Set<Socket>();
+    const server = createServer((c) => {
+      conns.add(c);
+      c.on('error', () => {});
+      c.on('data', (d) => hellos.push(d.length));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    const h = await telitModule('ge910');
+    try {
+      h.terminal.input(Buffer.from(`AT#SSLD=1,${port},"127.0.0.1",0,1,30\r`));
+      await waitUntil(() => hellos.length > 0, 'ClientHello');
+      h.clock.advance(2000);
+      await settle();
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(h.take(), '', 'still waiting after 2 s');
+      h.clock.advance(1000);
+      assert.equal(await untilFinal(h), '\r\n+CME ERROR: 839\r\n');
+    } finally {
+      await h.close();
+      for (const c of conns) c.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 });
 

@@ -86,7 +86,7 @@ function openFailure(err: unknown): unknown {
 async function open(
   ctx: CommandContext,
   ch: SslChannel,
-  target: { host: string; port: number; closureType: number; mode: number },
+  target: { host: string; port: number; closureType: number; mode: number; timeoutMs: number },
   resume?: Buffer,
 ): Promise<void | FinalResult> {
   const module = ctx.module;
@@ -100,7 +100,7 @@ async function open(
     throw openFailure(err);
   }
   try {
-    sockets.setSecure(id, true, PROFILE, resume);
+    sockets.setSecure(id, true, PROFILE, { ...(resume ? { resume } : {}), handshakeInactivityMs: target.timeoutMs });
     await sockets.connect(id, target.host, target.port);
   } catch (err) {
     if (sockets.exists(id)) await sockets.close(id).catch(() => {});
@@ -344,7 +344,7 @@ export const sslCommands = defineCommands(import.meta.url, [
       ]);
       const ch = owned(ctx);
       if (ch.conn) throw cme(TelitCme.sslAlreadyConnected);
-      return open(ctx, ch, { host: v.host as string, port: v.port as number, closureType: v.closureType as number, mode: v.mode as number });
+      return open(ctx, ch, { host: v.host as string, port: v.port as number, closureType: v.closureType as number, mode: v.mode as number, timeoutMs: timeoutMs(ch, v.timeout) });
     },
     test(ctx) {
       const [min, max] = secureSocketTable(ctx.module).ranges.defTo;
@@ -359,7 +359,7 @@ export const sslCommands = defineCommands(import.meta.url, [
       if (ch.conn) throw cme(TelitCme.sslAlreadyConnected);
       const saved = ch.saved;
       if (!saved) throw cme(TelitCme.sslGeneric, 'no session kept for a fast dial');
-      return open(ctx, ch, { host: saved.host, port: saved.port, closureType: 1, mode: v.mode as number }, saved.session);
+      return open(ctx, ch, { host: saved.host, port: saved.port, closureType: 1, mode: v.mode as number, timeoutMs: timeoutMs(ch, v.timeout) }, saved.session);
     },
     test(ctx) {
       const [min, max] = secureSocketTable(ctx.module).ranges.defTo;
