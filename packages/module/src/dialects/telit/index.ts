@@ -2,7 +2,7 @@ import type { Dialect } from '../types.js';
 import { telitBasicCommands, telitIdentityCommands } from './basic.js';
 import { TelitCme, telitErrorText } from './errors.js';
 import { telitPdpCommands } from './pdp.js';
-import { sslCommands } from './ssl.js';
+import { releaseSsl, sslCommands } from './ssl.js';
 import { wireTelitUrcs } from './urcs.js';
 
 /**
@@ -23,4 +23,5 @@ export const telitDialect: Dialect = {
   },
   promptText: (char) => `\r\n${char} `,
   wire: wireTelitUrcs,
+  terminalClosed: releaseSsl,
 };

@@ -369,6 +369,10 @@ describe('Telit #SSL: families, errors and the AT instance', () => {
       assert.equal(await say('AT#SSLEN=1,1\r'), '\r\nOK\r\n');
       assert.equal(await at(h, 'AT#SSLSECCFG=1,0,0\r'), '\r\n+CME ERROR: 836\r\n');
       assert.equal(await at(h, 'AT#SSLS=1\r'), '\r\n#SSLS: 1,1\r\n\r\nOK\r\n');
+      // The instance goes away (its host disconnected): SSL is free again.
+      h.module.closeTerminal(t2);
+      assert.equal(await at(h, 'AT#SSLS=1\r'), '\r\n#SSLS: 1,0\r\n\r\nOK\r\n');
+      assert.equal(await at(h, 'AT#SSLEN=1,1\r'), '\r\nOK\r\n');
     } finally {
       h.module.closeTerminal(t2);
       await h.close();

@@ -1,6 +1,7 @@
 import type { ParamSpec } from '@modemlab/at';
 import type { CommandContext } from '../../engine/context.js';
 import type { DataPipe } from '../../engine/data-pipe.js';
+import type { TerminalSession } from '../../engine/session.js';
 import { cme } from '../../engine/failure.js';
 import { defineCommands, type FinalResult } from '../../engine/registry.js';
 import type { VirtualModule } from '../../module.js';
@@ -193,6 +194,18 @@ function send(module: VirtualModule, conn: SslConnection, data: Buffer): void {
     if (err instanceof SocketError) throw cme(err.errno === 'EPIPE' ? TelitCme.sslDisconnected : TelitCme.sslEncDec, err.message);
     throw err;
   }
+}
+
+/**
+ * The AT instance that enabled SSL went away (its host disconnected): the connection is
+ * closed and SSId 1 disabled, so another instance can enable it.
+ */
+export function releaseSsl(module: VirtualModule, session: TerminalSession): void {
+  const ch = sslChannel(module);
+  if (ch.owner !== session) return;
+  const conn = ch.conn;
+  ch.owner = undefined;
+  if (conn) void endConnection(module, ch, conn, 'local', 0);
 }
 
 /** #SSLEN, #SSLSECCFG, #SSLSECDATA, #SSLCFG, #SSLD, #SSLO, #SSLSEND(EXT), #SSLRECV, #SSLH, #SSLFASTD, #SSLS (seed 003). */
