@@ -19,7 +19,7 @@
  *   ~ 2000                    advance the module clock by 2000 ms
  *   ~~ 200                    let 200 ms of real time pass (real I/O such as ping)
  *   @coverage off|on          the lab takes the simulated network's coverage away or back
- *   @tls-server ADDR:PORT KIND [FLAGS]
+ *   @tls-peer ADDR:PORT KIND [FLAGS]
  *                             starts a real TLS server on loopback (testing/tls-peers.ts:
  *                             echo, respond, http, session, silent; flags tls1, mutual) and
  *                             routes the module's connections to ADDR:PORT to it; a
@@ -38,7 +38,7 @@ export type Step =
   | { kind: 'coverage'; on: boolean }
   | { kind: 'send-file'; name: string };
 
-export interface TranscriptServer {
+export interface TranscriptPeer {
   /** "ADDRESS:PORT" the module connects to. */
   target: string;
   kind: string;
@@ -51,14 +51,14 @@ export interface Transcript {
   model: string;
   hosts: Record<string, string>;
   network: Record<string, string | number>;
-  servers: TranscriptServer[];
+  peers: TranscriptPeer[];
   steps: Step[];
 }
 
 const FINAL = /^(OK|ERROR|CONNECT( .*)?|NO CARRIER|BUSY|NO ANSWER|NO DIALTONE|ABORTED|\+CME ERROR: .*|\+CMS ERROR: .*)$/;
 
 export function parseTranscript(source: string): Transcript {
-  const t: Transcript = { model: 'sara-r5', hosts: {}, network: {}, servers: [], steps: [] };
+  const t: Transcript = { model: 'sara-r5', hosts: {}, network: {}, peers: [], steps: [] };
   const lines = source.split(/\r?\n/);
   let echo = true;
   let group: string[] = [];
@@ -115,11 +115,11 @@ export function parseTranscript(source: string): Transcript {
         echo = arg.trim() === 'on';
         t.steps.push({ kind: 'echo', on: echo });
         break;
-      case '@tls-server': {
+      case '@tls-peer': {
         const quote = arg.indexOf('"');
         const [target, kind, ...flags] = (quote >= 0 ? arg.slice(0, quote) : arg).trim().split(/\s+/);
-        if (!target || !kind || !/^[^:]+:\d+$/.test(target)) throw new Error(`line ${lineNo}: @tls-server ADDRESS:PORT KIND [FLAGS] ["reply"]`);
-        t.servers.push({ target, kind, flags, ...(quote >= 0 ? { reply: JSON.parse(arg.slice(quote)) as string } : {}) });
+        if (!target || !kind || !/^[^:]+:\d+$/.test(target)) throw new Error(`line ${lineNo}: @tls-peer ADDRESS:PORT KIND [FLAGS] ["reply"]`);
+        t.peers.push({ target, kind, flags, ...(quote >= 0 ? { reply: JSON.parse(arg.slice(quote)) as string } : {}) });
         break;
       }
       case '>>>':
