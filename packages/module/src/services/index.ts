@@ -1,4 +1,5 @@
 import type { HttpTable } from '../models/http-table.js';
+import { EventEmitter } from 'node:events';
 import type { VirtualModule } from '../module.js';
 import { DeviceConfig } from './device-config.js';
 import { DnsService, type Resolver } from './dns.js';
@@ -67,6 +68,8 @@ export interface ModuleServices {
   /** +UDWNBLOCK transfers in progress. */
   fileBlocks: BlockUploads;
   http: HttpService;
+  /** 'power-off': a reboot or power-down is under way (dialects drop their RAM state). */
+  lifecycle: EventEmitter<{ 'power-off': [] }>;
   /** Power-up: load NVM, start registration. */
   powerOn(): void;
   /** Power-down or reboot: RAM state is lost, silently. */
@@ -81,7 +84,7 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
   const identity = new IdentityService(nvm, model.identity.imeiTac, options.plmn);
   const sim = new SimFiles(nvm, identity);
   const network = new NetworkOperator(clock, nvm, options);
-  const pdp = new PdpContexts(nvm, network, new AddressPool(options.addressPool, options.ipv6Prefix), options, model.limits, model.network.defaultIpv4v6Grant);
+  const pdp = new PdpContexts(nvm, network, new AddressPool(options.addressPool, options.ipv6Prefix), options, model.limits, model.network.defaultIpv4v6Grant, model.network.attachActivatesDefaultBearer ?? true);
   const internalContexts = new InternalContexts(nvm, pdp, {
     profiles: model.limits.psdProfiles,
     typeMustMatch: model.network.psd.typeMustMatch,
@@ -101,7 +104,9 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
   const files = new FileSystem(nvm.dir, model.fileSystem);
   const fileBlocks = new BlockUploads(files);
   const http = new HttpService(model.http ?? NO_HTTP, { dns, tls, files, routes, clock });
+  const lifecycle = new EventEmitter<{ 'power-off': [] }>();
   return {
+    lifecycle,
     settings,
     identity,
     sim,
@@ -139,6 +144,7 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
       network.powerOn();
     },
     powerOff() {
+      lifecycle.emit('power-off');
       settings.reset();
       ping.stop();
       sockets.closeAll();

@@ -15,6 +15,7 @@ import { startTranscriptServers } from './transcript-servers.js';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import type { Socket } from 'node:net';
 import { makeSizedPki, type SizedPki } from './sized-pki.js';
+import { PEER_KINDS, pkiFile, startPeer, type PeerKind } from './tls-peers.js';
 
 /** Certificates are made once per process and request: RSA keys of an exact size take a while. */
 const pkiCache = new Map<string, SizedPki>();
@@ -77,6 +78,11 @@ async function startTlsServer(spec: TlsServerSpec, pki: SizedPki): Promise<{ clo
         for (const s of sockets) s.destroy();
       }),
   };
+}
+
+/** {size:NAME}: the length of a test file. */
+function substituteSizes(text: string): string {
+  return text.replace(/\{size:([\w.-]+)\}/g, (_, name: string) => String(pkiFile(name).length));
 }
 
 export type TranscriptTransport = 'in-process' | 'tcp' | 'pty';
@@ -184,15 +190,22 @@ export async function runTranscript(source: string | Transcript, opts: RunOption
   const t = typeof source === 'string' ? parseTranscript(source) : source;
   const pki = pkiFor(t);
   const servers: Array<{ close(): Promise<void> }> = [];
+  const routes: Record<string, string> = {};
   try {
     for (const spec of t.tlsServers) servers.push(await startTlsServer(spec, pki!));
-    await runWithServers(t, pki, opts);
+    for (const srv of t.peers) {
+      if (!PEER_KINDS.includes(srv.kind as PeerKind)) throw new Error(`unknown @tls-peer kind ${srv.kind}`);
+      const peer = await startPeer(srv.kind as PeerKind, srv.flags, srv.reply);
+      servers.push(peer);
+      routes[srv.target] = `127.0.0.1:${peer.port}`;
+    }
+    await runWithServers(t, pki, opts, routes);
   } finally {
     for (const s of servers) await s.close();
   }
 }
 
-async function runWithServers(t: Transcript, pki: SizedPki | undefined, opts: RunOptions): Promise<void> {
+async function runWithServers(t: Transcript, pki: SizedPki | undefined, opts: RunOptions, routes: Record<string, string>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'modemlab-transcript-'));
   const clock = new ManualClock();
   const servers = await startTranscriptServers(t.servers);
@@ -204,7 +217,7 @@ async function runWithServers(t: Transcript, pki: SizedPki | undefined, opts: Ru
       model: t.model,
       stateDir: join(dir, 'state'),
       hosts: { ...t.hosts, ...servers.hosts },
-      forwards: servers.forwards,
+      forwards: { ...servers.forwards, ...routes },
       clock,
       network: t.network,
       log: () => {},
@@ -218,7 +231,10 @@ async function runWithServers(t: Transcript, pki: SizedPki | undefined, opts: Ru
       const info = `${opts.name ?? 'transcript'} [${opts.transport}] step ${stepNo}`;
       switch (step.kind) {
         case 'send':
-          link.write(vars.size ? Buffer.from(substitute(step.bytes.toString('latin1'), vars), 'latin1') : step.bytes);
+          link.write(Buffer.from(substitute(substituteSizes(step.bytes.toString('latin1')), vars), 'latin1'));
+          break;
+        case 'send-file':
+          link.write(pkiFile(step.name));
           break;
         case 'send-pki':
           link.write(Buffer.from(pkiText(pki, step.item), 'latin1'));
@@ -227,7 +243,7 @@ async function runWithServers(t: Transcript, pki: SizedPki | undefined, opts: Ru
           await out.expect(pkiText(pki, step.item), timeoutMs, info);
           break;
         case 'expect': {
-          const captured = await out.expect(substitute(step.text, vars), timeoutMs, info);
+          const captured = await out.expect(substitute(substituteSizes(step.text), vars), timeoutMs, info);
           for (const [k, v] of Object.entries(captured)) vars.set(k, v);
           break;
         }

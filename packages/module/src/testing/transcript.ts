@@ -37,6 +37,14 @@
  *                             data it receives (and echoes). Map NAME with @hosts NAME=127.0.0.1.
  *   >>pki ca|client|clientkey send that PEM text as it is (no CR added)
  *   <<pki ca|client|clientkey expect that PEM text (the echo of a prompt)
+ *   @tls-peer ADDR:PORT KIND [FLAGS]
+ *                             starts a real TLS server on loopback (testing/tls-peers.ts:
+ *                             echo, respond, http, session, silent; flags tls1, mutual) and
+ *                             routes the module's connections to ADDR:PORT to it; a
+ *                             final "json string" is what a respond server answers
+ *   >>> NAME                  sends a test file's bytes (tls-peers.ts pkiFile: ca.pem,
+ *                             client.pem, client.key, client-rsa.key, ca.der...)
+ * In sent and expected text, {size:NAME} is that test file's length in bytes.
  * In expected text, {*} matches any run of characters other than , CR and LF, and
  * {=name} captures such a run (without quotes) as variable `name`. In sent and expected
  * text, {name} is replaced by a variable's value.
@@ -50,7 +58,8 @@ export type Step =
   | { kind: 'coverage'; on: boolean }
   | { kind: 'file'; name: string; text: string }
   | { kind: 'send-pki'; item: PkiItem }
-  | { kind: 'expect-pki'; item: PkiItem };
+  | { kind: 'expect-pki'; item: PkiItem }
+  | { kind: 'send-file'; name: string };
 
 export type PkiItem = 'ca' | 'client' | 'clientkey';
 const PKI_ITEMS: readonly string[] = ['ca', 'client', 'clientkey'];
@@ -71,6 +80,15 @@ export interface HttpsServerSpec {
   maxVersion?: 'TLSv1.2' | 'TLSv1.3';
 }
 
+export interface TranscriptPeer {
+  /** "ADDRESS:PORT" the module connects to. */
+  target: string;
+  kind: string;
+  flags: string[];
+  /** What a 'respond' server answers. */
+  reply?: string;
+}
+
 export interface Transcript {
   model: string;
   hosts: Record<string, string>;
@@ -79,13 +97,14 @@ export interface Transcript {
   /** PEM sizes asked by @pki (undefined: no certificates needed). */
   pki?: Partial<Record<PkiItem, number>>;
   tlsServers: TlsServerSpec[];
+  peers: TranscriptPeer[];
   steps: Step[];
 }
 
 const FINAL = /^(OK|ERROR|CONNECT( .*)?|NO CARRIER|BUSY|NO ANSWER|NO DIALTONE|ABORTED|\+CME ERROR: .*|\+CMS ERROR: .*)$/;
 
 export function parseTranscript(source: string): Transcript {
-  const t: Transcript = { model: 'sara-r5', hosts: {}, network: {}, servers: [], tlsServers: [], steps: [] };
+  const t: Transcript = { model: 'sara-r5', hosts: {}, network: {}, servers: [], tlsServers: [], peers: [], steps: [] };
   const lines = source.split(/\r?\n/);
   let echo = true;
   let group: string[] = [];
@@ -186,6 +205,16 @@ export function parseTranscript(source: string): Transcript {
         t.steps.push({ kind: 'file', name: m[1]!, text: JSON.parse(m[2]!) as string });
         break;
       }
+      case '@tls-peer': {
+        const quote = arg.indexOf('"');
+        const [target, kind, ...flags] = (quote >= 0 ? arg.slice(0, quote) : arg).trim().split(/\s+/);
+        if (!target || !kind || !/^[^:]+:\d+$/.test(target)) throw new Error(`line ${lineNo}: @tls-peer ADDRESS:PORT KIND [FLAGS] ["reply"]`);
+        t.peers.push({ target, kind, flags, ...(quote >= 0 ? { reply: JSON.parse(arg.slice(quote)) as string } : {}) });
+        break;
+      }
+      case '>>>':
+        t.steps.push({ kind: 'send-file', name: arg.trim() });
+        break;
       case '@coverage':
         t.steps.push({ kind: 'coverage', on: arg.trim() === 'on' });
         break;

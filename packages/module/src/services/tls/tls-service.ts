@@ -18,6 +18,13 @@ export interface SecureConnectRequest {
   port: number;
   /** The connected TCP socket to secure. On failure it is destroyed. */
   socket: Socket;
+  /**
+   * A session an earlier connection of this module established (its `getSession()` DER),
+   * to resume instead of whatever the profile's session settings say: a fast redial.
+   */
+  session?: Buffer;
+  /** The handshake inactivity limit for this connection, instead of the product's. */
+  handshakeInactivityMs?: number;
 }
 
 /**
@@ -114,7 +121,7 @@ export class TlsService {
       if (err instanceof ProfileError) return refuse(new TlsFailure('handshake', err.message, 'profile'));
       throw err;
     }
-    const resume = this.sessionToResume(resumption);
+    const resume = req.session ? this.savedSession(req.session) : this.sessionToResume(resumption);
     let plan: ConnectionPlan;
     try {
       plan = planConnection({ profile, table: this.table, credentials: this.credentials, host: req.host, ...(resume ? { session: resume.der } : {}) });
@@ -227,7 +234,7 @@ export class TlsService {
 
     return new Promise<TLSSocket>((resolve, reject) => {
       let settled = false;
-      const timer = this.inactivityTimer(req.socket, () => fail(new TlsFailure('timeout', 'handshake inactivity timer expired')));
+      const timer = this.inactivityTimer(req.socket, req.handshakeInactivityMs ?? this.table.handshakeInactivityMs, () => fail(new TlsFailure('timeout', 'handshake inactivity timer expired')));
       const cleanup = () => {
         settled = true;
         timer.cancel();
@@ -281,8 +288,7 @@ export class TlsService {
    * The handshake inactivity timer: restarted by every packet in either direction (seed
    * 002), measured on the TCP socket's byte counters every second of module time.
    */
-  private inactivityTimer(raw: Socket, expire: () => void): { cancel(): void } {
-    const limit = this.table.handshakeInactivityMs;
+  private inactivityTimer(raw: Socket, limit: number, expire: () => void): { cancel(): void } {
     const tick = Math.min(INACTIVITY_TICK_MS, limit);
     const bytes = () => (raw.bytesRead ?? 0) + (raw.bytesWritten ?? 0);
     let seen = bytes();
@@ -315,6 +321,12 @@ export class TlsService {
     const data = s.type === 1 ? s.ticket : s.pskTicket;
     if (!data) return undefined;
     const der = Buffer.from(data, 'base64');
+    if (!parseSession(der)) return undefined;
+    return this.byDer.get(hash(der)) ?? { der, chain: [] };
+  }
+
+  /** A session DER handed back by the caller, with the chain of its full handshake where known. */
+  private savedSession(der: Buffer): KnownSession | undefined {
     if (!parseSession(der)) return undefined;
     return this.byDer.get(hash(der)) ?? { der, chain: [] };
   }
