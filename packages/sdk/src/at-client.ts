@@ -50,6 +50,12 @@ export interface SendOptions {
    * bytes given by capture group 1 is read raw into `AtResponse.binary`, then the line goes on.
    */
   binaryHeader?: RegExp;
+  /**
+   * Binary data after a response line: when a whole response line matches this pattern
+   * (e.g. `/^#SSLRECV: ?(\d+)$/`), the number of bytes given by capture group 1 that
+   * follow its line end are read raw into `AtResponse.binary`; then lines go on.
+   */
+  binaryAfterLine?: RegExp;
 }
 
 export interface AtResponse {
@@ -372,6 +378,8 @@ export class AtClient {
     }
     if (job.expect.some((p) => matchesPrefix(line, p))) {
       job.lines.push(line);
+      const after = job.opts.binaryAfterLine?.exec(line);
+      if (after) this.splitter.readRaw(Number(after[1]), (data) => job.binary.push(data));
       return;
     }
     if (this.dispatchUrc(line)) return;

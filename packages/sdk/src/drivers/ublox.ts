@@ -12,6 +12,7 @@ import type { ModemSocket } from '../socket/modem-socket.js';
 import { UbloxCertificates } from './ublox/certificates.js';
 import { connectUblox, udpUblox, type ConnectOptions } from './ublox/connect.js';
 import { UbloxSecurityProfiles } from './ublox/security-profiles.js';
+import { UbloxTls } from './ublox/tls.js';
 import type { UbloxUdpSocket } from './ublox/udp.js';
 
 /** The ubxlib init sequence (u_cell_pwr.c); every command must answer OK. */
@@ -50,12 +51,16 @@ export function ceregStat(line: string): number | undefined {
 const isRegistered = (stat: number | undefined): boolean => stat === 1 || stat === 5;
 
 export class UbloxModem implements CellularModem {
+  readonly vendor = 'u-blox' as const;
   readonly certificates: UbloxCertificates;
   readonly securityProfiles: UbloxSecurityProfiles;
+  /** Vendor-neutral TLS slots: security profiles 0-4. */
+  readonly tls: UbloxTls;
 
   constructor(readonly client: AtClient) {
     this.certificates = new UbloxCertificates(client);
     this.securityProfiles = new UbloxSecurityProfiles(client);
+    this.tls = new UbloxTls(this.securityProfiles);
   }
 
   /** A TCP connection through the module, TLS per a security profile or inline material; a Node Duplex. */
