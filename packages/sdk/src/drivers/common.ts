@@ -81,14 +81,15 @@ const isPem = (data: string | Buffer): boolean => (typeof data === 'string' ? da
  */
 export function toPem(kind: CertificateKind, data: string | Buffer, keyFormat: 'pkcs1' | 'as-is'): string {
   let pem: string;
-  if (kind === 'private-key') {
-    const key = isPem(data) ? createPrivateKey(typeof data === 'string' ? data : data.toString('latin1')) : createPrivateKey({ key: data as Buffer, format: 'der', type: 'pkcs8' });
+  const text = typeof data === 'string' ? data : data.toString('latin1');
+  if (kind === 'private-key' && (keyFormat === 'pkcs1' || !isPem(data))) {
+    const key = isPem(data) ? createPrivateKey(text) : createPrivateKey({ key: data as Buffer, format: 'der', type: 'pkcs8' });
     if (keyFormat === 'pkcs1') {
       if (key.asymmetricKeyType !== 'rsa') throw new TypeError(`only RSA private keys can be stored here, not ${key.asymmetricKeyType ?? 'unknown'}`);
       pem = key.export({ type: 'pkcs1', format: 'pem' }) as string;
-    } else pem = isPem(data) ? (typeof data === 'string' ? data : data.toString('latin1')) : (key.export({ type: 'pkcs8', format: 'pem' }) as string);
+    } else pem = key.export({ type: 'pkcs8', format: 'pem' }) as string;
   } else {
-    pem = isPem(data) ? (typeof data === 'string' ? data : data.toString('latin1')) : new X509Certificate(data).toString();
+    pem = isPem(data) ? text : new X509Certificate(data).toString();
   }
   pem = pem.replace(/\r\n/g, '\n');
   return pem.endsWith('\n') ? pem : `${pem}\n`;
