@@ -113,7 +113,7 @@ for (const { model, vendor } of PRODUCTS) {
     });
 
     it('attaches', async () => {
-      const { ip } = await modem.attach({ apn: 'internet', timeoutMs: 30_000 });
+      const { ip } = await modem.attach({ timeoutMs: 30_000 });
       assert.match(ip, /^\d+\.\d+\.\d+\.\d+$/);
     });
 

@@ -17,7 +17,11 @@ export interface ModemIdentity {
 }
 
 export interface AttachOptions {
-  apn: string;
+  /**
+   * Access point name of the data context. Omitted: the network's default (u-blox and
+   * Telit define the context with an empty APN; the BC66 keeps its default bearer).
+   */
+  apn?: string;
   /** Time allowed for the whole attach (radio on, registration, PDP activation). */
   timeoutMs?: number;
 }
@@ -91,7 +95,7 @@ export interface CellularModem {
   /** The driver's init sequence (echo off, verbose errors...). */
   init(): Promise<void>;
   identify(): Promise<ModemIdentity>;
-  attach(opts: AttachOptions): Promise<AttachResult>;
+  attach(opts?: AttachOptions): Promise<AttachResult>;
   /** Resolves a host name with the module's DNS; returns the address. */
   resolve(name: string, opts?: { timeoutMs?: number }): Promise<string>;
   /** A TCP connection through the module (TLS with `tls`), as a Node Duplex. */

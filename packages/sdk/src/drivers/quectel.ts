@@ -122,14 +122,21 @@ export class QuectelModem implements CellularModem {
     return { manufacturer, model, revision, imei, ...(imsi !== undefined ? { imsi } : {}), ...(iccid !== undefined ? { iccid } : {}) };
   }
 
-  /** Radio on, EPS registration (+CEREG), then the address of the default context (+CGPADDR=1). */
-  async attach(opts: AttachOptions): Promise<AttachResult> {
+  /**
+   * NB-IoT attach: the BC66 activates its default bearer when it registers. With `apn`, the
+   * bearer's APN is set first with `+QCGDEFCONT="IP","<apn>"` (radio off, as the BC66 wants).
+   * Then radio on, EPS registration (+CEREG URC or poll), and the bearer's address (+CGPADDR=1).
+   */
+  async attach(opts: AttachOptions = {}): Promise<AttachResult> {
     const timeoutMs = opts.timeoutMs ?? DEFAULT_ATTACH_TIMEOUT_MS;
     const left = deadline('attach', timeoutMs);
+    if (opts.apn !== undefined) {
+      const cfun = paramsOf((await this.client.send('AT+CFUN?', { timeoutMs: left('+CFUN?') })).lines, '+CFUN');
+      if (cfun?.[0] !== '0') await this.client.send('AT+CFUN=0', { timeoutMs: left('+CFUN=0') });
+      await this.client.send(`AT+QCGDEFCONT="IP",${quote(opts.apn)}`, { timeoutMs: left('+QCGDEFCONT') });
+    }
     const cfun = paramsOf((await this.client.send('AT+CFUN?', { timeoutMs: left('+CFUN?') })).lines, '+CFUN');
-    if (cfun?.[0] !== '0') await this.client.send('AT+CFUN=0', { timeoutMs: left('+CFUN=0') });
-    await this.client.send(`AT+CGDCONT=1,"IP",${quote(opts.apn)}`, { timeoutMs: left('+CGDCONT') });
-    await this.client.send('AT+CFUN=1', { timeoutMs: left('+CFUN=1') });
+    if (cfun?.[0] !== '1') await this.client.send('AT+CFUN=1', { timeoutMs: left('+CFUN=1') });
     await waitForRegistration(this.client, '+CEREG', left('registration'));
     const command = 'AT+CGPADDR=1';
     const r = await this.client.send(command, { timeoutMs: left('+CGPADDR') });

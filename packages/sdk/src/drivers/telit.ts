@@ -58,10 +58,10 @@ export class TelitModem implements CellularModem {
    * Seed 003 §2.1: the secure socket uses cid 1 only. Define it, wait for packet-domain
    * registration (+CGREG), activate with #SGACT=1,1, which answers the address.
    */
-  async attach(opts: AttachOptions): Promise<AttachResult> {
+  async attach(opts: AttachOptions = {}): Promise<AttachResult> {
     const timeoutMs = opts.timeoutMs ?? DEFAULT_ATTACH_TIMEOUT_MS;
     const left = deadline('attach', timeoutMs);
-    await this.client.send(`AT+CGDCONT=1,"IP",${quote(opts.apn)}`, { timeoutMs: left('+CGDCONT') });
+    await this.client.send(`AT+CGDCONT=1,"IP",${quote(opts.apn ?? '')}`, { timeoutMs: left('+CGDCONT') });
     await waitForRegistration(this.client, '+CGREG', left('registration'));
     const state = await this.client.send('AT#SGACT?', { timeoutMs: left('#SGACT?') });
     const active = state.lines.map(parseInfoLine).some((l) => l.prefix?.toUpperCase() === '#SGACT' && l.params[0] === '1' && l.params[1] === '1');

@@ -99,7 +99,7 @@ export class UbloxModem implements CellularModem {
    * Radio off, define the context, radio on, wait for EPS registration (URCs and one
    * poll), read the assigned PDP type, map and activate PSD profile, wait for `+UUPSDA`.
    */
-  async attach(opts: UbloxAttachOptions): Promise<AttachResult> {
+  async attach(opts: UbloxAttachOptions = {}): Promise<AttachResult> {
     const timeoutMs = opts.timeoutMs ?? DEFAULT_ATTACH_TIMEOUT_MS;
     const cid = opts.cid ?? 1;
     const profile = opts.profileId ?? 0;
@@ -115,7 +115,7 @@ export class UbloxModem implements CellularModem {
     // 1. Radio off (needed to change the context definition), unless it already is.
     const cfun = paramsOf((await send('AT+CFUN?')).lines, '+CFUN');
     if (cfun?.[0] !== '0') await send('AT+CFUN=0');
-    await send(`AT+CGDCONT=${cid},"IPV4V6",${quote(opts.apn)}`);
+    await send(`AT+CGDCONT=${cid},"IPV4V6",${quote(opts.apn ?? '')}`);
 
     // 2. Radio on; registration is reported by +CEREG URCs (watched from before the
     //    radio comes on) or found by one poll, whichever comes first.
