@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { VirtualModule } from '../module.js';
 import { DeviceConfig } from './device-config.js';
 import { DnsService, type Resolver } from './dns.js';
@@ -49,6 +50,8 @@ export interface ModuleServices {
   securityProfiles: SecurityProfiles;
   tls: TlsService;
   sockets: SocketService;
+  /** 'power-off': a reboot or power-down is under way (dialects drop their RAM state). */
+  lifecycle: EventEmitter<{ 'power-off': [] }>;
   /** Power-up: load NVM, start registration. */
   powerOn(): void;
   /** Power-down or reboot: RAM state is lost, silently. */
@@ -63,7 +66,7 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
   const identity = new IdentityService(nvm, model.identity.imeiTac, options.plmn);
   const sim = new SimFiles(nvm, identity);
   const network = new NetworkOperator(clock, nvm, options);
-  const pdp = new PdpContexts(nvm, network, new AddressPool(options.addressPool, options.ipv6Prefix), options, model.limits, model.network.defaultIpv4v6Grant);
+  const pdp = new PdpContexts(nvm, network, new AddressPool(options.addressPool, options.ipv6Prefix), options, model.limits, model.network.defaultIpv4v6Grant, model.network.attachActivatesDefaultBearer ?? true);
   const internalContexts = new InternalContexts(nvm, pdp, {
     profiles: model.limits.psdProfiles,
     typeMustMatch: model.network.psd.typeMustMatch,
@@ -79,7 +82,9 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
   const securityProfiles = new SecurityProfiles(nvm, model.tls);
   const tls = new TlsService(model.tls, certificates, securityProfiles, clock, new SessionMemory(nvm));
   const sockets = new SocketService(model.sockets, tls, { dns, pdp, clock });
+  const lifecycle = new EventEmitter<{ 'power-off': [] }>();
   return {
+    lifecycle,
     settings,
     identity,
     sim,
@@ -111,6 +116,7 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
       network.powerOn();
     },
     powerOff() {
+      lifecycle.emit('power-off');
       settings.reset();
       ping.stop();
       sockets.closeAll();
