@@ -9,8 +9,71 @@ import { VirtualModule } from '../module.js';
 import { connectInProcess } from '../transports/in-process.js';
 import { servePty } from '../transports/pty.js';
 import { serveTcp } from '../transports/tcp.js';
-import { expectationPattern, parseTranscript, type Transcript } from './transcript.js';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
+import type { Socket } from 'node:net';
+import { expectationPattern, parseTranscript, type PkiItem, type TlsServerSpec, type Transcript } from './transcript.js';
 import { settle } from './harness.js';
+import { makeSizedPki, type SizedPki } from './sized-pki.js';
+
+/** Certificates are made once per process and request: RSA keys of an exact size take a while. */
+const pkiCache = new Map<string, SizedPki>();
+
+function pkiFor(t: Transcript): SizedPki | undefined {
+  if (!t.pki) return undefined;
+  const serverNames = [...new Set([...t.tlsServers.map((s) => s.name), '127.0.0.1'])];
+  const key = JSON.stringify({ ...t.pki, serverNames });
+  let pki = pkiCache.get(key);
+  if (!pki) {
+    pki = makeSizedPki({ caBytes: t.pki.ca, clientBytes: t.pki.client, clientKeyBytes: t.pki.clientkey, serverNames });
+    pkiCache.set(key, pki);
+  }
+  return pki;
+}
+
+const pkiText = (pki: SizedPki | undefined, item: PkiItem): string => {
+  if (!pki) throw new Error('>>pki/<<pki need @pki or @tls-server');
+  return item === 'ca' ? pki.ca : item === 'client' ? pki.client : pki.clientKey;
+};
+
+/** A real TLS server on loopback for a transcript; close() also ends its connections. */
+async function startTlsServer(spec: TlsServerSpec, pki: SizedPki): Promise<{ close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: TlsServer = createTlsServer(
+    {
+      key: pki.serverKey,
+      cert: pki.server,
+      ca: [pki.ca],
+      requestCert: spec.mutual,
+      rejectUnauthorized: spec.mutual,
+      minVersion: 'TLSv1',
+      ciphers: 'DEFAULT:@SECLEVEL=0',
+    },
+    (s) => {
+      s.on('error', () => {});
+      if (spec.echo) s.on('data', (d: Buffer) => s.write(d));
+    },
+  );
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+    s.on('error', () => {});
+  });
+  server.on('tlsClientError', () => {});
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(spec.port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return {
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      }),
+  };
+}
 
 export type TranscriptTransport = 'in-process' | 'tcp' | 'pty';
 
@@ -114,6 +177,17 @@ export interface RunOptions {
 /** Runs a transcript; throws on the first byte that differs, naming the step. */
 export async function runTranscript(source: string | Transcript, opts: RunOptions): Promise<void> {
   const t = typeof source === 'string' ? parseTranscript(source) : source;
+  const pki = pkiFor(t);
+  const servers: Array<{ close(): Promise<void> }> = [];
+  try {
+    for (const spec of t.tlsServers) servers.push(await startTlsServer(spec, pki!));
+    await runWithServers(t, pki, opts);
+  } finally {
+    for (const s of servers) await s.close();
+  }
+}
+
+async function runWithServers(t: Transcript, pki: SizedPki | undefined, opts: RunOptions): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'modemlab-transcript-'));
   const clock = new ManualClock();
   const module = await VirtualModule.create({
@@ -135,6 +209,12 @@ export async function runTranscript(source: string | Transcript, opts: RunOption
       switch (step.kind) {
         case 'send':
           link.write(step.bytes);
+          break;
+        case 'send-pki':
+          link.write(Buffer.from(pkiText(pki, step.item), 'latin1'));
+          break;
+        case 'expect-pki':
+          await out.expect(pkiText(pki, step.item), timeoutMs, info);
           break;
         case 'expect':
           await out.expect(step.text, timeoutMs, info);

@@ -19,6 +19,16 @@
  *   ~ 2000                    advance the module clock by 2000 ms
  *   ~~ 200                    let 200 ms of real time pass (real I/O such as ping)
  *   @coverage off|on          the lab takes the simulated network's coverage away or back
+ *   @pki ca=1216 client=1224 clientkey=1679
+ *                             certificates made for the run (a CA, a client identity, a
+ *                             server certificate), their PEM texts of these exact sizes
+ *   @tls-server NAME:PORT [mutual] [echo]
+ *                             a real node:tls server on 127.0.0.1:PORT for the run, with a
+ *                             certificate for NAME from the @pki CA; "mutual" asks for and
+ *                             requires a client certificate of that CA, "echo" sends back
+ *                             what it receives. Map NAME with @hosts NAME=127.0.0.1.
+ *   >>pki ca|client|clientkey send that PEM text as it is (no CR added)
+ *   <<pki ca|client|clientkey expect that PEM text (the echo of a prompt)
  * In expected text, {*} matches any run of characters other than , CR and LF.
  */
 export type Step =
@@ -27,19 +37,34 @@ export type Step =
   | { kind: 'advance'; ms: number }
   | { kind: 'sleep'; ms: number }
   | { kind: 'echo'; on: boolean }
-  | { kind: 'coverage'; on: boolean };
+  | { kind: 'coverage'; on: boolean }
+  | { kind: 'send-pki'; item: PkiItem }
+  | { kind: 'expect-pki'; item: PkiItem };
+
+export type PkiItem = 'ca' | 'client' | 'clientkey';
+const PKI_ITEMS: readonly string[] = ['ca', 'client', 'clientkey'];
+
+export interface TlsServerSpec {
+  name: string;
+  port: number;
+  mutual: boolean;
+  echo: boolean;
+}
 
 export interface Transcript {
   model: string;
   hosts: Record<string, string>;
   network: Record<string, string | number>;
+  /** PEM sizes asked by @pki (undefined: no certificates needed). */
+  pki?: Partial<Record<PkiItem, number>>;
+  tlsServers: TlsServerSpec[];
   steps: Step[];
 }
 
 const FINAL = /^(OK|ERROR|CONNECT( .*)?|NO CARRIER|BUSY|NO ANSWER|NO DIALTONE|ABORTED|\+CME ERROR: .*|\+CMS ERROR: .*)$/;
 
 export function parseTranscript(source: string): Transcript {
-  const t: Transcript = { model: 'sara-r5', hosts: {}, network: {}, steps: [] };
+  const t: Transcript = { model: 'sara-r5', hosts: {}, network: {}, tlsServers: [], steps: [] };
   const lines = source.split(/\r?\n/);
   let echo = true;
   let group: string[] = [];
@@ -96,6 +121,30 @@ export function parseTranscript(source: string): Transcript {
         echo = arg.trim() === 'on';
         t.steps.push({ kind: 'echo', on: echo });
         break;
+      case '@pki': {
+        const sizes: Partial<Record<PkiItem, number>> = {};
+        for (const m of arg.matchAll(/(\w+)=(\d+)/g)) {
+          if (!PKI_ITEMS.includes(m[1]!)) throw new Error(`line ${lineNo}: unknown @pki item ${m[1]}`);
+          sizes[m[1] as PkiItem] = Number(m[2]);
+        }
+        t.pki = sizes;
+        break;
+      }
+      case '@tls-server': {
+        const [where = '', ...flags] = arg.trim().split(/\s+/);
+        const m = /^([^:\s]+):(\d+)$/.exec(where);
+        if (!m) throw new Error(`line ${lineNo}: @tls-server NAME:PORT expected`);
+        t.tlsServers.push({ name: m[1]!, port: Number(m[2]), mutual: flags.includes('mutual'), echo: flags.includes('echo') });
+        t.pki ??= {};
+        break;
+      }
+      case '>>pki':
+      case '<<pki': {
+        const item = arg.trim();
+        if (!PKI_ITEMS.includes(item)) throw new Error(`line ${lineNo}: unknown PKI item ${item}`);
+        t.steps.push({ kind: head === '>>pki' ? 'send-pki' : 'expect-pki', item: item as PkiItem });
+        break;
+      }
       case '@coverage':
         t.steps.push({ kind: 'coverage', on: arg.trim() === 'on' });
         break;
