@@ -7,7 +7,7 @@ import { duplexPair, ScriptedModule, type CommandHandler } from '../testing/scri
 import { TelitModem } from './telit.js';
 
 /** A scripted Telit secure socket in command mode, answering as seed 003 prints. */
-function telit(model: string, state: { stored: Map<number, Buffer>; peer: Buffer[]; inbox: Buffer; commands: string[] }): CommandHandler {
+function telit(model: string, state: { stored: Map<number, Buffer>; peer: Buffer[]; inbox: Buffer; commands: string[]; closed: boolean }): CommandHandler {
   let enabled = false;
   return async (cmd, m) => {
     state.commands.push(cmd);
@@ -49,14 +49,17 @@ function telit(model: string, state: { stored: Map<number, Buffer>; peer: Buffer
       state.peer.push(await m.readRaw(Number(p[1])));
       return m.ok();
     }
-    if ((p = /^AT#SSLRECV=1,(\d+)$/.exec(cmd))) {
-      if (state.inbox.length === 0) return m.ok('#SSLRECV: 0', 'DISCONNECTED');
+    if ((p = /^AT#SSLRECV=1,(\d+),1$/.exec(cmd))) {
+      if (state.inbox.length === 0) return m.ok('#SSLRECV: 0', state.closed ? 'DISCONNECTED' : 'TIMEOUT');
       const n = Math.min(Number(p[1]), state.inbox.length);
       const data = state.inbox.subarray(0, n);
       state.inbox = state.inbox.subarray(n);
       m.write(Buffer.concat([Buffer.from(`\r\n#SSLRECV: ${n}\r\n`), data, Buffer.from('\r\n\r\nOK\r\n')]));
       // Everything read and the server gone: NO CARRIER (seed 003 §4.5.2 note).
-      if (state.inbox.length === 0) setImmediate(() => m.lines('NO CARRIER'));
+      if (state.inbox.length === 0 && !state.closed) {
+        state.closed = true;
+        setImmediate(() => m.lines('NO CARRIER'));
+      }
       return;
     }
     if (cmd === 'AT#SSLH=1') return m.lines('+CME ERROR: SSL not connected');
@@ -66,7 +69,7 @@ function telit(model: string, state: { stored: Map<number, Buffer>; peer: Buffer
 
 function setup(model = 'GE910-QUAD', inbox = Buffer.alloc(0)) {
   const [host, port] = duplexPair();
-  const state = { stored: new Map<number, Buffer>(), peer: [] as Buffer[], inbox, commands: [] as string[] };
+  const state = { stored: new Map<number, Buffer>(), peer: [] as Buffer[], inbox, commands: [] as string[], closed: false };
   const module = new ScriptedModule(port, telit(model, state));
   module.echo = true;
   const modem = new TelitModem(new AtClient(host, { defaultTimeoutMs: 2_000 }));
@@ -86,10 +89,12 @@ describe('TelitModem', () => {
       assert.ok(!stored.includes('\r'));
       await modem.certificates.import('ca', 'root', '-----BEGIN CERTIFICATE-----\r\nMIIB\r\n-----END CERTIFICATE-----');
       assert.equal(state.stored.get(1)!.toString(), '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+      await modem.certificates.import('client-cert', 'me', '-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n');
       assert.deepEqual(await modem.certificates.list(), [
+        { kind: 'client-cert', name: 'me' },
         { kind: 'ca', name: 'root' },
-        { kind: 'private-key', name: 'key' },
       ]);
+      assert.ok(!state.commands.includes('AT#SSLSECDATA=1,2,2'), 'the key is never read back');
       assert.equal(state.commands.filter((c) => c === 'AT#SSLEN=1,1').length, 1);
       await assert.rejects(modem.certificates.import('ca', 'big', `-----BEGIN CERTIFICATE-----\n${'A'.repeat(2100)}\n-----END CERTIFICATE-----\n`), RangeError);
     } finally {
@@ -133,7 +138,7 @@ describe('TelitModem', () => {
       assert.ok(Buffer.concat(chunks).equals(incoming));
       assert.ok(Buffer.concat(state.peer).equals(outgoing));
       assert.ok(state.peer.every((b) => b.length <= 1023));
-      assert.ok(state.commands.every((c) => !/^AT#SSLRECV=1,(\d+)$/.exec(c) || Number(/,(\d+)$/.exec(c)![1]) <= 1000));
+      assert.ok(state.commands.filter((c) => c.startsWith('AT#SSLRECV')).every((c) => c === 'AT#SSLRECV=1,1000,1'));
     } finally {
       await modem.close();
     }

@@ -38,11 +38,14 @@ export class TelitCertificates implements ModemCertificates {
     return undefined;
   }
 
-  /** Reads each data type back (#SSLSECDATA=<SSId>,2,<type>); a refusal means the slot is empty. */
+  /**
+   * Reads the certificates back (#SSLSECDATA=<SSId>,2,<type>); a refusal means the slot is
+   * empty. The private key is not listed: the module never gives it back.
+   */
   async list(): Promise<StoredCertificate[]> {
     await this.ensureSsl();
     const out: StoredCertificate[] = [];
-    for (const kind of Object.keys(TELIT_DATA_TYPE) as CertificateKind[]) {
+    for (const kind of ['client-cert', 'ca'] as const) {
       try {
         const r = await this.client.send(`AT#SSLSECDATA=${this.ssid},2,${TELIT_DATA_TYPE[kind]}`);
         if (r.lines.length > 0) out.push({ kind, name: this.labelOf(kind) });
