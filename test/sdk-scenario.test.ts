@@ -111,6 +111,7 @@ for (const { model, vendor } of PRODUCTS) {
       const id = await modem.identify();
       assert.equal(id.manufacturer, module.model.identity.manufacturer);
       assert.equal(id.model, module.model.identity.model);
+      assert.equal(id.revision, module.model.identity.revision);
       assert.match(id.imei, /^\d{15}$/);
     });
 

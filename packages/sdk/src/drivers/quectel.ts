@@ -115,7 +115,8 @@ export class QuectelModem implements CellularModem {
   async identify(): Promise<ModemIdentity> {
     const manufacturer = await queryValue(this.client, 'AT+CGMI');
     const model = await queryValue(this.client, 'AT+CGMM');
-    const revision = await queryValue(this.client, 'AT+CGMR');
+    // BC66: `Revision: BC66NBR01A07`.
+    const revision = (await queryValue(this.client, 'AT+CGMR')).replace(/^Revision:\s*/i, '');
     const imei = await queryValue(this.client, 'AT+CGSN=1');
     const imsi = await optionalValue(() => queryValue(this.client, 'AT+CIMI'));
     const iccid = await optionalValue(() => queryValue(this.client, 'AT+QCCID'));
