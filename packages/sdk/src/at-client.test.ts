@@ -232,6 +232,25 @@ describe('AtClient', () => {
     await client.close();
   });
 
+  it('reads binary data after a response line (binaryAfterLine), byte by byte and with a count of 0', async () => {
+    const { client } = setup((cmd, m) => {
+      if (cmd === 'AT#SSLRECV=1,1000') {
+        m.write('\r\n#SSLRECV: 256\r\n');
+        trickle(m, all);
+        m.write('\r\n\r\nOK\r\n');
+      } else if (cmd === 'AT#SSLRECV=1,10') m.ok('#SSLRECV: 0', 'TIMEOUT');
+      else m.ok();
+    });
+    const opts = { binaryAfterLine: /^#SSLRECV: ?(\d+)$/, expectPrefix: ['#SSLRECV:', 'TIMEOUT'] };
+    const r = await client.send('AT#SSLRECV=1,1000', opts);
+    assert.deepEqual(r.lines, ['#SSLRECV: 256']);
+    assert.ok(Buffer.concat(r.binary).equals(all));
+    const empty = await client.send('AT#SSLRECV=1,10', opts);
+    assert.deepEqual(empty.lines, ['#SSLRECV: 0', 'TIMEOUT']);
+    assert.equal(Buffer.concat(empty.binary).length, 0);
+    await client.close();
+  });
+
   it('rejects pending and queued commands and waits when the stream closes', async () => {
     const { client, port } = setup(() => {
       /* never answers */

@@ -53,6 +53,12 @@ export interface SendOptions {
   binaryHeader?: RegExp;
   /** Set by `dial`: a CONNECT answer switches the link to online data mode. */
   online?: boolean;
+  /**
+   * Binary data after a response line: when a whole response line matches this pattern
+   * (e.g. `/^#SSLRECV: ?(\d+)$/`), the number of bytes given by capture group 1 that
+   * follow its line end are read raw into `AtResponse.binary`; then lines go on.
+   */
+  binaryAfterLine?: RegExp;
 }
 
 export interface AtResponse {
@@ -409,6 +415,8 @@ export class AtClient {
     }
     if (job.expect.some((p) => matchesPrefix(line, p))) {
       job.lines.push(line);
+      const after = job.opts.binaryAfterLine?.exec(line);
+      if (after) this.splitter.readRaw(Number(after[1]), (data) => job.binary.push(data));
       return;
     }
     if (this.dispatchUrc(line)) return;

@@ -8,7 +8,27 @@ export { LineSplitter } from './line-splitter.js';
 export { defaultExpectPrefix, matchesPrefix } from './urc-prefix.js';
 export { paramsOf, parseInfoLine, quote } from './params.js';
 export type { InfoLine } from './params.js';
-export type { AttachOptions, AttachResult, CellularModem, ModemIdentity } from './modem.js';
+export type {
+  AttachOptions,
+  AttachResult,
+  CellularModem,
+  CertificateKind,
+  ConnectOptions as ModemConnectOptions,
+  ModemCertificates,
+  ModemIdentity,
+  ModemTls,
+  ModemVendor,
+  StoredCertificate,
+  TlsSettings,
+} from './modem.js';
+export { openModem, detectVendor, driverFor, vendorOf, type OpenModemOptions } from './open-modem.js';
+export { TelitModem, TELIT_INIT_SEQUENCE, TELIT_SSLCFG } from './drivers/telit.js';
+export { TelitCertificates, TELIT_DATA_TYPE, TELIT_MAX_SECURITY_DATA } from './drivers/telit/certificates.js';
+export { TelitTls, TELIT_CIPHER_SUITES, type TelitFamily } from './drivers/telit/tls.js';
+export { TelitSocketBackend } from './drivers/telit/socket-backend.js';
+export { QuectelModem, QuectelCertificates, QuectelTls, QUECTEL_INIT_SEQUENCE, QUECTEL_CONTEXT_ID, QUECTEL_CONNECT_IDS } from './drivers/quectel.js';
+export { QuectelSocketBackend, QUECTEL_MAX_HEX_SEND } from './drivers/quectel/socket-backend.js';
+export { UbloxTls } from './drivers/ublox/tls.js';
 export { UbloxModem, UBLOX_INIT_SEQUENCE, ceregStat } from './drivers/ublox.js';
 export type { PingReply, UbloxAttachOptions } from './drivers/ublox.js';
 export { connectTcp, parseTcpUrl } from './transports/tcp.js';

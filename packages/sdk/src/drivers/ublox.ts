@@ -14,6 +14,7 @@ import { connectUblox, udpUblox, type ConnectOptions } from './ublox/connect.js'
 import { UbloxFiles } from './ublox/files.js';
 import { UbloxHttp } from './ublox/http.js';
 import { UbloxSecurityProfiles } from './ublox/security-profiles.js';
+import { UbloxTls } from './ublox/tls.js';
 import type { UbloxUdpSocket } from './ublox/udp.js';
 
 /** The ubxlib init sequence (u_cell_pwr.c); every command must answer OK. */
@@ -52,18 +53,22 @@ export function ceregStat(line: string): number | undefined {
 const isRegistered = (stat: number | undefined): boolean => stat === 1 || stat === 5;
 
 export class UbloxModem implements CellularModem {
+  readonly vendor = 'u-blox' as const;
   readonly certificates: UbloxCertificates;
   readonly securityProfiles: UbloxSecurityProfiles;
   /** The module file system: upload, download, list, size, free, delete. */
   readonly files: UbloxFiles;
   /** The module's HTTP(S) client (+UHTTP/+UHTTPC), responses read back from its file system. */
   readonly http: UbloxHttp;
+  /** Vendor-neutral TLS slots: security profiles 0-4. */
+  readonly tls: UbloxTls;
 
   constructor(readonly client: AtClient) {
     this.certificates = new UbloxCertificates(client);
     this.securityProfiles = new UbloxSecurityProfiles(client);
     this.files = new UbloxFiles(client);
     this.http = new UbloxHttp(client, this.files);
+    this.tls = new UbloxTls(this.securityProfiles);
   }
 
   /** A TCP connection through the module, TLS per a security profile or inline material; a Node Duplex. */
@@ -102,7 +107,7 @@ export class UbloxModem implements CellularModem {
    * Radio off, define the context, radio on, wait for EPS registration (URCs and one
    * poll), read the assigned PDP type, map and activate PSD profile, wait for `+UUPSDA`.
    */
-  async attach(opts: UbloxAttachOptions): Promise<AttachResult> {
+  async attach(opts: UbloxAttachOptions = {}): Promise<AttachResult> {
     const timeoutMs = opts.timeoutMs ?? DEFAULT_ATTACH_TIMEOUT_MS;
     const cid = opts.cid ?? 1;
     const profile = opts.profileId ?? 0;
@@ -118,7 +123,7 @@ export class UbloxModem implements CellularModem {
     // 1. Radio off (needed to change the context definition), unless it already is.
     const cfun = paramsOf((await send('AT+CFUN?')).lines, '+CFUN');
     if (cfun?.[0] !== '0') await send('AT+CFUN=0');
-    await send(`AT+CGDCONT=${cid},"IPV4V6",${quote(opts.apn)}`);
+    await send(`AT+CGDCONT=${cid},"IPV4V6",${quote(opts.apn ?? '')}`);
 
     // 2. Radio on; registration is reported by +CEREG URCs (watched from before the
     //    radio comes on) or found by one poll, whichever comes first.

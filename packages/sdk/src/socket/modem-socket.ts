@@ -13,8 +13,16 @@ export interface SocketBackend {
   /** Reads up to `max` bytes the module holds for this socket. */
   read(max: number): Promise<Buffer>;
   close(): Promise<void>;
-  /** The module says `available` bytes wait (a +UUSORD-like URC). */
+  /**
+   * Pull modules: the module says `available` bytes wait (a +UUSORD-like URC, the total
+   * it holds for the socket); the socket then calls `read`.
+   */
   onAvailable(listener: (available: number) => void): void;
+  /**
+   * Push modules (Quectel `+QSSLURC: "recv"`): the module hands data over unasked, with no
+   * flow control; the socket buffers it until the consumer reads.
+   */
+  onData?(listener: (data: Buffer) => void): void;
   /** The peer closed; the module keeps what was not read yet. */
   onRemoteClose(listener: () => void): void;
   /** Stop delivering URCs to this backend (socket gone). */
@@ -36,6 +44,9 @@ export class ModemSocket extends Duplex {
       this.announcements++;
       this.available = n;
       this.pump();
+    });
+    backend.onData?.((data) => {
+      if (!this.ended && data.length > 0) this.push(data);
     });
     backend.onRemoteClose(() => {
       this.remoteClosed = true;

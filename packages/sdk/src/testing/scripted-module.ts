@@ -42,7 +42,7 @@ export class ScriptedModule {
   private busy = false;
   /** A command was received and no final result has been written for it yet. */
   private awaitingFinal = false;
-  private raw: { length: number; resolve: (b: Buffer) => void } | undefined;
+  private raw: { length: number; until?: number; resolve: (b: Buffer) => void } | undefined;
 
   constructor(
     readonly port: Duplex,
@@ -79,7 +79,25 @@ export class ScriptedModule {
     });
   }
 
+  /** Reads raw bytes sent by the host up to and including `byte` (e.g. Ctrl-Z); resolves without it. */
+  readUntil(byte: number): Promise<Buffer> {
+    return new Promise((resolve) => {
+      this.raw = { length: 0, until: byte, resolve };
+      this.drain();
+    });
+  }
+
   private drain(): void {
+    if (this.raw?.until !== undefined) {
+      const end = this.buffer.indexOf(this.raw.until);
+      if (end < 0) return;
+      const data = this.buffer.subarray(0, end);
+      this.buffer = this.buffer.subarray(end + 1);
+      const { resolve } = this.raw;
+      this.raw = undefined;
+      resolve(Buffer.from(data));
+      return;
+    }
     if (this.raw) {
       if (this.buffer.length < this.raw.length) return;
       const data = this.buffer.subarray(0, this.raw.length);

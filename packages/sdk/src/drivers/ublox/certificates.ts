@@ -1,5 +1,6 @@
 import type { AtClient } from '../../at-client.js';
 import { AtError } from '../../errors.js';
+import type { ModemCertificates } from '../../modem.js';
 import { paramsOf, parseInfoLine, quote } from '../../params.js';
 
 /** +USECMNG <type>: what the certificate manager stores. */
@@ -10,6 +11,8 @@ const TYPE_BY_LIST_TAG: Record<string, CertificateType> = { CA: 'ca', CC: 'clien
 
 export interface CertificateEntry {
   type: CertificateType;
+  /** Same as `type` (the vendor-neutral `StoredCertificate` field). */
+  kind: CertificateType;
   name: string;
   /** Subject common name, for certificates. */
   commonName?: string;
@@ -18,7 +21,7 @@ export interface CertificateEntry {
 }
 
 /** The module's certificate manager, through +USECMNG. */
-export class UbloxCertificates {
+export class UbloxCertificates implements ModemCertificates {
   constructor(private readonly client: AtClient) {}
 
   /** Imports PEM or DER from the serial stream (op 0); resolves to the MD5 of the stored DER. */
@@ -57,7 +60,7 @@ export class UbloxCertificates {
       const [tag, name, commonName, expiry] = parseInfoLine(line).params;
       const kind = TYPE_BY_LIST_TAG[(tag ?? '').trim()];
       if (!kind || name === undefined) continue;
-      entries.push({ type: kind, name, ...(commonName ? { commonName } : {}), ...(expiry ? { expiry } : {}) });
+      entries.push({ type: kind, kind, name, ...(commonName ? { commonName } : {}), ...(expiry ? { expiry } : {}) });
     }
     return entries;
   }

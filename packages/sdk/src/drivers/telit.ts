@@ -1,0 +1,122 @@
+/**
+ * Telit GC/GE/GL/GT and HE910/UE910 driver (seed 003): identity, attach with +CGDCONT
+ * cid 1 and #SGACT, DNS with #QDNS, security data (#SSLSECDATA), security settings
+ * (#SSLSECCFG) and the secure socket in command mode (#SSLD/#SSLSENDEXT/#SSLRECV/#SSLH).
+ */
+import type { AtClient } from '../at-client.js';
+import { AtError, UnsupportedFeatureError } from '../errors.js';
+import type { AttachOptions, AttachResult, CellularModem, ConnectOptions, ModemIdentity } from '../modem.js';
+import { paramsOf, parseInfoLine, quote } from '../params.js';
+import { ModemSocket } from '../socket/modem-socket.js';
+import { deadline, optionalValue, queryValue, waitForRegistration } from './common.js';
+import { TelitCertificates } from './telit/certificates.js';
+import { TelitSocketBackend } from './telit/socket-backend.js';
+import { TelitTls, type TelitFamily } from './telit/tls.js';
+
+export const TELIT_INIT_SEQUENCE: readonly string[] = ['ATE0', 'AT+CMEE=2'];
+
+/** #SSLCFG: cid 1, packet size 300, inactivity 90 s, default timeout 10 s, tx timeout 5 s, SSLSRING with the length. */
+export const TELIT_SSLCFG = { cid: 1, pktSize: 300, maxTo: 90, defTo: 100, txTo: 50, ringMode: 1 } as const;
+
+const DEFAULT_ATTACH_TIMEOUT_MS = 180_000;
+
+export class TelitModem implements CellularModem {
+  readonly vendor = 'telit' as const;
+  readonly certificates: TelitCertificates;
+  readonly tls: TelitTls;
+  private sslEnabled = false;
+  private familyOf: Promise<TelitFamily> | undefined;
+
+  constructor(readonly client: AtClient) {
+    const ensureSsl = () => this.ensureSsl();
+    this.certificates = new TelitCertificates(client, ensureSsl);
+    this.tls = new TelitTls(client, this.certificates, () => this.family(), ensureSsl);
+  }
+
+  async init(): Promise<void> {
+    for (const command of TELIT_INIT_SEQUENCE) await this.client.send(command);
+    await this.ensureSsl();
+  }
+
+  async identify(): Promise<ModemIdentity> {
+    const manufacturer = await queryValue(this.client, 'AT+CGMI');
+    const model = await queryValue(this.client, 'AT+CGMM');
+    const revision = await queryValue(this.client, 'AT+CGMR');
+    const imei = await queryValue(this.client, 'AT+CGSN');
+    const imsi = await optionalValue(() => queryValue(this.client, 'AT+CIMI'));
+    const iccid = await optionalValue(() => queryValue(this.client, 'AT#CCID'));
+    return { manufacturer, model, revision, imei, ...(imsi !== undefined ? { imsi } : {}), ...(iccid !== undefined ? { iccid } : {}) };
+  }
+
+  /** GC/GE/GL/GT or HE910/UE910, from +CGMM: they number cipher suites differently. */
+  family(): Promise<TelitFamily> {
+    this.familyOf ??= queryValue(this.client, 'AT+CGMM').then((m) => (/^(HE|UE)9\d\d/i.test(m) ? 'he' : 'ge'));
+    return this.familyOf;
+  }
+
+  /**
+   * Seed 003 §2.1: the secure socket uses cid 1 only. Define it, wait for packet-domain
+   * registration (+CGREG), activate with #SGACT=1,1, which answers the address.
+   */
+  async attach(opts: AttachOptions = {}): Promise<AttachResult> {
+    const timeoutMs = opts.timeoutMs ?? DEFAULT_ATTACH_TIMEOUT_MS;
+    const left = deadline('attach', timeoutMs);
+    await this.client.send(`AT+CGDCONT=1,"IP",${quote(opts.apn ?? '')}`, { timeoutMs: left('+CGDCONT') });
+    await waitForRegistration(this.client, '+CGREG', left('registration'));
+    const state = await this.client.send('AT#SGACT?', { timeoutMs: left('#SGACT?') });
+    const active = state.lines.map(parseInfoLine).some((l) => l.prefix?.toUpperCase() === '#SGACT' && l.params[0] === '1' && l.params[1] === '1');
+    if (active) {
+      const ip = paramsOf((await this.client.send('AT+CGPADDR=1', { timeoutMs: left('+CGPADDR') })).lines, '+CGPADDR')?.[1];
+      if (!ip) throw new AtError('AT+CGPADDR=1', [], 'AT+CGPADDR=1: no address for the active context 1');
+      return { ip };
+    }
+    const command = 'AT#SGACT=1,1';
+    const r = await this.client.send(command, { timeoutMs: Math.min(left('#SGACT'), 150_000) });
+    const ip = paramsOf(r.lines, '#SGACT')?.[0];
+    if (!ip) throw new AtError(command, [...r.lines, r.finalLine], `${command}: no address in the response`);
+    return { ip };
+  }
+
+  /** `AT#QDNS="<name>"` -> `#QDNS: "<name>","<ip>"`. */
+  async resolve(name: string, opts: { timeoutMs?: number } = {}): Promise<string> {
+    const command = `AT#QDNS=${quote(name)}`;
+    const r = await this.client.send(command, { timeoutMs: opts.timeoutMs ?? 70_000 });
+    const ip = paramsOf(r.lines, '#QDNS')?.[1];
+    if (!ip) throw new AtError(command, [...r.lines, r.finalLine], `${command}: no address in the response`);
+    return ip;
+  }
+
+  /**
+   * Opens the secure socket in command mode (#SSLD ... ,1) with the settings of
+   * `tls.configure(1, ...)`. Telit's plain sockets (#SD) are not driven here.
+   */
+  async connect(o: ConnectOptions): Promise<ModemSocket> {
+    if (!o.tls) throw new UnsupportedFeatureError('connect without tls', 'the Telit driver opens secure sockets (#SSLD) only');
+    const ssid = o.tls.profile;
+    if (ssid !== 1) throw new RangeError(`Telit modules have one secure socket, SSId 1, not ${ssid}`);
+    await this.ensureSsl();
+    const c = TELIT_SSLCFG;
+    await this.client.send(`AT#SSLCFG=${ssid},${c.cid},${c.pktSize},${c.maxTo},${c.defTo},${c.txTo},${c.ringMode}`);
+    const backend = new TelitSocketBackend(this.client, ssid);
+    const socket = new ModemSocket(backend);
+    try {
+      await this.client.send(`AT#SSLD=${ssid},${o.port},${quote(o.host)},0,1`, { timeoutMs: o.timeoutMs ?? 120_000 });
+      return socket;
+    } catch (err) {
+      socket.destroy();
+      throw err;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+
+  /** #SSLEN=1,1 once: every other #SSL setting is refused until the secure socket is enabled. */
+  private async ensureSsl(): Promise<void> {
+    if (this.sslEnabled) return;
+    const state = paramsOf((await this.client.send('AT#SSLEN?')).lines, '#SSLEN');
+    if (state?.[1] !== '1') await this.client.send('AT#SSLEN=1,1');
+    this.sslEnabled = true;
+  }
+}

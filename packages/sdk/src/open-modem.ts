@@ -1,0 +1,71 @@
+/** One entry point: open the transport, ask the module who made it, return its driver. */
+import { AtClient, type AtClientOptions } from './at-client.js';
+import { QuectelModem } from './drivers/quectel.js';
+import { TelitModem } from './drivers/telit.js';
+import { UbloxModem } from './drivers/ublox.js';
+import { AtError, AtTimeoutError, UnsupportedFeatureError } from './errors.js';
+import type { CellularModem, ModemVendor } from './modem.js';
+import { openTransport, type TransportOptions } from './transports/open.js';
+
+export type OpenModemOptions = TransportOptions & {
+  client?: AtClientOptions;
+  /** Run the driver's init sequence (default true). */
+  init?: boolean;
+};
+
+/** The vendor named in a `+CGMI` or `ATI` answer, or undefined. */
+export function vendorOf(text: string): ModemVendor | undefined {
+  if (/u-?blox/i.test(text)) return 'u-blox';
+  if (/telit/i.test(text)) return 'telit';
+  if (/quectel/i.test(text)) return 'quectel';
+  return undefined;
+}
+
+/** The driver class of a vendor. */
+export function driverFor(vendor: ModemVendor, client: AtClient): CellularModem {
+  switch (vendor) {
+    case 'u-blox':
+      return new UbloxModem(client);
+    case 'telit':
+      return new TelitModem(client);
+    case 'quectel':
+      return new QuectelModem(client);
+  }
+}
+
+/** Asks `AT+CGMI`, then `ATI` if that does not name a known vendor. */
+export async function detectVendor(client: AtClient, opts: { timeoutMs?: number } = {}): Promise<ModemVendor> {
+  const timeoutMs = opts.timeoutMs ?? 5_000;
+  const ask = async (command: string): Promise<string> => {
+    try {
+      return (await client.send(command, { timeoutMs, expectPrefix: null })).lines.join('\n');
+    } catch (error) {
+      // A refusal (ERROR) is an answer; a silent or closed link is not.
+      if (error instanceof AtError && !(error instanceof AtTimeoutError)) return '';
+      throw error;
+    }
+  };
+  const cgmi = await ask('AT+CGMI');
+  const fromCgmi = vendorOf(cgmi);
+  if (fromCgmi) return fromCgmi;
+  const ati = await ask('ATI');
+  const fromAti = vendorOf(ati);
+  if (fromAti) return fromAti;
+  throw new UnsupportedFeatureError('vendor', `no driver for this module: +CGMI ${JSON.stringify(cgmi)}, ATI ${JSON.stringify(ati)}`);
+}
+
+/**
+ * Opens `{ url: 'tcp://host:port' }`, `{ path: '/dev/ttyUSB0' }` (or `{ stream }`), detects the
+ * vendor and returns its driver, initialised unless `init: false`. On failure the link is closed.
+ */
+export async function openModem(opts: OpenModemOptions): Promise<CellularModem> {
+  const client = new AtClient(await openTransport(opts), opts.client);
+  try {
+    const modem = driverFor(await detectVendor(client), client);
+    if (opts.init !== false) await modem.init();
+    return modem;
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
+}
