@@ -2,6 +2,7 @@ import type { VirtualModule } from '../module.js';
 import { DeviceConfig } from './device-config.js';
 import { DnsService, type Resolver } from './dns.js';
 import type { EchoProbe } from './echo-probe.js';
+import { FtpService } from './ftp/ftp-service.js';
 import { IdentityService } from './identity.js';
 import { AddressPool } from './network/address-pool.js';
 import { InternalContexts } from './network/internal-contexts.js';
@@ -49,6 +50,7 @@ export interface ModuleServices {
   securityProfiles: SecurityProfiles;
   tls: TlsService;
   sockets: SocketService;
+  ftp: FtpService;
   /** Power-up: load NVM, start registration. */
   powerOn(): void;
   /** Power-down or reboot: RAM state is lost, silently. */
@@ -79,6 +81,7 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
   const securityProfiles = new SecurityProfiles(nvm, model.tls);
   const tls = new TlsService(model.tls, certificates, securityProfiles, clock, new SessionMemory(nvm));
   const sockets = new SocketService(model.sockets, tls, { dns, pdp, clock });
+  const ftp = new FtpService({ dns, tls, clock });
   return {
     settings,
     identity,
@@ -96,6 +99,7 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
     securityProfiles,
     tls,
     sockets,
+    ftp,
     powerOn() {
       const profile = nvm.read<{ ipr?: number } | null>('at-profile', null);
       if (profile?.ipr !== undefined) settings.ipr = profile.ipr;
@@ -114,6 +118,7 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
       settings.reset();
       ping.stop();
       sockets.closeAll();
+      ftp.closeAll();
       network.powerOff();
       pdp.powerOff();
       internalContexts.powerOff();
@@ -125,6 +130,7 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
     async close() {
       ping.stop();
       sockets.closeAll();
+      ftp.closeAll();
       network.close();
       powerSaving.powerOff();
     },
