@@ -1,8 +1,9 @@
 import { saraR410m } from './sara-r410m.js';
 import { saraR5 } from './sara-r5.js';
+import { ge910, he910 } from './telit.js';
 import type { ModelTable } from './types.js';
 
-const MODELS: readonly ModelTable[] = [saraR5, saraR410m];
+const MODELS: readonly ModelTable[] = [saraR5, saraR410m, ge910, he910];
 
 export function findModel(id: string): ModelTable | undefined {
   return MODELS.find((m) => m.id === id.toLowerCase());

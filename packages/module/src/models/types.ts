@@ -1,5 +1,6 @@
 import type { Dialect } from '../dialects/types.js';
 import type { CertificateTable } from './certificate-table.js';
+import type { SecureSocketTable } from './secure-socket-table.js';
 import type { SocketTable } from './socket-table.js';
 import type { TlsTable } from './tls-table.js';
 import type { ProfileIpType } from '../services/network/internal-contexts.js';
@@ -48,6 +49,8 @@ export interface ModelTable {
     actByRat: Record<number, number>;
     /** What a network gives an IPV4V6 context by default (the seed's example: only IPv4). */
     defaultIpv4v6Grant: 'IP' | 'IPV6' | 'IPV4V6';
+    /** Registration activates cid 1 (LTE attach; the default). GSM/UMTS products activate contexts on request only. */
+    attachActivatesDefaultBearer?: boolean;
     defaultMnoProfile: number;
     mnoProfiles: number[];
     /** LTE bands per +URAT value (7 Cat-M1, 8 NB-IoT): the factory band masks. */
@@ -70,6 +73,8 @@ export interface ModelTable {
   certificates: CertificateTable;
   tls: TlsTable;
   sockets: SocketTable;
+  /** The single secure socket of Telit's #SSL* commands, where the product has one. */
+  secureSocket?: SecureSocketTable;
   /** Commands of the dialect this product lacks. */
   excludedCommands?: string[];
   /** +CGDCONT read trailer after the address. */

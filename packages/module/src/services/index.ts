@@ -65,7 +65,7 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
   const identity = new IdentityService(nvm, model.identity.imeiTac, options.plmn);
   const sim = new SimFiles(nvm, identity);
   const network = new NetworkOperator(clock, nvm, options);
-  const pdp = new PdpContexts(nvm, network, new AddressPool(options.addressPool, options.ipv6Prefix), options, model.limits, model.network.defaultIpv4v6Grant);
+  const pdp = new PdpContexts(nvm, network, new AddressPool(options.addressPool, options.ipv6Prefix), options, model.limits, model.network.defaultIpv4v6Grant, model.network.attachActivatesDefaultBearer ?? true);
   const internalContexts = new InternalContexts(nvm, pdp, {
     profiles: model.limits.psdProfiles,
     typeMustMatch: model.network.psd.typeMustMatch,

@@ -81,6 +81,8 @@ export class PdpContexts extends EventEmitter<PdpEvents> {
     private readonly options: ResolvedNetworkOptions,
     readonly limits: PdpLimits,
     private readonly modelGrant: IpGrant,
+    /** Whether registration activates the default bearer (LTE attach); 2G/3G products activate on request only. */
+    private readonly attachActivates = true,
   ) {
     super();
     operator.on('registration', (c) => this.onRegistration(c));
@@ -224,7 +226,7 @@ export class PdpContexts extends EventEmitter<PdpEvents> {
     const was = change.previous === 1 || change.previous === 5;
     const is = change.stat === 1 || change.stat === 5;
     if (!was && is) {
-      if (this.definitions.has(DEFAULT_BEARER_CID)) this.activate(DEFAULT_BEARER_CID, 'attach');
+      if (this.attachActivates && this.definitions.has(DEFAULT_BEARER_CID)) this.activate(DEFAULT_BEARER_CID, 'attach');
       return;
     }
     if (was && !is) {

@@ -1,0 +1,26 @@
+import type { Dialect } from '../types.js';
+import { telitBasicCommands, telitIdentityCommands } from './basic.js';
+import { TelitCme, telitErrorText } from './errors.js';
+import { telitPdpCommands } from './pdp.js';
+import { sslCommands } from './ssl.js';
+import { wireTelitUrcs } from './urcs.js';
+
+/**
+ * Telit's AT language (GC/GE/GL/GT and HE910/UE910 families, seed 003): V.250 and 3GPP
+ * basics, +CGDCONT/#SGACT, and the #SSL* secure socket. Products differ by their model
+ * table (models/telit.ts), never by code.
+ */
+export const telitDialect: Dialect = {
+  id: 'telit',
+  commands: [...telitBasicCommands, ...telitIdentityCommands, ...telitPdpCommands, ...sslCommands],
+  sessionDefaults: { echo: true, verbose: true, cmee: 0 },
+  errorText: telitErrorText,
+  errors: {
+    // Telit answers a parameter it does not accept with "operation not supported".
+    badParameter: TelitCme.notSupported,
+    formNotSupported: TelitCme.notSupported,
+    internal: TelitCme.unknown,
+  },
+  promptText: (char) => `\r\n${char} `,
+  wire: wireTelitUrcs,
+};
