@@ -118,7 +118,7 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
       settings.reset();
       ping.stop();
       sockets.closeAll();
-      ftp.closeAll();
+      ftp.powerOff();
       network.powerOff();
       pdp.powerOff();
       internalContexts.powerOff();

@@ -82,6 +82,18 @@ export interface FtpServiceDeps {
   clock: Clock;
 }
 
+/** How the next session opens, as the host configured it (RAM: lost at power-off). */
+export interface FtpSettings {
+  /** The server may stay silent this long while the module waits for it. */
+  timeoutMs: number;
+  /** Replace a private address in a PASV answer with the control connection's. */
+  ignorePrivateAddress: boolean;
+  /** Explicit FTPS with the dialect's security profile. */
+  secure: boolean;
+}
+
+export const FTP_DEFAULT_SETTINGS: Readonly<FtpSettings> = { timeoutMs: 10_000, ignorePrivateAddress: false, secure: false };
+
 /** How often the inactivity guard looks at the byte counters. */
 const GUARD_TICK_MS = 1000;
 
@@ -124,6 +136,7 @@ export class FtpService {
   private session?: Session;
   private opening = false;
   private busy = false;
+  settings: FtpSettings = { ...FTP_DEFAULT_SETTINGS };
 
   constructor(private readonly deps: FtpServiceDeps) {}
 
@@ -213,9 +226,15 @@ export class FtpService {
     }
   }
 
-  /** Power-off: the session is gone, silently. */
+  /** The session is gone, silently. */
   closeAll(): void {
     if (this.session) this.drop(this.session);
+  }
+
+  /** Power-off: no session, and the settings are back to their defaults. */
+  powerOff(): void {
+    this.closeAll();
+    this.settings = { ...FTP_DEFAULT_SETTINGS };
   }
 
   // ---- internals ---------------------------------------------------------------------
