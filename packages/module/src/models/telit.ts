@@ -117,4 +117,6 @@ export const he910: ModelTable = {
   },
   network: { ...ge910.network, rats: [2], actByRat: { 2: 2 }, bands: { 2: [] } },
   secureSocket: heFamilySecureSocket,
+  // Seed 003 §4.4: "this command is not provided by the HE910/UE910 families".
+  excludedCommands: ['#SSLFASTD'],
 };

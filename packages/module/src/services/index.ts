@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { VirtualModule } from '../module.js';
 import { DeviceConfig } from './device-config.js';
 import { DnsService, type Resolver } from './dns.js';
@@ -51,6 +52,8 @@ export interface ModuleServices {
   tls: TlsService;
   sockets: SocketService;
   ftp: FtpService;
+  /** 'power-off': a reboot or power-down is under way (dialects drop their RAM state). */
+  lifecycle: EventEmitter<{ 'power-off': [] }>;
   /** Power-up: load NVM, start registration. */
   powerOn(): void;
   /** Power-down or reboot: RAM state is lost, silently. */
@@ -82,7 +85,9 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
   const tls = new TlsService(model.tls, certificates, securityProfiles, clock, new SessionMemory(nvm));
   const sockets = new SocketService(model.sockets, tls, { dns, pdp, clock });
   const ftp = new FtpService({ dns, tls, clock });
+  const lifecycle = new EventEmitter<{ 'power-off': [] }>();
   return {
+    lifecycle,
     settings,
     identity,
     sim,
@@ -115,6 +120,7 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
       network.powerOn();
     },
     powerOff() {
+      lifecycle.emit('power-off');
       settings.reset();
       ping.stop();
       sockets.closeAll();

@@ -16,21 +16,18 @@ before(() => {
 after(() => pki.dispose());
 
 /**
- * A GE910 with echo off, +CMEE=1, context 1 active and SSId 1's security settings trusting
- * `ca` (server authentication, TLS_RSA_WITH_AES_128_CBC_SHA).
+ * A GE910 with echo off, +CMEE=1, context 1 active and SSId 1 set up as seed 003 §5 does:
+ * server authentication (#SSLSECCFG=1,0,1) with `ca` stored by #SSLSECDATA.
  */
 async function telit(ca: string): Promise<ModuleHarness> {
   const h = await ModuleHarness.create({ model: 'ge910' });
   await h.send('ATE0\r');
   await h.advance(3000);
-  for (const command of ['AT+CMEE=1', 'AT+CGDCONT=1,"IP","internet"']) assert.equal(await h.send(`${command}\r`), OK, command);
+  for (const command of ['AT+CMEE=1', 'AT+CGDCONT=1,"IP","internet"', 'AT#SSLEN=1,1', 'AT#SSLSECCFG=1,0,1']) assert.equal(await h.send(`${command}\r`), OK, command);
+  assert.equal(await h.send(`AT#SSLSECDATA=1,1,1,${ca.length}\r`), '\r\n> ');
+  assert.equal(await h.send(`${ca}\x1a`), OK);
   const activated = await h.send('AT#SGACT=1,1\r');
   assert.match(activated, /#SGACT: /);
-  h.module.services.certificates.import(0, 'ftp-ca', Buffer.from(ca));
-  const profiles = h.module.services.securityProfiles;
-  profiles.set(0, 'validation', 1);
-  profiles.set(0, 'rootCa', 'ftp-ca');
-  profiles.setIanaCipher(0, 0x002f);
   return h;
 }
 
@@ -206,6 +203,20 @@ describe('Telit FTPS (seed 003 §5) against a real FTPS server on loopback', () 
     } finally {
       await h.close();
       await silent.close();
+    }
+  });
+
+  it('answers 837 when FTPS needs a CA that #SSLSECDATA never stored', async () => {
+    const h = await ModuleHarness.create({ model: 'ge910' });
+    try {
+      await h.send('ATE0\r');
+      await h.advance(3000);
+      for (const command of ['AT+CMEE=1', 'AT+CGDCONT=1,"IP","internet"', 'AT#SSLEN=1,1', 'AT#SSLSECCFG=1,0,1', 'AT#FTPCFG=100,0,1']) assert.equal(await h.send(`${command}\r`), OK, command);
+      assert.match(await h.send('AT#SGACT=1,1\r'), /#SGACT: /);
+      assert.equal(await h.send('AT#FTPOPEN="127.0.0.1:21","u","p",1\r'), cmeError(837));
+      assert.equal(h.module.services.ftp.connected, false);
+    } finally {
+      await h.close();
     }
   });
 

@@ -4,7 +4,9 @@ import type { CommandContext } from '../../engine/context.js';
 import type { DataPipe, DataSink } from '../../engine/data-pipe.js';
 import { defineCommands } from '../../engine/registry.js';
 import { FtpFailure, type FtpTransfer } from '../../services/ftp/ftp-service.js';
+import type { VirtualModule } from '../../module.js';
 import { TELIT_CME_TEXT, TelitCme } from './errors.js';
+import { SECURITY_DATA_NAMES, secureSocketTable, sslChannel } from './ssl-state.js';
 
 /**
  * Telit's FTP error numbers (AT commands reference, "FTP error codes"); the seed's FTPS
@@ -170,6 +172,33 @@ function sendPipe(transfer: FtpTransfer<Writable>): DataPipe {
 const ftp = (ctx: CommandContext) => ctx.module.services.ftp;
 
 /**
+ * SSId 1's #SSLSECCFG and stored security data as the hidden profile the TLS service runs,
+ * the same mapping #SSLD applies (ssl.ts applySecurity): the suite (or what 0 proposes),
+ * chain validation with the stored CA for auth modes 1 and 2, the client certificate and
+ * key for mode 2. Missing data: 837.
+ */
+function applyFtpsSecurity(module: VirtualModule): void {
+  const table = secureSocketTable(module);
+  const { certificates, securityProfiles: profiles } = module.services;
+  const sec = sslChannel(module).security;
+  const stored = (dataType: number) => {
+    const item = SECURITY_DATA_NAMES[dataType]!;
+    return certificates.get(item.type, item.name, 'user') !== undefined;
+  };
+  if (sec.authMode >= 1 && !stored(1)) throw cme(TelitCme.sslCertificates, 'no CA certificate stored');
+  if (sec.authMode === 2 && (!stored(0) || !stored(2))) throw cme(TelitCme.sslCertificates, 'no client certificate or key stored');
+  profiles.reset(SSL_PROFILE);
+  if (sec.cipherSuite === 0) for (const code of table.defaultSuites) profiles.changeCipherList(SSL_PROFILE, code, 'add');
+  else profiles.setIanaCipher(SSL_PROFILE, table.cipherSuites[sec.cipherSuite]!);
+  profiles.set(SSL_PROFILE, 'validation', sec.authMode >= 1 ? 1 : 0);
+  if (sec.authMode >= 1) profiles.set(SSL_PROFILE, 'rootCa', SECURITY_DATA_NAMES[1]!.name);
+  if (sec.authMode === 2) {
+    profiles.set(SSL_PROFILE, 'clientCert', SECURITY_DATA_NAMES[0]!.name);
+    profiles.set(SSL_PROFILE, 'clientKey', SECURITY_DATA_NAMES[2]!.name);
+  }
+}
+
+/**
  * FTP and FTPS (seed 003 §5): #FTPCFG (timeout, private-address ignoring, FTPS), #FTPTO,
  * #FTPOPEN, #FTPGET, #FTPPUT and #FTPLIST in online mode, #FTPCLOSE. With FTPS the control
  * connection and every data connection run their own TLS handshake with the settings of
@@ -222,6 +251,7 @@ export const ftpCommands = defineCommands(import.meta.url, [
       const service = ftp(ctx);
       if (service.connected) throw cme(TelitFtpCme.alreadyConnected);
       const s = service.settings;
+      if (s.secure) applyFtpsSecurity(ctx.module);
       await ftpCall(() =>
         service.open({
           ...target,

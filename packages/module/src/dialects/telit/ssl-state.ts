@@ -1,28 +1,102 @@
 import type { TerminalSession } from '../../engine/session.js';
+import type { SecureSocketTable } from '../../models/secure-socket-table.js';
 import type { VirtualModule } from '../../module.js';
+
+/** #SSLSECCFG. */
+export interface SslSecurity {
+  cipherSuite: number;
+  authMode: number;
+  /** 0 DER, 1 PEM. */
+  certFormat: number;
+  /** <cert_format> was given since power-on: only then does the read form show it (seed 003 §3.2). */
+  formatGiven: boolean;
+}
+
+/** #SSLCFG, as given (pktSize 0 means automatic). */
+export interface SslConfig {
+  cid: number;
+  pktSize: number;
+  maxTo: number;
+  defTo: number;
+  txTo: number;
+  /** SSLSRING presentation: 0 none, 1 `SSLSRING: 1,<unread>`. */
+  ringMode: number;
+}
+
+/** The open connection of SSId 1. */
+export interface SslConnection {
+  socketId: number;
+  host: string;
+  port: number;
+  /** <closureType> of #SSLD / #SSLFASTD: 1 keeps the session for a fast dial. */
+  closureType: number;
+  /** The terminal is in online mode on this connection now. */
+  attached: boolean;
+  /** The terminal already printed NO CARRIER for this connection (online mode). */
+  carrierShown: boolean;
+  /** The TLS session the handshake gave, for a fast dial after a remote close. */
+  session?: Buffer;
+}
+
+/** What #SSLFASTD resumes: the peer and the TLS session of the last connection kept with closure type 1. */
+export interface SavedSession {
+  host: string;
+  port: number;
+  session: Buffer;
+}
 
 /**
  * RAM state of Telit's single secure socket (SSId 1), per module: which AT instance
- * enabled it (seed 003 §3.1: SSL is bound to the instance that enabled it) and the
- * connection it has open. Lost at reboot.
+ * enabled it (seed 003 §3.1: SSL is bound to the instance that enabled it), its settings
+ * (factory values at power-on; the security data themselves live in NVM, in the
+ * certificate store) and the connection it has open. Lost at reboot.
  */
 export interface SslChannel {
   /** The terminal that enabled SSId 1, undefined while disabled. */
   owner?: TerminalSession;
+  security: SslSecurity;
+  config: SslConfig;
+  conn?: SslConnection;
+  /** The last connection ended from the far side (or by inactivity) and no #SSLH/#SSLD followed. */
+  remoteClosed: boolean;
+  saved?: SavedSession;
 }
 
 const channels = new WeakMap<VirtualModule, SslChannel>();
 
+export function secureSocketTable(module: VirtualModule): SecureSocketTable {
+  const t = module.model.secureSocket;
+  if (!t) throw new Error(`${module.model.id} has no secure socket table`);
+  return t;
+}
+
+function fresh(module: VirtualModule): SslChannel {
+  const d = secureSocketTable(module).defaults;
+  return {
+    security: { cipherSuite: 0, authMode: 0, certFormat: 1, formatGiven: false },
+    config: { cid: d.cid, pktSize: d.pktSize, maxTo: d.maxTo, defTo: d.defTo, txTo: d.txTo, ringMode: 0 },
+    remoteClosed: false,
+  };
+}
+
 export function sslChannel(module: VirtualModule): SslChannel {
   let c = channels.get(module);
   if (!c) {
-    c = {};
+    c = fresh(module);
     channels.set(module, c);
   }
   return c;
 }
 
-/** Power-off: the channel is disabled and its connection gone. */
+/** Power-off: the channel is disabled, its settings back to factory values, its connection gone. */
 export function resetSslChannel(module: VirtualModule): void {
   channels.delete(module);
 }
+
+/** Internal names of the three security data items in the module's certificate store. */
+export const SECURITY_DATA_NAMES: Record<number, { type: number; name: string }> = {
+  // <DataType> 0 client certificate, 1 CA certificate, 2 RSA private key -> store types 1, 0, 2.
+  0: { type: 1, name: 'SSL1-CLIENT-CERT' },
+  1: { type: 0, name: 'SSL1-CA-CERT' },
+  2: { type: 2, name: 'SSL1-CLIENT-KEY' },
+};

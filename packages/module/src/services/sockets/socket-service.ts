@@ -58,6 +58,17 @@ export interface SocketInfo {
   lastError?: SocketErrno;
 }
 
+export interface TlsConnectionInfo {
+  /** 'TLSv1', 'TLSv1.2'... */
+  protocol: string;
+  /** IANA name of the negotiated suite, e.g. TLS_RSA_WITH_AES_256_CBC_SHA. */
+  cipher: string;
+  /** The handshake resumed a saved session. */
+  reused: boolean;
+  /** DER of the session, to resume it on a later connection (SecureConnectRequest.session). */
+  session?: Buffer;
+}
+
 export interface Datagram extends SocketAddress {
   data: Buffer;
 }
@@ -110,6 +121,10 @@ interface Entry {
   localPort?: number;
   secure: boolean;
   profileId: number;
+  /** A TLS session to resume at connect (a fast redial). */
+  resume?: Buffer;
+  /** The TLS session of the connection, as the handshake (or a later ticket) gave it. */
+  tlsSession?: Buffer;
   phase: 'idle' | 'connecting' | 'open' | 'listening';
   /** The peer or the network ended the socket; it is released once its data has been read. */
   ended?: Ended;
@@ -245,11 +260,30 @@ export class SocketService extends EventEmitter<SocketEvents> {
    * Marks a socket secure with security profile `profileId` at connect (TLS for TCP, DTLS
    * 1.2 with the profile's pre-shared key for UDP), or plain again.
    */
-  setSecure(id: number, enabled: boolean, profileId: number): void {
+  setSecure(id: number, enabled: boolean, profileId: number, resume?: Buffer): void {
     const e = this.get(id);
     if (e.phase !== 'idle' || e.ended) throw this.err(e, 'EISCONN', 'security must be set before connect');
     e.secure = enabled;
     e.profileId = profileId;
+    e.resume = enabled ? resume : undefined;
+  }
+
+  /**
+   * The TLS side of a connected secure TCP socket: version, negotiated suite (IANA name),
+   * whether the handshake resumed a session, and the session to resume it later.
+   */
+  tlsInfo(id: number): TlsConnectionInfo | undefined {
+    const e = this.get(id);
+    const stream = e.stream;
+    if (!e.secure || !stream || stream === e.raw) return undefined;
+    const tls = stream as TLSSocket;
+    const cipher = tls.getCipher?.();
+    return {
+      protocol: tls.getProtocol?.() ?? '',
+      cipher: cipher?.standardName ?? '',
+      reused: tls.isSessionReused?.() ?? false,
+      ...(e.tlsSession ? { session: e.tlsSession } : {}),
+    };
   }
 
   /** Connects (TCP handshake, then TLS when the socket is secure); UDP only records the default peer. */
@@ -626,7 +660,7 @@ export class SocketService extends EventEmitter<SocketEvents> {
           this.open(e, raw, raw, { address, port });
           return;
         }
-        this.tls.connect({ profileId: e.profileId, host, port, socket: raw }).then(
+        this.tls.connect({ profileId: e.profileId, host, port, socket: raw, ...(e.resume ? { session: e.resume } : {}) }).then(
           (secure) => {
             if (settled) {
               secure.destroy();
@@ -685,7 +719,14 @@ export class SocketService extends EventEmitter<SocketEvents> {
     e.peer = peer;
     e.phase = 'open';
     this.account(e);
-    if (stream !== raw) stream.on('error', (err) => this.streamFailed(e, stream, err));
+    if (stream !== raw) {
+      stream.on('error', (err) => this.streamFailed(e, stream, err));
+      const tls = stream as TLSSocket;
+      e.tlsSession = tls.getSession() ?? e.resume;
+      tls.on('session', (der: Buffer) => {
+        e.tlsSession = der;
+      });
+    }
     stream.on('data', (chunk: Buffer) => this.onData(e, stream, chunk));
     stream.on('end', () => this.peerGone(e, stream, 'remote'));
     stream.on('close', () => this.peerGone(e, stream, 'remote'));

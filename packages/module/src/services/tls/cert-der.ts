@@ -224,3 +224,32 @@ function checkKeySize(key: KeyObject, limits: KeySizeLimits): void {
       throw fail('weak-key', `unsupported key type ${key.asymmetricKeyType}`);
   }
 }
+
+/** Whether the bytes are PEM text (as opposed to DER). */
+export function isPem(data: Buffer): boolean {
+  return looksLikePem(data);
+}
+
+/** How a private key is encoded: PKCS#1 (RSA PRIVATE KEY), PKCS#8, SEC1; undefined if it is no key. */
+export function privateKeyEncoding(data: Buffer): 'pkcs1' | 'pkcs8' | 'sec1' | undefined {
+  let der = data;
+  if (looksLikePem(data)) {
+    let block: PemBlock | undefined;
+    try {
+      block = pemBlocks(data)[0];
+    } catch {
+      return undefined;
+    }
+    if (!block) return undefined;
+    if (block.label === 'ENCRYPTED PRIVATE KEY') return 'pkcs8';
+    der = block.body;
+  }
+  for (const type of ['pkcs1', 'pkcs8', 'sec1'] as const) if (tryKey(der, type, undefined)) return type;
+  return isEncryptedPkcs8(der) ? 'pkcs8' : undefined;
+}
+
+/** DER as PEM text with `label`, 64 characters a line, LF line ends. */
+export function derToPem(der: Buffer, label: string): string {
+  const b64 = der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
+}

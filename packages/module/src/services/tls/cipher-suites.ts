@@ -210,10 +210,20 @@ export const TABLE_26: readonly CipherSuite[] = [
   s(0x1305, 'TLS_AES_128_CCM_8_SHA256', 'TLS_AES_128_CCM_8_SHA256'),
 ];
 
-const BY_CODE = new Map(TABLE_26.map((c) => [c.code, c]));
+/**
+ * Suites other vendors' tables name that Table 26 lacks (Telit seed 003 Tab. 1). RC4 has no
+ * OpenSSL 3 implementation; NULL encryption is never negotiated.
+ */
+export const OTHER_SUITES: readonly CipherSuite[] = [
+  s(0x0002, 'TLS_RSA_WITH_NULL_SHA', 'NULL-SHA'),
+  s(0x0004, 'TLS_RSA_WITH_RC4_128_MD5', undefined),
+  s(0x0005, 'TLS_RSA_WITH_RC4_128_SHA', undefined),
+];
+
+const BY_CODE = new Map([...TABLE_26, ...OTHER_SUITES].map((c) => [c.code, c]));
 const BY_LEGACY = new Map(TABLE_26.filter((c) => c.legacy !== undefined).map((c) => [c.legacy!, c]));
 
-/** The suite with this IANA code, if Table 26 has it. */
+/** The suite with this IANA code, if Table 26 (or OTHER_SUITES) has it. */
 export function suiteByCode(code: number): CipherSuite | undefined {
   return BY_CODE.get(code);
 }

@@ -23,6 +23,11 @@ export interface SecureConnectRequest {
    * connection of an FTPS session, beside its control connection): not counted again.
    */
   companion?: boolean;
+  /**
+   * A session an earlier connection of this module established (its `getSession()` DER),
+   * to resume instead of whatever the profile's session settings say: a fast redial.
+   */
+  session?: Buffer;
 }
 
 /**
@@ -146,7 +151,7 @@ export class TlsService {
       if (err instanceof ProfileError) return refuse(new TlsFailure('handshake', err.message, 'profile'));
       throw err;
     }
-    const resume = this.sessionToResume(resumption);
+    const resume = req.session ? this.savedSession(req.session) : this.sessionToResume(resumption);
     let plan: ConnectionPlan;
     try {
       plan = planConnection({ profile, table: this.table, credentials: this.credentials, host: req.host, ...(resume ? { session: resume.der } : {}) });
@@ -338,6 +343,12 @@ export class TlsService {
     const data = s.type === 1 ? s.ticket : s.pskTicket;
     if (!data) return undefined;
     const der = Buffer.from(data, 'base64');
+    if (!parseSession(der)) return undefined;
+    return this.byDer.get(hash(der)) ?? { der, chain: [] };
+  }
+
+  /** A session DER handed back by the caller, with the chain of its full handshake where known. */
+  private savedSession(der: Buffer): KnownSession | undefined {
     if (!parseSession(der)) return undefined;
     return this.byDer.get(hash(der)) ?? { der, chain: [] };
   }
