@@ -15,6 +15,12 @@ export interface ModuleOptions {
   stateDir: string;
   /** Static host table consulted before the system resolver (NAME -> IP). */
   hosts?: Record<string, string>;
+  /**
+   * The lab's address translation: TCP connections to "ADDRESS:PORT" go to "127.0.0.1:PORT2"
+   * instead, so a documented example's public server (seed 003's 123.124.125.126:443) is a
+   * real server on loopback. Only loopback targets are accepted.
+   */
+  routes?: Record<string, string>;
   clock?: Clock;
   network?: NetworkOptions;
   /** Where internal faults are reported; never to the AT interface. */
@@ -34,6 +40,7 @@ export class VirtualModule {
   readonly registry: CommandRegistry;
   readonly services: ModuleServices;
   readonly hosts: Map<string, string>;
+  readonly routes: Map<string, { address: string; port: number }>;
   private readonly terminals = new Set<Terminal>();
   private readonly logger: (message: string, detail?: unknown) => void;
 
@@ -42,6 +49,7 @@ export class VirtualModule {
     this.clock = opts.clock ?? systemClock;
     this.nvm = new NvmStore(opts.stateDir);
     this.hosts = new Map(Object.entries(opts.hosts ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+    this.routes = new Map(Object.entries(opts.routes ?? {}).map(([from, to]) => [from, parseRoute(to)]));
     this.logger = opts.log ?? ((m, d) => console.error(`modemlab: ${m}`, d ?? ''));
     const excluded = new Set((model.excludedCommands ?? []).map((c) => c.toUpperCase()));
     this.registry = new CommandRegistry(model.dialect.commands.filter((c) => !excluded.has(c.name.toUpperCase())));
@@ -120,6 +128,12 @@ export class VirtualModule {
 
 export async function createModule(opts: ModuleOptions): Promise<VirtualModule> {
   return VirtualModule.create(opts);
+}
+
+function parseRoute(to: string): { address: string; port: number } {
+  const m = /^(127\.\d+\.\d+\.\d+|\[?::1\]?):(\d+)$/.exec(to);
+  if (!m) throw new Error(`route target ${to} is not a loopback ADDRESS:PORT`);
+  return { address: m[1]!.replace(/[[\]]/g, ''), port: Number(m[2]) };
 }
 
 /** The default NVM folder of module `index` of a model under a state root. */

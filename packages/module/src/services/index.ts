@@ -83,8 +83,8 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
   const certificates = new CertificateStore(nvm, model.certificates);
   const securityProfiles = new SecurityProfiles(nvm, model.tls);
   const tls = new TlsService(model.tls, certificates, securityProfiles, clock, new SessionMemory(nvm));
-  const sockets = new SocketService(model.sockets, tls, { dns, pdp, clock });
-  const ftp = new FtpService({ dns, tls, clock });
+  const sockets = new SocketService(model.sockets, tls, { dns, pdp, clock, routes: module.routes });
+  const ftp = new FtpService({ dns, tls, clock, routes: module.routes });
   const lifecycle = new EventEmitter<{ 'power-off': [] }>();
   return {
     lifecycle,

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,13 @@ import { servePty } from '../transports/pty.js';
 import { serveTcp } from '../transports/tcp.js';
 import { expectationPattern, parseTranscript, type Transcript } from './transcript.js';
 import { settle } from './harness.js';
+import { PEER_KINDS, pkiFile, sharedPki, startPeer, type Peer, type PeerKind } from './tls-peers.js';
+import { legacyTls, startFtpServer, type TestFtpServer } from '../services/ftp/ftp.testutil.js';
+
+/** {size:NAME}: the length of a test file. */
+function substitute(text: string): string {
+  return text.replace(/\{size:([\w.-]+)\}/g, (_, name: string) => String(pkiFile(name).length));
+}
 
 export type TranscriptTransport = 'in-process' | 'tcp' | 'pty';
 
@@ -114,12 +121,43 @@ export interface RunOptions {
 /** Runs a transcript; throws on the first byte that differs, naming the step. */
 export async function runTranscript(source: string | Transcript, opts: RunOptions): Promise<void> {
   const t = typeof source === 'string' ? parseTranscript(source) : source;
+  const peers: Array<Peer | TestFtpServer> = [];
+  const ftpServers: TestFtpServer[] = [];
+  const routes: Record<string, string> = {};
+  try {
+    for (const srv of t.servers) {
+      if (!PEER_KINDS.includes(srv.kind as PeerKind)) throw new Error(`unknown @tls-server kind ${srv.kind}`);
+      const peer = await startPeer(srv.kind as PeerKind, srv.flags, srv.reply);
+      peers.push(peer);
+      routes[srv.target] = `127.0.0.1:${peer.port}`;
+    }
+    for (const srv of t.ftpServers) {
+      const { server } = sharedPki();
+      const tls = srv.flags.includes('plain') ? undefined : srv.flags.includes('tls1') ? legacyTls(server.cert, server.key) : { cert: server.cert, key: server.key };
+      const ftp = await startFtpServer({ ...(tls ? { tls } : {}), files: srv.files });
+      peers.push(ftp);
+      ftpServers.push(ftp);
+      routes[srv.target] = `127.0.0.1:${ftp.port}`;
+    }
+  } catch (err) {
+    await Promise.all(peers.map((p) => p.close()));
+    throw err;
+  }
+  try {
+    await runWithPeers(t, opts, routes, ftpServers);
+  } finally {
+    await Promise.all(peers.map((p) => p.close()));
+  }
+}
+
+async function runWithPeers(t: Transcript, opts: RunOptions, routes: Record<string, string>, ftpServers: TestFtpServer[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'modemlab-transcript-'));
   const clock = new ManualClock();
   const module = await VirtualModule.create({
     model: t.model,
     stateDir: join(dir, 'state'),
     hosts: t.hosts,
+    routes,
     clock,
     network: t.network,
     log: () => {},
@@ -134,10 +172,13 @@ export async function runTranscript(source: string | Transcript, opts: RunOption
       const info = `${opts.name ?? 'transcript'} [${opts.transport}] step ${stepNo}`;
       switch (step.kind) {
         case 'send':
-          link.write(step.bytes);
+          link.write(Buffer.from(substitute(step.bytes.toString('latin1')), 'latin1'));
+          break;
+        case 'send-file':
+          link.write(pkiFile(step.name));
           break;
         case 'expect':
-          await out.expect(step.text, timeoutMs, info);
+          await out.expect(substitute(step.text), timeoutMs, info);
           break;
         case 'advance':
           // Let bytes in flight (a socket, a PTY) reach the module before its time moves.
@@ -156,6 +197,14 @@ export async function runTranscript(source: string | Transcript, opts: RunOption
           module.services.network.setCoverage(step.on);
           await settle();
           break;
+        case 'ftp-check': {
+          const holder = ftpServers.find((f) => existsSync(join(f.root, step.name)));
+          const got = holder?.read(step.name);
+          if (!got || !got.equals(step.data)) {
+            throw new Error(`${info}: the FTP server's ${step.name} should hold ${JSON.stringify(step.data.toString('latin1'))}, holds ${got ? JSON.stringify(got.toString('latin1')) : 'nothing'}`);
+          }
+          break;
+        }
       }
     }
     await new Promise((r) => setTimeout(r, opts.transport === 'in-process' ? 5 : 50));

@@ -19,6 +19,23 @@
  *   ~ 2000                    advance the module clock by 2000 ms
  *   ~~ 200                    let 200 ms of real time pass (real I/O such as ping)
  *   @coverage off|on          the lab takes the simulated network's coverage away or back
+ *   @tls-server ADDR:PORT KIND [FLAGS]
+ *                             starts a real TLS server on loopback (testing/tls-peers.ts:
+ *                             echo, respond, http, session, silent; flags tls1, mutual) and
+ *                             routes the module's connections to ADDR:PORT to it; a
+ *                             final "json string" is what a respond server answers
+ *   >>> NAME                  sends a test file's bytes (tls-peers.ts pkiFile: ca.pem,
+ *                             client.pem, client.key, client-rsa.key, ca.der...)
+ *   @ftp-server ADDR:PORT [FLAGS]
+ *                             starts a real FTP server on loopback (ftp-srv, user "modem",
+ *                             password "secret") with explicit TLS (AUTH TLS, the test PKI's
+ *                             server certificate) and routes ADDR:PORT to it; flags: tls1
+ *                             (TLS 1.0 allowed, @SECLEVEL=0), plain (AUTH TLS refused)
+ *   @ftp-file NAME "json string"
+ *                             a file the FTP server holds from the start
+ *   @ftp-check NAME "json string"
+ *                             the FTP server's file NAME holds exactly these bytes now
+ * In sent and expected text, {size:NAME} is that test file's length in bytes.
  * In expected text, {*} matches any run of characters other than , CR and LF.
  */
 export type Step =
@@ -27,19 +44,39 @@ export type Step =
   | { kind: 'advance'; ms: number }
   | { kind: 'sleep'; ms: number }
   | { kind: 'echo'; on: boolean }
-  | { kind: 'coverage'; on: boolean };
+  | { kind: 'coverage'; on: boolean }
+  | { kind: 'send-file'; name: string }
+  | { kind: 'ftp-check'; name: string; data: Buffer };
+
+export interface TranscriptFtpServer {
+  /** "ADDRESS:PORT" the module connects to. */
+  target: string;
+  flags: string[];
+  files: Record<string, Buffer>;
+}
+
+export interface TranscriptServer {
+  /** "ADDRESS:PORT" the module connects to. */
+  target: string;
+  kind: string;
+  flags: string[];
+  /** What a 'respond' server answers. */
+  reply?: string;
+}
 
 export interface Transcript {
   model: string;
   hosts: Record<string, string>;
   network: Record<string, string | number>;
+  servers: TranscriptServer[];
+  ftpServers: TranscriptFtpServer[];
   steps: Step[];
 }
 
 const FINAL = /^(OK|ERROR|CONNECT( .*)?|NO CARRIER|BUSY|NO ANSWER|NO DIALTONE|ABORTED|\+CME ERROR: .*|\+CMS ERROR: .*)$/;
 
 export function parseTranscript(source: string): Transcript {
-  const t: Transcript = { model: 'sara-r5', hosts: {}, network: {}, steps: [] };
+  const t: Transcript = { model: 'sara-r5', hosts: {}, network: {}, servers: [], ftpServers: [], steps: [] };
   const lines = source.split(/\r?\n/);
   let echo = true;
   let group: string[] = [];
@@ -95,6 +132,36 @@ export function parseTranscript(source: string): Transcript {
       case '@echo':
         echo = arg.trim() === 'on';
         t.steps.push({ kind: 'echo', on: echo });
+        break;
+      case '@tls-server': {
+        const quote = arg.indexOf('"');
+        const [target, kind, ...flags] = (quote >= 0 ? arg.slice(0, quote) : arg).trim().split(/\s+/);
+        if (!target || !kind || !/^[^:]+:\d+$/.test(target)) throw new Error(`line ${lineNo}: @tls-server ADDRESS:PORT KIND [FLAGS] ["reply"]`);
+        t.servers.push({ target, kind, flags, ...(quote >= 0 ? { reply: JSON.parse(arg.slice(quote)) as string } : {}) });
+        break;
+      }
+      case '@ftp-server': {
+        const [target, ...flags] = arg.trim().split(/\s+/);
+        if (!target || !/^[^:]+:\d+$/.test(target)) throw new Error(`line ${lineNo}: @ftp-server ADDRESS:PORT [FLAGS]`);
+        t.ftpServers.push({ target, flags, files: {} });
+        break;
+      }
+      case '@ftp-file':
+      case '@ftp-check': {
+        const m = /^(\S+)\s+(".*")$/.exec(arg.trim());
+        if (!m) throw new Error(`line ${lineNo}: ${head} NAME "json string"`);
+        const data = Buffer.from(JSON.parse(m[2]!) as string, 'latin1');
+        if (head === '@ftp-check') {
+          t.steps.push({ kind: 'ftp-check', name: m[1]!, data });
+          break;
+        }
+        const server = t.ftpServers[t.ftpServers.length - 1];
+        if (!server) throw new Error(`line ${lineNo}: @ftp-file before any @ftp-server`);
+        server.files[m[1]!] = data;
+        break;
+      }
+      case '>>>':
+        t.steps.push({ kind: 'send-file', name: arg.trim() });
         break;
       case '@coverage':
         t.steps.push({ kind: 'coverage', on: arg.trim() === 'on' });

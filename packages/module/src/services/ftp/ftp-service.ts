@@ -80,6 +80,8 @@ export interface FtpServiceDeps {
   dns: DnsService;
   tls: TlsService;
   clock: Clock;
+  /** The lab's routes ("address:port" -> a loopback peer), as the socket service has them. */
+  routes?: ReadonlyMap<string, { address: string; port: number }>;
 }
 
 /** How the next session opens, as the host configured it (RAM: lost at power-off). */
@@ -167,7 +169,8 @@ export class FtpService {
       try {
         await this.guarded(session, async () => {
           try {
-            await client.connect(address, req.port);
+            const via = this.deps.routes?.get(`${address}:${req.port}`);
+            await client.connect(via?.address ?? address, via?.port ?? req.port);
           } catch (err) {
             if (err instanceof FTPError) throw new FtpFailure('rejected', err.message, undefined, err.code);
             throw new FtpFailure('connect', String(err));

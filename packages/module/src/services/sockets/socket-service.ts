@@ -109,6 +109,8 @@ export interface SocketServiceDeps {
   clock: Clock;
   /** Local address for listening and bound sockets; all interfaces when undefined. */
   bindAddress?: string;
+  /** The lab's address translation for TCP connects: "ADDRESS:PORT" -> loopback address and port. */
+  routes?: ReadonlyMap<string, SocketAddress>;
 }
 
 type Ended = Exclude<CloseCause, 'local'>;
@@ -171,6 +173,7 @@ export class SocketService extends EventEmitter<SocketEvents> {
   private readonly pdp: PdpContexts;
   private readonly clock: Clock;
   private readonly bindAddress?: string;
+  private readonly routes: ReadonlyMap<string, SocketAddress>;
 
   constructor(
     readonly table: SocketTable,
@@ -182,6 +185,7 @@ export class SocketService extends EventEmitter<SocketEvents> {
     this.pdp = deps.pdp;
     this.clock = deps.clock;
     this.bindAddress = deps.bindAddress;
+    this.routes = deps.routes ?? new Map();
     this.pdp.on('context', (e) => {
       if (!e.active) for (const s of [...this.sockets.values()]) if (s.cid === e.cid) this.networkLost(s);
     });
@@ -652,7 +656,8 @@ export class SocketService extends EventEmitter<SocketEvents> {
         if (!settled) finish(new SocketError(errnoOf(err), err.message));
         else this.streamFailed(e, raw, err);
       });
-      raw.connect({ host: address, port, ...(e.localPort !== undefined ? { localPort: e.localPort } : {}) }, () => {
+      const via = this.routes.get(`${address}:${port}`);
+      raw.connect({ host: via?.address ?? address, port: via?.port ?? port, ...(e.localPort !== undefined ? { localPort: e.localPort } : {}) }, () => {
         if (settled) return;
         this.applyOptions(e);
         if (!e.secure) {

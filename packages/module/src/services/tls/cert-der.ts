@@ -230,7 +230,11 @@ export function isPem(data: Buffer): boolean {
   return looksLikePem(data);
 }
 
-/** How a private key is encoded: PKCS#1 (RSA PRIVATE KEY), PKCS#8, SEC1; undefined if it is no key. */
+/**
+ * How a private key is encoded: PKCS#1 (RSA PRIVATE KEY), PKCS#8, SEC1; undefined if it is
+ * no key. PEM says it in its label; DER by the element after the version: PKCS#1 an
+ * INTEGER (the modulus), PKCS#8 a SEQUENCE (the algorithm), SEC1 an OCTET STRING.
+ */
 export function privateKeyEncoding(data: Buffer): 'pkcs1' | 'pkcs8' | 'sec1' | undefined {
   let der = data;
   if (looksLikePem(data)) {
@@ -244,8 +248,33 @@ export function privateKeyEncoding(data: Buffer): 'pkcs1' | 'pkcs8' | 'sec1' | u
     if (block.label === 'ENCRYPTED PRIVATE KEY') return 'pkcs8';
     der = block.body;
   }
-  for (const type of ['pkcs1', 'pkcs8', 'sec1'] as const) if (tryKey(der, type, undefined)) return type;
-  return isEncryptedPkcs8(der) ? 'pkcs8' : undefined;
+  if (isEncryptedPkcs8(der)) return 'pkcs8';
+  const second = secondElementTag(der);
+  const type = second === 0x02 ? 'pkcs1' : second === 0x30 ? 'pkcs8' : second === 0x04 ? 'sec1' : undefined;
+  return type && tryKey(der, type, undefined) ? type : undefined;
+}
+
+/** Tag of the element after the first one inside the outer SEQUENCE. */
+function secondElementTag(der: Buffer): number | undefined {
+  if (der[0] !== 0x30) return undefined;
+  let i = 1;
+  const len = (at: number): [number, number] | undefined => {
+    const b = der[at];
+    if (b === undefined) return undefined;
+    if (b < 0x80) return [b, at + 1];
+    const n = b & 0x7f;
+    if (n === 0 || n > 4) return undefined;
+    let v = 0;
+    for (let k = 1; k <= n; k++) v = v * 256 + (der[at + k] ?? 0);
+    return [v, at + 1 + n];
+  };
+  const outer = len(i);
+  if (!outer) return undefined;
+  i = outer[1];
+  if (der[i] === undefined) return undefined;
+  const first = len(i + 1);
+  if (!first) return undefined;
+  return der[first[1] + first[0]];
 }
 
 /** DER as PEM text with `label`, 64 characters a line, LF line ends. */
