@@ -127,6 +127,23 @@ describe('Telit FTPS (seed 003 §5) against a real FTPS server on loopback', () 
     });
   });
 
+  it('#FTPPUT waits for the host as long as it takes: the #FTPTO timeout counts only the server\'s silence', async () => {
+    await withServer(secureServer(), pki.ca.cert, async (h, srv) => {
+      assert.equal(await h.send('AT#FTPCFG=100,0,1\r'), OK);
+      assert.equal(await command(h, open(srv), OK), OK);
+      assert.equal(await command(h, 'AT#FTPPUT="slow.txt"', '\r\nCONNECT\r\n'), '\r\nCONNECT\r\n');
+      h.terminal.input(Buffer.from('first '));
+      assert.equal(await h.advance(60_000), '', 'a minute of host silence, six times the timeout');
+      h.terminal.input(Buffer.from('second'));
+      await h.advance(1100);
+      h.terminal.input(Buffer.from('+++'));
+      await h.advance(1100);
+      assert.equal(await h.waitFor('\r\nNO CARRIER\r\n'), '\r\nNO CARRIER\r\n');
+      assert.equal(srv.read('slow.txt').toString(), 'first second');
+      assert.equal(await command(h, 'AT#FTPCLOSE', OK), OK);
+    });
+  });
+
   it('#FTPLIST lists the directory in online mode', async () => {
     await withServer(secureServer({ 'file.txt': 'hello', 'other.bin': 'x' }), pki.ca.cert, async (h, srv) => {
       assert.equal(await h.send('AT#FTPCFG=100,0,1\r'), OK);

@@ -206,7 +206,10 @@ export class FtpService {
   /** Uploads a file (STOR, or APPE with `append`): write its bytes to the stream, then end it. */
   upload(path: string, opts: { append?: boolean } = {}): Promise<FtpTransfer<Writable>> {
     const stream = new PassThrough();
-    return this.transfer(stream, (client) => (opts.append ? client.appendFrom(stream, path) : client.uploadFrom(stream, path)));
+    // Until the stream ends the module waits for the host, not the server: no timeout.
+    let hostDone = false;
+    stream.once('finish', () => (hostDone = true));
+    return this.transfer(stream, (client) => (opts.append ? client.appendFrom(stream, path) : client.uploadFrom(stream, path)), (started) => started && !hostDone);
   }
 
   /** The server's LIST output for `path` (the working directory when empty), as it sends it. */
@@ -304,7 +307,11 @@ export class FtpService {
     return res;
   }
 
-  private async transfer<S extends Readable | Writable>(stream: S, run: (client: ModuleFtpClient) => Promise<FTPResponse>): Promise<FtpTransfer<S>> {
+  private async transfer<S extends Readable | Writable>(
+    stream: S,
+    run: (client: ModuleFtpClient) => Promise<FTPResponse>,
+    waitingOnHost: (started: boolean) => boolean = () => false,
+  ): Promise<FtpTransfer<S>> {
     const session = this.session;
     if (!session) throw new FtpFailure('not-connected');
     if (this.busy) throw new FtpFailure('busy');
@@ -312,11 +319,15 @@ export class FtpService {
     session.dataTlsFailure = undefined;
     const { client } = session;
     let started!: () => void;
+    let isStarted = false;
     const begun = new Promise<void>((resolve) => (started = resolve));
     // basic-ftp starts its progress tracker when the server's 150 arrived and the data
     // connection is ready (secured, for an upload): that is when the transfer starts.
-    client.trackProgress(() => started());
-    const done = this.guarded(session, () => run(client))
+    client.trackProgress(() => {
+      isStarted = true;
+      started();
+    });
+    const done = this.guarded(session, () => run(client), () => waitingOnHost(isStarted))
       .then(
         () => undefined,
         (err: unknown) => {
@@ -346,8 +357,9 @@ export class FtpService {
   /**
    * Runs an operation with the inactivity guard: while it runs, the server must move a byte
    * on the control or a data connection within the session's timeout, or the session closes.
+   * Time spent waiting for the host (an upload's bytes) does not count.
    */
-  private async guarded<T>(session: Session, op: () => Promise<T>): Promise<T> {
+  private async guarded<T>(session: Session, op: () => Promise<T>, waitingOnHost: () => boolean = () => false): Promise<T> {
     const { clock } = this.deps;
     const limit = session.request.timeoutMs;
     const tick = Math.min(GUARD_TICK_MS, limit);
@@ -358,7 +370,7 @@ export class FtpService {
     const check = () => {
       const now = clock.now();
       const n = bytes();
-      if (n !== seen) {
+      if (n !== seen || waitingOnHost()) {
         seen = n;
         last = now;
       }
