@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { ModuleHarness } from '../../testing/harness.js';
 import { FTP_PASSWORD, FTP_USER, legacyTls, startFtpServer, type TestFtpServer, type TestFtpServerOptions } from '../../services/ftp/ftp.testutil.js';
-import { makePki, silentServer, type TestPki } from '../../services/tls/tls.testutil.js';
+import { makePki, silentServer, tlsServer, type TestPki } from '../../services/tls/tls.testutil.js';
 
 const OK = '\r\nOK\r\n';
 const MB = 1024 * 1024;
@@ -234,6 +234,24 @@ describe('Telit FTPS (seed 003 §5) against a real FTPS server on loopback', () 
       assert.equal(h.module.services.ftp.connected, false);
     } finally {
       await h.close();
+    }
+  });
+
+  it('answers 612 while #SSLD holds the single SSL session, and opens once it is closed', async () => {
+    const peer = await tlsServer(legacyTls(pki.server.cert, pki.server.key));
+    try {
+      await withServer(secureServer(), pki.ca.cert, async (h, srv) => {
+        assert.equal(await h.send('AT#FTPCFG=100,0,1\r'), OK);
+        assert.equal(await command(h, `AT#SSLD=1,${peer.port},"127.0.0.1",0,1`, OK), OK);
+        assert.equal(await command(h, open(srv), 'ERROR'), cmeError(612));
+        assert.deepEqual(srv.logins, []);
+        assert.equal(await command(h, 'AT#SSLH=1', OK), OK);
+        await new Promise((r) => setTimeout(r, 20));
+        assert.equal(await command(h, open(srv), OK), OK);
+        assert.equal(await command(h, 'AT#FTPCLOSE', OK), OK);
+      });
+    } finally {
+      await peer.close();
     }
   });
 
