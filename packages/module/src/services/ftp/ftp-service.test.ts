@@ -114,6 +114,29 @@ describe('FTP service: explicit FTPS against a real server on loopback', () => {
     );
   });
 
+  it('runs one operation at a time: another one meanwhile is refused as busy', async () => {
+    await withSetup(
+      () => startFtpServer({ tls: { cert: pki.server.cert, key: pki.server.key }, files: { 'a.txt': 'hello' } }),
+      pki.ca.cert,
+      async (h, srv) => {
+        const ftp = h.module.services.ftp;
+        const opening = ftp.open(request(srv.port));
+        await assert.rejects(ftp.open(request(srv.port)), (e: FtpFailure) => e.reason === 'busy');
+        await opening;
+        const put = await ftp.upload('b.txt');
+        await assert.rejects(ftp.download('a.txt'), (e: FtpFailure) => e.reason === 'busy');
+        await assert.rejects(ftp.close(), (e: FtpFailure) => e.reason === 'busy');
+        put.stream.end('bytes');
+        await put.done;
+        assert.equal(srv.read('b.txt').toString(), 'bytes');
+        const get = await ftp.download('a.txt');
+        assert.equal((await collect(get.stream)).toString(), 'hello');
+        await get.done;
+        await ftp.close();
+      },
+    );
+  });
+
   it('refuses bad credentials with a login failure and stays closed', async () => {
     await withSetup(
       () => startFtpServer({ tls: { cert: pki.server.cert, key: pki.server.key } }),
