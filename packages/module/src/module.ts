@@ -77,7 +77,7 @@ export class VirtualModule {
 
   closeTerminal(t: Terminal): void {
     t.close();
-    this.terminals.delete(t);
+    if (this.terminals.delete(t)) this.model.dialect.terminalClosed?.(this, t.session);
   }
 
   /** Makes `stream` this module's UART until the returned detach() or the stream ends. */

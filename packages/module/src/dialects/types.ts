@@ -1,5 +1,5 @@
 import type { CommandDef } from '../engine/registry.js';
-import type { SessionDefaults } from '../engine/session.js';
+import type { SessionDefaults, TerminalSession } from '../engine/session.js';
 import type { VirtualModule } from '../module.js';
 
 /**
@@ -26,4 +26,6 @@ export interface Dialect {
   promptText(char: string): string;
   /** Subscribes the dialect's URC renderers to the module's service events. */
   wire(module: VirtualModule): void;
+  /** An AT terminal went away (its host disconnected): state bound to it is released. */
+  terminalClosed?(module: VirtualModule, session: TerminalSession): void;
 }

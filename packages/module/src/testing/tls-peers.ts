@@ -20,6 +20,14 @@ export interface Peer {
   port: number;
   /** Every connection the peer accepted, in order, and whether it resumed a session. */
   connections: { resumed: boolean; authorized: boolean }[];
+  /** Bytes received and sent over all connections; connections that have closed. */
+  received: number;
+  sent: number;
+  closed: number;
+  /** Sees every chunk the peer receives. */
+  onData?: (data: Buffer) => void;
+  /** Ends every open connection (close_notify and FIN): a remote close. */
+  endAll(): void;
   close(): Promise<void>;
 }
 
@@ -64,9 +72,34 @@ export async function startPeer(kind: PeerKind, flags: readonly string[] = [], r
   if (flags.includes('mutual')) Object.assign(options, { requestCert: true, rejectUnauthorized: true, ca: [pki.ca.cert] });
   const sessions = new Map<string, Buffer>();
   if (kind === 'session') options.secureOptions = constants.SSL_OP_NO_TICKET;
-  const connections: Peer['connections'] = [];
+  const live = new Set<TLSSocket>();
+  const peer: Peer = {
+    port: 0,
+    connections: [],
+    received: 0,
+    sent: 0,
+    closed: 0,
+    endAll: () => {
+      for (const s of live) s.end();
+    },
+    close: async () => {},
+  };
   const server = await tlsServer(options, (s: TLSSocket) => {
-    connections.push({ resumed: s.isSessionReused(), authorized: s.authorized });
+    live.add(s);
+    peer.connections.push({ resumed: s.isSessionReused(), authorized: s.authorized });
+    s.on('data', (d: Buffer) => {
+      peer.received += d.length;
+      peer.onData?.(d);
+    });
+    const write = s.write.bind(s);
+    s.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      peer.sent += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+      return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof s.write;
+    s.once('close', () => {
+      live.delete(s);
+      peer.closed++;
+    });
     behave(kind, s, reply);
   });
   if (kind === 'session') {
@@ -78,7 +111,9 @@ export async function startPeer(kind: PeerKind, flags: readonly string[] = [], r
       done(null, sessions.get(id.toString('hex')) ?? null);
     });
   }
-  return { port: server.port, connections, close: () => server.close() };
+  peer.port = server.port;
+  peer.close = () => server.close();
+  return peer;
 }
 
 function behave(kind: PeerKind, s: TLSSocket, reply: string): void {
@@ -99,7 +134,8 @@ function behave(kind: PeerKind, s: TLSSocket, reply: string): void {
         request += d.toString('latin1');
         if (!request.includes('\r\n\r\n')) return;
         const body = '<html><body>modemlab</body></html>\n';
-        s.end(`HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+        s.write(`HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+        s.end();
       });
       return;
     }

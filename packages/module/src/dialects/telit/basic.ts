@@ -16,7 +16,7 @@ const pick = (defs: readonly { name: string }[], names: string[]) => defs.filter
 export const telitBasicCommands = [
   ...v250.filter((d) => d.name !== '+UDCONF'),
   ...pick(powerCommands, ['+CFUN']),
-  ...pick(registrationCommands, ['+COPS', '+CREG', '+CGREG', '+CEREG']),
+  ...pick(registrationCommands, ['+COPS', '+CREG', '+CGREG']),
   ...pick(signalCommands, ['+CSQ']),
   ...pick(simCommands, ['+CPIN']),
 ] as typeof v250;

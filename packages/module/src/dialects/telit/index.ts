@@ -3,7 +3,7 @@ import { telitBasicCommands, telitIdentityCommands } from './basic.js';
 import { TelitCme, telitErrorText } from './errors.js';
 import { ftpCommands } from './ftp.js';
 import { telitPdpCommands } from './pdp.js';
-import { sslCommands } from './ssl.js';
+import { releaseSsl, sslCommands } from './ssl.js';
 import { wireTelitUrcs } from './urcs.js';
 
 /**
@@ -24,4 +24,5 @@ export const telitDialect: Dialect = {
   },
   promptText: (char) => `\r\n${char} `,
   wire: wireTelitUrcs,
+  terminalClosed: releaseSsl,
 };

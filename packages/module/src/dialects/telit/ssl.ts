@@ -1,6 +1,7 @@
 import type { ParamSpec } from '@modemlab/at';
 import type { CommandContext } from '../../engine/context.js';
 import type { DataPipe } from '../../engine/data-pipe.js';
+import type { TerminalSession } from '../../engine/session.js';
 import { cme } from '../../engine/failure.js';
 import { defineCommands, type FinalResult } from '../../engine/registry.js';
 import type { VirtualModule } from '../../module.js';
@@ -86,7 +87,7 @@ function openFailure(err: unknown): unknown {
 async function open(
   ctx: CommandContext,
   ch: SslChannel,
-  target: { host: string; port: number; closureType: number; mode: number },
+  target: { host: string; port: number; closureType: number; mode: number; timeoutMs: number },
   resume?: Buffer,
 ): Promise<void | FinalResult> {
   const module = ctx.module;
@@ -100,7 +101,7 @@ async function open(
     throw openFailure(err);
   }
   try {
-    sockets.setSecure(id, true, PROFILE, resume);
+    sockets.setSecure(id, true, PROFILE, { ...(resume ? { resume } : {}), handshakeInactivityMs: target.timeoutMs });
     await sockets.connect(id, target.host, target.port);
   } catch (err) {
     if (sockets.exists(id)) await sockets.close(id).catch(() => {});
@@ -193,6 +194,18 @@ function send(module: VirtualModule, conn: SslConnection, data: Buffer): void {
     if (err instanceof SocketError) throw cme(err.errno === 'EPIPE' ? TelitCme.sslDisconnected : TelitCme.sslEncDec, err.message);
     throw err;
   }
+}
+
+/**
+ * The AT instance that enabled SSL went away (its host disconnected): the connection is
+ * closed and SSId 1 disabled, so another instance can enable it.
+ */
+export function releaseSsl(module: VirtualModule, session: TerminalSession): void {
+  const ch = sslChannel(module);
+  if (ch.owner !== session) return;
+  const conn = ch.conn;
+  ch.owner = undefined;
+  if (conn) void endConnection(module, ch, conn, 'local', 0);
 }
 
 /** #SSLEN, #SSLSECCFG, #SSLSECDATA, #SSLCFG, #SSLD, #SSLO, #SSLSEND(EXT), #SSLRECV, #SSLH, #SSLFASTD, #SSLS (seed 003). */
@@ -344,7 +357,7 @@ export const sslCommands = defineCommands(import.meta.url, [
       ]);
       const ch = owned(ctx);
       if (ch.conn) throw cme(TelitCme.sslAlreadyConnected);
-      return open(ctx, ch, { host: v.host as string, port: v.port as number, closureType: v.closureType as number, mode: v.mode as number });
+      return open(ctx, ch, { host: v.host as string, port: v.port as number, closureType: v.closureType as number, mode: v.mode as number, timeoutMs: timeoutMs(ch, v.timeout) });
     },
     test(ctx) {
       const [min, max] = secureSocketTable(ctx.module).ranges.defTo;
@@ -359,7 +372,7 @@ export const sslCommands = defineCommands(import.meta.url, [
       if (ch.conn) throw cme(TelitCme.sslAlreadyConnected);
       const saved = ch.saved;
       if (!saved) throw cme(TelitCme.sslGeneric, 'no session kept for a fast dial');
-      return open(ctx, ch, { host: saved.host, port: saved.port, closureType: 1, mode: v.mode as number }, saved.session);
+      return open(ctx, ch, { host: saved.host, port: saved.port, closureType: 1, mode: v.mode as number, timeoutMs: timeoutMs(ch, v.timeout) }, saved.session);
     },
     test(ctx) {
       const [min, max] = secureSocketTable(ctx.module).ranges.defTo;

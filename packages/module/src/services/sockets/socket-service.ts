@@ -123,8 +123,9 @@ interface Entry {
   localPort?: number;
   secure: boolean;
   profileId: number;
-  /** A TLS session to resume at connect (a fast redial). */
+  /** A TLS session to resume at connect (a fast redial), and the handshake's inactivity limit. */
   resume?: Buffer;
+  handshakeInactivityMs?: number;
   /** The TLS session of the connection, as the handshake (or a later ticket) gave it. */
   tlsSession?: Buffer;
   phase: 'idle' | 'connecting' | 'open' | 'listening';
@@ -264,12 +265,13 @@ export class SocketService extends EventEmitter<SocketEvents> {
    * Marks a socket secure with security profile `profileId` at connect (TLS for TCP, DTLS
    * 1.2 with the profile's pre-shared key for UDP), or plain again.
    */
-  setSecure(id: number, enabled: boolean, profileId: number, resume?: Buffer): void {
+  setSecure(id: number, enabled: boolean, profileId: number, opts: { resume?: Buffer; handshakeInactivityMs?: number } = {}): void {
     const e = this.get(id);
     if (e.phase !== 'idle' || e.ended) throw this.err(e, 'EISCONN', 'security must be set before connect');
     e.secure = enabled;
     e.profileId = profileId;
-    e.resume = enabled ? resume : undefined;
+    e.resume = enabled ? opts.resume : undefined;
+    e.handshakeInactivityMs = enabled ? opts.handshakeInactivityMs : undefined;
   }
 
   /**
@@ -665,7 +667,10 @@ export class SocketService extends EventEmitter<SocketEvents> {
           this.open(e, raw, raw, { address, port });
           return;
         }
-        this.tls.connect({ profileId: e.profileId, host, port, socket: raw, ...(e.resume ? { session: e.resume } : {}) }).then(
+        this.tls.connect({ profileId: e.profileId, host, port, socket: raw,
+          ...(e.resume ? { session: e.resume } : {}),
+          ...(e.handshakeInactivityMs !== undefined ? { handshakeInactivityMs: e.handshakeInactivityMs } : {}),
+        }).then(
           (secure) => {
             if (settled) {
               secure.destroy();

@@ -28,6 +28,8 @@ export interface SecureConnectRequest {
    * to resume instead of whatever the profile's session settings say: a fast redial.
    */
   session?: Buffer;
+  /** The handshake inactivity limit for this connection, instead of the product's. */
+  handshakeInactivityMs?: number;
 }
 
 /**
@@ -255,7 +257,7 @@ export class TlsService {
 
     const ready = new Promise<TLSSocket>((resolve, reject) => {
       let settled = false;
-      const timer = this.inactivityTimer(req.socket, () => fail(new TlsFailure('timeout', 'handshake inactivity timer expired')));
+      const timer = this.inactivityTimer(req.socket, req.handshakeInactivityMs ?? this.table.handshakeInactivityMs, () => fail(new TlsFailure('timeout', 'handshake inactivity timer expired')));
       const cleanup = () => {
         settled = true;
         timer.cancel();
@@ -309,8 +311,7 @@ export class TlsService {
    * The handshake inactivity timer: restarted by every packet in either direction (seed
    * 002), measured on the TCP socket's byte counters every second of module time.
    */
-  private inactivityTimer(raw: Socket, expire: () => void): { cancel(): void } {
-    const limit = this.table.handshakeInactivityMs;
+  private inactivityTimer(raw: Socket, limit: number, expire: () => void): { cancel(): void } {
     const tick = Math.min(INACTIVITY_TICK_MS, limit);
     const bytes = () => (raw.bytesRead ?? 0) + (raw.bytesWritten ?? 0);
     let seen = bytes();
