@@ -159,8 +159,8 @@ describe('terminal engine', () => {
 
   it('holds URCs raised during a command until its final result', async () => {
     const out = await h.send('AT+XSLOW\r');
-    await new Promise((r) => setTimeout(r, 60));
-    const all = out + h.take();
+    // The handler waits on a real timer: wait for the output, not for a fixed time.
+    const all = out + (await h.waitFor('+XURC: during\r\n'));
     assert.equal(all, '\r\n+XSLOW: done\r\n\r\nOK\r\n\r\n+XURC: during\r\n');
   });
 
