@@ -17,7 +17,11 @@ export interface SecureSocketTable {
   keyFormats: readonly ('pkcs1' | 'pkcs8')[];
   /** Largest security data (<size>), bytes. */
   maxSecurityData: number;
-  /** Largest SSL record the module handles (GC/GE/GL/GT: 15800). */
+  /**
+   * Largest SSL record the module handles (seed 003 §4: GC, GE/GL, GT families 15800 bytes;
+   * its footnote 4 exempts the GE910 itself; HE910/UE910: the TLS maximum, 16384). Recorded,
+   * not enforced: node:tls does not show record boundaries to the client.
+   */
   maxRecord: number;
   /** #SSLCFG factory values: cid, pktSize, maxTo (s), defTo (100 ms), txTo (100 ms). */
   defaults: { cid: number; pktSize: number; maxTo: number; defTo: number; txTo: number };
@@ -36,7 +40,6 @@ const TLS_RSA_WITH_AES_256_CBC_SHA = 0x0035;
 
 const COMMON = {
   maxSecurityData: 2047,
-  maxRecord: 15800,
   // Telit AT reference (GE910/HE910 #SSLCFG): pktSize 0 = automatic (300), maxTo 90 s,
   // defTo 100 (x100 ms), txTo 50 (x100 ms).
   defaults: { cid: 1, pktSize: 300, maxTo: 90, defTo: 100, txTo: 50 },
@@ -52,6 +55,7 @@ export const geFamilySecureSocket: SecureSocketTable = {
   certFormats: [],
   fastDial: true,
   keyFormats: ['pkcs1', 'pkcs8'],
+  maxRecord: 15800,
   ...COMMON,
 };
 
@@ -62,5 +66,6 @@ export const heFamilySecureSocket: SecureSocketTable = {
   certFormats: [0, 1],
   fastDial: false,
   keyFormats: ['pkcs1'],
+  maxRecord: 16384,
   ...COMMON,
 };

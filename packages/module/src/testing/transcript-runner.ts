@@ -15,7 +15,7 @@ import { PEER_KINDS, pkiFile, sharedPki, startPeer, type Peer, type PeerKind } f
 import { legacyTls, startFtpServer, type TestFtpServer } from '../services/ftp/ftp.testutil.js';
 
 /** {size:NAME}: the length of a test file. */
-function substitute(text: string): string {
+function substituteSizes(text: string): string {
   return text.replace(/\{size:([\w.-]+)\}/g, (_, name: string) => String(pkiFile(name).length));
 }
 
@@ -125,8 +125,8 @@ export async function runTranscript(source: string | Transcript, opts: RunOption
   const ftpServers: TestFtpServer[] = [];
   const routes: Record<string, string> = {};
   try {
-    for (const srv of t.servers) {
-      if (!PEER_KINDS.includes(srv.kind as PeerKind)) throw new Error(`unknown @tls-server kind ${srv.kind}`);
+    for (const srv of t.peers) {
+      if (!PEER_KINDS.includes(srv.kind as PeerKind)) throw new Error(`unknown @tls-peer kind ${srv.kind}`);
       const peer = await startPeer(srv.kind as PeerKind, srv.flags, srv.reply);
       peers.push(peer);
       routes[srv.target] = `127.0.0.1:${peer.port}`;
@@ -172,13 +172,13 @@ async function runWithPeers(t: Transcript, opts: RunOptions, routes: Record<stri
       const info = `${opts.name ?? 'transcript'} [${opts.transport}] step ${stepNo}`;
       switch (step.kind) {
         case 'send':
-          link.write(Buffer.from(substitute(step.bytes.toString('latin1')), 'latin1'));
+          link.write(Buffer.from(substituteSizes(step.bytes.toString('latin1')), 'latin1'));
           break;
         case 'send-file':
           link.write(pkiFile(step.name));
           break;
         case 'expect':
-          await out.expect(substitute(step.text), timeoutMs, info);
+          await out.expect(substituteSizes(step.text), timeoutMs, info);
           break;
         case 'advance':
           // Let bytes in flight (a socket, a PTY) reach the module before its time moves.

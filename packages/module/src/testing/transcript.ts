@@ -19,7 +19,7 @@
  *   ~ 2000                    advance the module clock by 2000 ms
  *   ~~ 200                    let 200 ms of real time pass (real I/O such as ping)
  *   @coverage off|on          the lab takes the simulated network's coverage away or back
- *   @tls-server ADDR:PORT KIND [FLAGS]
+ *   @tls-peer ADDR:PORT KIND [FLAGS]
  *                             starts a real TLS server on loopback (testing/tls-peers.ts:
  *                             echo, respond, http, session, silent; flags tls1, mutual) and
  *                             routes the module's connections to ADDR:PORT to it; a
@@ -55,7 +55,7 @@ export interface TranscriptFtpServer {
   files: Record<string, Buffer>;
 }
 
-export interface TranscriptServer {
+export interface TranscriptPeer {
   /** "ADDRESS:PORT" the module connects to. */
   target: string;
   kind: string;
@@ -68,7 +68,7 @@ export interface Transcript {
   model: string;
   hosts: Record<string, string>;
   network: Record<string, string | number>;
-  servers: TranscriptServer[];
+  peers: TranscriptPeer[];
   ftpServers: TranscriptFtpServer[];
   steps: Step[];
 }
@@ -76,7 +76,7 @@ export interface Transcript {
 const FINAL = /^(OK|ERROR|CONNECT( .*)?|NO CARRIER|BUSY|NO ANSWER|NO DIALTONE|ABORTED|\+CME ERROR: .*|\+CMS ERROR: .*)$/;
 
 export function parseTranscript(source: string): Transcript {
-  const t: Transcript = { model: 'sara-r5', hosts: {}, network: {}, servers: [], ftpServers: [], steps: [] };
+  const t: Transcript = { model: 'sara-r5', hosts: {}, network: {}, peers: [], ftpServers: [], steps: [] };
   const lines = source.split(/\r?\n/);
   let echo = true;
   let group: string[] = [];
@@ -133,11 +133,11 @@ export function parseTranscript(source: string): Transcript {
         echo = arg.trim() === 'on';
         t.steps.push({ kind: 'echo', on: echo });
         break;
-      case '@tls-server': {
+      case '@tls-peer': {
         const quote = arg.indexOf('"');
         const [target, kind, ...flags] = (quote >= 0 ? arg.slice(0, quote) : arg).trim().split(/\s+/);
-        if (!target || !kind || !/^[^:]+:\d+$/.test(target)) throw new Error(`line ${lineNo}: @tls-server ADDRESS:PORT KIND [FLAGS] ["reply"]`);
-        t.servers.push({ target, kind, flags, ...(quote >= 0 ? { reply: JSON.parse(arg.slice(quote)) as string } : {}) });
+        if (!target || !kind || !/^[^:]+:\d+$/.test(target)) throw new Error(`line ${lineNo}: @tls-peer ADDRESS:PORT KIND [FLAGS] ["reply"]`);
+        t.peers.push({ target, kind, flags, ...(quote >= 0 ? { reply: JSON.parse(arg.slice(quote)) as string } : {}) });
         break;
       }
       case '@ftp-server': {

@@ -397,13 +397,13 @@ export const sslCommands = defineCommands(import.meta.url, [
   {
     name: '#SSLSEND',
     async set(ctx, _args, raw) {
-      const v = ctx.validate(raw, [SSID, timeoutSpec(ctx)]);
+      // <Timeout> bounds a blocking send; the module's queue takes the data at once.
+      ctx.validate(raw, [SSID, timeoutSpec(ctx)]);
       const ch = owned(ctx);
       connected(ctx, ch);
       const outcome = await ctx.prompt({ kind: 'text', maxLength: secureSocketTable(ctx.module).maxSendExt });
       if (outcome.status !== 'done') return;
       send(ctx.module, connected(ctx, ch), outcome.data);
-      void v;
     },
     test(ctx) {
       const [min, max] = secureSocketTable(ctx.module).ranges.defTo;
