@@ -137,6 +137,21 @@ describe('FTP service: explicit FTPS against a real server on loopback', () => {
     );
   });
 
+  it('never keeps a session whose opening a power-off interrupted', async () => {
+    await withSetup(
+      () => startFtpServer({ tls: { cert: pki.server.cert, key: pki.server.key } }),
+      pki.ca.cert,
+      async (h, srv) => {
+        const ftp = h.module.services.ftp;
+        const opening = ftp.open(request(srv.port));
+        ftp.powerOff();
+        await assert.rejects(opening, (e: FtpFailure) => e.reason === 'closed');
+        assert.equal(ftp.connected, false);
+        await sessionsFreed(h);
+      },
+    );
+  });
+
   it('refuses bad credentials with a login failure and stays closed', async () => {
     await withSetup(
       () => startFtpServer({ tls: { cert: pki.server.cert, key: pki.server.key } }),

@@ -138,6 +138,8 @@ export class FtpService {
   private session?: Session;
   private opening = false;
   private busy = false;
+  /** Counts power-offs: an open that started before one never becomes the session. */
+  private epoch = 0;
   settings: FtpSettings = { ...FTP_DEFAULT_SETTINGS };
 
   constructor(private readonly deps: FtpServiceDeps) {}
@@ -155,6 +157,7 @@ export class FtpService {
     if (this.session) throw new FtpFailure('already-connected');
     if (this.opening) throw new FtpFailure('busy');
     this.opening = true;
+    const epoch = this.epoch;
     try {
       const address = await this.resolve(req.host);
       const client = new ModuleFtpClient(0);
@@ -187,6 +190,10 @@ export class FtpService {
       } catch (err) {
         shut(client);
         throw err;
+      }
+      if (epoch !== this.epoch) {
+        shut(client);
+        throw new FtpFailure('closed', 'the module powered off');
       }
       this.session = session;
       client.ftp.socket.once('close', () => {
@@ -239,6 +246,7 @@ export class FtpService {
 
   /** Power-off: no session, and the settings are back to their defaults. */
   powerOff(): void {
+    this.epoch++;
     this.closeAll();
     this.settings = { ...FTP_DEFAULT_SETTINGS };
   }
