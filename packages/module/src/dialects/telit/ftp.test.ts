@@ -165,6 +165,9 @@ describe('Telit FTPS (seed 003 §5) against a real FTPS server on loopback', () 
   it('answers the FTP errors: not connected, already connected, a missing file (the session stays)', async () => {
     await withServer(secureServer({ 'file.txt': 'hello' }), pki.ca.cert, async (h, srv) => {
       assert.equal(await h.send('AT#FTPGET="file.txt"\r'), cmeError(607));
+      assert.equal(await h.send('AT+CMEE=2\r'), OK);
+      assert.equal(await h.send('AT#FTPGET="file.txt"\r'), '\r\n+CME ERROR: not connected\r\n');
+      assert.equal(await h.send('AT+CMEE=1\r'), OK);
       assert.equal(await h.send('AT#FTPPUT="x"\r'), cmeError(607));
       assert.equal(await h.send('AT#FTPLIST\r'), cmeError(607));
       assert.equal(await h.send('AT#FTPCFG=100,0,1\r'), OK);
