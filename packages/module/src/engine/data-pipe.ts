@@ -15,4 +15,11 @@ export interface DataPipe {
   write(bytes: Buffer): void;
   attach(sink: DataSink): void;
   detach(): void;
+  /**
+   * For a pipe whose +++ ends its job instead of suspending it (an FTP upload completes):
+   * the terminal detaches, stays busy (host input waits) and prints the result this
+   * resolves with. Without it the terminal prints OK at once and the owner keeps the
+   * connection for a resume command.
+   */
+  escape?(): Promise<{ text: string; numeric: number }>;
 }

@@ -29,6 +29,8 @@ describe('terminal engine', () => {
   let promptData: Buffer | undefined;
   let sinkChunks: Buffer[] = [];
   let sinkReceived = -1;
+  const jobBytes: Buffer[] = [];
+  let finishJob: (() => void) | undefined;
 
   before(async () => {
     h = await ModuleHarness.create();
@@ -72,6 +74,19 @@ describe('terminal engine', () => {
       name: '+XONLINE',
       action(ctx) {
         return ctx.goOnline(pipe);
+      },
+    });
+    h.module.registry.add({
+      name: '+XJOB',
+      action(ctx) {
+        // A pipe whose +++ ends its job: the result comes when the owner says so.
+        const job: DataPipe = {
+          write: (bytes) => jobBytes.push(Buffer.from(bytes)),
+          attach: () => {},
+          detach: () => {},
+          escape: () => new Promise((resolve) => (finishJob = () => resolve({ text: 'NO CARRIER', numeric: 3 }))),
+        };
+        return ctx.goOnline(job);
       },
     });
     h.module.registry.add({
@@ -240,6 +255,20 @@ describe('terminal engine', () => {
     await settle();
     assert.equal(h.take(), '\r\nNO CARRIER\r\n');
     assert.equal(await h.send('AT\r'), '\r\nOK\r\n');
+  });
+
+  it('lets a pipe end its job on +++: busy until its result, input typed meanwhile waits', async () => {
+    assert.equal(await h.send('AT+XJOB\r'), '\r\nCONNECT\r\n');
+    h.terminal.input(Buffer.from('payload'));
+    await h.advance(1000);
+    h.terminal.input(Buffer.from('+++'));
+    assert.equal(await h.advance(1000), '', 'no OK: the pipe owns the result');
+    assert.ok(!h.terminal.isOnline());
+    assert.equal(await h.send('AT\r'), '', 'a command typed now waits for the result');
+    finishJob!();
+    await settle();
+    assert.equal(h.take(), '\r\nNO CARRIER\r\n\r\nOK\r\n');
+    assert.equal(Buffer.concat(jobBytes).toString(), 'payload');
   });
 
   it('uses the S12 guard time', async () => {

@@ -416,7 +416,7 @@ export class Terminal {
     this.mode = 'online';
     const escape = new EscapeDetector(this.module.clock, this.session.escapeGuardMs(), {
       forward: (bytes) => pipe.write(bytes),
-      escaped: () => this.leaveOnline('OK', 0),
+      escaped: () => (pipe.escape ? this.endOnline(pipe.escape()) : this.leaveOnline('OK', 0)),
     });
     this.online = { pipe, escape };
     pipe.attach({
@@ -427,6 +427,25 @@ export class Terminal {
         if (this.online?.pipe === pipe) this.leaveOnline('NO CARRIER', 3);
       },
     });
+  }
+
+  /** +++ ended the pipe's job: busy until its owner gives the final result. */
+  private endOnline(outcome: Promise<{ text: string; numeric: number }>): void {
+    const online = this.online;
+    if (!online) return;
+    online.escape.stop();
+    online.pipe.detach();
+    this.online = undefined;
+    this.mode = 'busy';
+    void outcome
+      .catch(() => ({ text: 'NO CARRIER', numeric: 3 }))
+      .then((result) => {
+        if (this.closed || this.mode !== 'busy' || this.online) return;
+        this.mode = 'command';
+        this.writer.beginCommand();
+        this.writer.final(result.text, result.numeric);
+        this.drain();
+      });
   }
 
   private leaveOnline(text: string, numeric: number): void {

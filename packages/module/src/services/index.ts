@@ -7,6 +7,7 @@ import { BlockUploads } from './files/block-uploads.js';
 import { FileSystem } from './files/file-system.js';
 import type { EchoProbe } from './echo-probe.js';
 import { HttpService } from './http/http-service.js';
+import { FtpService } from './ftp/ftp-service.js';
 import { IdentityService } from './identity.js';
 import { AddressPool } from './network/address-pool.js';
 import { InternalContexts } from './network/internal-contexts.js';
@@ -68,6 +69,7 @@ export interface ModuleServices {
   /** +UDWNBLOCK transfers in progress. */
   fileBlocks: BlockUploads;
   http: HttpService;
+  ftp: FtpService;
   /** 'power-off': a reboot or power-down is under way (dialects drop their RAM state). */
   lifecycle: EventEmitter<{ 'power-off': [] }>;
   /** Power-up: load NVM, start registration. */
@@ -104,6 +106,7 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
   const files = new FileSystem(nvm.dir, model.fileSystem);
   const fileBlocks = new BlockUploads(files);
   const http = new HttpService(model.http ?? NO_HTTP, { dns, tls, files, routes, clock });
+  const ftp = new FtpService({ dns, tls, clock, routes });
   const lifecycle = new EventEmitter<{ 'power-off': [] }>();
   return {
     lifecycle,
@@ -127,6 +130,7 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
     files,
     fileBlocks,
     http,
+    ftp,
     powerOn() {
       const profile = nvm.read<{ ipr?: number } | null>('at-profile', null);
       if (profile?.ipr !== undefined) settings.ipr = profile.ipr;
@@ -149,6 +153,7 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
       ping.stop();
       sockets.closeAll();
       http.powerOff();
+      ftp.powerOff();
       network.powerOff();
       pdp.powerOff();
       internalContexts.powerOff();
@@ -165,6 +170,7 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
       files.abortWriters();
       sockets.closeAll();
       http.close();
+      ftp.closeAll();
       network.close();
       powerSaving.powerOff();
     },

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +15,8 @@ import { startTranscriptServers } from './transcript-servers.js';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import type { Socket } from 'node:net';
 import { makeSizedPki, type SizedPki } from './sized-pki.js';
-import { PEER_KINDS, pkiFile, startPeer, type PeerKind } from './tls-peers.js';
+import { PEER_KINDS, pkiFile, sharedPki, startPeer, type PeerKind } from './tls-peers.js';
+import { legacyTls, startFtpServer, type TestFtpServer } from '../services/ftp/ftp.testutil.js';
 
 /** Certificates are made once per process and request: RSA keys of an exact size take a while. */
 const pkiCache = new Map<string, SizedPki>();
@@ -199,13 +200,22 @@ export async function runTranscript(source: string | Transcript, opts: RunOption
       servers.push(peer);
       routes[srv.target] = `127.0.0.1:${peer.port}`;
     }
-    await runWithServers(t, pki, opts, routes);
+    const ftpServers: TestFtpServer[] = [];
+    for (const srv of t.ftpServers) {
+      const { server } = sharedPki();
+      const tls = srv.flags.includes('plain') ? undefined : srv.flags.includes('tls1') ? legacyTls(server.cert, server.key) : { cert: server.cert, key: server.key };
+      const ftp = await startFtpServer({ ...(tls ? { tls } : {}), files: srv.files });
+      servers.push(ftp);
+      ftpServers.push(ftp);
+      routes[srv.target] = `127.0.0.1:${ftp.port}`;
+    }
+    await runWithServers(t, pki, opts, routes, ftpServers);
   } finally {
     for (const s of servers) await s.close();
   }
 }
 
-async function runWithServers(t: Transcript, pki: SizedPki | undefined, opts: RunOptions, routes: Record<string, string>): Promise<void> {
+async function runWithServers(t: Transcript, pki: SizedPki | undefined, opts: RunOptions, routes: Record<string, string>, ftpServers: TestFtpServer[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'modemlab-transcript-'));
   const clock = new ManualClock();
   const servers = await startTranscriptServers(t.servers);
@@ -273,6 +283,14 @@ async function runWithServers(t: Transcript, pki: SizedPki | undefined, opts: Ru
           module.services.network.setCoverage(step.on);
           await settle();
           break;
+        case 'ftp-check': {
+          const holder = ftpServers.find((f) => existsSync(join(f.root, step.name)));
+          const got = holder?.read(step.name);
+          if (!got || !got.equals(step.data)) {
+            throw new Error(`${info}: the FTP server's ${step.name} should hold ${JSON.stringify(step.data.toString('latin1'))}, holds ${got ? JSON.stringify(got.toString('latin1')) : 'nothing'}`);
+          }
+          break;
+        }
       }
     }
     await new Promise((r) => setTimeout(r, opts.transport === 'in-process' ? 5 : 50));

@@ -44,6 +44,15 @@
  *                             final "json string" is what a respond server answers
  *   >>> NAME                  sends a test file's bytes (tls-peers.ts pkiFile: ca.pem,
  *                             client.pem, client.key, client-rsa.key, ca.der...)
+ *   @ftp-server ADDR:PORT [FLAGS]
+ *                             starts a real FTP server on loopback (ftp-srv, user "modem",
+ *                             password "secret") with explicit TLS (AUTH TLS, the test PKI's
+ *                             server certificate) and routes ADDR:PORT to it; flags: tls1
+ *                             (TLS 1.0 allowed, @SECLEVEL=0), plain (AUTH TLS refused)
+ *   @ftp-file NAME "json string"
+ *                             a file the FTP server holds from the start
+ *   @ftp-check NAME "json string"
+ *                             the FTP server's file NAME holds exactly these bytes now
  * In sent and expected text, {size:NAME} is that test file's length in bytes.
  * In expected text, {*} matches any run of characters other than , CR and LF, and
  * {=name} captures such a run (without quotes) as variable `name`. In sent and expected
@@ -59,7 +68,15 @@ export type Step =
   | { kind: 'file'; name: string; text: string }
   | { kind: 'send-pki'; item: PkiItem }
   | { kind: 'expect-pki'; item: PkiItem }
-  | { kind: 'send-file'; name: string };
+  | { kind: 'send-file'; name: string }
+  | { kind: 'ftp-check'; name: string; data: Buffer };
+
+export interface TranscriptFtpServer {
+  /** "ADDRESS:PORT" the module connects to. */
+  target: string;
+  flags: string[];
+  files: Record<string, Buffer>;
+}
 
 export type PkiItem = 'ca' | 'client' | 'clientkey';
 const PKI_ITEMS: readonly string[] = ['ca', 'client', 'clientkey'];
@@ -98,13 +115,14 @@ export interface Transcript {
   pki?: Partial<Record<PkiItem, number>>;
   tlsServers: TlsServerSpec[];
   peers: TranscriptPeer[];
+  ftpServers: TranscriptFtpServer[];
   steps: Step[];
 }
 
 const FINAL = /^(OK|ERROR|CONNECT( .*)?|NO CARRIER|BUSY|NO ANSWER|NO DIALTONE|ABORTED|\+CME ERROR: .*|\+CMS ERROR: .*)$/;
 
 export function parseTranscript(source: string): Transcript {
-  const t: Transcript = { model: 'sara-r5', hosts: {}, network: {}, servers: [], tlsServers: [], peers: [], steps: [] };
+  const t: Transcript = { model: 'sara-r5', hosts: {}, network: {}, servers: [], tlsServers: [], peers: [], ftpServers: [], steps: [] };
   const lines = source.split(/\r?\n/);
   let echo = true;
   let group: string[] = [];
@@ -210,6 +228,26 @@ export function parseTranscript(source: string): Transcript {
         const [target, kind, ...flags] = (quote >= 0 ? arg.slice(0, quote) : arg).trim().split(/\s+/);
         if (!target || !kind || !/^[^:]+:\d+$/.test(target)) throw new Error(`line ${lineNo}: @tls-peer ADDRESS:PORT KIND [FLAGS] ["reply"]`);
         t.peers.push({ target, kind, flags, ...(quote >= 0 ? { reply: JSON.parse(arg.slice(quote)) as string } : {}) });
+        break;
+      }
+      case '@ftp-server': {
+        const [target, ...flags] = arg.trim().split(/\s+/);
+        if (!target || !/^[^:]+:\d+$/.test(target)) throw new Error(`line ${lineNo}: @ftp-server ADDRESS:PORT [FLAGS]`);
+        t.ftpServers.push({ target, flags, files: {} });
+        break;
+      }
+      case '@ftp-file':
+      case '@ftp-check': {
+        const m = /^(\S+)\s+(".*")$/.exec(arg.trim());
+        if (!m) throw new Error(`line ${lineNo}: ${head} NAME "json string"`);
+        const data = Buffer.from(JSON.parse(m[2]!) as string, 'latin1');
+        if (head === '@ftp-check') {
+          t.steps.push({ kind: 'ftp-check', name: m[1]!, data });
+          break;
+        }
+        const server = t.ftpServers[t.ftpServers.length - 1];
+        if (!server) throw new Error(`line ${lineNo}: @ftp-file before any @ftp-server`);
+        server.files[m[1]!] = data;
         break;
       }
       case '>>>':

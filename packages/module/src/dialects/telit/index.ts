@@ -1,6 +1,7 @@
 import type { Dialect } from '../types.js';
 import { telitBasicCommands, telitIdentityCommands } from './basic.js';
 import { TelitCme, telitErrorText } from './errors.js';
+import { ftpCommands } from './ftp.js';
 import { telitPdpCommands } from './pdp.js';
 import { releaseSsl, sslCommands } from './ssl.js';
 import { wireTelitUrcs } from './urcs.js';
@@ -12,7 +13,7 @@ import { wireTelitUrcs } from './urcs.js';
  */
 export const telitDialect: Dialect = {
   id: 'telit',
-  commands: [...telitBasicCommands, ...telitIdentityCommands, ...telitPdpCommands, ...sslCommands],
+  commands: [...telitBasicCommands, ...telitIdentityCommands, ...telitPdpCommands, ...sslCommands, ...ftpCommands],
   sessionDefaults: { echo: true, verbose: true, cmee: 0 },
   errorText: telitErrorText,
   errors: {

@@ -19,6 +19,11 @@ export interface SecureConnectRequest {
   /** The connected TCP socket to secure. On failure it is destroyed. */
   socket: Socket;
   /**
+   * Part of a connection already counted against the product's session cap (the data
+   * connection of an FTPS session, beside its control connection): not counted again.
+   */
+  companion?: boolean;
+  /**
    * A session an earlier connection of this module established (its `getSession()` DER),
    * to resume instead of whatever the profile's session settings say: a fast redial.
    */
@@ -49,6 +54,14 @@ export interface DtlsConnectRequest {
   port: number;
 }
 
+/** A handshake under way (TlsService.secure). */
+export interface SecureStart {
+  /** The TLS socket, handshaking; absent when the handshake could not start. */
+  socket?: TLSSocket;
+  /** Resolves once the handshake and the profile's checks passed; rejects with a TlsFailure. */
+  ready: Promise<TLSSocket>;
+}
+
 export class TlsFailure extends Error {
   constructor(
     readonly reason: TlsFailureReason,
@@ -76,7 +89,14 @@ interface KnownSession {
  * closes.
  */
 export class TlsService {
+  /** DTLS sessions open, and handshakes of them under way. */
   private active = 0;
+  /**
+   * TLS sockets that count against the cap until destroyed. Their state is read, not their
+   * 'close' event: a library that owns a socket afterwards (basic-ftp) may remove every
+   * listener from it.
+   */
+  private readonly tlsSockets = new Set<TLSSocket>();
   /** Session-ID sessions by base64 session ID. */
   private readonly byId = new Map<string, KnownSession>();
   /** Any session by hash of its DER (resumed connections carry no certificate). */
@@ -92,12 +112,13 @@ export class TlsService {
   ) {}
 
   get activeSessions(): number {
-    return this.active;
+    for (const s of this.tlsSockets) if (s.destroyed) this.tlsSockets.delete(s);
+    return this.active + this.tlsSockets.size;
   }
 
   /** Whether another secure connection may start now. */
   hasFreeSession(): boolean {
-    return this.active < this.table.maxConcurrentSessions;
+    return this.activeSessions < this.table.maxConcurrentSessions;
   }
 
   /**
@@ -106,11 +127,22 @@ export class TlsService {
    * destroys the socket) otherwise.
    */
   connect(req: SecureConnectRequest): Promise<TLSSocket> {
-    const refuse = (failure: TlsFailure): Promise<TLSSocket> => {
+    return this.secure(req).ready;
+  }
+
+  /**
+   * As connect(), but hands the TLS socket over at once, while its handshake runs: for
+   * protocols whose peer starts the handshake only after a later command (an FTPS data
+   * connection is secured once RETR or STOR has been sent). `ready` settles as connect()'s
+   * promise does; a connection that fails the profile's checks is destroyed before any
+   * application data is read. `socket` is absent when the handshake could not start.
+   */
+  secure(req: SecureConnectRequest): SecureStart {
+    const refuse = (failure: TlsFailure): SecureStart => {
       req.socket.destroy();
-      return Promise.reject(failure);
+      return { ready: Promise.reject(failure) };
     };
-    if (!this.hasFreeSession()) return refuse(new TlsFailure('session-cap', `${this.table.maxConcurrentSessions} secure connections already open`));
+    if (!req.companion && !this.hasFreeSession()) return refuse(new TlsFailure('session-cap', `${this.table.maxConcurrentSessions} secure connections already open`));
 
     let profile: SecurityProfile;
     let resumption: SessionResumption;
@@ -200,15 +232,7 @@ export class TlsService {
     this.byDer.clear();
   }
 
-  private handshake(req: SecureConnectRequest, plan: ConnectionPlan, resumption: SessionResumption, resume: KnownSession | undefined): Promise<TLSSocket> {
-    this.active++;
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      this.active--;
-    };
-
+  private handshake(req: SecureConnectRequest, plan: ConnectionPlan, resumption: SessionResumption, resume: KnownSession | undefined): SecureStart {
     let pskUsed = false;
     const options: ConnectionOptions = { ...plan.options, socket: req.socket };
     const pskCallback = plan.options.pskCallback;
@@ -224,15 +248,14 @@ export class TlsService {
       socket = tlsConnect(options);
     } catch (err) {
       // Option errors are thrown, not emitted (a suite name OpenSSL does not know).
-      release();
       req.socket.destroy();
-      return Promise.reject(new TlsFailure('handshake', (err as Error).message, 'protocol'));
+      return { ready: Promise.reject(new TlsFailure('handshake', (err as Error).message, 'protocol')) };
     }
-    socket.once('close', release);
+    if (!req.companion) this.tlsSockets.add(socket);
     // TLS 1.2 sessions arrive before 'secureConnect', TLS 1.3 tickets after it.
     const sessions = new SessionCollector(socket);
 
-    return new Promise<TLSSocket>((resolve, reject) => {
+    const ready = new Promise<TLSSocket>((resolve, reject) => {
       let settled = false;
       const timer = this.inactivityTimer(req.socket, req.handshakeInactivityMs ?? this.table.handshakeInactivityMs, () => fail(new TlsFailure('timeout', 'handshake inactivity timer expired')));
       const cleanup = () => {
@@ -245,9 +268,8 @@ export class TlsService {
       const fail = (failure: TlsFailure) => {
         if (settled) return;
         cleanup();
-        socket.destroy();
         // A refused connection frees its session at once.
-        release();
+        socket.destroy();
         reject(failure);
       };
       const onError = (err: NodeJS.ErrnoException) => {
@@ -282,6 +304,7 @@ export class TlsService {
       socket.on('error', onError);
       socket.once('close', onClose);
     });
+    return { socket, ready };
   }
 
   /**

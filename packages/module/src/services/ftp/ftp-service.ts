@@ -1,0 +1,443 @@
+import type { LabRoutes } from '../network/lab-routes.js';
+import { connect as netConnect, type Socket } from 'node:net';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { Client, FTPError, type FTPContext, type FTPResponse } from 'basic-ftp';
+import { downloadTo } from 'basic-ftp/dist/transfer.js';
+import type { Clock, TimerHandle } from '@modemlab/at';
+import type { DnsService } from '../dns.js';
+import { ServiceError } from '../errors.js';
+import { TlsFailure, type TlsService } from '../tls/tls-service.js';
+
+/**
+ * Why an FTP operation failed, for the dialects' error mapping:
+ * - no-data-path       the module is not registered or has no active context
+ * - dns                the server's name could not be resolved
+ * - connect            the control (or data) TCP connection could not be made
+ * - auth-tls-refused   FTPS: the server refused AUTH TLS
+ * - tls                FTPS: a handshake failed or the server failed the profile's checks (see `tls`)
+ * - login              the server refused USER/PASS
+ * - not-connected      no FTP session is open
+ * - already-connected  a session is open already
+ * - busy               another operation of the session is running
+ * - rejected           the server refused the command (a 4xx/5xx reply, see `replyCode`)
+ * - timeout            the server was silent for the session's timeout (module clock)
+ * - closed             the connection was lost
+ */
+export type FtpFailureReason =
+  | 'no-data-path'
+  | 'dns'
+  | 'connect'
+  | 'auth-tls-refused'
+  | 'tls'
+  | 'login'
+  | 'not-connected'
+  | 'already-connected'
+  | 'busy'
+  | 'rejected'
+  | 'timeout'
+  | 'closed';
+
+export class FtpFailure extends Error {
+  constructor(
+    readonly reason: FtpFailureReason,
+    message?: string,
+    /** The TLS service's failure, for reason 'tls'. */
+    readonly tls?: TlsFailure,
+    /** The server's reply code, where a reply caused the failure. */
+    readonly replyCode?: number,
+  ) {
+    super(message ?? reason);
+  }
+}
+
+export interface FtpOpenRequest {
+  /** Server name or address as the application gave it (TLS host checks use it). */
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  /**
+   * Explicit FTPS (RFC 4217): AUTH TLS on the control connection, then PBSZ 0 / PROT P.
+   * The control connection and every data connection are secured by the TLS service with
+   * this security profile, each with a handshake of its own (no session reuse).
+   */
+  secure?: { profileId: number };
+  /** A PASV answer with a private address is replaced by the control connection's address. */
+  ignorePrivateAddress?: boolean;
+  /** The server may stay silent this long (module clock) while the module waits for it. */
+  timeoutMs: number;
+}
+
+/** A transfer under way: the bytes, and its end as the server confirms it. */
+export interface FtpTransfer<S> {
+  stream: S;
+  /** Resolves once the data connection finished and the server confirmed; rejects with an FtpFailure. */
+  done: Promise<void>;
+  /** Ends the transfer early: the data connection is closed. */
+  abort(): void;
+}
+
+export interface FtpServiceDeps {
+  dns: DnsService;
+  tls: TlsService;
+  clock: Clock;
+  /** The lab's port forwards, as the socket service has them. */
+  routes?: LabRoutes;
+}
+
+/** How the next session opens, as the host configured it (RAM: lost at power-off). */
+export interface FtpSettings {
+  /** The server may stay silent this long while the module waits for it. */
+  timeoutMs: number;
+  /** Replace a private address in a PASV answer with the control connection's. */
+  ignorePrivateAddress: boolean;
+  /** Explicit FTPS with the dialect's security profile. */
+  secure: boolean;
+}
+
+export const FTP_DEFAULT_SETTINGS: Readonly<FtpSettings> = { timeoutMs: 10_000, ignorePrivateAddress: false, secure: false };
+
+/** How often the inactivity guard looks at the byte counters. */
+const GUARD_TICK_MS = 1000;
+
+/** basic-ftp's Client with a raw LIST: the listing's bytes as the server sends them. */
+class ModuleFtpClient extends Client {
+  async listTo(destination: Writable, path: string): Promise<FTPResponse> {
+    try {
+      await this.prepareTransfer(this.ftp);
+      return await downloadTo(destination, {
+        ftp: this.ftp,
+        tracker: this._progressTracker,
+        command: path ? `LIST ${path}` : 'LIST',
+        remotePath: path,
+        type: 'list',
+      });
+    } finally {
+      destination.end();
+    }
+  }
+}
+
+interface Session {
+  client: ModuleFtpClient;
+  request: FtpOpenRequest;
+  /** Bytes moved on data connections, for the inactivity guard. */
+  dataBytes: () => number;
+  /** Set when a data connection's handshake or checks failed. */
+  dataTlsFailure?: TlsFailure;
+  /** Set when the inactivity guard closed the session. */
+  timedOut: boolean;
+  dataSocket?: Socket;
+}
+
+/**
+ * The module's FTP(S) client: one session at a time, on basic-ftp. Vendor-neutral: it never
+ * formats AT text, and never builds TLS options (the TLS service secures its sockets). Data
+ * connections are passive. Timeouts run on the module clock: basic-ftp's own are off.
+ */
+export class FtpService {
+  private session?: Session;
+  private opening = false;
+  private busy = false;
+  /** Counts power-offs: an open that started before one never becomes the session. */
+  private epoch = 0;
+  settings: FtpSettings = { ...FTP_DEFAULT_SETTINGS };
+
+  constructor(private readonly deps: FtpServiceDeps) {}
+
+  get connected(): boolean {
+    return this.session !== undefined;
+  }
+
+  get secure(): boolean {
+    return this.session?.request.secure !== undefined;
+  }
+
+  /** Opens the control connection, secures it (FTPS), logs in and sets binary mode. */
+  async open(req: FtpOpenRequest): Promise<void> {
+    if (this.session) throw new FtpFailure('already-connected');
+    if (this.opening) throw new FtpFailure('busy');
+    this.opening = true;
+    const epoch = this.epoch;
+    try {
+      const address = await this.resolve(req.host);
+      const client = new ModuleFtpClient(0);
+      const session: Session = { client, request: req, dataBytes: () => 0, timedOut: false };
+      let moved = 0;
+      session.dataBytes = () => moved + (session.dataSocket ? bytesOf(session.dataSocket) : 0);
+      client.prepareTransfer = async (ftp) => {
+        if (session.dataSocket) moved += bytesOf(session.dataSocket);
+        session.dataSocket = undefined;
+        return this.passive(session, ftp);
+      };
+      try {
+        await this.guarded(session, async () => {
+          try {
+            const target = this.deps.routes?.tcpTarget(address, req.port) ?? { host: address, port: req.port };
+            await client.connect(target.host, target.port);
+          } catch (err) {
+            if (err instanceof FTPError) throw new FtpFailure('rejected', err.message, undefined, err.code);
+            throw new FtpFailure('connect', String(err));
+          }
+          if (req.secure) await this.startTls(session, req.secure.profileId);
+          try {
+            await client.login(req.user, req.password);
+          } catch (err) {
+            if (err instanceof FTPError) throw new FtpFailure('login', err.message, undefined, err.code);
+            throw err;
+          }
+          await client.useDefaultSettings();
+        });
+      } catch (err) {
+        shut(client);
+        throw err;
+      }
+      if (epoch !== this.epoch) {
+        shut(client);
+        throw new FtpFailure('closed', 'the module powered off');
+      }
+      this.session = session;
+      client.ftp.socket.once('close', () => {
+        if (this.session === session && !this.busy) this.session = undefined;
+      });
+    } finally {
+      this.opening = false;
+    }
+  }
+
+  /** Downloads a file: resolves once the server started sending (its 150 and a data connection). */
+  download(path: string): Promise<FtpTransfer<Readable>> {
+    const stream = new PassThrough();
+    return this.transfer(stream, (client) => client.downloadTo(stream, path));
+  }
+
+  /** Uploads a file (STOR, or APPE with `append`): write its bytes to the stream, then end it. */
+  upload(path: string, opts: { append?: boolean } = {}): Promise<FtpTransfer<Writable>> {
+    const stream = new PassThrough();
+    // Until the stream ends the module waits for the host, not the server: no timeout.
+    let hostDone = false;
+    stream.once('finish', () => (hostDone = true));
+    return this.transfer(stream, (client) => (opts.append ? client.appendFrom(stream, path) : client.uploadFrom(stream, path)), (started) => started && !hostDone);
+  }
+
+  /** The server's LIST output for `path` (the working directory when empty), as it sends it. */
+  list(path = ''): Promise<FtpTransfer<Readable>> {
+    const stream = new PassThrough();
+    return this.transfer(stream, (client) => client.listTo(stream, path));
+  }
+
+  /** QUIT and close. */
+  async close(): Promise<void> {
+    const session = this.session;
+    if (!session) throw new FtpFailure('not-connected');
+    if (this.busy) throw new FtpFailure('busy');
+    this.busy = true;
+    try {
+      await this.guarded(session, () => session.client.send('QUIT')).catch(() => undefined);
+    } finally {
+      this.busy = false;
+      this.drop(session);
+    }
+  }
+
+  /** The session is gone, silently. */
+  closeAll(): void {
+    if (this.session) this.drop(this.session);
+  }
+
+  /** Power-off: no session, and the settings are back to their defaults. */
+  powerOff(): void {
+    this.epoch++;
+    this.closeAll();
+    this.settings = { ...FTP_DEFAULT_SETTINGS };
+  }
+
+  // ---- internals ---------------------------------------------------------------------
+
+  private async resolve(host: string): Promise<string> {
+    try {
+      return await this.deps.dns.resolve(host);
+    } catch (err) {
+      if (err instanceof ServiceError) {
+        if (err.reason === 'host-not-found' || err.reason === 'dns-failure') throw new FtpFailure('dns', err.message);
+        throw new FtpFailure('no-data-path', err.message);
+      }
+      throw err;
+    }
+  }
+
+  /** AUTH TLS, then the TLS service secures the control connection. */
+  private async startTls(session: Session, profileId: number): Promise<void> {
+    const { client, request } = session;
+    const reply = await client.sendIgnoringError('AUTH TLS');
+    if (reply.code !== 234) throw new FtpFailure('auth-tls-refused', reply.message, undefined, reply.code);
+    const start = this.deps.tls.secure({ profileId, host: request.host, port: request.port, socket: client.ftp.socket });
+    try {
+      client.ftp.socket = await start.ready;
+    } catch (err) {
+      if (err instanceof TlsFailure) throw new FtpFailure('tls', err.message, err);
+      throw err;
+    }
+  }
+
+  /** PASV, a real TCP connection to the port it gives, secured by the TLS service for FTPS. */
+  private async passive(session: Session, ftp: FTPContext): Promise<FTPResponse> {
+    const res = await ftp.request('PASV');
+    const target = parsePasv(res.message);
+    if (!target) throw new FtpFailure('rejected', `cannot parse the PASV answer: ${res.message}`, undefined, res.code);
+    const control = ftp.socket.remoteAddress?.replace(/^::ffff:/i, '');
+    let host = target.host;
+    if (control && (host === '0.0.0.0' || (session.request.ignorePrivateAddress && isPrivateIpv4(host)))) host = control;
+    const raw = await new Promise<Socket>((resolve, reject) => {
+      const s = netConnect({ host, port: target.port });
+      s.once('connect', () => {
+        s.off('error', reject);
+        resolve(s);
+      });
+      s.once('error', (err) => reject(new FtpFailure('connect', `data connection: ${err.message}`)));
+    });
+    const secure = session.request.secure;
+    if (!secure) {
+      session.dataSocket = raw;
+      ftp.dataSocket = raw;
+      return res;
+    }
+    // A handshake of its own (no session reuse); the server may start it only after RETR/STOR.
+    const start = this.deps.tls.secure({ profileId: secure.profileId, host: session.request.host, port: target.port, socket: raw, companion: true });
+    session.dataSocket = raw;
+    start.ready.catch((err: unknown) => {
+      if (err instanceof TlsFailure) session.dataTlsFailure = err;
+    });
+    if (!start.socket) {
+      await start.ready;
+      throw new FtpFailure('tls', 'data connection not secured');
+    }
+    ftp.dataSocket = start.socket;
+    return res;
+  }
+
+  private async transfer<S extends Readable | Writable>(
+    stream: S,
+    run: (client: ModuleFtpClient) => Promise<FTPResponse>,
+    waitingOnHost: (started: boolean) => boolean = () => false,
+  ): Promise<FtpTransfer<S>> {
+    const session = this.session;
+    if (!session) throw new FtpFailure('not-connected');
+    if (this.busy) throw new FtpFailure('busy');
+    this.busy = true;
+    session.dataTlsFailure = undefined;
+    const { client } = session;
+    let started!: () => void;
+    let isStarted = false;
+    const begun = new Promise<void>((resolve) => (started = resolve));
+    // basic-ftp starts its progress tracker when the server's 150 arrived and the data
+    // connection is ready (secured, for an upload): that is when the transfer starts.
+    client.trackProgress(() => {
+      isStarted = true;
+      started();
+    });
+    const done = this.guarded(session, () => run(client), () => waitingOnHost(isStarted))
+      .then(
+        () => undefined,
+        (err: unknown) => {
+          const failure = this.failureOf(session, err);
+          // A broken data connection leaves the control connection out of step: close it.
+          if (failure.reason !== 'rejected') this.drop(session);
+          throw failure;
+        },
+      )
+      .finally(() => {
+        client.trackProgress();
+        this.busy = false;
+        if (client.closed && this.session === session) this.drop(session);
+      });
+    done.catch(() => undefined);
+    await Promise.race([begun, done]);
+    return {
+      stream,
+      done,
+      abort: () => {
+        session.dataSocket?.destroy();
+        client.ftp.dataSocket?.destroy();
+      },
+    };
+  }
+
+  /**
+   * Runs an operation with the inactivity guard: while it runs, the server must move a byte
+   * on the control or a data connection within the session's timeout, or the session closes.
+   * Time spent waiting for the host (an upload's bytes) does not count.
+   */
+  private async guarded<T>(session: Session, op: () => Promise<T>, waitingOnHost: () => boolean = () => false): Promise<T> {
+    const { clock } = this.deps;
+    const limit = session.request.timeoutMs;
+    const tick = Math.min(GUARD_TICK_MS, limit);
+    const bytes = () => bytesOf(session.client.ftp.socket) + session.dataBytes();
+    let seen = bytes();
+    let last = clock.now();
+    let handle: TimerHandle | undefined;
+    const check = () => {
+      const now = clock.now();
+      const n = bytes();
+      if (n !== seen || waitingOnHost()) {
+        seen = n;
+        last = now;
+      }
+      if (now - last >= limit) {
+        session.timedOut = true;
+        session.client.close();
+      } else handle = clock.setTimeout(check, tick);
+    };
+    handle = clock.setTimeout(check, tick);
+    try {
+      return await op();
+    } catch (err) {
+      throw this.failureOf(session, err);
+    } finally {
+      handle.cancel();
+    }
+  }
+
+  private failureOf(session: Session, err: unknown): FtpFailure {
+    if (session.timedOut) return new FtpFailure('timeout', 'the server was silent too long');
+    if (err instanceof FtpFailure) return err;
+    if (session.dataTlsFailure) return new FtpFailure('tls', session.dataTlsFailure.message, session.dataTlsFailure);
+    if (err instanceof FTPError) return new FtpFailure('rejected', err.message, undefined, err.code);
+    return new FtpFailure('closed', err instanceof Error ? err.message : String(err));
+  }
+
+  private drop(session: Session): void {
+    if (this.session === session) this.session = undefined;
+    session.dataSocket?.destroy();
+    shut(session.client);
+  }
+}
+
+/** basic-ftp only half-closes (and waits for the server): the module lets go at once. */
+function shut(client: Client): void {
+  const control = client.ftp.socket;
+  const data = client.ftp.dataSocket;
+  client.close();
+  control.destroy();
+  data?.destroy();
+}
+
+function bytesOf(socket: Socket | undefined): number {
+  return (socket?.bytesRead ?? 0) + (socket?.bytesWritten ?? 0);
+}
+
+/** "227 Entering Passive Mode (h1,h2,h3,h4,p1,p2)". */
+export function parsePasv(message: string): { host: string; port: number } | undefined {
+  const m = /(\d{1,3}),(\d{1,3}),(\d{1,3}),(\d{1,3}),(\d{1,3}),(\d{1,3})/.exec(message);
+  if (!m) return undefined;
+  const n = m.slice(1).map(Number);
+  if (n.some((x) => x > 255)) return undefined;
+  return { host: n.slice(0, 4).join('.'), port: n[4]! * 256 + n[5]! };
+}
+
+/** RFC 1918 ranges. */
+export function isPrivateIpv4(address: string): boolean {
+  const n = address.split('.').map(Number);
+  if (n.length !== 4 || n.some((x) => !Number.isInteger(x))) return false;
+  return n[0] === 10 || (n[0] === 172 && n[1]! >= 16 && n[1]! <= 31) || (n[0] === 192 && n[1] === 168);
+}
