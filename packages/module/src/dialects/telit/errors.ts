@@ -1,38 +1,20 @@
+import { CME_27007_TEXT } from '../shared/cme.js';
+
 /**
  * Telit +CME ERROR numbers and their +CMEE=2 texts: the 3GPP 27.007 §9.2 values Telit
  * modules use, and the SSL block's 830-840 (seed 003 §6).
  */
 export const TELIT_CME_TEXT: Record<number, string> = {
-  0: 'phone failure',
+  ...CME_27007_TEXT,
   1: 'No connection to phone',
-  3: 'operation not allowed',
-  4: 'operation not supported',
-  10: 'SIM not inserted',
-  11: 'SIM PIN required',
-  12: 'SIM PUK required',
-  13: 'SIM failure',
-  14: 'SIM busy',
-  15: 'SIM wrong',
-  16: 'incorrect password',
-  20: 'memory full',
-  21: 'invalid index',
-  22: 'not found',
-  23: 'memory failure',
-  24: 'text string too long',
-  25: 'invalid characters in text string',
-  30: 'no network service',
   31: 'network time-out',
   32: 'network not allowed - emergency calls only',
-  100: 'unknown',
   103: 'Illegal MS',
   106: 'Illegal ME',
-  107: 'GPRS services not allowed',
-  111: 'PLMN not allowed',
   132: 'service option not supported',
   133: 'requested service option not subscribed',
   134: 'service option temporarily out of order',
   148: 'unspecified GPRS error',
-  149: 'PDP authentication failure',
   150: 'invalid mobile class',
   550: 'generic undocumented error',
   551: 'wrong state',

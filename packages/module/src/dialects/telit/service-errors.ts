@@ -1,5 +1,5 @@
-import { cme } from '../../engine/failure.js';
-import { ServiceError, type ServiceFailureReason } from '../../services/errors.js';
+import type { ServiceFailureReason } from '../../services/errors.js';
+import { serviceErrors } from '../shared/service-errors.js';
 import { TelitCme } from './errors.js';
 
 /**
@@ -23,15 +23,9 @@ const CME_BY_REASON: Record<ServiceFailureReason, number> = {
   'dns-failure': TelitCme.cannotResolve,
 };
 
-export function telitFailure(err: unknown): unknown {
-  return err instanceof ServiceError ? cme(CME_BY_REASON[err.reason], err.message) : err;
-}
+const telit = serviceErrors(CME_BY_REASON);
 
+/** The Telit failure for a service refusal; anything else is passed through unchanged. */
+export const telitFailure = telit.failure;
 /** Runs a service call and turns its refusal into the Telit error. */
-export function service<T>(call: () => T): T {
-  try {
-    return call();
-  } catch (err) {
-    throw telitFailure(err);
-  }
-}
+export const service = telit.service;

@@ -1,26 +1,12 @@
+import { CME_27007_TEXT } from '../shared/cme.js';
+
 /**
  * u-blox +CME ERROR numbers and their +CMEE=2 texts (3GPP 27.007 §9.2 plus the u-blox
  * extensions; shared/spec/notes/at-commands.md §E).
  */
 export const UBLOX_CME_TEXT: Record<number, string> = {
-  0: 'phone failure',
+  ...CME_27007_TEXT,
   1: 'no connection to phone',
-  3: 'operation not allowed',
-  4: 'operation not supported',
-  10: 'SIM not inserted',
-  11: 'SIM PIN required',
-  12: 'SIM PUK required',
-  13: 'SIM failure',
-  14: 'SIM busy',
-  15: 'SIM wrong',
-  16: 'incorrect password',
-  20: 'memory full',
-  21: 'invalid index',
-  22: 'not found',
-  23: 'memory failure',
-  24: 'text string too long',
-  25: 'invalid characters in text string',
-  30: 'no network service',
   31: 'network timeout',
   50: 'Incorrect parameters',
   51: 'Command implemented but currently disabled',
@@ -28,16 +14,12 @@ export const UBLOX_CME_TEXT: Record<number, string> = {
   53: 'Not attached to network due to MT functionality restrictions',
   54: 'Modem not allowed - MT restricted to emergency calls only',
   55: 'Operation not allowed because of MT functionality restrictions',
-  100: 'unknown',
-  107: 'GPRS services not allowed',
-  111: 'PLMN not allowed',
   127: 'Missing or unknown APN',
   128: 'Unknown PDP address or PDP type',
   131: 'Request rejected, unspecified',
   132: 'Service option not supported',
   143: 'Unknown PDP context',
   148: 'Unspecified GPRS error',
-  149: 'PDP authentication failure',
   255: 'Internal error',
   1530: 'IPv4 only allowed',
   1531: 'IPv6 only allowed',

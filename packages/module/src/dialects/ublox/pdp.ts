@@ -2,19 +2,17 @@ import { q, type ParamSpec, type RawParam } from '@modemlab/at';
 import { cme } from '../../engine/failure.js';
 import type { CommandContext } from '../../engine/context.js';
 import { defineCommands } from '../../engine/registry.js';
-import { PDP_TYPES, type ActiveContext, type AuthProtocol, type PdpType } from '../../services/network/pdp.js';
+import { PDP_TYPES, type ActiveContext, type AuthProtocol } from '../../services/network/pdp.js';
+import { cgattCommand, cgdcontCommand, cgpaddrLine, cidRange } from '../shared/pdp.js';
 import { UbloxCme } from './errors.js';
 import { service } from './service-errors.js';
 
-const APN_MAX = 99;
 const CREDENTIAL_MAX = 64;
 
 function cidSpec(ctx: CommandContext, name = 'cid', optional = false): ParamSpec {
   const { cidMin, cidMax } = ctx.module.model.limits;
   return { name, type: 'int', min: cidMin, max: cidMax, optional };
 }
-
-const cidRange = (ctx: CommandContext): string => `(${ctx.module.model.limits.cidMin}-${ctx.module.model.limits.cidMax})`;
 
 /** A list of cids (`=1,2,3`); each one validated, none may be missing. */
 function cidList(ctx: CommandContext, raw: RawParam[]): number[] {
@@ -30,43 +28,20 @@ const addressField = (c: ActiveContext | undefined): string => [c?.ipv4, c?.ipv6
 
 /** External PDP contexts: definition, activation, attach, addresses, events. */
 export const pdpCommands = defineCommands(import.meta.url, [
-  {
-    name: '+CGDCONT',
-    set(ctx, _args, raw) {
-      const v = ctx.validate(raw, [
-        cidSpec(ctx),
-        { name: 'type', type: 'string', optional: true },
-        { name: 'apn', type: 'string', maxLength: APN_MAX, optional: true },
-        { name: 'addr', type: 'string', optional: true },
-        { name: 'dcomp', type: 'int', min: 0, max: 2, optional: true },
-        { name: 'hcomp', type: 'int', min: 0, max: 4, optional: true },
-        ...Array.from({ length: 10 }, (_, i): ParamSpec => ({ name: `x${i}`, type: 'int', min: 0, max: 255, optional: true })),
-      ]);
-      const cid = v.cid as number;
-      const pdp = ctx.module.services.pdp;
-      if (v.type === undefined) {
-        if (raw.length > 1) throw cme(UbloxCme.badParameter);
-        service(() => pdp.undefine(cid));
-        return;
-      }
-      const type = (v.type as string).toUpperCase() as PdpType;
-      if (!PDP_TYPES.includes(type)) throw cme(UbloxCme.badParameter);
-      service(() => pdp.define(cid, type, (v.apn as string | undefined) ?? ''));
-    },
-    read(ctx) {
-      const pdp = ctx.module.services.pdp;
-      const trailer = ctx.module.model.cgdcontTrailer;
-      for (const d of pdp.definitionsList()) {
-        const c = pdp.context(d.cid);
-        ctx.info(`+CGDCONT: ${d.cid},${q(c?.assignedType ?? d.type)},${q(d.apn)},${q(addressField(c))},${trailer}`);
-      }
-    },
+  cgdcontCommand({
+    allowBare: false,
+    dcompMax: 2,
+    hcompMax: 4,
+    extraParams: 10,
+    badParameter: UbloxCme.badParameter,
+    service,
+    addressField,
     test(ctx) {
       const extra = ctx.module.model.cgdcontTrailer.split(',').length - 2;
       const tail = ['(0-2)', '(0-4)', ...Array.from({ length: Math.max(0, extra) }, () => '(0-1)')].join(',');
       for (const t of PDP_TYPES) ctx.info(`+CGDCONT: ${cidRange(ctx)},${q(t)},,,${tail}`);
     },
-  },
+  }),
   {
     name: '+CGACT',
     set(ctx, _args, raw) {
@@ -93,21 +68,7 @@ export const pdpCommands = defineCommands(import.meta.url, [
       ctx.info('+CGACT: (0-1)');
     },
   },
-  {
-    name: '+CGATT',
-    params: [{ name: 'state', type: 'int', min: 0, max: 1 }],
-    set(ctx, { state }) {
-      const net = ctx.module.services.network;
-      if (state === 1 && !net.radioOn) throw cme(UbloxCme.notAllowed);
-      net.setPsAttach(state === 1);
-    },
-    read(ctx) {
-      ctx.info(`+CGATT: ${ctx.module.services.network.registered ? 1 : 0}`);
-    },
-    test(ctx) {
-      ctx.info('+CGATT: (0-1)');
-    },
-  },
+  cgattCommand({ notAllowed: UbloxCme.notAllowed, testRange: '(0-1)' }),
   {
     name: '+CGPADDR',
     set(ctx, _args, raw) {
@@ -174,12 +135,6 @@ export const pdpCommands = defineCommands(import.meta.url, [
     },
   },
 ]);
-
-function cgpaddrLine(ctx: CommandContext, cid: number): string {
-  const c = ctx.module.services.pdp.context(cid);
-  const addresses = [c?.ipv4, c?.ipv6].filter((a): a is string => Boolean(a));
-  return `+CGPADDR: ${[String(cid), ...addresses.map(q)].join(',')}`;
-}
 
 /** One line per IP family, as 27.007 asks for dual-stack contexts. */
 function contrdpLines(c: ActiveContext): string[] {

@@ -1,5 +1,5 @@
-import { cme } from '../../engine/failure.js';
-import { ServiceError, type ServiceFailureReason } from '../../services/errors.js';
+import type { ServiceFailureReason } from '../../services/errors.js';
+import { serviceErrors } from '../shared/service-errors.js';
 import { UbloxCme } from './errors.js';
 
 /**
@@ -25,24 +25,10 @@ const CME_BY_REASON: Record<ServiceFailureReason, number> = {
   'dns-failure': UbloxCme.gprsGeneric,
 };
 
+const ublox = serviceErrors(CME_BY_REASON);
+
 /** The u-blox failure for a service refusal; anything else is passed through unchanged. */
-export function ubloxFailure(err: unknown): unknown {
-  return err instanceof ServiceError ? cme(CME_BY_REASON[err.reason], err.message) : err;
-}
-
+export const ubloxFailure = ublox.failure;
 /** Runs a service call and turns its refusal into the u-blox error. */
-export function service<T>(call: () => T): T {
-  try {
-    return call();
-  } catch (err) {
-    throw ubloxFailure(err);
-  }
-}
-
-export async function serviceAsync<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    throw ubloxFailure(err);
-  }
-}
+export const service = ublox.service;
+export const serviceAsync = ublox.serviceAsync;
