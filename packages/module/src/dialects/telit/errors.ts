@@ -42,6 +42,20 @@ export const TELIT_CME_TEXT: Record<number, string> = {
   838: 'SSL error enc/dec data',
   839: 'SSL error during handshake',
   840: 'SSL disconnected',
+  // FTP (#FTP*): the Telit AT reference's 600-612.
+  600: 'generic undocumented error',
+  601: 'wrong state',
+  602: 'can not activate',
+  603: 'can not resolve name',
+  604: 'can not allocate control socket',
+  605: 'can not connect control socket',
+  606: 'bad or no response from server',
+  607: 'not connected',
+  608: 'already connected',
+  609: 'context down',
+  610: 'no photo available',
+  611: 'can not send photo',
+  612: 'resource used by other instance',
 };
 
 export const TelitCme = {
@@ -67,6 +81,21 @@ export const TelitCme = {
   sslEncDec: 838,
   sslHandshake: 839,
   sslDisconnected: 840,
+} as const;
+
+/** FTP (#FTP*) errors of the Telit AT reference. */
+export const TelitFtpCme = {
+  generic: 600,
+  wrongState: 601,
+  cannotActivate: 602,
+  cannotResolve: 603,
+  cannotAllocateControl: 604,
+  cannotConnectControl: 605,
+  badResponse: 606,
+  notConnected: 607,
+  alreadyConnected: 608,
+  contextDown: 609,
+  resourceInUse: 612,
 } as const;
 
 export function telitErrorText(code: number): string {

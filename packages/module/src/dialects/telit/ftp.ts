@@ -5,44 +5,13 @@ import type { DataPipe, DataSink } from '../../engine/data-pipe.js';
 import { defineCommands } from '../../engine/registry.js';
 import { FtpFailure, type FtpTransfer } from '../../services/ftp/ftp-service.js';
 import type { VirtualModule } from '../../module.js';
-import { TELIT_CME_TEXT, TelitCme } from './errors.js';
+import { TelitCme, TelitFtpCme } from './errors.js';
 import { SECURITY_DATA_NAMES, secureSocketTable, sslChannel } from './ssl-state.js';
 
 /**
  * Telit's FTP error numbers (AT commands reference, "FTP error codes"); the seed's FTPS
  * chapter adds nothing, the SSL block's 830-840 cover the TLS part (seed 003 §6).
  */
-export const TelitFtpCme = {
-  generic: 600,
-  wrongState: 601,
-  cannotActivate: 602,
-  cannotResolve: 603,
-  cannotAllocateControl: 604,
-  cannotConnectControl: 605,
-  badResponse: 606,
-  notConnected: 607,
-  alreadyConnected: 608,
-  contextDown: 609,
-  resourceInUse: 612,
-} as const;
-
-const FTP_CME_TEXT: Record<number, string> = {
-  600: 'generic undocumented error',
-  601: 'wrong state',
-  602: 'can not activate',
-  603: 'can not resolve name',
-  604: 'can not allocate control socket',
-  605: 'can not connect control socket',
-  606: 'bad or no response from server',
-  607: 'not connected',
-  608: 'already connected',
-  609: 'context down',
-  610: 'no photo available',
-  611: 'can not send photo',
-  612: 'resource used by other instance',
-};
-// The verbose texts join the dialect's table (+CMEE=2).
-for (const [code, text] of Object.entries(FTP_CME_TEXT)) TELIT_CME_TEXT[Number(code)] ??= text;
 
 /** The security profile #SSLSECCFG/#SSLSECDATA fill for SSId 1 (models/telit.ts). */
 const SSL_PROFILE = 0;
