@@ -38,6 +38,11 @@ export class VirtualModule {
   readonly hosts: Map<string, string>;
   readonly forwards: Record<string, string>;
   private readonly terminals = new Set<Terminal>();
+  /**
+   * Bytes that reached the module through attached streams: a test that moves a manual clock
+   * waits until what it sent over a TCP socket or a PTY has arrived (guard times count from it).
+   */
+  received = 0;
   private readonly logger: (message: string, detail?: unknown) => void;
 
   private constructor(opts: ModuleOptions, model: ModelTable) {
@@ -81,7 +86,11 @@ export class VirtualModule {
     const terminal = this.openTerminal((bytes) => {
       if (!stream.destroyed && stream.writable) stream.write(bytes);
     });
-    const onData = (chunk: Buffer | string) => terminal.input(typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk);
+    const onData = (chunk: Buffer | string) => {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk;
+      this.received += bytes.length;
+      terminal.input(bytes);
+    };
     let detached = false;
     const detach = () => {
       if (detached) return;

@@ -234,6 +234,19 @@ async function runWithServers(t: Transcript, pki: SizedPki | undefined, opts: Ru
     });
     const out = new OutputCollector();
     link = await openLink(module, opts.transport, out, dir);
+    const openLinkRef = link;
+    let sent = 0;
+    const send = (bytes: Buffer) => {
+      sent += bytes.length;
+      openLinkRef.write(bytes);
+    };
+    // Before the clock moves, what was sent must have reached the module (a loaded machine
+    // delays a PTY or a socket): guard times and timeouts count from the module's view.
+    const arrived = async () => {
+      const m = module!;
+      const deadline = Date.now() + 5000;
+      while (m.received < sent && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    };
     const timeoutMs = opts.timeoutMs ?? 5000;
     let stepNo = 0;
     for (const step of t.steps) {
@@ -241,13 +254,13 @@ async function runWithServers(t: Transcript, pki: SizedPki | undefined, opts: Ru
       const info = `${opts.name ?? 'transcript'} [${opts.transport}] step ${stepNo}`;
       switch (step.kind) {
         case 'send':
-          link.write(Buffer.from(substitute(substituteSizes(step.bytes.toString('latin1')), vars), 'latin1'));
+          send(Buffer.from(substitute(substituteSizes(step.bytes.toString('latin1')), vars), 'latin1'));
           break;
         case 'send-file':
-          link.write(pkiFile(step.name));
+          send(pkiFile(step.name));
           break;
         case 'send-pki':
-          link.write(Buffer.from(pkiText(pki, step.item), 'latin1'));
+          send(Buffer.from(pkiText(pki, step.item), 'latin1'));
           break;
         case 'expect-pki':
           await out.expect(pkiText(pki, step.item), timeoutMs, info);
@@ -268,6 +281,7 @@ async function runWithServers(t: Transcript, pki: SizedPki | undefined, opts: Ru
         }
         case 'advance':
           // Let bytes in flight (a socket, a PTY) reach the module before its time moves.
+          await arrived();
           await settle();
           if (opts.transport !== 'in-process') await new Promise((r) => setTimeout(r, 30));
           clock.advance(step.ms);

@@ -108,7 +108,8 @@ describe('SocketService', () => {
     sockets.closeAll();
     await sleep(50);
     assert.equal(events.length, 0);
-    assert.equal(resources(), baseline + 0);
+    // Other handles of the process may close meanwhile; none of ours may stay.
+    assert.ok(resources() <= baseline, `${resources()} TCP/UDP handles, ${baseline} before`);
     // The listening port is free again.
     const probe = createServer();
     await new Promise<void>((resolve, reject) => probe.once('error', reject).listen(port, '127.0.0.1', resolve));
