@@ -3,6 +3,7 @@ import { telitBasicCommands, telitIdentityCommands } from './basic.js';
 import { TelitCme, telitErrorText } from './errors.js';
 import { telitPdpCommands } from './pdp.js';
 import { releaseSsl, sslCommands } from './ssl.js';
+import { wireTelitRegistrationUrcs } from './registration-urcs.js';
 import { wireTelitUrcs } from './urcs.js';
 
 /**
@@ -22,6 +23,9 @@ export const telitDialect: Dialect = {
     internal: TelitCme.unknown,
   },
   promptText: (char) => `\r\n${char} `,
-  wire: wireTelitUrcs,
+  wire(module) {
+    wireTelitUrcs(module);
+    wireTelitRegistrationUrcs(module);
+  },
   terminalClosed: releaseSsl,
 };
