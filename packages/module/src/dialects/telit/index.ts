@@ -1,5 +1,6 @@
 import type { Dialect } from '../types.js';
 import { telitBasicCommands, telitIdentityCommands } from './basic.js';
+import { telitClockCommands, wireTelitClock } from './clock.js';
 import { TelitCme, telitErrorText } from './errors.js';
 import { telitPdpCommands } from './pdp.js';
 import { releaseSsl, sslCommands } from './ssl.js';
@@ -13,7 +14,7 @@ import { wireTelitUrcs } from './urcs.js';
  */
 export const telitDialect: Dialect = {
   id: 'telit',
-  commands: [...telitBasicCommands, ...telitIdentityCommands, ...telitPdpCommands, ...sslCommands],
+  commands: [...telitBasicCommands, ...telitIdentityCommands, ...telitPdpCommands, ...sslCommands, ...telitClockCommands],
   sessionDefaults: { echo: true, verbose: true, cmee: 0 },
   errorText: telitErrorText,
   errors: {
@@ -26,6 +27,7 @@ export const telitDialect: Dialect = {
   wire(module) {
     wireTelitUrcs(module);
     wireTelitRegistrationUrcs(module);
+    wireTelitClock(module);
   },
   terminalClosed: releaseSsl,
 };

@@ -50,7 +50,8 @@ function suiteNumber(module: VirtualModule, ianaName: string): number | undefine
 /**
  * #SSLSECCFG and the stored security data as the TLS service's input: the hidden profile
  * gets the suites (one, or what 0 proposes), chain validation for auth modes 1 and 2 with
- * the stored CA, and the client certificate and key for mode 2. Missing data: 837.
+ * the stored CA (which must be valid at the module's date), and the client certificate and
+ * key for mode 2. Missing data: 837.
  */
 function applySecurity(module: VirtualModule, ch: SslChannel): void {
   const table = secureSocketTable(module);
@@ -66,6 +67,8 @@ function applySecurity(module: VirtualModule, ch: SslChannel): void {
   if (sec.cipherSuite === 0) for (const code of table.defaultSuites) profiles.changeCipherList(PROFILE, code, 'add');
   else profiles.setIanaCipher(PROFILE, table.cipherSuites[sec.cipherSuite]!);
   profiles.set(PROFILE, 'validation', sec.authMode >= 1 ? 1 : 0);
+  // Seed 003 §3.3.1: an expired (or not yet valid) CA at the module's date (#CCLK/#NITZ) fails the dial: 839.
+  profiles.set(PROFILE, 'rootDates', sec.authMode >= 1);
   if (sec.authMode >= 1) profiles.set(PROFILE, 'rootCa', SECURITY_DATA_NAMES[1]!.name);
   if (sec.authMode === 2) {
     profiles.set(PROFILE, 'clientCert', SECURITY_DATA_NAMES[0]!.name);
