@@ -100,7 +100,7 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
   const device = new DeviceConfig(nvm);
   const certificates = new CertificateStore(nvm, model.certificates);
   const securityProfiles = new SecurityProfiles(nvm, model.tls);
-  const tls = new TlsService(model.tls, certificates, securityProfiles, clock, new SessionMemory(nvm));
+  const tls = new TlsService(model.tls, certificates, securityProfiles, clock, new SessionMemory(nvm), () => rtc.utcMs());
   const routes = new LabRoutes(module.forwards);
   const sockets = new SocketService(model.sockets, tls, { dns, pdp, clock, routes });
   const files = new FileSystem(nvm.dir, model.fileSystem);

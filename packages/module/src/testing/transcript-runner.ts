@@ -217,7 +217,8 @@ export async function runTranscript(source: string | Transcript, opts: RunOption
 
 async function runWithServers(t: Transcript, pki: SizedPki | undefined, opts: RunOptions, routes: Record<string, string>, ftpServers: TestFtpServer[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'modemlab-transcript-'));
-  const clock = new ManualClock();
+  // The lab's time starts now: certificates made for the run are valid at the module's date.
+  const clock = new ManualClock(Date.now());
   const servers = await startTranscriptServers(t.servers);
   const vars = new Map(servers.vars);
   let module: VirtualModule | undefined;

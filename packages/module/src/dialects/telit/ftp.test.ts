@@ -1,3 +1,4 @@
+import { ManualClock } from '@modemlab/at';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
@@ -20,7 +21,7 @@ after(() => pki.dispose());
  * server authentication (#SSLSECCFG=1,0,1) with `ca` stored by #SSLSECDATA.
  */
 async function telit(ca: string): Promise<ModuleHarness> {
-  const h = await ModuleHarness.create({ model: 'ge910' });
+  const h = await ModuleHarness.create({ model: 'ge910', clock: new ManualClock(Date.now()) });
   await h.send('ATE0\r');
   await h.advance(3000);
   for (const command of ['AT+CMEE=1', 'AT+CGDCONT=1,"IP","internet"', 'AT#SSLEN=1,1', 'AT#SSLSECCFG=1,0,1']) assert.equal(await h.send(`${command}\r`), OK, command);
@@ -62,7 +63,7 @@ const open = (srv: TestFtpServer, password = FTP_PASSWORD) => `AT#FTPOPEN="127.0
 
 describe('Telit #FTPCFG and #FTPTO', () => {
   it('sets, reads and tests the timeout, private-address ignoring and the FTPS flag; bad values change nothing', async () => {
-    const h = await ModuleHarness.create({ model: 'ge910' });
+    const h = await ModuleHarness.create({ model: 'ge910', clock: new ManualClock(Date.now()) });
     try {
       await h.send('ATE0\r');
       await h.send('AT+CMEE=1\r');
@@ -215,6 +216,17 @@ describe('Telit FTPS (seed 003 §5) against a real FTPS server on loopback', () 
     });
   });
 
+  it('answers 839 when the CA of SSId 1 has expired at the module date (#NITZ=0, #CCLK), as #SSLD does', async () => {
+    await withServer(secureServer(), pki.ca.cert, async (h, srv) => {
+      assert.equal(await h.send('AT#FTPCFG=100,0,1\r'), OK);
+      assert.equal(await h.send('AT#NITZ=0\r'), OK);
+      // The test CA is valid for ten years from now; 2099 is long after.
+      assert.equal(await h.send('AT#CCLK="99/01/01,00:00:00+00"\r'), OK);
+      assert.equal(await command(h, open(srv), 'ERROR'), cmeError(839));
+      assert.deepEqual(srv.logins, []);
+    });
+  });
+
   it('answers 606 when the server stays silent for the #FTPTO timeout (module clock)', async () => {
     const silent = await silentServer();
     const h = await telit(pki.ca.cert);
@@ -231,7 +243,7 @@ describe('Telit FTPS (seed 003 §5) against a real FTPS server on loopback', () 
   });
 
   it('answers 837 when FTPS needs a CA that #SSLSECDATA never stored', async () => {
-    const h = await ModuleHarness.create({ model: 'ge910' });
+    const h = await ModuleHarness.create({ model: 'ge910', clock: new ManualClock(Date.now()) });
     try {
       await h.send('ATE0\r');
       await h.advance(3000);

@@ -4,9 +4,9 @@ import type { CommandContext } from '../../engine/context.js';
 import type { DataPipe, DataSink } from '../../engine/data-pipe.js';
 import { defineCommands } from '../../engine/registry.js';
 import { FtpFailure, type FtpTransfer } from '../../services/ftp/ftp-service.js';
-import type { VirtualModule } from '../../module.js';
 import { TelitCme, TelitFtpCme } from './errors.js';
-import { SECURITY_DATA_NAMES, secureSocketTable, sslChannel } from './ssl-state.js';
+import { applySslSecurity, SSL_PROFILE } from './ssl-security.js';
+import { sslChannel } from './ssl-state.js';
 
 /**
  * Telit's FTP error numbers (AT commands reference, "FTP error codes"); the seed's FTPS
@@ -14,7 +14,6 @@ import { SECURITY_DATA_NAMES, secureSocketTable, sslChannel } from './ssl-state.
  */
 
 /** The security profile #SSLSECCFG/#SSLSECDATA fill for SSId 1 (models/telit.ts). */
-const SSL_PROFILE = 0;
 /** <tout> is in hundreds of milliseconds. */
 const TOUT = { name: 'tout', type: 'int', min: 100, max: 5000 } as const;
 const SERVER_MAX = 255;
@@ -140,32 +139,6 @@ function sendPipe(transfer: FtpTransfer<Writable>): DataPipe {
 
 const ftp = (ctx: CommandContext) => ctx.module.services.ftp;
 
-/**
- * SSId 1's #SSLSECCFG and stored security data as the hidden profile the TLS service runs,
- * the same mapping #SSLD applies (ssl.ts applySecurity): the suite (or what 0 proposes),
- * chain validation with the stored CA for auth modes 1 and 2, the client certificate and
- * key for mode 2. Missing data: 837.
- */
-function applyFtpsSecurity(module: VirtualModule): void {
-  const table = secureSocketTable(module);
-  const { certificates, securityProfiles: profiles } = module.services;
-  const sec = sslChannel(module).security;
-  const stored = (dataType: number) => {
-    const item = SECURITY_DATA_NAMES[dataType]!;
-    return certificates.get(item.type, item.name, 'user') !== undefined;
-  };
-  if (sec.authMode >= 1 && !stored(1)) throw cme(TelitCme.sslCertificates, 'no CA certificate stored');
-  if (sec.authMode === 2 && (!stored(0) || !stored(2))) throw cme(TelitCme.sslCertificates, 'no client certificate or key stored');
-  profiles.reset(SSL_PROFILE);
-  if (sec.cipherSuite === 0) for (const code of table.defaultSuites) profiles.changeCipherList(SSL_PROFILE, code, 'add');
-  else profiles.setIanaCipher(SSL_PROFILE, table.cipherSuites[sec.cipherSuite]!);
-  profiles.set(SSL_PROFILE, 'validation', sec.authMode >= 1 ? 1 : 0);
-  if (sec.authMode >= 1) profiles.set(SSL_PROFILE, 'rootCa', SECURITY_DATA_NAMES[1]!.name);
-  if (sec.authMode === 2) {
-    profiles.set(SSL_PROFILE, 'clientCert', SECURITY_DATA_NAMES[0]!.name);
-    profiles.set(SSL_PROFILE, 'clientKey', SECURITY_DATA_NAMES[2]!.name);
-  }
-}
 
 /**
  * FTP and FTPS (seed 003 §5): #FTPCFG (timeout, private-address ignoring, FTPS), #FTPTO,
@@ -220,7 +193,7 @@ export const ftpCommands = defineCommands(import.meta.url, [
       const service = ftp(ctx);
       if (service.connected) throw cme(TelitFtpCme.alreadyConnected);
       const s = service.settings;
-      if (s.secure) applyFtpsSecurity(ctx.module);
+      if (s.secure) applySslSecurity(ctx.module, sslChannel(ctx.module).security);
       await ftpCall(() =>
         service.open({
           ...target,

@@ -1,9 +1,11 @@
 import type { Dialect } from '../types.js';
 import { telitBasicCommands, telitIdentityCommands } from './basic.js';
+import { telitClockCommands, wireTelitClock } from './clock.js';
 import { TelitCme, telitErrorText } from './errors.js';
 import { ftpCommands } from './ftp.js';
 import { telitPdpCommands } from './pdp.js';
 import { releaseSsl, sslCommands } from './ssl.js';
+import { wireTelitRegistrationUrcs } from './registration-urcs.js';
 import { wireTelitUrcs } from './urcs.js';
 
 /**
@@ -13,7 +15,7 @@ import { wireTelitUrcs } from './urcs.js';
  */
 export const telitDialect: Dialect = {
   id: 'telit',
-  commands: [...telitBasicCommands, ...telitIdentityCommands, ...telitPdpCommands, ...sslCommands, ...ftpCommands],
+  commands: [...telitBasicCommands, ...telitIdentityCommands, ...telitPdpCommands, ...sslCommands, ...ftpCommands, ...telitClockCommands],
   sessionDefaults: { echo: true, verbose: true, cmee: 0 },
   errorText: telitErrorText,
   errors: {
@@ -23,6 +25,10 @@ export const telitDialect: Dialect = {
     internal: TelitCme.unknown,
   },
   promptText: (char) => `\r\n${char} `,
-  wire: wireTelitUrcs,
+  wire(module) {
+    wireTelitUrcs(module);
+    wireTelitRegistrationUrcs(module);
+    wireTelitClock(module);
+  },
   terminalClosed: releaseSsl,
 };

@@ -12,10 +12,10 @@ import { CertificateError } from '../../services/tls/cert-store.js';
 import { derToPem, isPem, privateKeyEncoding } from '../../services/tls/cert-der.js';
 import { suiteByCode } from '../../services/tls/cipher-suites.js';
 import { TelitCme } from './errors.js';
+import { applySslSecurity, SSL_PROFILE } from './ssl-security.js';
 import { SECURITY_DATA_NAMES, secureSocketTable, sslChannel, type SslChannel, type SslConnection } from './ssl-state.js';
 
 /** The hidden security profile #SSLSECCFG and #SSLSECDATA are turned into. */
-const PROFILE = 0;
 const SSID: ParamSpec = { name: 'SSId', type: 'int', values: [1] };
 const range = (values: readonly number[]): string => `(${values.join(',')})`;
 
@@ -47,32 +47,6 @@ function suiteNumber(module: VirtualModule, ianaName: string): number | undefine
   return undefined;
 }
 
-/**
- * #SSLSECCFG and the stored security data as the TLS service's input: the hidden profile
- * gets the suites (one, or what 0 proposes), chain validation for auth modes 1 and 2 with
- * the stored CA, and the client certificate and key for mode 2. Missing data: 837.
- */
-function applySecurity(module: VirtualModule, ch: SslChannel): void {
-  const table = secureSocketTable(module);
-  const { certificates, securityProfiles: profiles } = module.services;
-  const sec = ch.security;
-  const stored = (dataType: number) => {
-    const item = SECURITY_DATA_NAMES[dataType]!;
-    return certificates.get(item.type, item.name, 'user') !== undefined;
-  };
-  if (sec.authMode >= 1 && !stored(1)) throw cme(TelitCme.sslCertificates, 'no CA certificate stored');
-  if (sec.authMode === 2 && (!stored(0) || !stored(2))) throw cme(TelitCme.sslCertificates, 'no client certificate or key stored');
-  profiles.reset(PROFILE);
-  if (sec.cipherSuite === 0) for (const code of table.defaultSuites) profiles.changeCipherList(PROFILE, code, 'add');
-  else profiles.setIanaCipher(PROFILE, table.cipherSuites[sec.cipherSuite]!);
-  profiles.set(PROFILE, 'validation', sec.authMode >= 1 ? 1 : 0);
-  if (sec.authMode >= 1) profiles.set(PROFILE, 'rootCa', SECURITY_DATA_NAMES[1]!.name);
-  if (sec.authMode === 2) {
-    profiles.set(PROFILE, 'clientCert', SECURITY_DATA_NAMES[0]!.name);
-    profiles.set(PROFILE, 'clientKey', SECURITY_DATA_NAMES[2]!.name);
-  }
-}
-
 /** A failed open: the TLS handshake (839), the TCP socket or name (832), no data path (832). */
 function openFailure(err: unknown): unknown {
   if (err instanceof SocketError) return cme(err.tls ? TelitCme.sslHandshake : TelitCme.sslSocketError, err.message);
@@ -93,7 +67,7 @@ async function open(
   const module = ctx.module;
   const sockets = module.services.sockets;
   if (!module.services.pdp.isActive(ch.config.cid)) throw cme(TelitCme.sslSocketError, `context ${ch.config.cid} not active`);
-  applySecurity(module, ch);
+  applySslSecurity(module, ch.security);
   let id: number;
   try {
     id = await sockets.create('tcp');
@@ -101,7 +75,7 @@ async function open(
     throw openFailure(err);
   }
   try {
-    sockets.setSecure(id, true, PROFILE, { ...(resume ? { resume } : {}), handshakeInactivityMs: target.timeoutMs });
+    sockets.setSecure(id, true, SSL_PROFILE, { ...(resume ? { resume } : {}), handshakeInactivityMs: target.timeoutMs });
     await sockets.connect(id, target.host, target.port);
   } catch (err) {
     if (sockets.exists(id)) await sockets.close(id).catch(() => {});

@@ -1,13 +1,15 @@
+import { ManualClock } from '@modemlab/at';
 import { ModuleHarness } from '../../testing/harness.js';
 
 const FINAL = /\r\n(OK|ERROR|\+CME ERROR: [^\r\n]+|CONNECT|NO CARRIER)\r\n$|\r\n> $/;
 
 /**
  * A Telit module on a manual clock, registered, with context 1 active and SSId 1 enabled
- * on its terminal, numeric +CMEE and no echo.
+ * on its terminal, numeric +CMEE and no echo. Its clock starts now: the module checks its
+ * stored CA's dates (made by the test PKI today) at the network's time.
  */
-export async function telitModule(model: 'ge910' | 'he910'): Promise<ModuleHarness> {
-  const h = await ModuleHarness.create({ model });
+export async function telitModule(model: 'ge910' | 'he910', clock = new ManualClock(Date.now())): Promise<ModuleHarness> {
+  const h = await ModuleHarness.create({ model, clock });
   try {
     await h.send('ATE0\r');
     await h.advance(2000);

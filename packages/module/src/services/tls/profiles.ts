@@ -53,6 +53,12 @@ export interface SecurityProfile {
   alpn: string;
   /** op 16: 0 all databases, 1 user, 2 pre-installed. */
   database: number;
+  /**
+   * No op code: at validation levels 1 and 2 the trusted root must also be valid at the
+   * module's date (hidden profiles of products that check their stored CA's expiry: Telit,
+   * seed 003 §3.3.1). Absent in profiles stored before it existed: off.
+   */
+  rootDates?: boolean;
 }
 
 /** (D)TLS session resumption (op 13): RAM only, lost at power-off (seed 002). */
@@ -127,6 +133,7 @@ export function factoryProfile(): SecurityProfile {
     ztp: 0,
     alpn: '',
     database: 0,
+    rootDates: false,
   };
 }
 
@@ -135,7 +142,7 @@ const freshSession = (): SessionResumption => ({ status: 0, type: 0 });
 const HEX = /^(?:[0-9a-fA-F]{2})*$/;
 
 /** The simple per-op fields: op code, field, check. */
-type SimpleField = 'validation' | 'tlsVersion' | 'rootCa' | 'serverHostname' | 'clientCert' | 'clientKey' | 'clientKeyPassword' | 'sni' | 'rotPsk' | 'ztp' | 'alpn' | 'database';
+type SimpleField = 'validation' | 'tlsVersion' | 'rootCa' | 'serverHostname' | 'clientCert' | 'clientKey' | 'clientKeyPassword' | 'sni' | 'rotPsk' | 'ztp' | 'alpn' | 'database' | 'rootDates';
 
 /**
  * The module's security profiles (+USECPRF), kept in the NVM. Every setter checks against
@@ -348,6 +355,8 @@ export class SecurityProfiles extends EventEmitter<SecurityProfileEvents> {
           return text(PROFILE_LIMITS.sni);
         case 'alpn':
           return text(PROFILE_LIMITS.alpn);
+        case 'rootDates':
+          return typeof value === 'boolean';
       }
     })();
     if (!ok) throw new ProfileError('bad-value', `${field}`);

@@ -63,6 +63,8 @@ export interface ConnectionPlan {
     level: number;
     trusted: X509Certificate[];
     hostname: string;
+    /** The trusted root's own dates are checked at levels 1-2 (SecurityProfile.rootDates). */
+    rootDates: boolean;
     pin?: PinSpec;
   };
 }
@@ -209,6 +211,7 @@ export function planConnection(input: PlanInput): ConnectionPlan {
       level: profile.validation,
       trusted,
       hostname: profile.serverHostname || host,
+      rootDates: profile.rootDates === true,
       ...(pin ? { pin } : {}),
     },
   };

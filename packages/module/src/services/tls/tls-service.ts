@@ -109,6 +109,8 @@ export class TlsService {
     readonly clock: Clock,
     /** Session-ID sessions across reboots; without it only this power-on's sessions resume. */
     private readonly memory?: SessionMemory,
+    /** The module's date (its real-time clock, UTC) that certificate validity is checked at. */
+    readonly moduleTime: () => number = () => clock.now(),
   ) {}
 
   get activeSessions(): number {
@@ -288,7 +290,8 @@ export class TlsService {
             chain: chain.map((c) => new X509Certificate(c)),
             trusted: plan.verify.trusted,
             hostname: plan.verify.hostname,
-            now: this.clock.now(),
+            now: this.moduleTime(),
+            rootDates: plan.verify.rootDates,
             ...(plan.verify.pin ? { pin: plan.verify.pin } : {}),
           });
           if (!verdict.ok) {

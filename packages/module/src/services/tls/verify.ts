@@ -11,6 +11,8 @@ import type { X509Certificate } from 'node:crypto';
  *   level 1  the chain ends at a trusted root (signatures and names; dates ignored)
  *   level 2  level 1 + the leaf matches the expected host name
  *   level 3  level 2 + every certificate of the path is valid at the module's time
+ *   rootDates at levels 1 and 2: the trusted root the path ends at is valid at the
+ *            module's time (products that check their stored CA's dates only: Telit)
  *   pinning  at any level: the leaf matches the pinned certificate (op 12)
  */
 export type VerifyFailure = 'no-certificate' | 'unknown-ca' | 'hostname' | 'expired' | 'not-yet-valid' | 'pin-mismatch';
@@ -33,6 +35,8 @@ export interface VerifyInput {
   hostname: string;
   /** The module's time, ms since the epoch. */
   now: number;
+  /** Levels 1-2: the root the path ends at must be valid at `now` too. */
+  rootDates?: boolean;
   pin?: PinSpec;
 }
 
@@ -51,11 +55,10 @@ export function verifyServer(input: VerifyInput): Verdict {
     path = built;
   }
   if (input.level >= 2 && !matchesHost(leaf, input.hostname)) return fail('hostname', `certificate does not match "${input.hostname}"`);
-  if (input.level >= 3) {
-    for (const cert of path) {
-      if (input.now < Date.parse(cert.validFrom)) return fail('not-yet-valid', `certificate not valid before ${cert.validFrom}`);
-      if (input.now > Date.parse(cert.validTo)) return fail('expired', `certificate expired ${cert.validTo}`);
-    }
+  const dated = input.level >= 3 ? path : input.level >= 1 && input.rootDates ? path.slice(-1) : [];
+  for (const cert of dated) {
+    if (input.now < Date.parse(cert.validFrom)) return fail('not-yet-valid', `certificate not valid before ${cert.validFrom}`);
+    if (input.now > Date.parse(cert.validTo)) return fail('expired', `certificate expired ${cert.validTo}`);
   }
   if (input.pin && !pinMatches(leaf, input.pin)) return fail('pin-mismatch', 'server certificate does not match the pinned one');
   return { ok: true, path };
