@@ -10,12 +10,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { DEFAULT_CIPHERS, type TLSSocket } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
+import { echoRoundTrip } from './echo.testutil.js';
 import { createModule, findModel, serveTcp, type TcpListener, type VirtualModule } from '@modemlab/module';
-import { UnsupportedFeatureError, openModem, type CellularModem, type ModemSocket, type ModemVendor } from '@modemlab/sdk';
+import { UnsupportedFeatureError, openModem, type CellularModem, type ModemVendor } from '@modemlab/sdk';
 import { makePki, tlsServer, type TestPki } from '../packages/module/src/services/tls/tls.testutil.js';
 
 const PRODUCTS: ReadonlyArray<{ model: string; vendor: ModemVendor }> = [
@@ -42,24 +41,6 @@ const serverOptions = (pki: TestPki) => ({
   minVersion: 'TLSv1' as const,
   ciphers: `${DEFAULT_CIPHERS}:AES256-SHA:AES128-SHA:AES256-SHA256:AES128-SHA256:@SECLEVEL=0`,
 });
-
-/** Writes `payload` and collects as many bytes back, then ends the socket. */
-async function echoRoundTrip(socket: ModemSocket, payload: Buffer): Promise<Buffer> {
-  const received: Buffer[] = [];
-  let total = 0;
-  const sink = new Writable({
-    write(chunk: Buffer, _e, cb) {
-      received.push(chunk);
-      total += chunk.length;
-      if (total >= payload.length) socket.end();
-      cb();
-    },
-  });
-  const source = new PassThrough();
-  source.end(payload);
-  await Promise.all([pipeline(source, socket, { end: false }), pipeline(socket, sink)]);
-  return Buffer.concat(received);
-}
 
 let pki: TestPki;
 before(() => {

@@ -7,11 +7,10 @@ import { request } from 'node:https';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { createServer as createTlsServer, type Server } from 'node:tls';
 import { createServer as createHttpsServer } from 'node:https';
 import { after, before, describe, it } from 'node:test';
+import { echoRoundTrip } from './echo.testutil.js';
 import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
 import { createModule, serveTcp, type VirtualModule } from '@modemlab/module';
@@ -85,20 +84,7 @@ describe('SDK sockets through a virtual SARA-R5 over TCP', { timeout: 60_000 }, 
   it('sends and receives 1 MB of binary data over a TLS ModemSocket with pipeline()', async () => {
     const socket = await modem.connect({ host: 'broker.lab', port: echoPort, tls: { profile: 1 } });
     const payload = randomBytes(1024 * 1024);
-    const received: Buffer[] = [];
-    let total = 0;
-    const sink = new Writable({
-      write(chunk: Buffer, _e, cb) {
-        received.push(chunk);
-        total += chunk.length;
-        if (total >= payload.length) socket.end();
-        cb();
-      },
-    });
-    const source = new PassThrough();
-    source.end(payload);
-    await Promise.all([pipeline(source, socket, { end: false }).catch(() => {}), pipeline(socket, sink)]);
-    assert.equal(Buffer.compare(Buffer.concat(received), payload), 0);
+    assert.equal(Buffer.compare(await echoRoundTrip(socket, payload), payload), 0);
   });
 
   it('carries 1 MB both ways over a TLS ModemSocket in direct link mode, then takes commands again', async () => {
@@ -106,20 +92,7 @@ describe('SDK sockets through a virtual SARA-R5 over TCP', { timeout: 60_000 }, 
     await modem.client.send('ATS12=5');
     const socket = await modem.connect({ host: 'broker.lab', port: echoPort, tls: { profile: 1 }, directLink: true });
     const payload = randomBytes(1024 * 1024);
-    const received: Buffer[] = [];
-    let total = 0;
-    const sink = new Writable({
-      write(chunk: Buffer, _e, cb) {
-        received.push(chunk);
-        total += chunk.length;
-        if (total >= payload.length) socket.end();
-        cb();
-      },
-    });
-    const source = new PassThrough();
-    source.end(payload);
-    await Promise.all([pipeline(source, socket, { end: false }).catch(() => {}), pipeline(socket, sink)]);
-    const echoed = Buffer.concat(received);
+    const echoed = await echoRoundTrip(socket, payload);
     const firstDiff = echoed.findIndex((b, i) => b !== payload[i]);
     assert.equal(Buffer.compare(echoed, payload), 0, `${echoed.length} bytes back, first difference at ${firstDiff}`);
     // +++ brought the link back to command mode and the socket was closed.

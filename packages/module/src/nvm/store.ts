@@ -1,5 +1,6 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { syncDir } from './sync-dir.js';
 
 /**
  * The module's non-volatile memory: one folder per module, one JSON document per namespace
@@ -39,7 +40,7 @@ export class NvmStore {
       closeSync(fd);
     }
     renameSync(tmp, target);
-    this.syncDir();
+    syncDir(this.dir);
     this.cache.set(namespace, structuredClone(value));
   }
 
@@ -55,25 +56,11 @@ export class NvmStore {
   erase(): void {
     for (const f of readdirSync(this.dir)) if (f.endsWith('.json')) rmSync(join(this.dir, f), { force: true });
     this.cache.clear();
-    this.syncDir();
+    syncDir(this.dir);
   }
 
   private file(namespace: string): string {
     if (!/^[a-z0-9-]+$/.test(namespace)) throw new Error(`bad NVM namespace ${namespace}`);
     return join(this.dir, `${namespace}.json`);
-  }
-
-  /** The rename itself must reach the disk. */
-  private syncDir(): void {
-    try {
-      const fd = openSync(this.dir, 'r');
-      try {
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-    } catch {
-      // Some filesystems refuse fsync on directories; the rename is still atomic.
-    }
   }
 }

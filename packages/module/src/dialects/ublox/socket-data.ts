@@ -41,6 +41,22 @@ function checkBinaryLength(ctx: CommandContext, length: number): void {
 }
 
 /**
+ * The data of +USOWR/+USOST: the quoted parameter (string or hex), or, without it, exactly
+ * <length> bytes after '@'. `check` (can the socket send?) runs before the prompt, so a
+ * refused write never asks the host for its bytes.
+ */
+async function writeData(ctx: CommandContext, length: number, data: string | undefined, check: () => void): Promise<Buffer> {
+  if (data !== undefined) {
+    const bytes = payload(ctx, length, data);
+    socketCall(check);
+    return bytes;
+  }
+  checkBinaryLength(ctx, length);
+  socketCall(check);
+  return binaryPayload(ctx, length);
+}
+
+/**
  * Received bytes as +USORD/+USORF show them: hex digits in hex mode (upper case, our choice;
  * hosts such as ubxlib accept both cases), else the raw bytes between quotes.
  */
@@ -60,14 +76,7 @@ export const socketDataCommands = defineCommands(import.meta.url, [
       const id = socketId(ctx, args.socket);
       const length = args.length as number;
       const sockets = ctx.module.services.sockets;
-      let bytes: Buffer;
-      if (args.data === undefined) {
-        checkBinaryLength(ctx, length);
-        socketCall(() => sockets.checkWrite(id));
-        bytes = await binaryPayload(ctx, length);
-      } else {
-        bytes = payload(ctx, length, args.data as string);
-      }
+      const bytes = await writeData(ctx, length, args.data as string | undefined, () => sockets.checkWrite(id));
       const sent = socketCall(() => sockets.write(id, bytes));
       ctx.info(`+USOWR: ${id},${sent}`);
     },
@@ -112,15 +121,7 @@ export const socketDataCommands = defineCommands(import.meta.url, [
       const id = socketId(ctx, args.socket);
       const length = args.length as number;
       const sockets = ctx.module.services.sockets;
-      let bytes: Buffer;
-      if (args.data === undefined) {
-        checkBinaryLength(ctx, length);
-        socketCall(() => sockets.checkSendTo(id));
-        bytes = await binaryPayload(ctx, length);
-      } else {
-        bytes = payload(ctx, length, args.data as string);
-        socketCall(() => sockets.checkSendTo(id));
-      }
+      const bytes = await writeData(ctx, length, args.data as string | undefined, () => sockets.checkSendTo(id));
       const sent = await socketCallAsync(() => sockets.sendTo(id, args.host as string, args.port as number, bytes));
       ctx.info(`+USOST: ${id},${sent}`);
     },

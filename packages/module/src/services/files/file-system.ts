@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FileSystemTable } from '../../models/file-system-table.js';
+import { syncDir } from '../../nvm/sync-dir.js';
 
 /**
  * 'not-found': no such file; 'no-space': the bytes would exceed the quota (free space);
@@ -154,7 +155,7 @@ export class FileSystem {
     const e = this.entry(name);
     rmSync(e.path, { force: true });
     this.entries.delete(name);
-    this.syncDir();
+    syncDir(this.dir);
   }
 
   /** A writer that streams to a temporary file; see FileWriter. */
@@ -171,7 +172,7 @@ export class FileSystem {
     for (const w of [...this.writers]) w.abort();
     for (const e of this.entries.values()) rmSync(e.path, { force: true });
     this.entries.clear();
-    this.syncDir();
+    syncDir(this.dir);
   }
 
   /** Power-down: transfers in progress are lost, as RAM is. */
@@ -202,7 +203,7 @@ export class FileSystem {
   install(name: string, tmp: string, headerLength: number, size: number): void {
     const path = join(this.dir, `${diskName(name)}${DATA_SUFFIX}`);
     renameSync(tmp, path);
-    this.syncDir();
+    syncDir(this.dir);
     this.entries.set(name, { path, offset: headerLength, size });
   }
 
@@ -246,18 +247,6 @@ export class FileSystem {
     }
   }
 
-  private syncDir(): void {
-    try {
-      const fd = openSync(this.dir, 'r');
-      try {
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-    } catch {
-      // Some filesystems refuse fsync on directories; the rename is still atomic.
-    }
-  }
 }
 
 class StreamingWriter implements FileWriter {

@@ -10,7 +10,7 @@ import { ServiceError } from '../errors.js';
 import type { LabRoutes } from '../network/lab-routes.js';
 import type { PdpContexts } from '../network/pdp.js';
 import type { DtlsSession } from '../tls/dtls.js';
-import { TlsFailure, type TlsService } from '../tls/tls-service.js';
+import { followSessions, negotiated, TlsFailure, type NegotiatedTls, type TlsService } from '../tls/tls-service.js';
 import { errnoOf, SocketError, TLS_ERRNO, type SocketErrno } from './errors.js';
 
 export { SocketError, type SocketErrno } from './errors.js';
@@ -59,13 +59,7 @@ export interface SocketInfo {
   lastError?: SocketErrno;
 }
 
-export interface TlsConnectionInfo {
-  /** 'TLSv1', 'TLSv1.2'... */
-  protocol: string;
-  /** IANA name of the negotiated suite, e.g. TLS_RSA_WITH_AES_256_CBC_SHA. */
-  cipher: string;
-  /** The handshake resumed a saved session. */
-  reused: boolean;
+export interface TlsConnectionInfo extends NegotiatedTls {
   /** DER of the session, to resume it on a later connection (SecureConnectRequest.session). */
   session?: Buffer;
 }
@@ -156,6 +150,26 @@ interface Entry {
   abortConnect?: (err: SocketError) => void;
 }
 
+/** A socket as it starts: idle, nothing buffered or counted. */
+function newEntry(base: Pick<Entry, 'id' | 'protocol' | 'cid' | 'localPort' | 'options'>): Entry {
+  return {
+    ...base,
+    secure: false,
+    profileId: 0,
+    phase: 'idle',
+    closing: false,
+    released: false,
+    udpBound: false,
+    rx: [],
+    rxBytes: 0,
+    paused: false,
+    datagrams: [],
+    bytesSent: 0,
+    bytesReceived: 0,
+    wire: { read: 0, written: 0 },
+  };
+}
+
 const stripMapped = (address: string | undefined): string => (address ?? '').replace(/^::ffff:/i, '');
 
 /**
@@ -207,26 +221,7 @@ export class SocketService extends EventEmitter<SocketEvents> {
     const cid = this.requireDataPath();
     const id = this.freeId();
     if (id === undefined) throw this.err(undefined, 'ENOMEM', 'all sockets in use');
-    const e: Entry = {
-      id,
-      protocol,
-      cid,
-      localPort,
-      secure: false,
-      profileId: 0,
-      phase: 'idle',
-      closing: false,
-      released: false,
-      udpBound: false,
-      rx: [],
-      rxBytes: 0,
-      paused: false,
-      datagrams: [],
-      bytesSent: 0,
-      bytesReceived: 0,
-      wire: { read: 0, written: 0 },
-      options: new Map(),
-    };
+    const e = newEntry({ id, protocol, cid, localPort, options: new Map() });
     this.sockets.set(id, e);
     if (protocol === 'udp') {
       const udp = createUdpSocket('udp4');
@@ -283,14 +278,7 @@ export class SocketService extends EventEmitter<SocketEvents> {
     const e = this.get(id);
     const stream = e.stream;
     if (!e.secure || !stream || stream === e.raw) return undefined;
-    const tls = stream as TLSSocket;
-    const cipher = tls.getCipher?.();
-    return {
-      protocol: tls.getProtocol?.() ?? '',
-      cipher: cipher?.standardName ?? '',
-      reused: tls.isSessionReused?.() ?? false,
-      ...(e.tlsSession ? { session: e.tlsSession } : {}),
-    };
+    return { ...negotiated(stream as TLSSocket), ...(e.tlsSession ? { session: e.tlsSession } : {}) };
   }
 
   /** Connects (TCP handshake, then TLS when the socket is secure); UDP only records the default peer. */
@@ -732,10 +720,8 @@ export class SocketService extends EventEmitter<SocketEvents> {
     this.account(e);
     if (stream !== raw) {
       stream.on('error', (err) => this.streamFailed(e, stream, err));
-      const tls = stream as TLSSocket;
-      e.tlsSession = tls.getSession() ?? e.resume;
-      tls.on('session', (der: Buffer) => {
-        e.tlsSession = der;
+      followSessions(stream as TLSSocket, (der) => {
+        e.tlsSession = der ?? e.tlsSession ?? e.resume;
       });
     }
     stream.on('data', (chunk: Buffer) => this.onData(e, stream, chunk));
@@ -754,26 +740,7 @@ export class SocketService extends EventEmitter<SocketEvents> {
       sock.resetAndDestroy();
       return;
     }
-    child = {
-      id,
-      protocol: 'tcp',
-      cid: listener.cid,
-      localPort: listener.localPort,
-      secure: false,
-      profileId: 0,
-      phase: 'idle',
-      closing: false,
-      released: false,
-      udpBound: false,
-      rx: [],
-      rxBytes: 0,
-      paused: false,
-      datagrams: [],
-      bytesSent: 0,
-      bytesReceived: 0,
-      wire: { read: 0, written: 0 },
-      options: new Map(listener.options),
-    };
+    child = newEntry({ id, protocol: 'tcp', cid: listener.cid, localPort: listener.localPort, options: new Map(listener.options) });
     this.sockets.set(id, child);
     const remote = { address: stripMapped(sock.remoteAddress), port: sock.remotePort ?? 0 };
     // The announcement comes before any data the new connection brings.

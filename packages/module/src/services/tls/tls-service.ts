@@ -467,3 +467,23 @@ function peerChain(socket: TLSSocket): Buffer[] {
   }
   return out;
 }
+
+/** What a secured connection negotiated, as the dialects report it (#SSLS...). */
+export interface NegotiatedTls {
+  /** 'TLSv1', 'TLSv1.2'... */
+  protocol: string;
+  /** IANA name of the negotiated suite, e.g. TLS_RSA_WITH_AES_256_CBC_SHA. */
+  cipher: string;
+  /** The handshake resumed a saved session. */
+  reused: boolean;
+}
+
+export function negotiated(socket: TLSSocket): NegotiatedTls {
+  return { protocol: socket.getProtocol() ?? '', cipher: socket.getCipher()?.standardName ?? '', reused: socket.isSessionReused() };
+}
+
+/** The session of a secured connection now (if any) and each one the server sends later. */
+export function followSessions(socket: TLSSocket, onSession: (der: Buffer | undefined) => void): void {
+  onSession(socket.getSession());
+  socket.on('session', (der: Buffer) => onSession(der));
+}
