@@ -1,3 +1,4 @@
+import { dialectOf } from './dialects/index.js';
 import { formsOf } from './engine/registry.js';
 import { findModel } from './models/index.js';
 
@@ -14,7 +15,7 @@ export function commandTable(modelId: string): CommandTableRow[] {
   const model = findModel(modelId);
   if (!model) throw new Error(`unknown model ${modelId}`);
   const excluded = new Set((model.excludedCommands ?? []).map((c) => c.toUpperCase()));
-  return model.dialect.commands
+  return dialectOf(model.dialect).commands
     .filter((c) => !excluded.has(c.name.toUpperCase()))
     .map((c) => ({ name: c.name, forms: formsOf(c), source: c.source ?? '', ...(c.aliases?.length ? { aliases: [...c.aliases] } : {}) }))
     .sort((a, b) => a.name.localeCompare(b.name));

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { systemClock, type Clock } from '@modemlab/at';
+import { dialectOf } from './dialects/index.js';
+import type { Dialect } from './dialects/types.js';
 import { CommandRegistry } from './engine/registry.js';
 import type { TerminalSession } from './engine/session.js';
 import { Terminal } from './engine/terminal.js';
@@ -31,6 +33,8 @@ type UrcSource = string | ((session: TerminalSession) => string | undefined);
  */
 export class VirtualModule {
   readonly model: ModelTable;
+  /** The AT language the model names (`model.dialect`). */
+  readonly dialect: Dialect;
   readonly clock: Clock;
   readonly nvm: NvmStore;
   readonly registry: CommandRegistry;
@@ -47,15 +51,16 @@ export class VirtualModule {
 
   private constructor(opts: ModuleOptions, model: ModelTable) {
     this.model = model;
+    this.dialect = dialectOf(model.dialect);
     this.clock = opts.clock ?? systemClock;
     this.nvm = new NvmStore(opts.stateDir);
     this.hosts = new Map(Object.entries(opts.hosts ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
     this.forwards = { ...opts.forwards };
     this.logger = opts.log ?? ((m, d) => console.error(`modemlab: ${m}`, d ?? ''));
     const excluded = new Set((model.excludedCommands ?? []).map((c) => c.toUpperCase()));
-    this.registry = new CommandRegistry(model.dialect.commands.filter((c) => !excluded.has(c.name.toUpperCase())));
+    this.registry = new CommandRegistry(this.dialect.commands.filter((c) => !excluded.has(c.name.toUpperCase())));
     this.services = createServices(this, opts.network ?? {});
-    model.dialect.wire(this);
+    this.dialect.wire(this);
     this.services.powerOn();
   }
 
@@ -78,7 +83,7 @@ export class VirtualModule {
 
   closeTerminal(t: Terminal): void {
     t.close();
-    if (this.terminals.delete(t)) this.model.dialect.terminalClosed?.(this, t.session);
+    if (this.terminals.delete(t)) this.dialect.terminalClosed?.(this, t.session);
   }
 
   /** Makes `stream` this module's UART until the returned detach() or the stream ends. */

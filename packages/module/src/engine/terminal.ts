@@ -45,7 +45,7 @@ export class Terminal {
     readonly module: VirtualModule,
     private readonly output: (bytes: Buffer) => void,
   ) {
-    this.session = new TerminalSession(module.model.dialect.sessionDefaults);
+    this.session = new TerminalSession(module.dialect.sessionDefaults);
     this.writer = new ResponseWriter(this.session, (s) => this.emit(s));
   }
 
@@ -184,7 +184,7 @@ export class Terminal {
     const start = text.search(/a[t]/i);
     if (overflow) {
       this.startCommand(async (w) => {
-        throw new CommandFailure(this.module.model.dialect.errors.lineTooLong, 'line too long');
+        throw new CommandFailure(this.module.dialect.errors.lineTooLong, 'line too long');
       });
       return;
     }
@@ -208,7 +208,7 @@ export class Terminal {
     run(this.writer)
       .then((final) => this.finish(final ?? undefined, after))
       .catch((err: unknown) => {
-        this.writer.failure(this.toFailure(err), this.module.model.dialect);
+        this.writer.failure(this.toFailure(err), this.module.dialect);
         this.finish('written', after);
       });
   }
@@ -218,7 +218,7 @@ export class Terminal {
   private toFailure(err: unknown): CommandFailure {
     if (err instanceof CommandFailure) return err;
     this.module.log('handler crashed', err);
-    return new CommandFailure(this.module.model.dialect.errors.internal, String(err));
+    return new CommandFailure(this.module.dialect.errors.internal, String(err));
   }
 
   private finish(final: FinalResult | 'written' | undefined, after: Array<() => void>): void {
@@ -263,7 +263,7 @@ export class Terminal {
 
   private async dispatch(cmd: ParsedCommand): Promise<FinalResult | void> {
     const registry = this.module.registry;
-    const dialect = this.module.model.dialect;
+    const dialect = this.module.dialect;
     if (cmd.kind === 'sreg') return this.dispatchSreg(cmd.index, cmd.form, cmd.value);
     if (cmd.kind === 'dial') {
       const def = registry.get('D');
@@ -319,7 +319,7 @@ export class Terminal {
   private pendingOnline?: DataPipe;
 
   private context(name: string, form: CommandContext['form'], def: CommandDef): CommandContext {
-    const dialect = this.module.model.dialect;
+    const dialect = this.module.dialect;
     return {
       module: this.module,
       session: this.session,
@@ -342,7 +342,7 @@ export class Terminal {
   private startPrompt(spec: PromptSpec): Promise<PromptOutcome> {
     return new Promise((resolve) => {
       this.prompt = { spec, buffer: [], streamed: 0, resolve };
-      this.emit(this.module.model.dialect.promptText(spec.char ?? '>'));
+      this.emit(this.module.dialect.promptText(spec.char ?? '>'));
       this.mode = 'prompt';
       if (spec.kind === 'binary') this.armGuard();
       if (spec.kind === 'binary' && spec.length === 0) this.endPrompt({ status: 'done', data: Buffer.alloc(0) });

@@ -1,5 +1,4 @@
 import { noUserFileSystem } from './file-system-table.js';
-import { quectelDialect } from '../dialects/quectel/index.js';
 import type { CertificateTable } from './certificate-table.js';
 import type { SocketTable } from './socket-table.js';
 import type { TlsTable } from './tls-table.js';
@@ -82,7 +81,7 @@ const bc66Sockets: SocketTable = {
 export const bc66: ModelTable = {
   id: 'bc66',
   vendor: 'Quectel',
-  dialect: quectelDialect,
+  dialect: 'quectel',
   fileSystem: noUserFileSystem,
   identity: {
     manufacturer: 'Quectel_Ltd',

@@ -1,4 +1,4 @@
-import { SARA_R5_PREINSTALLED_ROOTS, type PreinstalledRoot } from '../services/tls/preinstalled-roots.js';
+import { SARA_R5_PREINSTALLED_ROOTS, type PreinstalledRoot } from './preinstalled-roots.js';
 
 /** What a product's certificate manager (+USECMNG) accepts: counts, sizes, types, key sizes. */
 export interface CertificateTable {

@@ -1,4 +1,3 @@
-import { ubloxDialect } from '../dialects/ublox/index.js';
 import { saraR4FileSystem } from './file-system-table.js';
 import { saraR4Certificates } from './certificate-table.js';
 import { saraR4Sockets } from './socket-table.js';
@@ -10,7 +9,7 @@ import type { ModelTable } from './types.js';
 export const saraR410m: ModelTable = {
   id: 'sara-r410m',
   vendor: 'u-blox',
-  dialect: ubloxDialect,
+  dialect: 'ublox',
   identity: {
     manufacturer: 'u-blox',
     model: 'SARA-R410M-02B',

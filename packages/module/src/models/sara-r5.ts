@@ -1,4 +1,3 @@
-import { ubloxDialect } from '../dialects/ublox/index.js';
 import { saraR5FileSystem } from './file-system-table.js';
 import { saraR5Certificates } from './certificate-table.js';
 import { saraR5Sockets } from './socket-table.js';
@@ -10,7 +9,7 @@ import type { ModelTable } from './types.js';
 export const saraR5: ModelTable = {
   id: 'sara-r5',
   vendor: 'u-blox',
-  dialect: ubloxDialect,
+  dialect: 'ublox',
   identity: {
     manufacturer: 'u-blox',
     model: 'SARA-R510M8S',

@@ -1,5 +1,4 @@
 import { noUserFileSystem } from './file-system-table.js';
-import { telitDialect } from '../dialects/telit/index.js';
 import type { CertificateTable } from './certificate-table.js';
 import { geFamilySecureSocket, heFamilySecureSocket } from './secure-socket-table.js';
 import type { SocketTable } from './socket-table.js';
@@ -73,7 +72,7 @@ const telitLimits = { maxLineLength: 1100, cidMin: 1, cidMax: 5, maxActiveContex
 export const ge910: ModelTable = {
   id: 'ge910',
   vendor: 'Telit',
-  dialect: telitDialect,
+  dialect: 'telit',
   fileSystem: noUserFileSystem,
   identity: {
     manufacturer: 'Telit',

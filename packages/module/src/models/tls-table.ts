@@ -1,4 +1,4 @@
-import { LEGACY_NUMBERS, TABLE_26_CODES } from '../services/tls/cipher-suites.js';
+import { LEGACY_NUMBERS, TABLE_26_CODES } from './cipher-suites.js';
 
 /** Protocol versions as node:tls names them. */
 export type TlsVersionName = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';

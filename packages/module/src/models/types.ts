@@ -1,11 +1,15 @@
-import type { Dialect } from '../dialects/types.js';
 import type { CertificateTable } from './certificate-table.js';
 import type { HttpTable } from './http-table.js';
 import type { FileSystemTable } from './file-system-table.js';
 import type { SecureSocketTable } from './secure-socket-table.js';
 import type { SocketTable } from './socket-table.js';
 import type { TlsTable } from './tls-table.js';
-import type { ProfileIpType } from '../services/network/internal-contexts.js';
+
+/** The AT language a product speaks; `dialects/index.ts` resolves it to the handlers. */
+export type DialectId = 'ublox' | 'telit' | 'quectel';
+
+/** IP family of an internal profile: IPv4, IPv6, or dual stack with a preferred family. */
+export type ProfileIpType = 'ipv4' | 'ipv6' | 'ipv4v6-prefer-v4' | 'ipv4v6-prefer-v6';
 
 /**
  * A product is data: identity strings, limits and defaults. Code never asks which product
@@ -14,7 +18,7 @@ import type { ProfileIpType } from '../services/network/internal-contexts.js';
 export interface ModelTable {
   id: string;
   vendor: string;
-  dialect: Dialect;
+  dialect: DialectId;
   identity: {
     manufacturer: string;
     model: string;

@@ -10,7 +10,7 @@ import { pacedPipe } from '../../services/sockets/paced-pipe.js';
 import { SocketError } from '../../services/sockets/socket-service.js';
 import { CertificateError } from '../../services/tls/cert-store.js';
 import { derToPem, isPem, privateKeyEncoding } from '../../services/tls/cert-der.js';
-import { suiteByCode } from '../../services/tls/cipher-suites.js';
+import { suiteByCode } from '../../models/cipher-suites.js';
 import { TelitCme } from './errors.js';
 import { applySslSecurity, SSL_PROFILE } from './ssl-security.js';
 import { SECURITY_DATA_NAMES, secureSocketTable, sslChannel, type SslChannel, type SslConnection } from './ssl-state.js';

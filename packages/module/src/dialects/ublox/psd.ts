@@ -2,7 +2,8 @@ import { q, type ParamSpec, type ParamValue } from '@modemlab/at';
 import { cme } from '../../engine/failure.js';
 import type { CommandContext } from '../../engine/context.js';
 import { defineCommands } from '../../engine/registry.js';
-import type { InternalProfile, ProfileIpType } from '../../services/network/internal-contexts.js';
+import type { ProfileIpType } from '../../models/types.js';
+import type { InternalProfile } from '../../services/network/internal-contexts.js';
 import { UbloxCme } from './errors.js';
 import { service } from './service-errors.js';
 

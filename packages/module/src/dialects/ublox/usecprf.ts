@@ -4,7 +4,7 @@ import { cme, plainError } from '../../engine/failure.js';
 import { defineCommands } from '../../engine/registry.js';
 import type { VirtualModule } from '../../module.js';
 import type { TlsTable } from '../../models/tls-table.js';
-import { ianaFromBytes, ianaHex } from '../../services/tls/cipher-suites.js';
+import { ianaFromBytes, ianaHex } from '../../models/cipher-suites.js';
 import { PROFILE_LIMITS, ProfileError, type SecurityProfile, type SecurityProfiles, type SessionEvent } from '../../services/tls/profiles.js';
 import { UbloxCme } from './errors.js';
 

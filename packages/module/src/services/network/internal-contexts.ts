@@ -3,8 +3,9 @@ import type { NvmStore } from '../../nvm/store.js';
 import { fail } from '../errors.js';
 import { DEFAULT_BEARER_CID, type ContextEvent, type PdpContexts, type PdpType } from './pdp.js';
 
-/** IP family of an internal profile: IPv4, IPv6, or dual stack with a preferred family. */
-export type ProfileIpType = 'ipv4' | 'ipv6' | 'ipv4v6-prefer-v4' | 'ipv4v6-prefer-v6';
+import type { ProfileIpType } from '../../models/types.js';
+
+export type { ProfileIpType };
 
 export interface InternalProfile {
   ipType: ProfileIpType;

@@ -2,7 +2,7 @@ import { createHash, X509Certificate, type KeyObject } from 'node:crypto';
 import type { CertificateTable } from '../../models/certificate-table.js';
 import type { NvmStore } from '../../nvm/store.js';
 import { CertificateError, commonNameOf, keyFromDer, parseCertificate, parsePrivateKey, type ParsedItem } from './cert-der.js';
-import { publicRootDer } from './preinstalled-roots.js';
+import { publicRootDer } from './public-roots.js';
 
 export { CertificateError, type CertificateFailureReason } from './cert-der.js';
 

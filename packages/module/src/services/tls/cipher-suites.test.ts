@@ -3,7 +3,7 @@ import { createSecureContext } from 'node:tls';
 import { describe, it } from 'node:test';
 import { saraR5Tls } from '../../models/tls-table.js';
 import { factoryProfile } from './profiles.js';
-import { ianaFromBytes, ianaHex, LEGACY_NUMBERS, suiteByCode, suiteByLegacy, TABLE_26 } from './cipher-suites.js';
+import { ianaFromBytes, ianaHex, LEGACY_NUMBERS, suiteByCode, suiteByLegacy, TABLE_26 } from '../../models/cipher-suites.js';
 import { planConnection, NO_CREDENTIALS, PlanError } from './tls-options.js';
 
 describe('Table 26 cipher suites', () => {

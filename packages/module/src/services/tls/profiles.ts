@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { TlsTable } from '../../models/tls-table.js';
 import type { NvmStore } from '../../nvm/store.js';
-import { suiteByCode, suiteByLegacy } from './cipher-suites.js';
+import { suiteByCode, suiteByLegacy } from '../../models/cipher-suites.js';
 
 /** How a profile picks its cipher suites (+USECPRF op 2); the methods are exclusive, the last one set wins. */
 export type CipherSelection =

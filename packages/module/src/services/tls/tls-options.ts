@@ -2,7 +2,7 @@ import { X509Certificate, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import type { TlsTable, TlsVersionName } from '../../models/tls-table.js';
-import { suiteByCode, suiteByLegacy, type CipherSuite } from './cipher-suites.js';
+import { suiteByCode, suiteByLegacy, type CipherSuite } from '../../models/cipher-suites.js';
 import type { SecurityProfile } from './profiles.js';
 import type { PinSpec } from './verify.js';
 

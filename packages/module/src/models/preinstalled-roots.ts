@@ -1,7 +1,3 @@
-import { rootCertificates } from 'node:tls';
-import { X509Certificate } from 'node:crypto';
-import { commonNameOf } from './cert-der.js';
-
 /** A root certificate a product carries from the factory (seed 002, +USECMNG notes). */
 export interface PreinstalledRoot {
   /** Internal name, up to 60 characters. */
@@ -29,18 +25,3 @@ export const SARA_R5_PREINSTALLED_ROOTS: readonly PreinstalledRoot[] = [
   { name: 'ubx_tmo_usa_enterprise_root_ca', commonName: 'T-Mobile USA Enterprise Root CA' },
   { name: 'ubx_starfield_service_root_ca_g2', commonName: 'Starfield Services Root Certificate Authority - G2' },
 ];
-
-let byCommonName: Map<string, Buffer> | undefined;
-
-/** The DER of the public root whose subject CN is `commonName`, from Node's bundled store. */
-export function publicRootDer(commonName: string): Buffer | undefined {
-  if (!byCommonName) {
-    byCommonName = new Map();
-    for (const pem of rootCertificates) {
-      const x = new X509Certificate(pem);
-      const cn = commonNameOf(x);
-      if (cn !== '' && !byCommonName.has(cn)) byCommonName.set(cn, x.raw);
-    }
-  }
-  return byCommonName.get(commonName);
-}
