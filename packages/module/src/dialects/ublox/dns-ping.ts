@@ -1,7 +1,7 @@
-import { isIP } from 'node:net';
 import { q } from '@modemlab/at';
 import { cme } from '../../engine/failure.js';
 import { defineCommands } from '../../engine/registry.js';
+import { isIpv4Literal } from '../shared/ip-literal.js';
 import { UbloxCme } from './errors.js';
 import { serviceAsync } from './service-errors.js';
 
@@ -22,7 +22,7 @@ export const dnsPingCommands = defineCommands(import.meta.url, [
         ctx.info(`+UDNSRN: ${q(await serviceAsync(() => dns.resolve(name)))}`);
         return;
       }
-      if (isIP(name) !== 4) throw cme(UbloxCme.badParameter);
+      if (!isIpv4Literal(name)) throw cme(UbloxCme.badParameter);
       ctx.info(`+UDNSRN: ${q(await serviceAsync(() => dns.reverse(name)))}`);
     },
     test(ctx) {
