@@ -117,19 +117,14 @@ const NO_PACKAGES: readonly Layer[] = ['at', 'models'];
 export const KNOWN_PENDING: readonly string[] = [
   // The module host and the narrow engine (helper L): dialects and the engine see a
   // ModuleHost / TerminalHost, services get their parts, not VirtualModule.
-  'dialects/quectel/index.ts -> module.ts',
   'dialects/quectel/ssl-state.ts -> module.ts',
   'dialects/quectel/ssl.ts -> module.ts',
-  'dialects/telit/clock.ts -> module.ts',
-  'dialects/telit/registration-urcs.ts -> module.ts',
   'dialects/telit/ssl-security.ts -> module.ts',
   'dialects/telit/ssl-state.ts -> module.ts',
   'dialects/telit/ssl.ts -> module.ts',
   'dialects/telit/urcs.ts -> module.ts',
   'dialects/types.ts -> module.ts',
   'dialects/ublox/http.ts -> module.ts',
-  'dialects/ublox/registration-format.ts -> module.ts',
-  'dialects/ublox/signal.ts -> module.ts',
   'dialects/ublox/socket-urcs.ts -> module.ts',
   'dialects/ublox/urcs.ts -> module.ts',
   'dialects/ublox/usecprf.ts -> module.ts',
@@ -140,15 +135,6 @@ export const KNOWN_PENDING: readonly string[] = [
   // The link layer (helper L): the online-data pipe moves from engine/ to link/.
   'services/sockets/paced-pipe.ts -> engine/data-pipe.ts',
   'services/sockets/socket-service.ts -> engine/data-pipe.ts',
-  // A vendor borrowing another vendor's handlers: dialects/shared factories (this branch).
-  'dialects/quectel/basic.ts -> dialects/ublox/registration-format.ts',
-  'dialects/quectel/index.ts -> dialects/ublox/registration-format.ts',
-  'dialects/telit/basic.ts -> dialects/ublox/power.ts',
-  'dialects/telit/basic.ts -> dialects/ublox/registration.ts',
-  'dialects/telit/basic.ts -> dialects/ublox/signal.ts',
-  'dialects/telit/basic.ts -> dialects/ublox/sim.ts',
-  'dialects/telit/clock.ts -> dialects/ublox/device.ts',
-  'dialects/telit/registration-urcs.ts -> dialects/ublox/registration-format.ts',
 ].map((edge) => edge.replace(/^(\S+) -> (\S+)$/, (_, a: string, b: string) => `${m(a)} -> ${m(b)}`));
 
 /** A path of packages/module/src (or a node built-in) as the graph names it. */

@@ -96,6 +96,7 @@ export const bc66: ModelTable = {
   network: {
     rats: [8],
     actByRat: { 8: 9 },
+    copsActs: [9],
     defaultIpv4v6Grant: 'IP',
     defaultMnoProfile: 0,
     mnoProfiles: [0],

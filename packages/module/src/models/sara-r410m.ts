@@ -23,6 +23,7 @@ export const saraR410m: ModelTable = {
   network: {
     rats: [7, 8],
     actByRat: { 7: 7, 8: 9 },
+    copsActs: [7, 9],
     defaultIpv4v6Grant: 'IP',
     defaultMnoProfile: 1,
     mnoProfiles: [0, 1, 2, 3, 4, 5, 6, 8, 19, 21, 28, 31, 39, 100],

@@ -23,6 +23,7 @@ export const saraR5: ModelTable = {
   network: {
     rats: [7, 8],
     actByRat: { 7: 7, 8: 9 },
+    copsActs: [7, 9],
     defaultIpv4v6Grant: 'IP',
     defaultMnoProfile: 90,
     mnoProfiles: [0, 1, 19, 21, 28, 31, 39, 42, 43, 44, 45, 46, 90, 100, 101, 102, 103, 104, 200, 201, 206],

@@ -88,6 +88,8 @@ export const ge910: ModelTable = {
     // 27.007 <AcT> 0: GSM; the radio has one RAT, reported as AcT 0.
     rats: [0],
     actByRat: { 0: 0 },
+    // GSM only: an LTE or UMTS <AcT> is refused.
+    copsActs: [0],
     defaultIpv4v6Grant: 'IP',
     attachActivatesDefaultBearer: false,
     defaultMnoProfile: 0,
@@ -116,7 +118,8 @@ export const he910: ModelTable = {
     svn: '04',
     atiLines: ['Telit'],
   },
-  network: { ...ge910.network, rats: [2], actByRat: { 2: 2 }, bands: { 2: [] } },
+  // UMTS with GSM fallback: +COPS takes <AcT> 0 (GSM) and 2 (UTRAN).
+  network: { ...ge910.network, rats: [2], actByRat: { 2: 2 }, copsActs: [0, 2], bands: { 2: [] } },
   secureSocket: heFamilySecureSocket,
   // Seed 003 §4.4: "this command is not provided by the HE910/UE910 families".
   excludedCommands: ['#SSLFASTD'],

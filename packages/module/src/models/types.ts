@@ -53,6 +53,8 @@ export interface ModelTable {
     rats: number[];
     /** +COPS AcT reported for each +URAT value. */
     actByRat: Record<number, number>;
+    /** The 27.007 <AcT>s +COPS accepts: the access technologies the radio has (0 GSM, 2 UTRAN, 7 E-UTRAN/LTE-M, 9 NB-IoT). */
+    copsActs: number[];
     /** What a network gives an IPV4V6 context by default (the seed's example: only IPv4). */
     defaultIpv4v6Grant: 'IP' | 'IPV6' | 'IPV4V6';
     /** Registration activates cid 1 (LTE attach; the default). GSM/UMTS products activate contexts on request only. */

@@ -1,15 +1,15 @@
 import { cme, plainError } from '../../engine/failure.js';
 import { defineCommands, type CommandDef } from '../../engine/registry.js';
-import type { Functionality } from '../../services/network/operator.js';
-import { registrationRead } from '../ublox/registration-format.js';
+import { cfunCommand } from '../shared/cfun.js';
+import { copsCommand } from '../shared/cops.js';
+import { csqCommand } from '../shared/csq.js';
 import { identityCommands } from '../shared/identity.js';
 import { cgattCommand, cgpaddrLine } from '../shared/pdp.js';
+import { registrationCommand } from '../shared/registration.js';
 import { cmeeCommand, echoCommand, factoryCommand, quietCommand, resetCommand, verboseCommand } from '../shared/v250.js';
 import { QuectelCme } from './errors.js';
 import { service } from './service-errors.js';
 
-/** BC66 +CFUN: 0 minimum functionality, 1 full. */
-const CFUN_VALUES = [0, 1];
 
 /**
  * +QSCLK: 0 sleep disabled, 1 light and deep sleep (woken by PSM_EINT), 2 light sleep only.
@@ -30,6 +30,9 @@ const qsclk: CommandDef = {
   },
 };
 
+/** +CEREG modes 0-5 (5 adds the PSM timers). */
+export const QUECTEL_MAX_REG_MODE = 5;
+
 /** V.250 basics, identity, functionality, registration and the default bearer of a BC66. */
 export const quectelBasicCommands = [
   echoCommand,
@@ -41,6 +44,11 @@ export const quectelBasicCommands = [
   cmeeCommand,
   ...identityCommands({ revisionPrefix: 'Revision: ', service }),
   cgattCommand({ notAllowed: QuectelCme.notAllowed, testRange: '(0,1)' }),
+  // +CFUN 0 minimum functionality, 1 full; no reset through +CFUN.
+  cfunCommand({ values: [0, 1], resetValues: [], maxRst: 0, readsStkMode: false }),
+  copsCommand({ badParameter: QuectelCme.badParameter, maxOperLength: 24, service }),
+  registrationCommand('+CEREG', QUECTEL_MAX_REG_MODE),
+  csqCommand({ measuresWhen: 'registered', ber: 0 }),
   ...defineCommands(import.meta.url, [
     {
       name: 'I',
@@ -65,46 +73,6 @@ export const quectelBasicCommands = [
       },
       test(ctx) {
         ctx.info('+CGSN: (0-3)');
-      },
-    },
-    {
-      name: '+CFUN',
-      params: [
-        { name: 'fun', type: 'int', values: CFUN_VALUES },
-        { name: 'rst', type: 'int', values: [0], optional: true, default: 0 },
-      ],
-      set(ctx, { fun }) {
-        ctx.module.services.network.setFunctionality(fun as Functionality);
-      },
-      read(ctx) {
-        ctx.info(`+CFUN: ${ctx.module.services.network.functionality}`);
-      },
-      test(ctx) {
-        ctx.info(`+CFUN: (${CFUN_VALUES.join(',')}),(0)`);
-      },
-    },
-    {
-      name: '+CEREG',
-      params: [{ name: 'n', type: 'int', min: 0, max: 5, optional: true, default: 0 }],
-      set(ctx, { n }) {
-        ctx.session.urcModes.set('+CEREG', n as number);
-      },
-      read(ctx) {
-        ctx.info(registrationRead('+CEREG', ctx.session.urcMode('+CEREG'), ctx.module));
-      },
-      test(ctx) {
-        ctx.info('+CEREG: (0-5)');
-      },
-    },
-    {
-      name: '+CSQ',
-      action(ctx) {
-        const net = ctx.module.services.network;
-        const rssi = net.options.rssi;
-        ctx.info(net.registered ? `+CSQ: ${Math.max(0, Math.min(31, Math.round((rssi + 113) / 2)))},0` : '+CSQ: 99,99');
-      },
-      test(ctx) {
-        ctx.info('+CSQ: (0-31,99),(0-7,99)');
       },
     },
     {

@@ -1,11 +1,10 @@
 import type { Dialect } from '../types.js';
-import { quectelBasicCommands } from './basic.js';
+import { QUECTEL_MAX_REG_MODE, quectelBasicCommands } from './basic.js';
 import { QuectelCme, quectelErrorText } from './errors.js';
 import { wireQsslUrcs } from './ssl.js';
 import { sslConfigCommands } from './ssl-config.js';
 import { sslCommands } from './ssl.js';
-import type { VirtualModule } from '../../module.js';
-import { registrationUrc } from '../ublox/registration-format.js';
+import { wireRegistrationUrcs } from '../shared/registration.js';
 
 /** Quectel's AT language (BC66): 3GPP basics and the SSL commands of seed 004. */
 export const quectelDialect: Dialect = {
@@ -20,12 +19,8 @@ export const quectelDialect: Dialect = {
   },
   // Quectel prompts are '>' and a space at the start of a line.
   promptText: (char) => `\r\n${char} `,
-  wire(module: VirtualModule) {
-    const s = module.services;
-    s.network.prependListener('registration', () => {
-      const texts = Array.from({ length: 6 }, (_, n) => registrationUrc('+CEREG', n, module));
-      module.urc((session) => texts[session.urcMode('+CEREG')]);
-    });
+  wire(module) {
+    wireRegistrationUrcs(module, ['+CEREG'], QUECTEL_MAX_REG_MODE);
     wireQsslUrcs(module);
   },
 };

@@ -1,9 +1,9 @@
 import { q } from '@modemlab/at';
 import { cme } from '../../engine/failure.js';
 import { defineCommands } from '../../engine/registry.js';
-import type { VirtualModule } from '../../module.js';
+import type { CommandContext } from '../../engine/context.js';
 import type { LocalTime } from '../../services/rtc.js';
-import { formatCclk, parseCclk } from '../ublox/device.js';
+import { formatCclk, parseCclk } from '../shared/clock.js';
 import { TelitCme } from './errors.js';
 
 /**
@@ -16,13 +16,16 @@ interface NitzSetting {
   mode: number;
 }
 
+/** What the clock wiring uses of its module: NVM, the network and clock services, URCs. */
+type ClockHost = Pick<CommandContext['module'], 'nvm' | 'services' | 'urc'>;
+
 const NVM = 'telit-nitz';
 const FACTORY: NitzSetting = { val: 7, mode: 0 };
 const AUTOMATIC = 1;
 const URC_ZONE = 4;
 const URC_DST = 8;
 
-export const nitzSetting = (module: VirtualModule): NitzSetting => module.nvm.read<NitzSetting>(NVM, FACTORY);
+export const nitzSetting = (module: Pick<ClockHost, 'nvm'>): NitzSetting => module.nvm.read<NitzSetting>(NVM, FACTORY);
 
 /** "yy/MM/dd,hh:mm:ss±zz,d": 27.007's +CCLK time with Telit's daylight saving digit. */
 function formatTelitClock(t: LocalTime): string {
@@ -42,7 +45,7 @@ function parseTelitClock(text: string): LocalTime | undefined {
  * a #CCLK setting: the module's date follows the network (the lab's clock). With it off,
  * the #CCLK time stays (seed 003 §3.3.1: how to keep an expired CA usable).
  */
-export function wireTelitClock(module: VirtualModule): void {
+export function wireTelitClock(module: ClockHost): void {
   module.services.network.on('registration', ({ stat, previous }) => {
     const registered = (s: number) => s === 1 || s === 5;
     if (!registered(stat) || registered(previous)) return;

@@ -1,11 +1,11 @@
 import type { Dialect } from '../types.js';
-import { telitBasicCommands, telitIdentityCommands } from './basic.js';
+import { TELIT_MAX_REG_MODE, TELIT_REGISTRATION, telitBasicCommands, telitIdentityCommands } from './basic.js';
 import { telitClockCommands, wireTelitClock } from './clock.js';
 import { TelitCme, telitErrorText } from './errors.js';
 import { ftpCommands } from './ftp.js';
 import { telitPdpCommands } from './pdp.js';
 import { releaseSsl, sslCommands } from './ssl.js';
-import { wireTelitRegistrationUrcs } from './registration-urcs.js';
+import { wireRegistrationUrcs } from '../shared/registration.js';
 import { wireTelitUrcs } from './urcs.js';
 
 /**
@@ -27,7 +27,8 @@ export const telitDialect: Dialect = {
   promptText: (char) => `\r\n${char} `,
   wire(module) {
     wireTelitUrcs(module);
-    wireTelitRegistrationUrcs(module);
+    // +CREG/+CGREG: `<stat>`, mode 2 adds "<lac>","<ci>",<AcT> while registered.
+    wireRegistrationUrcs(module, TELIT_REGISTRATION, TELIT_MAX_REG_MODE);
     wireTelitClock(module);
   },
   terminalClosed: releaseSsl,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatCclk, parseCclk } from './device.js';
+import { formatCclk, parseCclk } from '../shared/clock.js';
 import { answer, at, cmeError, OK, ublox } from './ublox.testutil.js';
 
 describe('u-blox device settings', () => {

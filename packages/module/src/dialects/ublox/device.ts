@@ -1,47 +1,14 @@
 import { q } from '@modemlab/at';
 import { cme } from '../../engine/failure.js';
 import { defineCommands } from '../../engine/registry.js';
-import type { LocalTime } from '../../services/rtc.js';
+import { cclkCommand } from '../shared/clock.js';
 import { UbloxCme } from './errors.js';
 
 /** GNSS output bit of +UGPRF that sends the data to an IP server. */
 const GNSS_TO_IP = 16;
-const CCLK = /^(\d\d)\/(\d\d)\/(\d\d),(\d\d):(\d\d):(\d\d)([+-]\d\d)$/;
-
-const two = (n: number): string => String(n).padStart(2, '0');
-
-/** "yy/MM/dd,hh:mm:ss±zz" with the zone in quarter hours (27.007 +CCLK). */
-export function formatCclk(t: LocalTime): string {
-  const d = new Date(t.localMs);
-  const zone = `${t.quarterHours < 0 ? '-' : '+'}${two(Math.abs(t.quarterHours))}`;
-  return `${two(d.getUTCFullYear() % 100)}/${two(d.getUTCMonth() + 1)}/${two(d.getUTCDate())},${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}${zone}`;
-}
-
-export function parseCclk(text: string): LocalTime | undefined {
-  const m = CCLK.exec(text);
-  if (!m) return undefined;
-  const [yy, mo, dd, hh, mi, ss, tz] = m.slice(1).map(Number) as [number, number, number, number, number, number, number];
-  const localMs = Date.UTC(2000 + yy, mo - 1, dd, hh, mi, ss);
-  const d = new Date(localMs);
-  // Date.UTC rolls 31/02 over into March; a real date reads back unchanged.
-  if (d.getUTCMonth() !== mo - 1 || d.getUTCDate() !== dd || hh > 23 || mi > 59 || ss > 59 || Math.abs(tz) > 96) return undefined;
-  return { localMs, quarterHours: tz };
-}
-
 /** Device settings: clock, GNSS data routing, the embedded LwM2M client. */
 export const deviceCommands = defineCommands(import.meta.url, [
-  {
-    name: '+CCLK',
-    params: [{ name: 'time', type: 'string' }],
-    set(ctx, { time }) {
-      const t = parseCclk(time as string);
-      if (!t) throw cme(UbloxCme.badParameter);
-      ctx.module.services.rtc.set(t);
-    },
-    read(ctx) {
-      ctx.info(`+CCLK: ${q(formatCclk(ctx.module.services.rtc.now()))}`);
-    },
-  },
+  cclkCommand({ badTime: UbloxCme.badParameter }),
   {
     name: '+UGPRF',
     params: [

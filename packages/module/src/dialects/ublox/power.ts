@@ -1,10 +1,9 @@
 import { q } from '@modemlab/at';
 import { cme } from '../../engine/failure.js';
 import { defineCommands } from '../../engine/registry.js';
-import type { Functionality } from '../../services/network/operator.js';
+import { cfunCommand } from '../shared/cfun.js';
 import { UbloxCme } from './errors.js';
 
-const CFUN_VALUES = [0, 1, 4, 15, 16];
 const TIMER_BITS = /^[01]{8}$/;
 const EDRX_BITS = /^[01]{4}$/;
 /** 27.007 <AcT-type>: 4 E-UTRAN WB-S1 (LTE-M), 5 E-UTRAN NB-S1 (NB-IoT). */
@@ -13,29 +12,13 @@ const SLEEP_WITH_TIMEOUT = [1, 4];
 
 const timer = (bits: string): string => (bits ? q(bits) : '');
 
+/** +CFUN 0 minimum, 1 full, 4 airplane; 15 and 16 reset (with / without SIM reset), so does <rst>=1. */
+export const ubloxCfun = cfunCommand({ values: [0, 1, 4, 15, 16], resetValues: [15, 16], maxRst: 1, readsStkMode: true });
+
 /** Functionality, reboot and power saving (PSM, eDRX, UART sleep). */
-export const powerCommands = defineCommands(import.meta.url, [
-  {
-    name: '+CFUN',
-    params: [
-      { name: 'fun', type: 'int', values: CFUN_VALUES },
-      { name: 'rst', type: 'int', min: 0, max: 1, optional: true, default: 0 },
-    ],
-    set(ctx, { fun, rst }) {
-      // 15 and 16 reset the module (with / without SIM reset); so does rst=1 with any <fun>.
-      if (fun === 15 || fun === 16 || rst === 1) {
-        ctx.afterResult(() => ctx.module.reboot());
-        return;
-      }
-      ctx.module.services.network.setFunctionality(fun as Functionality);
-    },
-    read(ctx) {
-      ctx.info(`+CFUN: ${ctx.module.services.network.functionality},0`);
-    },
-    test(ctx) {
-      ctx.info(`+CFUN: (${CFUN_VALUES.join(',')}),(0-1)`);
-    },
-  },
+export const powerCommands = [
+  ubloxCfun,
+  ...defineCommands(import.meta.url, [
   {
     name: '+UPSV',
     params: [
@@ -131,4 +114,5 @@ export const powerCommands = defineCommands(import.meta.url, [
       ctx.info(`+CEDRXS: (0-3),(${EDRX_ACT_TYPES.join(',')}),("0000"-"1111")`);
     },
   },
-]);
+]),
+];

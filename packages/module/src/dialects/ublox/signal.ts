@@ -1,43 +1,31 @@
 import { defineCommands } from '../../engine/registry.js';
-import type { VirtualModule } from '../../module.js';
+import { csqCommand, inCoverage } from '../shared/csq.js';
+import type { NetworkView } from '../shared/host-view.js';
 
 const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, Math.round(v)));
 /** Default +UCGED mode: serving-cell information, so a fresh module answers with data. */
 const UCGED_DEFAULT = 2;
-
-/** The serving cell can be measured: radio on and in coverage (registered or not). */
-const measurable = (m: VirtualModule): boolean => m.services.network.radioOn && m.services.network.hasCoverage;
 
 /** 27.007 index of RSRP (-141 dBm = 0) and RSRQ (-20 dB = 0, half-dB steps). */
 const rsrpIndex = (dbm: number): number => clamp(dbm + 141, 0, 97);
 const rsrqIndex = (db: number): number => clamp((db + 20) * 2, 0, 34);
 
 /** +UCGED service state: 1 radio off, 2 searching, 3 no service, 4 registered. */
-function serviceState(m: VirtualModule): number {
+function serviceState(m: NetworkView): number {
   const net = m.services.network;
   if (!net.radioOn) return 1;
   if (net.registered) return 4;
   return net.hasCoverage ? 2 : 3;
 }
 
-/** Signal quality and serving-cell information. */
+/** Signal quality (+CSQ: the shared 27.007 one; Cat-M1 has no bit error rate) and serving-cell information. */
 export const signalCommands = defineCommands(import.meta.url, [
-  {
-    name: '+CSQ',
-    action(ctx) {
-      const rssi = ctx.module.services.network.options.rssi;
-      // Cat-M1 has no bit error rate to report: <qual> stays 99.
-      ctx.info(measurable(ctx.module) ? `+CSQ: ${clamp((rssi + 113) / 2, 0, 31)},99` : '+CSQ: 99,99');
-    },
-    test(ctx) {
-      ctx.info('+CSQ: (0-31,99),(0-7,99)');
-    },
-  },
+  csqCommand({ measuresWhen: 'in-coverage', ber: 99 }),
   {
     name: '+CESQ',
     action(ctx) {
       const o = ctx.module.services.network.options;
-      const lte = measurable(ctx.module) ? `${rsrqIndex(o.rsrq)},${rsrpIndex(o.rsrp)}` : '255,255';
+      const lte = inCoverage(ctx.module) ? `${rsrqIndex(o.rsrq)},${rsrpIndex(o.rsrp)}` : '255,255';
       ctx.info(`+CESQ: 99,99,255,255,${lte}`);
     },
     test(ctx) {

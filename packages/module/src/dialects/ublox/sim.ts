@@ -1,6 +1,7 @@
 import { q } from '@modemlab/at';
 import { cme } from '../../engine/failure.js';
 import { defineCommands } from '../../engine/registry.js';
+import { cpinCommand } from '../shared/cpin.js';
 import { UbloxCme } from './errors.js';
 import { service } from './service-errors.js';
 
@@ -10,22 +11,7 @@ const CRSM_COMMANDS = [176, 178, 192, 214, 220, 242];
 
 /** The SIM: PIN state and restricted SIM access to its elementary files. */
 export const simCommands = defineCommands(import.meta.url, [
-  {
-    name: '+CPIN',
-    params: [
-      { name: 'pin', type: 'string', maxLength: 8 },
-      { name: 'newpin', type: 'string', maxLength: 8, optional: true },
-    ],
-    read(ctx) {
-      service(() => ctx.module.services.identity.iccid);
-      ctx.info('+CPIN: READY');
-    },
-    // The simulated SIM has no PIN: entering one is not expected.
-    set(ctx) {
-      service(() => ctx.module.services.identity.iccid);
-      throw cme(UbloxCme.notAllowed);
-    },
-  },
+  cpinCommand({ notAllowed: UbloxCme.notAllowed, service }),
   {
     name: '+CRSM',
     params: [

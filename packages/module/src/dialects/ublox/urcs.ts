@@ -3,13 +3,11 @@ import type { TerminalSession } from '../../engine/session.js';
 import type { VirtualModule } from '../../module.js';
 import type { ServiceFailureReason } from '../../services/errors.js';
 import type { ContextEvent } from '../../services/network/pdp.js';
-import { registrationUrc, type RegCommand } from './registration-format.js';
+import { wireRegistrationUrcs } from '../shared/registration.js';
 import { wireUsecprfUrcs } from './usecprf.js';
 import { wireUbloxSocketUrcs } from './socket-urcs.js';
 import { wireHttpUrcs } from './http.js';
 
-const REGISTRATION: readonly RegCommand[] = ['+CREG', '+CGREG', '+CEREG'];
-const MAX_REG_MODE = 5;
 
 /**
  * +UUPINGER codes (u-blox ping error table): 8 "cannot resolve host", 17 "PDP context not
@@ -43,13 +41,8 @@ export function wireUbloxUrcs(module: VirtualModule): void {
   const forMode = (command: string, text: string | undefined, minMode = 1) => (session: TerminalSession) =>
     session.urcMode(command) >= minMode ? text : undefined;
 
-  // Prepended so +CEREG comes before the context events the same change causes.
-  s.network.prependListener('registration', () => {
-    for (const cmd of REGISTRATION) {
-      const texts = Array.from({ length: MAX_REG_MODE + 1 }, (_, n) => registrationUrc(cmd, n, module));
-      module.urc((session) => texts[session.urcMode(cmd)]);
-    }
-  });
+  // +CEREG comes before the context events the same change causes.
+  wireRegistrationUrcs(module, ['+CREG', '+CGREG', '+CEREG'], 5);
   s.network.on('rrc', ({ connected }) => module.urc(forMode('+CSCON', `+CSCON: ${connected ? 1 : 0}`)));
 
   s.pdp.on('context', (e) => module.urc(forMode('+CGEREP', cgev(e))));
