@@ -1,4 +1,3 @@
 export * from './clock.js';
 export * from './command-line.js';
 export * from './params.js';
-export * from './result-codes.js';

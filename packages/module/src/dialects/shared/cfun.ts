@@ -1,4 +1,4 @@
-import type { ParamSpec } from '@modemlab/at';
+import { formatRange, type ParamSpec } from '@modemlab/at';
 import { defineCommands, type CommandDef } from '../../engine/registry.js';
 import type { Functionality } from '../../services/network/operator.js';
 
@@ -16,10 +16,9 @@ export interface CfunOptions {
 
 /** +CFUN: functionality level (radio on/off), and on products that have it a reset after the OK. */
 export function cfunCommand(o: CfunOptions): CommandDef {
-  const params: ParamSpec[] = [
-    { name: 'fun', type: 'int', values: [...o.values] },
-    { name: 'rst', type: 'int', min: 0, max: o.maxRst, optional: true, default: 0 },
-  ];
+  const fun: ParamSpec = { name: 'fun', type: 'int', values: [...o.values] };
+  const rst: ParamSpec = { name: 'rst', type: 'int', ...(o.maxRst === 0 ? { values: [0] } : { min: 0, max: o.maxRst }), optional: true, default: 0 };
+  const params = [fun, rst];
   const [def] = defineCommands(import.meta.url, [
     {
       name: '+CFUN',
@@ -36,8 +35,7 @@ export function cfunCommand(o: CfunOptions): CommandDef {
         ctx.info(o.readsStkMode ? `+CFUN: ${fun},0` : `+CFUN: ${fun}`);
       },
       test(ctx) {
-        const rst = o.maxRst === 0 ? '(0)' : `(0-${o.maxRst})`;
-        ctx.info(`+CFUN: (${o.values.join(',')}),${rst}`);
+        ctx.info(`+CFUN: ${formatRange(fun)},${formatRange(rst)}`);
       },
     },
   ]);

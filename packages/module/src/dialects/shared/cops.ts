@@ -1,4 +1,4 @@
-import { q, type ParamSpec } from '@modemlab/at';
+import { formatRange, q, type ParamSpec } from '@modemlab/at';
 import { cme } from '../../engine/failure.js';
 import { defineCommands, type CommandDef } from '../../engine/registry.js';
 import type { SelectionMode } from '../../services/network/operator.js';
@@ -15,7 +15,8 @@ export interface CopsOptions {
   service: ServiceCall;
 }
 
-const MODES = [0, 1, 2, 3, 4];
+const MODE: ParamSpec = { name: 'mode', type: 'int', min: 0, max: 4 };
+const FORMAT: ParamSpec = { name: 'format', type: 'int', min: 0, max: 2, optional: true };
 
 /**
  * +COPS (27.007 §7.3): automatic (0), manual (1), deregister (2), set the format only (3),
@@ -29,8 +30,8 @@ export function copsCommand(o: CopsOptions): CommandDef {
       name: '+COPS',
       set(ctx, _args, raw) {
         const specs: ParamSpec[] = [
-          { name: 'mode', type: 'int', values: MODES },
-          { name: 'format', type: 'int', min: 0, max: 2, optional: true },
+          MODE,
+          FORMAT,
           { name: 'oper', type: 'string', maxLength: o.maxOperLength, optional: true },
           { name: 'act', type: 'int', values: ctx.module.model.network.copsActs, optional: true },
         ];
@@ -56,7 +57,7 @@ export function copsCommand(o: CopsOptions): CommandDef {
         const n = net.options;
         const visible = net.radioOn && net.hasCoverage;
         const list = visible ? `(${net.registered ? 2 : 1},${q(n.operatorName)},${q(n.shortName)},${q(n.plmn)},${currentAct(ctx.module)})` : '';
-        ctx.info(`+COPS: ${list},,(0-4),(0-2)`);
+        ctx.info(`+COPS: ${list},,${formatRange(MODE)},${formatRange(FORMAT)}`);
       },
     },
   ]);

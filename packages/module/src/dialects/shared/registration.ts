@@ -1,4 +1,4 @@
-import { q } from '@modemlab/at';
+import { formatRange, q, type ParamSpec } from '@modemlab/at';
 import { defineCommands, type CommandDef } from '../../engine/registry.js';
 import type { NetworkView, UrcRouter } from './host-view.js';
 
@@ -47,19 +47,20 @@ export function registrationUrc(cmd: RegCommand, n: number, view: NetworkView): 
 
 /** +CREG / +CGREG / +CEREG: the terminal's report mode 0..maxMode, the read form, the test range. */
 export function registrationCommand(name: RegCommand, maxMode: number): CommandDef {
+  const mode: ParamSpec = { name: 'n', type: 'int', min: 0, max: maxMode, optional: true, default: 0 };
   const [def] = defineCommands(import.meta.url, [
     {
-    name,
-    params: [{ name: 'n', type: 'int', min: 0, max: maxMode, optional: true, default: 0 }],
-    set(ctx, { n }) {
-      ctx.session.urcModes.set(name, n as number);
-    },
-    read(ctx) {
-      ctx.info(registrationRead(name, ctx.session.urcMode(name), ctx.module));
-    },
-    test(ctx) {
-      ctx.info(`${name}: (0-${maxMode})`);
-    },
+      name,
+      params: [mode],
+      set(ctx, { n }) {
+        ctx.session.urcModes.set(name, n as number);
+      },
+      read(ctx) {
+        ctx.info(registrationRead(name, ctx.session.urcMode(name), ctx.module));
+      },
+      test(ctx) {
+        ctx.info(`${name}: ${formatRange(mode)}`);
+      },
     },
   ]);
   return def!;
