@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cycles, importGraph, isTestFile, sourceFiles, type ImportEdge } from './import-graph.testutil.js';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cycles, importGraph, importsOf, isTestFile, sourceFiles, type ImportEdge } from './import-graph.testutil.js';
 
 /**
  * The dependency rules of docs/architecture.md ("The rules"), read from the imports of every
@@ -177,8 +180,38 @@ describe('layers: the dependency rules hold', () => {
     );
   });
 
-  it('reads every kind of import (type-only, re-export, dynamic)', () => {
-    // Guards the reader itself: these edges exist in today's code.
+  it('reads every kind of import: type-only, re-export, dynamic, type query, workspace package, built-in', () => {
+    const root = mkdtempSync(join(tmpdir(), 'modemlab-layers-'));
+    try {
+      const src = join(root, 'packages', 'module', 'src');
+      mkdirSync(join(src, 'dir'), { recursive: true });
+      mkdirSync(join(root, 'packages', 'at', 'src'), { recursive: true });
+      for (const f of ['a.ts', 'b.ts', 'c.ts', 'd.ts', 'dir/index.ts']) writeFileSync(join(src, f), '');
+      writeFileSync(join(root, 'packages', 'at', 'src', 'index.ts'), '');
+      writeFileSync(
+        join(src, 'x.ts'),
+        [
+          "import type { A } from './a.js';",
+          "export * from './b.js';",
+          "const c = await import('./c.js');",
+          "type D = import('./d.js').D;",
+          "import { e } from './dir';",
+          "import { q } from '@modemlab/at';",
+          "import { isIP } from 'net';",
+          "// import { no } from './commented.js';",
+          "const text = \"import { no } from './in-a-string.js'\";",
+        ].join('\n'),
+      );
+      const to = importsOf('packages/module/src/x.ts', root).map((e) => e.to);
+      const m2 = (f: string) => `packages/module/src/${f}`;
+      assert.deepEqual(to, [m2('a.ts'), m2('b.ts'), m2('c.ts'), m2('d.ts'), m2('dir/index.ts'), 'packages/at/src/index.ts', 'node:net']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('finds the product files of every package', () => {
+    // Guards the walk itself: these edges exist in today's code.
     const kinds = new Set(edges.map((e) => e.to));
     assert.ok(productFiles.length > 100, `only ${productFiles.length} files found`);
     assert.ok(kinds.has('packages/at/src/index.ts'), 'a workspace package import resolves');
