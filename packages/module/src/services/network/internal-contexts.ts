@@ -5,8 +5,6 @@ import { DEFAULT_BEARER_CID, type ContextEvent, type PdpContexts, type PdpType }
 
 import type { ProfileIpType } from '../../models/types.js';
 
-export type { ProfileIpType };
-
 export interface InternalProfile {
   ipType: ProfileIpType;
   /** The external context this profile runs on. */
