@@ -1,9 +1,8 @@
 import { EventEmitter } from 'node:events';
+import type { ProfileIpType } from '../../models/types.js';
 import type { NvmStore } from '../../nvm/store.js';
 import { fail } from '../errors.js';
 import { DEFAULT_BEARER_CID, type ContextEvent, type PdpContexts, type PdpType } from './pdp.js';
-
-import type { ProfileIpType } from '../../models/types.js';
 
 export interface InternalProfile {
   ipType: ProfileIpType;
