@@ -4,6 +4,9 @@ import { systemClock, type Clock } from '@modemlab/at';
 import { CommandRegistry } from './engine/registry.js';
 import type { TerminalSession } from './engine/session.js';
 import { Terminal } from './engine/terminal.js';
+import { pipePair, type BytePipe } from './link/byte-pipe.js';
+import { LinkStack, type LayerHost } from './link/link-stack.js';
+import { StreamPipe } from './link/stream-pipe.js';
 import { findModel } from './models/index.js';
 import type { ModelTable } from './models/types.js';
 import { NvmStore } from './nvm/store.js';
@@ -69,43 +72,47 @@ export class VirtualModule {
     return this.model.id;
   }
 
-  /** A new AT terminal writing to `output`. */
-  openTerminal(output: (bytes: Buffer) => void): Terminal {
-    const t = new Terminal(this, output);
+  /** What link layers may ask of the module: a clock, a log, more terminals (CMUX channels). */
+  private readonly layerHost: LayerHost = ((module: VirtualModule): LayerHost => ({
+    get clock() {
+      return module.clock;
+    },
+    openTerminal: (pipe) => void module.openTerminal(pipe),
+    log: (message, detail) => module.log(message, detail),
+  }))(this);
+
+  /**
+   * A new AT terminal on its own link stack with `port` at the bottom: a pipe (a CMUX
+   * channel), or a function that gets the terminal's output (tests feed `input()`). The
+   * terminal closes when the pipe closes.
+   */
+  openTerminal(port: BytePipe | ((bytes: Buffer) => void)): Terminal {
+    let bottom: BytePipe;
+    if (typeof port === 'function') {
+      const [hostEnd, moduleEnd] = pipePair('terminal');
+      hostEnd.attach({ data: port, close: () => {} });
+      bottom = moduleEnd;
+    } else bottom = port;
+    const stack = new LinkStack(bottom, this.layerHost);
+    const t = new Terminal(this, stack);
     this.terminals.add(t);
+    stack.once('closed', () => this.closeTerminal(t));
     return t;
   }
 
   closeTerminal(t: Terminal): void {
     t.close();
-    if (this.terminals.delete(t)) this.model.dialect.terminalClosed?.(this, t.session);
+    if (!this.terminals.delete(t)) return;
+    t.link.close();
+    this.model.dialect.terminalClosed?.(this, t.session);
   }
 
-  /** Makes `stream` this module's UART until the returned detach() or the stream ends. */
-  attach(stream: Duplex): () => void {
-    const terminal = this.openTerminal((bytes) => {
-      if (!stream.destroyed && stream.writable) stream.write(bytes);
-    });
-    const onData = (chunk: Buffer | string) => {
-      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk;
-      this.received += bytes.length;
-      terminal.input(bytes);
-    };
-    let detached = false;
-    const detach = () => {
-      if (detached) return;
-      detached = true;
-      stream.off('data', onData);
-      stream.off('close', detach);
-      stream.off('end', detach);
-      stream.off('error', detach);
-      this.closeTerminal(terminal);
-    };
-    stream.on('data', onData);
-    stream.on('close', detach);
-    stream.on('end', detach);
-    stream.on('error', detach);
-    return detach;
+  /** Makes `stream` this module's UART (a link stack with a terminal on top) until the returned detach() or the stream ends. */
+  attach(stream: Duplex, name = 'uart'): () => void {
+    // Counted before the stack sees the bytes: a test waits on it before moving a manual clock.
+    stream.on('data', (chunk: Buffer | string) => (this.received += chunk.length));
+    const terminal = this.openTerminal(new StreamPipe(stream, name));
+    return () => this.closeTerminal(terminal);
   }
 
   /** An unsolicited result code for every terminal; a function renders it per terminal settings. */

@@ -1,6 +1,7 @@
 import { validateParams, type CommandForm, type ParamSpec, type ParamValues, type RawParam } from '@modemlab/at';
 import type { VirtualModule } from '../module.js';
 import type { DataPipe } from './data-pipe.js';
+import type { LinkControl } from '../link/link-stack.js';
 import { CommandFailure } from './failure.js';
 import type { FinalResult } from './registry.js';
 import type { TerminalSession } from './session.js';
@@ -43,6 +44,12 @@ export interface CommandContext {
   goOnline(pipe: DataPipe): FinalResult;
   /** Runs after the final result code has been written (a reboot after +CFUN=16's OK). */
   afterResult(fn: () => void): void;
+  /**
+   * The terminal's link stack. A push or pop takes effect once this command's final
+   * result code has left: `OK` goes out in clear and the next byte through the new layer.
+   * A command that fails changes nothing.
+   */
+  readonly link: LinkControl;
 }
 
 export function validateOrFail(raw: RawParam[], specs: readonly ParamSpec[], badParameterCode: number): ParamValues {

@@ -2,6 +2,8 @@ import { parseCommandLine, splitParams, type ParsedCommand } from '@modemlab/at'
 import type { VirtualModule } from '../module.js';
 import { validateOrFail, type CommandContext, type PromptOutcome, type PromptSpec } from './context.js';
 import type { DataPipe } from './data-pipe.js';
+import type { BytePipe } from '../link/byte-pipe.js';
+import type { LinkControl, LinkLayer, LinkStack, LinkTop } from '../link/link-stack.js';
 import { CommandFailure } from './failure.js';
 import { EscapeDetector } from './escape.js';
 import { ResponseWriter } from './response-writer.js';
@@ -28,8 +30,14 @@ interface PromptState {
  * while watching for the +++ escape. URCs raised while a command runs wait for its final
  * result code, so they never split a response.
  */
-export class Terminal {
+export class Terminal implements LinkTop {
   readonly session: TerminalSession;
+  /** The pipe the terminal speaks: the top of its link stack. */
+  private pipe?: BytePipe;
+  /** Stack changes a handler asked for: they run once its final result code has left. */
+  private linkRequests: Array<() => void> = [];
+  /** Runs once the gathered output has been written to the pipe. */
+  private flushed: Array<() => void> = [];
   private mode: 'command' | 'busy' | 'prompt' | 'online' | 'off' = 'command';
   private line: number[] = [];
   private lineOverflow = false;
@@ -43,10 +51,26 @@ export class Terminal {
 
   constructor(
     readonly module: VirtualModule,
-    private readonly output: (bytes: Buffer) => void,
+    /** The port's link stack; the terminal sits on its top. */
+    readonly link: LinkStack,
   ) {
     this.session = new TerminalSession(module.model.dialect.sessionDefaults);
     this.writer = new ResponseWriter(this.session, (s) => this.emit(s));
+    link.mount(this);
+  }
+
+  /** LinkTop: the stack changed; from now on bytes come from and go to `pipe`. */
+  bind(pipe: BytePipe): void {
+    this.pipe = pipe;
+    pipe.attach({ data: (bytes) => this.input(bytes), close: () => {} });
+  }
+
+  /** LinkTop: input queued while a command ran belongs to the layer pushed after it. */
+  takeUnread(): Buffer | undefined {
+    if (this.pending.length === 0) return undefined;
+    const unread = Buffer.concat(this.pending);
+    this.pending = [];
+    return unread;
   }
 
   /** Bytes from the host. */
@@ -138,7 +162,16 @@ export class Terminal {
   private flushOutput(): void {
     const chunks = this.outChunks;
     this.outChunks = [];
-    if (!this.closed && chunks.length > 0) this.output(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    if (!this.closed && chunks.length > 0) this.pipe?.write(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    const after = this.flushed;
+    this.flushed = [];
+    for (const fn of after) fn();
+  }
+
+  /** Runs `fn` once everything emitted so far has been written to the pipe. */
+  private afterFlush(fn: () => void): void {
+    if (this.outChunks.length === 0) fn();
+    else this.flushed.push(fn);
   }
 
   private writeUrc(source: UrcSource): void {
@@ -236,6 +269,21 @@ export class Terminal {
     }
     this.pendingOnline = undefined;
     for (const fn of after) fn();
+    // A failed command changes nothing, its stack neither.
+    if (final !== 'written' && this.linkRequests.length > 0 && this.mode === 'command') {
+      // The result code leaves in clear; the next byte each way goes through the new stack.
+      const requests = this.linkRequests;
+      this.linkRequests = [];
+      this.mode = 'busy';
+      this.afterFlush(() => {
+        if (this.closed) return;
+        this.mode = 'command';
+        for (const r of requests) r();
+        this.drain();
+      });
+      return;
+    }
+    this.linkRequests = [];
     if (this.mode === 'command') this.drain();
   }
 
@@ -334,8 +382,18 @@ export class Terminal {
         return { kind: 'online' };
       },
       afterResult: (fn) => this.afterHooks.push(fn),
+      link: this.linkControl,
     };
   }
+
+  /** What handlers see of the stack: changes wait for the final result code. */
+  private readonly linkControl: LinkControl = ((terminal: Terminal): LinkControl => ({
+    push: (layer: LinkLayer) => terminal.linkRequests.push(() => terminal.link.push(layer)),
+    pop: () => terminal.linkRequests.push(() => void terminal.link.pop()),
+    get layers() {
+      return terminal.link.layers;
+    },
+  }))(this);
 
   // ---- prompts -----------------------------------------------------------------------
 
