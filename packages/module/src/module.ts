@@ -72,28 +72,45 @@ export class VirtualModule {
     return this.model.id;
   }
 
-  /** What link layers may ask of the module: a clock, a log, more terminals (CMUX channels). */
-  private readonly layerHost: LayerHost = ((module: VirtualModule): LayerHost => ({
-    get clock() {
-      return module.clock;
-    },
-    openTerminal: (pipe) => void module.openTerminal(pipe),
-    log: (message, detail) => module.log(message, detail),
-  }))(this);
+  /** Told about every link stack opened (a trace tap), with the stack whose layer opened it. */
+  private readonly stackWatchers = new Set<(stack: LinkStack, parent?: LinkStack) => void>();
+
+  /**
+   * Calls `watch` with every link stack opened from now on, before any byte crosses it;
+   * `parent` is the stack whose layer opened this one (a CMUX channel's terminal). Returns
+   * the function that stops watching.
+   */
+  onLinkStack(watch: (stack: LinkStack, parent?: LinkStack) => void): () => void {
+    this.stackWatchers.add(watch);
+    return () => this.stackWatchers.delete(watch);
+  }
+
+  /** What the layers of `stack` may ask of the module: a clock, a log, more terminals (CMUX channels). */
+  private layerHostOf(stack: () => LinkStack): LayerHost {
+    const module = this;
+    return {
+      get clock() {
+        return module.clock;
+      },
+      openTerminal: (pipe) => void module.openTerminal(pipe, stack()),
+      log: (message, detail) => module.log(message, detail),
+    };
+  }
 
   /**
    * A new AT terminal on its own link stack with `port` at the bottom: a pipe (a CMUX
    * channel), or a function that gets the terminal's output (tests feed `input()`). The
    * terminal closes when the pipe closes.
    */
-  openTerminal(port: BytePipe | ((bytes: Buffer) => void)): Terminal {
+  openTerminal(port: BytePipe | ((bytes: Buffer) => void), parent?: LinkStack): Terminal {
     let bottom: BytePipe;
     if (typeof port === 'function') {
       const [hostEnd, moduleEnd] = pipePair('terminal');
       hostEnd.attach({ data: port, close: () => {} });
       bottom = moduleEnd;
     } else bottom = port;
-    const stack = new LinkStack(bottom, this.layerHost);
+    const stack: LinkStack = new LinkStack(bottom, this.layerHostOf(() => stack));
+    for (const watch of this.stackWatchers) watch(stack, parent);
     const t = new Terminal(this, stack);
     this.terminals.add(t);
     stack.once('closed', () => this.closeTerminal(t));
