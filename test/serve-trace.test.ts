@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { decodeTrace, type TraceChunk } from '@modemlab/at';
+import { expectationPattern, parseTranscript } from '../packages/module/src/testing/transcript.js';
+import { loadModuleApi } from '../packages/cli/src/module-api.js';
+import { main } from '../packages/cli/src/program.js';
+import { startServe } from '../packages/cli/src/serve.js';
+
+const transcripts = new URL('./transcripts/', import.meta.url).pathname;
+
+/** Waits for expected text at the start of what the socket has sent, as the transcript runner does; no sleeps. */
+class Output {
+  private buffer = '';
+  private wake?: () => void;
+
+  constructor(socket: Socket) {
+    socket.on('data', (b: Buffer) => {
+      this.buffer += b.toString('latin1');
+      this.wake?.();
+    });
+  }
+
+  async expect(text: string): Promise<void> {
+    const pattern = expectationPattern(text);
+    for (;;) {
+      const m = pattern.exec(this.buffer);
+      if (m) {
+        this.buffer = this.buffer.slice(m[0].length);
+        return;
+      }
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+}
+
+/** Plays a transcript (sends and expectations only) over TCP against a served module. */
+async function play(source: string, port: number): Promise<void> {
+  const socket = connect(port, '127.0.0.1');
+  await once(socket, 'connect');
+  const out = new Output(socket);
+  for (const step of parseTranscript(source).steps) {
+    if (step.kind === 'send') socket.write(step.bytes);
+    else if (step.kind === 'expect') await out.expect(step.text);
+    else if (step.kind !== 'echo') throw new Error(`step ${step.kind} is not played here`);
+  }
+  socket.end();
+  await once(socket, 'close');
+}
+
+/** The command, response and URC lines of a transcript, as written. */
+const conversationOf = (source: string): string[] => source.split('\n').filter((l) => /^[<>!] /.test(l));
+
+/** `modemlab trace FILE`, its lines without the time and port columns. */
+async function prettyOf(file: string, ...args: string[]): Promise<{ code: number; lines: string[]; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(['node', 'modemlab', 'trace', file, ...args], { out: (t) => (out += t), err: (t) => (err += t) });
+  return { code, err, lines: out.split('\n').filter((l) => l !== '') };
+}
+const body = (lines: string[]): string[] => lines.filter((l) => !l.startsWith('---')).map((l) => l.replace(/^\s*\d+\.\d{3}\s+\S+\s+/, ''));
+
+describe('modemlab serve --trace, then modemlab trace', { timeout: 60_000 }, () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'modemlab-serve-trace-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  for (const name of ['seed002-usecmng-thawte.txt', 'seed002-usecprf-examples.txt']) {
+    it(`the trace of ${name} reads like the seed`, async () => {
+      const source = readFileSync(join(transcripts, name), 'utf8');
+      const file = join(dir, `${name}.trace`);
+      let port = 0;
+      const served = await startServe(
+        await loadModuleApi(),
+        { model: 'sara-r5', tcp: { host: '127.0.0.1', port: 0 }, state: join(dir, name), hosts: {}, count: 1, trace: file },
+        (line) => (port = Number(/tcp:\/\/127\.0\.0\.1:(\d+)$/.exec(line)?.[1] ?? port)),
+      );
+      try {
+        await play(source, port);
+      } finally {
+        await served.close();
+      }
+      const { code, lines, err } = await prettyOf(file);
+      assert.equal(code, 0, err);
+      const shown = body(lines).filter((l) => /^[<>!] /.test(l));
+      assert.deepEqual(shown, conversationOf(source));
+      // Every chunk of one connection carries the same port and the wire level.
+      const chunks = decodeTrace(readFileSync(file, 'utf8')).filter((l): l is TraceChunk => l.kind === 'chunk');
+      assert.ok(chunks.length > 0);
+      assert.deepEqual([...new Set(chunks.map((c) => `${c.port} ${c.layer}`))], ['uart#1 uart']);
+    });
+  }
+});
