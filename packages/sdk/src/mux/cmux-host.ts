@@ -128,10 +128,11 @@ export class CmuxHost implements ChannelOwner {
     this.transport.write(encodeUih(dlci, data, { cr: crBit('initiator', 'UIH'), n1: this.n1 }));
   }
 
-  channelDestroyed(dlci: number): void {
-    if (!this.channels.delete(dlci)) return;
+  channelDestroyed(dlci: number): Promise<void> | undefined {
+    if (!this.channels.delete(dlci)) return undefined;
     if (!this.closed) this.sendFrame(dlci, 'DISC', true);
-    if (this.options.closeWhenIdle && this.channels.size === 0) void this.close({ destroyTransport: true });
+    if (this.options.closeWhenIdle && this.channels.size === 0) return this.close({ destroyTransport: true });
+    return undefined;
   }
 
   // ---- internals ---------------------------------------------------------------------

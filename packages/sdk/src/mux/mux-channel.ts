@@ -7,7 +7,8 @@ import { Duplex } from 'node:stream';
 
 export interface ChannelOwner {
   sendData(dlci: number, data: Buffer): void;
-  channelDestroyed(dlci: number): void;
+  /** A promise when the channel's end should wait for it (the mux closing after its last channel). */
+  channelDestroyed(dlci: number): Promise<void> | undefined;
 }
 
 export class MuxChannel extends Duplex {
@@ -26,8 +27,10 @@ export class MuxChannel extends Duplex {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.owner.channelDestroyed(this.dlci);
-    callback(error);
+    const pending = this.owner.channelDestroyed(this.dlci);
+    // 'close' waits for the mux close-down it caused, so a caller awaiting it sees the port free.
+    if (pending) void pending.then(() => callback(error));
+    else callback(error);
   }
 
   /** Data the module sent on this DLCI. */

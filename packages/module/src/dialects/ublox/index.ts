@@ -1,3 +1,4 @@
+import { cmuxCommand } from '../shared/cmux.js';
 import type { Dialect } from '../types.js';
 import { basicCommands } from './basic.js';
 import { deviceCommands } from './device.js';
@@ -41,6 +42,7 @@ export const ubloxDialect: Dialect = {
     ...socketCommands,
     ...httpCommands,
     ...fileCommands,
+    cmuxCommand({ notAllowed: UbloxCme.notAllowed }),
   ],
   sessionDefaults: { echo: true, verbose: true, cmee: 0 },
   errorText: ubloxErrorText,
