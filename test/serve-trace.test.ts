@@ -9,6 +9,7 @@ import { decodeTrace, type TraceChunk } from '@modemlab/at';
 import { expectationPattern, parseTranscript } from '../packages/module/src/testing/transcript.js';
 import { loadModuleApi } from '../packages/cli/src/module-api.js';
 import { main } from '../packages/cli/src/program.js';
+import { AtClient, openMux } from '@modemlab/sdk';
 import { startServe } from '../packages/cli/src/serve.js';
 
 const transcripts = new URL('./transcripts/', import.meta.url).pathname;
@@ -96,4 +97,56 @@ describe('modemlab serve --trace, then modemlab trace', { timeout: 60_000 }, () 
       assert.deepEqual([...new Set(chunks.map((c) => `${c.port} ${c.layer}`))], ['uart#1 uart']);
     });
   }
+
+  it('decodes CMUX: frames on the port, each channel its own conversation, plain AT again after the close-down', async () => {
+    const file = join(dir, 'cmux.trace');
+    let port = 0;
+    const served = await startServe(
+      await loadModuleApi(),
+      { model: 'sara-r5', tcp: { host: '127.0.0.1', port: 0 }, state: join(dir, 'cmux'), hosts: {}, count: 1, trace: file },
+      (line) => (port = Number(/tcp:\/\/127\.0\.0\.1:(\d+)$/.exec(line)?.[1] ?? port)),
+    );
+    try {
+      const socket = connect(port, '127.0.0.1');
+      await once(socket, 'connect');
+      const mux = await openMux(socket, { channels: 2 });
+      const [one, two] = mux.channels.map((c) => new AtClient(c, { defaultTimeoutMs: 5_000 }));
+      await one!.send('AT+CGMI');
+      await two!.send('AT+CGMM');
+      await mux.host.close();
+      const plain = new AtClient(socket, { defaultTimeoutMs: 5_000 });
+      assert.equal((await plain.send('AT')).final, 'OK');
+      await plain.close();
+    } finally {
+      await served.close();
+    }
+    const { code, lines, err } = await prettyOf(file);
+    assert.equal(code, 0, err);
+    const shown = lines.filter((l) => !l.startsWith('---')).map((l) => l.replace(/^\s*\d+\.\d{3}\s+/, '').replace(/\s+/, ' '));
+    const expected = [
+      'uart#1 > AT+CMUX=0',
+      'uart#1 < OK',
+      'uart#1 > [cmux] SABM dlci 0',
+      'uart#1 < [cmux] UA dlci 0',
+      'uart#1 > [cmux] SABM dlci 1',
+      'uart#1 < [cmux] UA dlci 1',
+      'uart#1 > [cmux] SABM dlci 2',
+      'uart#1 < [cmux] UA dlci 2',
+      'uart#1/dlci1 > AT+CGMI',
+      'uart#1/dlci1 < u-blox',
+      'uart#1/dlci1 < OK',
+      'uart#1/dlci2 > AT+CGMM',
+      'uart#1/dlci2 < SARA-R510M8S',
+      'uart#1/dlci2 < OK',
+      'uart#1 > [cmux] CLD command',
+      'uart#1 < [cmux] CLD response',
+      'uart#1 > AT',
+      'uart#1 < OK',
+    ];
+    // In this order, with other lines (MSC, ...) between them.
+    let at = 0;
+    for (const line of shown) if (line === expected[at]) at++;
+    assert.equal(at, expected.length, `missing ${JSON.stringify(expected[at])} in\n${shown.join('\n')}`);
+    assert.ok(!shown.some((l) => l.includes('dropped')), shown.join('\n'));
+  });
 });

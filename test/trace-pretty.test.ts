@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { TraceChunk, TraceLine } from '@modemlab/at';
 import { prettyTrace } from '../packages/cli/src/trace-pretty.js';
 import { describeData } from '../packages/cli/src/trace-conversation.js';
+import { encodeControl, encodeFrame, encodeMsc, encodeUih } from '@modemlab/at';
 
 /** Builds a trace of alternating chunks: ['>', 'AT\r'] host, ['<', '...'] module. */
 function trace(steps: Array<['>' | '<', string | Buffer]>, extra: Partial<TraceChunk> = {}): TraceLine[] {
@@ -30,9 +31,9 @@ describe('pretty trace', () => {
       ]),
     );
     assert.deepEqual(out, [
-      '    0.000  tcp0        > AT+COPS?',
-      '    0.020  tcp0        < +COPS: 0,0,"Nutaq Cat-M1 Network",7',
-      '    0.020  tcp0        < OK',
+      '    0.000  tcp0          > AT+COPS?',
+      '    0.020  tcp0          < +COPS: 0,0,"Nutaq Cat-M1 Network",7',
+      '    0.020  tcp0          < OK',
     ]);
   });
 
@@ -142,11 +143,11 @@ describe('pretty trace', () => {
     ];
     assert.deepEqual(prettyTrace(lines), [
       '--- trace started 2026-12-05T07:00:00.000Z ---',
-      '    0.000  tcp0/dlci1  > AT',
-      '    0.000  tcp0/dlci2  > ATI',
-      '    0.000  tcp0/dlci1  < OK',
+      '    0.000  tcp0/dlci1    > AT',
+      '    0.000  tcp0/dlci2    > ATI',
+      '    0.000  tcp0/dlci1    < OK',
       '--- trace started 2026-12-05T08:00:00.000Z ---',
-      '    0.000  pty0        ! RING',
+      '    0.000  pty0          ! RING',
     ]);
     assert.deepEqual(body(prettyTrace(lines, { layer: 'terminal' })).filter((l) => !l.startsWith('---')), ['> AT']);
   });
@@ -155,5 +156,91 @@ describe('pretty trace', () => {
     assert.equal(describeData(Buffer.from('GET / HTTP/1.1\r\n')), 'GET / HTTP/1.1\\r\\n');
     assert.equal(describeData(Buffer.alloc(81, 0x41)), '… 81 bytes text …');
     assert.equal(describeData(Buffer.from([0])), '… 1 byte binary …');
+  });
+
+  describe('CMUX', () => {
+    const frame = (dlci: number, type: 'SABM' | 'UA' | 'DISC' | 'DM', cr = true): Buffer => encodeFrame({ dlci, type, cr, pf: true, data: Buffer.alloc(0) });
+    const uih = (dlci: number, text: string | Buffer): Buffer => encodeUih(dlci, typeof text === 'string' ? Buffer.from(text, 'latin1') : text, { cr: true });
+    const start: Array<['>' | '<', string | Buffer]> = [
+      ['>', 'AT+CMUX=0\r'],
+      ['<', 'AT+CMUX=0\r\r\nOK\r\n'],
+      ['>', frame(0, 'SABM')],
+      ['<', frame(0, 'UA', false)],
+      ['>', frame(1, 'SABM')],
+      ['<', frame(1, 'UA', false)],
+    ];
+    /** Lines as `label mark text`, without the time. */
+    const labelled = (lines: string[]): string[] => lines.map((l) => l.replace(/^\s*\d+\.\d{3}\s+/, '').replace(/\s+/, ' '));
+
+    it('decodes frames split across chunks, control messages, drops, and the close-down back to plain AT', () => {
+      const reply = uih(1, '\r\nOK\r\n');
+      const badFcs = Buffer.from(uih(1, 'AT\r'));
+      badFcs[badFcs.length - 2] ^= 0xff;
+      const out = labelled(
+        prettyTrace(
+          trace([
+            ...start,
+            ['>', Buffer.concat([uih(0, encodeControl('MSC', true, encodeMsc({ dlci: 1, signals: { fc: false, rtc: true, rtr: true, ic: false, dv: true } }))), uih(1, 'AT\r')])],
+            ['<', reply.subarray(0, 4)],
+            ['<', reply.subarray(4)],
+            ['>', badFcs],
+            ['>', uih(0, encodeControl('CLD', true))],
+            ['<', Buffer.concat([uih(0, encodeControl('CLD', false)), Buffer.from('\r\n+UUSOCL: 0\r\n')])],
+            ['>', 'AT\r'],
+            ['<', '\r\nOK\r\n'],
+          ]),
+        ),
+      );
+      assert.deepEqual(out, [
+        'tcp0 > AT+CMUX=0',
+        'tcp0 < OK',
+        'tcp0 > [cmux] SABM dlci 0',
+        'tcp0 < [cmux] UA dlci 0',
+        'tcp0 > [cmux] SABM dlci 1',
+        'tcp0 < [cmux] UA dlci 1',
+        'tcp0 > [cmux] MSC command dlci 1 rtc rtr dv',
+        'tcp0/dlci1 > AT',
+        'tcp0/dlci1 < OK',
+        'tcp0 > [cmux] dropped a frame (fcs)',
+        'tcp0 > [cmux] CLD command',
+        'tcp0 < [cmux] CLD response',
+        'tcp0 ! +UUSOCL: 0',
+        'tcp0 > AT',
+        'tcp0 < OK',
+      ]);
+    });
+
+    it('ends the multiplexer when DLCI 0 is disconnected, and not on +CMUX test or read forms', () => {
+      const out = labelled(
+        prettyTrace(
+          trace([
+            ['>', 'AT+CMUX=?\r'],
+            ['<', '\r\n+CMUX: (0),(0),(1-5),(1-1509)\r\n\r\nOK\r\n'],
+            ...start,
+            ['>', frame(0, 'DISC')],
+            ['<', frame(0, 'UA', false)],
+            ['>', 'AT\r'],
+            ['<', '\r\nOK\r\n'],
+          ]),
+        ),
+      );
+      assert.deepEqual(out.slice(0, 3), ['tcp0 > AT+CMUX=?', 'tcp0 < +CMUX: (0),(0),(1-5),(1-1509)', 'tcp0 < OK']);
+      assert.deepEqual(out.slice(-4), ['tcp0 > [cmux] DISC dlci 0', 'tcp0 < [cmux] UA dlci 0', 'tcp0 > AT', 'tcp0 < OK']);
+    });
+
+    it('shows a channel once when both its frames and its own level are traced', () => {
+      const lines: TraceLine[] = [
+        ...trace(start),
+        // What the tap records: the frame at the wire, then the same bytes at the channel's level.
+        ...trace([['>', uih(1, 'AT\r')]]),
+        ...trace([['>', 'AT\r']], { channel: 1, layer: 'cmux/dlci1' }),
+        ...trace([['<', '\r\nOK\r\n']], { channel: 1, layer: 'cmux/dlci1' }),
+        ...trace([['<', uih(1, '\r\nOK\r\n')]]),
+      ];
+      const out = labelled(prettyTrace(lines)).filter((l) => l.startsWith('tcp0/dlci1'));
+      assert.deepEqual(out, ['tcp0/dlci1 > AT', 'tcp0/dlci1 < OK']);
+      // One level only: the channel's own.
+      assert.deepEqual(labelled(prettyTrace(lines, { layer: 'cmux/dlci1' })), ['tcp0/dlci1 > AT', 'tcp0/dlci1 < OK']);
+    });
   });
 });

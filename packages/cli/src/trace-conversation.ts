@@ -55,7 +55,13 @@ export function commandNames(line: string): string[] {
   return names;
 }
 
-type Mode = 'command' | 'prompt' | 'online';
+type Mode = 'command' | 'prompt' | 'online' | 'mux';
+
+/** Bytes of a port after AT+CMUX=... answered OK: 27.010 frames for the trace-mux reader. */
+export type MuxSink = (dir: 'to-module' | 'from-module', bytes: Buffer, time: number) => void;
+
+/** The set form of +CMUX (not its test or read form) starts the multiplexer once answered OK. */
+const CMUX_SET = /\+CMUX=(?!\?)/i;
 
 interface DataRun {
   mark: '>>' | '<<';
@@ -77,10 +83,19 @@ export class Conversation {
   private moduleTail = Buffer.alloc(0);
   private hostTail = Buffer.alloc(0);
 
-  constructor(private readonly emit: (e: ConversationEvent) => void) {}
+  constructor(
+    private readonly emit: (e: ConversationEvent) => void,
+    private readonly mux?: MuxSink,
+  ) {}
+
+  /** The multiplexer closed down: plain AT again. */
+  endMux(): void {
+    if (this.mode === 'mux') this.mode = 'command';
+  }
 
   /** Bytes the host sent. */
   toModule(bytes: Buffer, time: number): void {
+    if (this.mode === 'mux') return this.mux!('to-module', bytes, time);
     if (this.mode === 'command') return this.hostCommandBytes(bytes, time);
     if (this.mode === 'prompt') {
       for (const b of bytes) if (b !== CTRL_Z && b !== ESC) this.promptData.push(b);
@@ -92,6 +107,7 @@ export class Conversation {
 
   /** Bytes the module sent. */
   fromModule(bytes: Buffer, time: number): void {
+    if (this.mode === 'mux') return this.mux!('from-module', bytes, time);
     if (this.mode === 'online') return this.moduleOnlineBytes(bytes, time);
     if (this.mode === 'prompt') bytes = this.dropPromptEcho(bytes, time);
     if (bytes.length > 0) this.moduleCommandBytes(bytes, time);
@@ -133,11 +149,11 @@ export class Conversation {
       this.moduleLine = '';
       if (line === '') continue;
       this.moduleLineDone(line, time);
-      if (this.mode === 'online') {
-        // CONNECT: what follows its line end is data.
+      if (this.mode === 'online' || this.mode === 'mux') {
+        // After CONNECT what follows its line end is data; after +CMUX's OK, frames.
         let rest = i + 1;
         if (b === 0x0d && bytes[rest] === 0x0a) rest++;
-        return this.moduleOnlineBytes(bytes.subarray(rest), time);
+        return this.fromModule(bytes.subarray(rest), time);
       }
     }
     // A prompt is not followed by a line end: it is the last thing the module sent.
@@ -160,6 +176,7 @@ export class Conversation {
     if (FINAL_RESULT.test(line)) {
       this.emit({ time, mark: '<', text });
       this.pending = undefined;
+      if (line === 'OK' && this.mux && pending && CMUX_SET.test(pending.line)) this.mode = 'mux';
       if (line.startsWith('CONNECT')) {
         this.mode = 'online';
         this.moduleTail = Buffer.alloc(0);
