@@ -1,11 +1,10 @@
 import { parseCommandLine, splitParams, type ParsedCommand } from '@modemlab/at';
 import type { VirtualModule } from '../module.js';
 import { validateOrFail, type CommandContext, type PromptOutcome, type PromptSpec } from './context.js';
-import type { DataPipe } from './data-pipe.js';
-import type { BytePipe } from '../link/byte-pipe.js';
+import type { BytePipe, DataPipe } from '../link/byte-pipe.js';
+import { OnlineDataLayer } from '../link/online-layer.js';
 import type { LinkControl, LinkLayer, LinkStack, LinkTop } from '../link/link-stack.js';
 import { CommandFailure } from './failure.js';
-import { EscapeDetector } from './escape.js';
 import { ResponseWriter } from './response-writer.js';
 import type { CommandDef, FinalResult, HandlerResult } from './registry.js';
 import { TerminalSession } from './session.js';
@@ -45,7 +44,8 @@ export class Terminal implements LinkTop {
   private pending: Buffer[] = [];
   private readonly urcQueue: UrcSource[] = [];
   private prompt?: PromptState;
-  private online?: { pipe: DataPipe; escape: EscapeDetector };
+  /** Online data mode: the layer that joins the port to a connection while it is on the stack. */
+  private online?: OnlineDataLayer;
   private readonly writer: ResponseWriter;
   private closed = false;
 
@@ -62,7 +62,7 @@ export class Terminal implements LinkTop {
   /** LinkTop: the stack changed; from now on bytes come from and go to `pipe`. */
   bind(pipe: BytePipe): void {
     this.pipe = pipe;
-    pipe.attach({ data: (bytes) => this.input(bytes), close: () => {} });
+    pipe.attach({ data: (bytes) => this.receive(bytes), close: () => {} });
   }
 
   /** LinkTop: input queued while a command ran belongs to the layer pushed after it. */
@@ -73,8 +73,13 @@ export class Terminal implements LinkTop {
     return unread;
   }
 
-  /** Bytes from the host. */
+  /** Bytes from the host, entering at the bottom of the terminal's stack (tests feed a terminal this way). */
   input(data: Buffer): void {
+    this.link.input(data);
+  }
+
+  /** Bytes that reached the terminal through its stack. */
+  private receive(data: Buffer): void {
     if (this.closed) return;
     if (this.mode === 'busy') {
       this.pending.push(Buffer.from(data));
@@ -89,7 +94,8 @@ export class Terminal implements LinkTop {
         return;
       }
       if (mode === 'online') {
-        this.online!.escape.input(data.subarray(i));
+        // CONNECT has not left yet: these bytes go to the online layer once it is pushed.
+        this.pending.push(Buffer.from(data.subarray(i)));
         return;
       }
       if (mode === 'prompt') {
@@ -144,9 +150,9 @@ export class Terminal implements LinkTop {
       p.resolve({ status: 'cancelled' });
     }
     if (this.online) {
-      this.online.escape.stop();
-      this.online.pipe.detach();
+      const layer = this.online;
       this.online = undefined;
+      this.link.remove(layer);
     }
   }
 
@@ -293,7 +299,7 @@ export class Terminal implements LinkTop {
     if (this.mode !== 'command' || this.pending.length === 0) return;
     const input = Buffer.concat(this.pending);
     this.pending = [];
-    this.input(input);
+    this.receive(input);
   }
 
   private async dispatchLine(line: string, w: ResponseWriter): Promise<FinalResult | void> {
@@ -408,7 +414,7 @@ export class Terminal implements LinkTop {
       if (this.pending.length > 0) {
         const early = Buffer.concat(this.pending);
         this.pending = [];
-        this.input(early);
+        this.receive(early);
       }
     });
   }
@@ -470,30 +476,27 @@ export class Terminal implements LinkTop {
 
   // ---- online data mode --------------------------------------------------------------
 
+  /** After CONNECT has left, the online layer takes the port; bytes typed meanwhile go to it. */
   private enterOnline(pipe: DataPipe): void {
     this.mode = 'online';
-    const escape = new EscapeDetector(this.module.clock, this.session.escapeGuardMs(), {
-      forward: (bytes) => pipe.write(bytes),
-      escaped: () => (pipe.escape ? this.endOnline(pipe.escape()) : this.leaveOnline('OK', 0)),
+    const layer: OnlineDataLayer = new OnlineDataLayer(pipe, this.session.escapeGuardMs(), {
+      escaped: () => (pipe.escape ? this.endOnline(layer, pipe.escape()) : this.leaveOnline(layer, 'OK', 0)),
+      carrierLost: () => this.leaveOnline(layer, 'NO CARRIER', 3),
     });
-    this.online = { pipe, escape };
-    pipe.attach({
-      data: (bytes) => {
-        if (this.online?.pipe === pipe) this.emit(bytes);
-      },
-      close: () => {
-        if (this.online?.pipe === pipe) this.leaveOnline('NO CARRIER', 3);
-      },
+    this.online = layer;
+    this.afterFlush(() => {
+      if (this.closed || this.online !== layer) return;
+      this.link.push(layer);
+      // The connection may have been gone already: the layer reported it while opening.
+      if (this.online !== layer) this.link.remove(layer);
     });
   }
 
   /** +++ ended the pipe's job: busy until its owner gives the final result. */
-  private endOnline(outcome: Promise<{ text: string; numeric: number }>): void {
-    const online = this.online;
-    if (!online) return;
-    online.escape.stop();
-    online.pipe.detach();
+  private endOnline(layer: OnlineDataLayer, outcome: Promise<{ text: string; numeric: number }>): void {
+    if (this.online !== layer) return;
     this.online = undefined;
+    this.link.remove(layer);
     this.mode = 'busy';
     void outcome
       .catch(() => ({ text: 'NO CARRIER', numeric: 3 }))
@@ -506,12 +509,10 @@ export class Terminal implements LinkTop {
       });
   }
 
-  private leaveOnline(text: string, numeric: number): void {
-    const online = this.online;
-    if (!online) return;
-    online.escape.stop();
-    online.pipe.detach();
+  private leaveOnline(layer: OnlineDataLayer, text: string, numeric: number): void {
+    if (this.online !== layer) return;
     this.online = undefined;
+    this.link.remove(layer);
     this.mode = 'command';
     this.writer.beginCommand();
     this.writer.final(text, numeric);

@@ -134,6 +134,12 @@ export class LinkStack extends EventEmitter<{ closed: []; changed: [] }> {
     this.emit('changed');
   }
 
+  /** Bytes as if the bottom pipe had delivered them (a test feeding a terminal). */
+  input(bytes: Buffer): void {
+    this.base.tap?.(this.base.name, 'up', bytes);
+    this.base.inject(bytes);
+  }
+
   /** Sees every byte at every level, bottom included; undefined removes the tap. */
   tap(fn: LinkTap | undefined): void {
     this.tapFn = fn;

@@ -1,5 +1,5 @@
 import type { Clock, TimerHandle } from '@modemlab/at';
-import type { DataPipe, DataSink } from '../../engine/data-pipe.js';
+import type { DataPipe, PipeReceiver as DataSink } from './byte-pipe.js';
 
 export interface PacingOptions {
   clock: Clock;

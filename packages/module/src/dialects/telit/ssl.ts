@@ -1,12 +1,12 @@
 import type { ParamSpec } from '@modemlab/at';
 import type { CommandContext } from '../../engine/context.js';
-import type { DataPipe } from '../../engine/data-pipe.js';
+import type { DataPipe } from '../../link/byte-pipe.js';
 import type { TerminalSession } from '../../engine/session.js';
 import { cme } from '../../engine/failure.js';
 import { defineCommands, type FinalResult } from '../../engine/registry.js';
 import type { VirtualModule } from '../../module.js';
 import { ServiceError } from '../../services/errors.js';
-import { pacedPipe } from '../../services/sockets/paced-pipe.js';
+import { pacedPipe } from '../../link/paced-pipe.js';
 import { SocketError } from '../../services/sockets/socket-service.js';
 import { CertificateError } from '../../services/tls/cert-store.js';
 import { derToPem, isPem, privateKeyEncoding } from '../../services/tls/cert-der.js';

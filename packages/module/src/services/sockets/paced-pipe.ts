@@ -1,0 +1,1 @@
+export { pacedPipe, type PacingOptions } from '../../link/paced-pipe.js';
