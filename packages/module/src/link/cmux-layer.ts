@@ -65,7 +65,10 @@ export class CmuxLayer implements LinkLayer {
   private closed = false;
 
   constructor(private readonly options: CmuxLayerOptions) {
-    this.decoder = new CmuxDecoder((frame) => this.onFrame(frame), { maxLength: options.n1 });
+    this.decoder = new CmuxDecoder((frame) => this.onFrame(frame), {
+      maxLength: options.n1,
+      onDrop: (reason) => this.host?.log(`cmux: dropped a frame (${reason})`, this.decoder.stats.dropped),
+    });
   }
 
   /** The decoder's counters: frames, drops by reason, noise bytes. */
@@ -102,7 +105,7 @@ export class CmuxLayer implements LinkLayer {
         return this.onDisc(dlci);
       case 'UIH':
       case 'UI':
-        if (dlci === 0) return this.controlOpen ? this.onControl(frame.data) : void this.stats.unknownDlci++;
+        if (dlci === 0) return this.controlOpen ? this.onControl(frame.data) : this.dropUnknown(0);
         return this.onData(dlci, frame.data);
       case 'UA':
       case 'DM':
@@ -142,10 +145,7 @@ export class CmuxLayer implements LinkLayer {
 
   private onData(dlci: number, data: Buffer): void {
     const channel = this.channels.get(dlci);
-    if (!channel?.connected) {
-      this.stats.unknownDlci++;
-      return;
-    }
+    if (!channel?.connected) return this.dropUnknown(dlci);
     channel.inner.write(data);
   }
 
@@ -154,8 +154,7 @@ export class CmuxLayer implements LinkLayer {
     try {
       messages = decodeControl(payload);
     } catch {
-      this.stats.badControl++;
-      return;
+      return this.dropBadControl();
     }
     for (const m of messages) {
       if (!m.command) continue; // responses to commands this side never sends
@@ -187,14 +186,23 @@ export class CmuxLayer implements LinkLayer {
     try {
       msc = decodeMsc(value);
     } catch {
-      this.stats.badControl++;
-      return;
+      return this.dropBadControl();
     }
     this.sendControl(encodeControl('MSC', false, value));
     const channel = this.channels.get(msc.dlci);
     if (!channel) return;
     channel.stopped = msc.signals.fc;
     if (!channel.stopped) this.flush(msc.dlci, channel);
+  }
+
+  private dropUnknown(dlci: number): void {
+    this.stats.unknownDlci++;
+    this.host?.log(`cmux: dropped a frame for DLCI ${dlci}, which is not open`, this.stats);
+  }
+
+  private dropBadControl(): void {
+    this.stats.badControl++;
+    this.host?.log('cmux: dropped an undecodable control message', this.stats);
   }
 
   // ---- towards the host ----------------------------------------------------------------
