@@ -4,9 +4,11 @@ import { systemClock, type Clock } from '@modemlab/at';
 import { CommandRegistry } from './engine/registry.js';
 import type { TerminalSession } from './engine/session.js';
 import { Terminal } from './engine/terminal.js';
+import type { TerminalHost } from './engine/terminal-host.js';
 import { pipePair, type BytePipe } from './link/byte-pipe.js';
 import { LinkStack, type LayerHost } from './link/link-stack.js';
 import { StreamPipe } from './link/stream-pipe.js';
+import type { ModuleHost, UrcSource } from './module-host.js';
 import { findModel } from './models/index.js';
 import type { ModelTable } from './models/types.js';
 import { NvmStore } from './nvm/store.js';
@@ -26,13 +28,13 @@ export interface ModuleOptions {
   log?: (message: string, detail?: unknown) => void;
 }
 
-type UrcSource = string | ((session: TerminalSession) => string | undefined);
-
 /**
- * One virtual module: its product table, NVM, services and the AT terminals attached to
- * it. Services and NVM belong to the module; each terminal keeps its own settings.
+ * One virtual module, the composition root: its product table, NVM, services and the AT
+ * terminals attached to it, each on the link stack of its port. Services and NVM belong to
+ * the module; each terminal keeps its own settings. Dialects see it as a ModuleHost, the
+ * engine as a TerminalHost, services get their parts.
  */
-export class VirtualModule {
+export class VirtualModule implements ModuleHost {
   readonly model: ModelTable;
   readonly clock: Clock;
   readonly nvm: NvmStore;
@@ -47,6 +49,9 @@ export class VirtualModule {
    */
   received = 0;
   private readonly logger: (message: string, detail?: unknown) => void;
+  private readonly terminalHost: TerminalHost;
+  /** The dialects' RAM state (ModuleHost.state), dropped at power-off. */
+  private readonly dialectState = new Map<string, unknown>();
 
   private constructor(opts: ModuleOptions, model: ModelTable) {
     this.model = model;
@@ -57,8 +62,25 @@ export class VirtualModule {
     this.logger = opts.log ?? ((m, d) => console.error(`modemlab: ${m}`, d ?? ''));
     const excluded = new Set((model.excludedCommands ?? []).map((c) => c.toUpperCase()));
     this.registry = new CommandRegistry(model.dialect.commands.filter((c) => !excluded.has(c.name.toUpperCase())));
-    this.services = createServices(this, opts.network ?? {});
-    model.dialect.wire(this);
+    const dialect = model.dialect;
+    this.terminalHost = {
+      clock: this.clock,
+      registry: this.registry,
+      maxLineLength: model.limits.maxLineLength,
+      sessionDefaults: dialect.sessionDefaults,
+      errors: dialect.errors,
+      errorText: (code) => dialect.errorText(code),
+      promptText: (char) => dialect.promptText(char),
+      log: (message, detail) => this.log(message, detail),
+      handlerModule: this,
+    };
+    this.services = createServices(
+      { model, nvm: this.nvm, clock: this.clock, hosts: this.hosts, forwards: this.forwards },
+      opts.network ?? {},
+    );
+    // First listener: the dialects' RAM state is gone before their own power-off handlers run.
+    this.services.lifecycle.on('power-off', () => this.dialectState.clear());
+    dialect.wire(this);
     this.services.powerOn();
   }
 
@@ -111,7 +133,7 @@ export class VirtualModule {
     } else bottom = port;
     const stack: LinkStack = new LinkStack(bottom, this.layerHostOf(() => stack));
     for (const watch of this.stackWatchers) watch(stack, parent);
-    const t = new Terminal(this, stack);
+    const t = new Terminal(this.terminalHost, stack);
     this.terminals.add(t);
     stack.once('closed', () => this.closeTerminal(t));
     return t;
@@ -132,9 +154,14 @@ export class VirtualModule {
     return () => this.closeTerminal(terminal);
   }
 
-  /** An unsolicited result code for every terminal; a function renders it per terminal settings. */
-  urc(source: UrcSource): void {
-    for (const t of this.terminals) t.urc(source);
+  /** An unsolicited result code for every terminal, or for the one whose session is `to`; a function renders it per terminal settings. */
+  urc(source: UrcSource, to?: TerminalSession): void {
+    for (const t of this.terminals) if (to === undefined || t.session === to) t.urc(source);
+  }
+
+  state<T>(key: string, init: () => T): T {
+    if (!this.dialectState.has(key)) this.dialectState.set(key, init());
+    return this.dialectState.get(key) as T;
   }
 
   /** +CFUN=15/16: RAM state is lost, NVM stays, terminals fall silent while it boots. */

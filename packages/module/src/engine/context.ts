@@ -1,5 +1,4 @@
 import { validateParams, type CommandForm, type ParamSpec, type ParamValues, type RawParam } from '@modemlab/at';
-import type { VirtualModule } from '../module.js';
 import type { DataPipe } from './data-pipe.js';
 import type { LinkControl } from '../link/link-stack.js';
 import { CommandFailure } from './failure.js';
@@ -26,9 +25,16 @@ export type PromptOutcome =
   | { status: 'cancelled' }
   | { status: 'timeout'; received: number };
 
+/**
+ * What a handler sees of its module. Open here so the engine imports nothing above it;
+ * module-host.ts fills it in with the ModuleHost (declaration merging).
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface HandlerModule {}
+
 /** What a handler sees: the module's services, its terminal's settings, and ways to answer. */
 export interface CommandContext {
-  readonly module: VirtualModule;
+  readonly module: HandlerModule;
   readonly session: TerminalSession;
   readonly name: string;
   readonly form: CommandForm;

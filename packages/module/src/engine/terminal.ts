@@ -1,5 +1,4 @@
 import { parseCommandLine, splitParams, type ParsedCommand } from '@modemlab/at';
-import type { VirtualModule } from '../module.js';
 import { validateOrFail, type CommandContext, type PromptOutcome, type PromptSpec } from './context.js';
 import type { BytePipe, DataPipe } from '../link/byte-pipe.js';
 import { OnlineDataLayer } from '../link/online-layer.js';
@@ -8,6 +7,7 @@ import { CommandFailure } from './failure.js';
 import { ResponseWriter } from './response-writer.js';
 import type { CommandDef, FinalResult, HandlerResult } from './registry.js';
 import { TerminalSession } from './session.js';
+import type { TerminalHost } from './terminal-host.js';
 
 const CTRL_Z = 0x1a;
 const ESC = 0x1b;
@@ -50,11 +50,11 @@ export class Terminal implements LinkTop {
   private closed = false;
 
   constructor(
-    readonly module: VirtualModule,
+    private readonly host: TerminalHost,
     /** The port's link stack; the terminal sits on its top. */
     readonly link: LinkStack,
   ) {
-    this.session = new TerminalSession(module.model.dialect.sessionDefaults);
+    this.session = new TerminalSession(host.sessionDefaults);
     this.writer = new ResponseWriter(this.session, (s) => this.emit(s));
     link.mount(this);
   }
@@ -124,7 +124,7 @@ export class Terminal implements LinkTop {
     this.mode = 'off';
     this.urcQueue.length = 0;
     this.pending = [];
-    this.module.clock.setTimeout(() => {
+    this.host.clock.setTimeout(() => {
       if (this.closed) return;
       this.session.reset();
       this.line = [];
@@ -203,7 +203,7 @@ export class Terminal implements LinkTop {
       return;
     }
     if (byte === s.sreg(4) && this.line.length === 0) return;
-    if (this.line.length >= this.module.model.limits.maxLineLength) {
+    if (this.line.length >= this.host.maxLineLength) {
       this.lineOverflow = true;
       return;
     }
@@ -223,7 +223,7 @@ export class Terminal implements LinkTop {
     const start = text.search(/a[t]/i);
     if (overflow) {
       this.startCommand(async (w) => {
-        throw new CommandFailure(this.module.model.dialect.errors.lineTooLong, 'line too long');
+        throw new CommandFailure(this.host.errors.lineTooLong, 'line too long');
       });
       return;
     }
@@ -247,7 +247,7 @@ export class Terminal implements LinkTop {
     run(this.writer)
       .then((final) => this.finish(final ?? undefined, after))
       .catch((err: unknown) => {
-        this.writer.failure(this.toFailure(err), this.module.model.dialect);
+        this.writer.failure(this.toFailure(err), (code) => this.host.errorText(code));
         this.finish('written', after);
       });
   }
@@ -256,8 +256,8 @@ export class Terminal implements LinkTop {
 
   private toFailure(err: unknown): CommandFailure {
     if (err instanceof CommandFailure) return err;
-    this.module.log('handler crashed', err);
-    return new CommandFailure(this.module.model.dialect.errors.internal, String(err));
+    this.host.log('handler crashed', err);
+    return new CommandFailure(this.host.errors.internal, String(err));
   }
 
   private finish(final: FinalResult | 'written' | undefined, after: Array<() => void>): void {
@@ -316,8 +316,8 @@ export class Terminal implements LinkTop {
   }
 
   private async dispatch(cmd: ParsedCommand): Promise<FinalResult | void> {
-    const registry = this.module.registry;
-    const dialect = this.module.model.dialect;
+    const registry = this.host.registry;
+    const errors = this.host.errors;
     if (cmd.kind === 'sreg') return this.dispatchSreg(cmd.index, cmd.form, cmd.value);
     if (cmd.kind === 'dial') {
       const def = registry.get('D');
@@ -334,11 +334,11 @@ export class Terminal implements LinkTop {
     let result: HandlerResult;
     switch (cmd.form) {
       case 'action':
-        if (!def.action) throw new CommandFailure(dialect.errors.formNotSupported);
+        if (!def.action) throw new CommandFailure(errors.formNotSupported);
         result = def.action(ctx);
         break;
       case 'read':
-        if (!def.read) throw new CommandFailure(dialect.errors.formNotSupported);
+        if (!def.read) throw new CommandFailure(errors.formNotSupported);
         result = def.read(ctx);
         break;
       case 'test':
@@ -346,10 +346,10 @@ export class Terminal implements LinkTop {
         result = def.test ? def.test(ctx) : undefined;
         break;
       case 'set': {
-        if (!def.set) throw new CommandFailure(dialect.errors.formNotSupported);
+        if (!def.set) throw new CommandFailure(errors.formNotSupported);
         const raw = splitParams(cmd.args);
-        if (raw === null) throw new CommandFailure(dialect.errors.badParameter, 'bad quoting');
-        const values = def.params ? validateOrFail(raw, def.params, dialect.errors.badParameter) : {};
+        if (raw === null) throw new CommandFailure(errors.badParameter, 'bad quoting');
+        const values = def.params ? validateOrFail(raw, def.params, errors.badParameter) : {};
         result = def.set(ctx, values, raw);
         break;
       }
@@ -373,16 +373,16 @@ export class Terminal implements LinkTop {
   private pendingOnline?: DataPipe;
 
   private context(name: string, form: CommandContext['form'], def: CommandDef): CommandContext {
-    const dialect = this.module.model.dialect;
+    const errors = this.host.errors;
     return {
-      module: this.module,
+      module: this.host.handlerModule,
       session: this.session,
       name,
       form,
       info: (line) => this.writer.info(line),
       raw: (bytes) => this.emit(bytes),
       prompt: (spec) => this.startPrompt(spec),
-      validate: (raw, specs) => validateOrFail(raw, specs, dialect.errors.badParameter),
+      validate: (raw, specs) => validateOrFail(raw, specs, errors.badParameter),
       goOnline: (pipe) => {
         this.pendingOnline = pipe;
         return { kind: 'online' };
@@ -406,7 +406,7 @@ export class Terminal implements LinkTop {
   private startPrompt(spec: PromptSpec): Promise<PromptOutcome> {
     return new Promise((resolve) => {
       this.prompt = { spec, buffer: [], streamed: 0, resolve };
-      this.emit(this.module.model.dialect.promptText(spec.char ?? '>'));
+      this.emit(this.host.promptText(spec.char ?? '>'));
       this.mode = 'prompt';
       if (spec.kind === 'binary') this.armGuard();
       if (spec.kind === 'binary' && spec.length === 0) this.endPrompt({ status: 'done', data: Buffer.alloc(0) });
@@ -425,7 +425,7 @@ export class Terminal implements LinkTop {
     if (!p || p.spec.kind !== 'binary') return;
     p.guard?.cancel();
     const guardMs = p.spec.guardMs;
-    p.guard = this.module.clock.setTimeout(() => {
+    p.guard = this.host.clock.setTimeout(() => {
       if (this.prompt === p) this.endPrompt({ status: 'timeout', received: p.buffer.length + p.streamed });
     }, guardMs);
   }

@@ -4,7 +4,7 @@ import { QuectelCme, quectelErrorText } from './errors.js';
 import { wireQsslUrcs } from './ssl.js';
 import { sslConfigCommands } from './ssl-config.js';
 import { sslCommands } from './ssl.js';
-import type { VirtualModule } from '../../module.js';
+import type { ModuleHost } from '../../module-host.js';
 import { registrationUrc } from '../ublox/registration-format.js';
 
 /** Quectel's AT language (BC66): 3GPP basics and the SSL commands of seed 004. */
@@ -20,7 +20,7 @@ export const quectelDialect: Dialect = {
   },
   // Quectel prompts are '>' and a space at the start of a line.
   promptText: (char) => `\r\n${char} `,
-  wire(module: VirtualModule) {
+  wire(module: ModuleHost) {
     const s = module.services;
     s.network.prependListener('registration', () => {
       const texts = Array.from({ length: 6 }, (_, n) => registrationUrc('+CEREG', n, module));

@@ -1,7 +1,7 @@
 import { q } from '@modemlab/at';
 import { cme } from '../../engine/failure.js';
 import { defineCommands } from '../../engine/registry.js';
-import type { VirtualModule } from '../../module.js';
+import type { ModuleHost } from '../../module-host.js';
 import type { LocalTime } from '../../services/rtc.js';
 import { formatCclk, parseCclk } from '../ublox/device.js';
 import { TelitCme } from './errors.js';
@@ -22,7 +22,7 @@ const AUTOMATIC = 1;
 const URC_ZONE = 4;
 const URC_DST = 8;
 
-export const nitzSetting = (module: VirtualModule): NitzSetting => module.nvm.read<NitzSetting>(NVM, FACTORY);
+export const nitzSetting = (module: ModuleHost): NitzSetting => module.nvm.read<NitzSetting>(NVM, FACTORY);
 
 /** "yy/MM/dd,hh:mm:ss±zz,d": 27.007's +CCLK time with Telit's daylight saving digit. */
 function formatTelitClock(t: LocalTime): string {
@@ -42,7 +42,7 @@ function parseTelitClock(text: string): LocalTime | undefined {
  * a #CCLK setting: the module's date follows the network (the lab's clock). With it off,
  * the #CCLK time stays (seed 003 §3.3.1: how to keep an expired CA usable).
  */
-export function wireTelitClock(module: VirtualModule): void {
+export function wireTelitClock(module: ModuleHost): void {
   module.services.network.on('registration', ({ stat, previous }) => {
     const registered = (s: number) => s === 1 || s === 5;
     if (!registered(stat) || registered(previous)) return;

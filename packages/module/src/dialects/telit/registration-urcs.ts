@@ -1,4 +1,4 @@
-import type { VirtualModule } from '../../module.js';
+import type { ModuleHost } from '../../module-host.js';
 import { registrationUrc, type RegCommand } from '../ublox/registration-format.js';
 
 /** Telit's registration reports: CS (+CREG) and PS (+CGREG), modes 0-2 (27.007 §7.2, §10.1.20). */
@@ -10,7 +10,7 @@ const MODES = [0, 1, 2];
  * terminal's own mode: 1 `+CGREG: <stat>`, 2 adds `"<lac>","<ci>",<AcT>` while registered.
  * The text is the u-blox dialect's (the same 27.007 grammar), built when the change happens.
  */
-export function wireTelitRegistrationUrcs(module: VirtualModule): void {
+export function wireTelitRegistrationUrcs(module: ModuleHost): void {
   // Prepended so the report comes before what the same change causes (a dropped connection...).
   module.services.network.prependListener('registration', () => {
     for (const cmd of REGISTRATION) {

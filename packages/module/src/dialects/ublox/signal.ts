@@ -1,19 +1,19 @@
 import { defineCommands } from '../../engine/registry.js';
-import type { VirtualModule } from '../../module.js';
+import type { ModuleHost } from '../../module-host.js';
 
 const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, Math.round(v)));
 /** Default +UCGED mode: serving-cell information, so a fresh module answers with data. */
 const UCGED_DEFAULT = 2;
 
 /** The serving cell can be measured: radio on and in coverage (registered or not). */
-const measurable = (m: VirtualModule): boolean => m.services.network.radioOn && m.services.network.hasCoverage;
+const measurable = (m: ModuleHost): boolean => m.services.network.radioOn && m.services.network.hasCoverage;
 
 /** 27.007 index of RSRP (-141 dBm = 0) and RSRQ (-20 dB = 0, half-dB steps). */
 const rsrpIndex = (dbm: number): number => clamp(dbm + 141, 0, 97);
 const rsrqIndex = (db: number): number => clamp((db + 20) * 2, 0, 34);
 
 /** +UCGED service state: 1 radio off, 2 searching, 3 no service, 4 registered. */
-function serviceState(m: VirtualModule): number {
+function serviceState(m: ModuleHost): number {
   const net = m.services.network;
   if (!net.radioOn) return 1;
   if (net.registered) return 4;

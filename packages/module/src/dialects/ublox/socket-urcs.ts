@@ -1,5 +1,5 @@
 import { q } from '@modemlab/at';
-import type { VirtualModule } from '../../module.js';
+import type { ModuleHost } from '../../module-host.js';
 import { socketErrno } from './socket-errors.js';
 
 /**
@@ -8,7 +8,7 @@ import { socketErrno } from './socket-errors.js';
  * with its length. +UUSOCL once a closed socket's data has all been read (the id is free
  * again from then on). +UUSOCO: <s>,<socket error>, 0 on success.
  */
-export function wireUbloxSocketUrcs(module: VirtualModule): void {
+export function wireUbloxSocketUrcs(module: ModuleHost): void {
   const s = module.services.sockets;
   s.on('data', (e) => module.urc(e.protocol === 'tcp' ? `+UUSORD: ${e.id},${e.unread}` : `+UUSORF: ${e.id},${e.length}`));
   s.on('closed', ({ id }) => module.urc(`+UUSOCL: ${id}`));
