@@ -6,7 +6,7 @@ import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { decodeTrace, type TraceChunk } from '@modemlab/at';
 import { createModule, connectInProcess, type VirtualModule } from '@modemlab/module';
-import { AtClient, UbloxModem } from '@modemlab/sdk';
+import { AtClient, UbloxModem, openModem } from '@modemlab/sdk';
 import { createServer, type AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { prettyTrace } from '../packages/cli/src/trace-pretty.js';
@@ -117,5 +117,25 @@ describe('AtClient trace option (a real SARA-R5 over an in-process stream)', () 
     const at = shown.findIndex((l) => /^> AT\+USODL=\d$/.test(l));
     assert.ok(at >= 0, shown.join('\n'));
     assert.deepEqual(shown.slice(at + 1, at + 5), ['< CONNECT', '>> ping', '<< ping', '< NO CARRIER']);
+  });
+
+  it('openModem over CMUX traces each channel under its DLCI, in one session', { timeout: 30_000 }, async () => {
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (c: Buffer) => (text += c.toString('utf8')));
+    const modems = await openModem({ stream: connectInProcess(module), mux: { channels: 2 }, client: { trace: { sink: out, port: 'uart' }, defaultTimeoutMs: 5_000 } });
+    try {
+      await modems[1]!.client.send('AT+CGMM');
+    } finally {
+      for (const m of modems) await m.client.close();
+    }
+    const lines = decodeTrace(text);
+    assert.equal(lines.filter((l) => l.kind === 'start').length, 1);
+    const chunks = lines.filter((l): l is TraceChunk => l.kind === 'chunk');
+    assert.deepEqual([...new Set(chunks.map((c) => c.channel))].sort(), [1, 2]);
+    const shown = prettyTrace(lines).map((l) => l.replace(/^\s*\d+\.\d{3}\s+/, '').replace(/\s+/, ' '));
+    const at = shown.indexOf('uart/dlci2 > AT+CGMM');
+    assert.ok(at >= 0, shown.join('\n'));
+    assert.deepEqual(shown.slice(at + 1, at + 3), ['uart/dlci2 < SARA-R510M8S', 'uart/dlci2 < OK']);
   });
 });

@@ -1,5 +1,5 @@
 export { AtClient } from './at-client.js';
-export { AtTracer, AT_CLIENT_LAYER, type AtTraceOptions, type AtTraceSink } from './at-trace.js';
+export { AtTracer, AT_CLIENT_LAYER, channelTrace, type AtTraceOptions, type AtTraceSink } from './at-trace.js';
 export type { AtClientOptions, AtResponse, PromptOptions, SendOptions, UrcHandler, WaitForUrcOptions } from './at-client.js';
 export { AtError, AtTimeoutError, CmeError, ConnectionClosedError, UnsupportedFeatureError, UrcError } from './errors.js';
 export { CME_TEXTS, cmeCodeOf } from './cme-codes.js';

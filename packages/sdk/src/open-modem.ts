@@ -1,4 +1,5 @@
 /** One entry point: open the transport, ask the module who made it, return its driver. */
+import { channelTrace } from './at-trace.js';
 import { AtClient, type AtClientOptions } from './at-client.js';
 import { QuectelModem } from './drivers/quectel.js';
 import { TelitModem } from './drivers/telit.js';
@@ -91,7 +92,11 @@ async function openMuxModems(opts: OpenModemOptions, mux: MuxOptions): Promise<C
     transport.destroy();
     throw error;
   }
-  const clients = opened.channels.map((channel) => new AtClient(channel, opts.client));
+  // A traced modem traces each channel under its DLCI, in one session.
+  const clients = opened.channels.map((channel, i) => {
+    const trace = opts.client?.trace;
+    return new AtClient(channel, trace ? { ...opts.client, trace: channelTrace(trace, i + 1) } : opts.client);
+  });
   try {
     const vendor = await detectVendor(clients[0]!);
     const modems = clients.map((client) => driverFor(vendor, client));
