@@ -152,6 +152,35 @@ describe('pretty trace', () => {
     assert.deepEqual(body(prettyTrace(lines, { layer: 'terminal' })).filter((l) => !l.startsWith('---')), ['> AT']);
   });
 
+  it('reads data counted inside a response line (line ends included) and after one (#SSLRECV)', () => {
+    const big = Buffer.alloc(300, 0x00);
+    const out = body(
+      prettyTrace(
+        trace([
+          ['>', 'AT+URDFILE="file1"\r'],
+          ['<', '\r\n+URDFILE: "file1",12,"hello world\n"\r\nOK\r\n'],
+          ['>', 'AT+URDBLOCK="blob",0,300\r'],
+          ['<', Buffer.concat([Buffer.from('\r\n+URDBLOCK: "blob",300,"'), big.subarray(0, 100)])],
+          ['<', Buffer.concat([big.subarray(100), Buffer.from('"\r\nOK\r\n')])],
+          ['>', 'AT#SSLRECV=1,15\r'],
+          ['<', '\r\n#SSLRECV: 15\r\nResponse!\r\nOK\r\n\r\nOK\r\n'],
+        ]),
+      ),
+    );
+    assert.deepEqual(out, [
+      '> AT+URDFILE="file1"',
+      '< +URDFILE: "file1",12,"hello world\\n"',
+      '< OK',
+      '> AT+URDBLOCK="blob",0,300',
+      '< +URDBLOCK: "blob",300,"… 300 bytes binary …"',
+      '< OK',
+      '> AT#SSLRECV=1,15',
+      '< #SSLRECV: 15',
+      '<< Response!\\r\\nOK\\r\\n',
+      '< OK',
+    ]);
+  });
+
   it('describes data: short printable text as is, the rest summarised', () => {
     assert.equal(describeData(Buffer.from('GET / HTTP/1.1\r\n')), 'GET / HTTP/1.1\\r\\n');
     assert.equal(describeData(Buffer.alloc(81, 0x41)), '… 81 bytes text …');

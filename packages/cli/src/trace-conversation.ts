@@ -33,6 +33,21 @@ const ESCAPE_OK = Buffer.from('\r\nOK\r\n', 'latin1');
 const ESCAPE = Buffer.from('+++', 'latin1');
 const CTRL_Z = 0x1a;
 const ESC = 0x1b;
+/**
+ * Responses that carry raw data inside quotes, its length given just before them (u-blox
+ * +URDFILE, +URDBLOCK, +USORD, +USORF): the data may hold line ends, so it is read by count.
+ */
+const DATA_IN_LINE = [/^\+URDFILE: "[^"]*",(\d+),"$/, /^\+URDBLOCK: "[^"]*",(\d+),"$/, /^\+USORD: ?\d+,(\d+),"$/, /^\+USORF: ?\d+,"[^"]*",\d+,(\d+),"$/];
+/** Responses followed, after their line end, by that many raw bytes (Telit #SSLRECV). */
+const DATA_AFTER_LINE = [/^#SSLRECV: ?(\d+)$/];
+const lengthBy = (patterns: RegExp[], line: string): number | undefined => {
+  for (const p of patterns) {
+    const m = p.exec(line);
+    if (m) return Number(m[1]);
+  }
+  return undefined;
+};
+
 /** Data runs up to this size that are printable text are shown; longer ones are summarised. */
 const SHOWN_DATA_MAX = 80;
 
@@ -74,6 +89,10 @@ export class Conversation {
   private mode: Mode = 'command';
   private hostLine = '';
   private moduleLine = '';
+  /** Raw data read by count inside the current module line (shown at `at`), or after a line. */
+  private inline: { left: number; data: number[] } | undefined;
+  private inlineShown: { at: number; text: string } | undefined;
+  private afterLine: { left: number; data: number[]; skipLf: boolean } | undefined;
   private pending: { line: string; names: string[]; echoSeen: boolean } | undefined;
   private run: DataRun | undefined;
   /** Prompt mode: the host's data, and how much of it the module has echoed. */
@@ -116,8 +135,17 @@ export class Conversation {
   /** Emits what is still held (a data run, a line without its end). */
   flush(time: number): void {
     this.flushRun();
+    const cut = this.inline ?? this.afterLine;
+    if (cut && cut.data.length > 0) {
+      const partial = describeData(Buffer.from(cut.data));
+      if (this.inline) this.inlineShown = { at: this.moduleLine.length, text: partial };
+      else this.emit({ time, mark: '<<', text: partial });
+    }
+    this.inline = undefined;
+    this.afterLine = undefined;
     if (this.hostLine !== '') this.emit({ time, mark: '>', text: escapeBytes(Buffer.from(this.hostLine, 'latin1')) });
-    if (this.moduleLine !== '') this.moduleLineDone(this.moduleLine, time);
+    if (this.moduleLine !== '') this.moduleLineDone(this.moduleLine, time, this.inlineShown);
+    this.inlineShown = undefined;
     this.hostLine = '';
     this.moduleLine = '';
   }
@@ -141,14 +169,46 @@ export class Conversation {
   private moduleCommandBytes(bytes: Buffer, time: number): void {
     for (let i = 0; i < bytes.length; i++) {
       const b = bytes[i]!;
+      if (this.inline) {
+        this.inline.data.push(b);
+        if (--this.inline.left === 0) {
+          this.inlineShown = { at: this.moduleLine.length, text: describeData(Buffer.from(this.inline.data)) };
+          this.inline = undefined;
+        }
+        continue;
+      }
+      if (this.afterLine) {
+        const after = this.afterLine;
+        if (after.skipLf && b === 0x0a) {
+          after.skipLf = false;
+          continue;
+        }
+        after.skipLf = false;
+        after.data.push(b);
+        if (--after.left === 0) {
+          this.emit({ time, mark: '<<', text: describeData(Buffer.from(after.data)) });
+          this.afterLine = undefined;
+        }
+        continue;
+      }
       if (b !== 0x0d && b !== 0x0a) {
         this.moduleLine += String.fromCharCode(b);
+        if (b === 0x22 && this.pending) {
+          const length = lengthBy(DATA_IN_LINE, this.moduleLine);
+          if (length) this.inline = { left: length, data: [] };
+        }
         continue;
       }
       const line = this.moduleLine;
+      const shown = this.inlineShown;
       this.moduleLine = '';
+      this.inlineShown = undefined;
       if (line === '') continue;
-      this.moduleLineDone(line, time);
+      this.moduleLineDone(line, time, shown);
+      if (this.pending) {
+        const length = lengthBy(DATA_AFTER_LINE, line);
+        if (length) this.afterLine = { left: length, data: [], skipLf: b === 0x0d };
+      }
       if (this.mode === 'online' || this.mode === 'mux') {
         // After CONNECT what follows its line end is data; after +CMUX's OK, frames.
         let rest = i + 1;
@@ -166,8 +226,9 @@ export class Conversation {
     }
   }
 
-  private moduleLineDone(line: string, time: number): void {
-    const text = escapeBytes(Buffer.from(line, 'latin1'));
+  private moduleLineDone(line: string, time: number, shown?: { at: number; text: string }): void {
+    const esc = (t: string): string => escapeBytes(Buffer.from(t, 'latin1'));
+    const text = shown ? esc(line.slice(0, shown.at)) + shown.text + esc(line.slice(shown.at)) : esc(line);
     const pending = this.pending;
     if (pending && !pending.echoSeen && line.toUpperCase() === pending.line.toUpperCase()) {
       pending.echoSeen = true;
