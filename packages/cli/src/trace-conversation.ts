@@ -12,6 +12,8 @@
  * - while a command is pending, a line is a response, unless it carries a `+NAME:`/`#NAME:`
  *   prefix that names none of the command line's commands: then it is a URC;
  * - with no command pending, every line is a URC.
+ * Data inside a response line whose length precedes it (+URDFILE, +URDBLOCK, +USORD,
+ * +USORF) and after a #SSLRECV line is read by count, so its line ends split nothing.
  * Data mode ends with NO CARRIER, or with OK after the host's `+++`. A prompt (`>` or `@`
  * alone at the start of a line, the last thing the module sent) makes the host's next bytes
  * data; the module's echo of them is dropped.
