@@ -24,9 +24,10 @@ interface PromptState {
 }
 
 /**
- * One AT terminal of a module: bytes in, bytes out. It edits and echoes the command line,
- * dispatches commands, collects prompt input, and in online data mode hands bytes to a pipe
- * while watching for the +++ escape. URCs raised while a command runs wait for its final
+ * One AT terminal of a module, on top of its port's link stack: bytes in, bytes out. It
+ * edits and echoes the command line, dispatches commands, collects prompt input, and for
+ * online data mode pushes the online layer (link/online-layer.ts) that joins the port to a
+ * connection until +++ or NO CARRIER. URCs raised while a command runs wait for its final
  * result code, so they never split a response.
  */
 export class Terminal implements LinkTop {
