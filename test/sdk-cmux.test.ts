@@ -81,6 +81,28 @@ describe('SDK over CMUX (SARA-R5)', { timeout: 120_000 }, () => {
     }
   });
 
+  it("sends a socket's URCs to the channel that created it, not to the others", async () => {
+    const [a, b] = (await openModem({ url: await url(), mux: { channels: 2 } })) as UbloxModem[];
+    const seenOnA: string[] = [];
+    for (const urc of ['+UUSORD', '+UUSOCL', '+UUSOCO']) a!.client.onUrc(urc, (line) => seenOnA.push(line));
+    a!.client.onUnhandledLine((line) => seenOnA.push(line));
+    try {
+      await b!.attach({ timeoutMs: 30_000 });
+      const socket = await b!.connect({ host: '127.0.0.1', port: echoPort });
+      const payload = randomBytes(4096);
+      const back = await echoRoundTrip(socket, payload);
+      assert.ok(back.equals(payload));
+      // Channel A's own round trip after the data: anything routed to it has arrived by now.
+      await a!.client.send('AT');
+      // Network URCs (+CGEV, +UUPSDA...) go to every channel; socket URCs only to B.
+      assert.deepEqual(seenOnA.filter((l) => l.startsWith('+UUSO')), []);
+      assert.ok(seenOnA.some((l) => l.startsWith('+UUPSDA')), 'A still gets the other URCs');
+    } finally {
+      await a!.close();
+      await b!.close();
+    }
+  });
+
   it('closes with CLD, after which the port speaks plain AT again', async () => {
     const transport = await connectTcp(await url());
     const mux = await openMux(transport, { channels: 1 });

@@ -16,6 +16,7 @@ import { radioCommands } from './radio.js';
 import { registrationCommands } from './registration.js';
 import { signalCommands } from './signal.js';
 import { simCommands } from './sim.js';
+import { releaseSocketOwner } from './socket-owners.js';
 import { socketCommands } from './sockets.js';
 import { usecmngCommands } from './usecmng.js';
 import { usecprfCommands } from './usecprf.js';
@@ -54,4 +55,5 @@ export const ubloxDialect: Dialect = {
   },
   promptText: (char) => `\r\n${char}`,
   wire: wireUbloxUrcs,
+  terminalClosed: releaseSocketOwner,
 };
