@@ -5,6 +5,7 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { spawn } from 'node:child_process';
 import { decodeTrace, type TraceChunk } from '@modemlab/at';
 import { expectationPattern, parseTranscript } from '../packages/module/src/testing/transcript.js';
 import { loadModuleApi } from '../packages/cli/src/module-api.js';
@@ -148,5 +149,40 @@ describe('modemlab serve --trace, then modemlab trace', { timeout: 60_000 }, () 
     for (const line of shown) if (line === expected[at]) at++;
     assert.equal(at, expected.length, `missing ${JSON.stringify(expected[at])} in\n${shown.join('\n')}`);
     assert.ok(!shown.some((l) => l.includes('dropped')), shown.join('\n'));
+  });
+
+  it('e2e: the modemlab process appends to the file and flushes it on SIGTERM', async () => {
+    const file = join(dir, 'e2e.trace');
+    const root = new URL('../', import.meta.url).pathname;
+    for (const run of [1, 2]) {
+      const child = spawn(process.execPath, [join(root, 'packages/cli/bin/modemlab.js'), 'serve', '--tcp', '127.0.0.1:0', '--state', join(dir, 'e2e'), '--trace', file], {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const exited = once(child, 'exit');
+      try {
+        const port = await new Promise<number>((resolve, reject) => {
+          let out = '';
+          child.stdout.on('data', (c: Buffer) => {
+            out += c.toString();
+            const m = /listening on tcp:\/\/127\.0\.0\.1:(\d+)$/m.exec(out);
+            if (m) resolve(Number(m[1]));
+          });
+          child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
+        });
+        await play(`> AT+CGMI\n< u-blox\n< OK\n> ATI${run}\n`, port);
+        child.kill('SIGTERM');
+        const [code] = await exited;
+        assert.equal(code, 0, stderr);
+      } finally {
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+    }
+    const { code, lines, err } = await prettyOf(file);
+    assert.equal(code, 0, err);
+    assert.equal(lines.filter((l) => l.startsWith('--- trace started')).length, 2, 'two runs, two sessions in one file');
+    assert.deepEqual(body(lines).filter((l) => l.startsWith('>')), ['> AT+CGMI', '> ATI1', '> AT+CGMI', '> ATI2']);
   });
 });
