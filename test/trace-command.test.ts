@@ -51,6 +51,16 @@ describe('modemlab trace FILE / serve --trace FILE: errors and options', () => {
     assert.equal(r.out, '');
   });
 
+  it('a last line cut short (a killed writer) is left out with a warning; the rest prints', async () => {
+    const file = join(dir, 'cut.trace');
+    const good = encodeTraceLine({ kind: 'chunk', time: 2, dir: 'to-module', port: 'uart#1', layer: 'uart', bytes: Buffer.from('AT\r') });
+    writeFileSync(file, good + '\n' + good.slice(0, 20));
+    const r = await run('trace', file);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.err, `modemlab: ${file}: line 2 is cut short; left out\n`);
+    assert.equal(r.out, '    0.002  uart#1        > AT\n');
+  });
+
   it('serve --trace to a file that cannot be opened exits 2 before any module starts', async () => {
     const state = join(dir, 'state');
     const r = await run('serve', '--tcp', '127.0.0.1:0', '--state', state, '--trace', join(dir, 'no-such-dir', 'x.trace'));

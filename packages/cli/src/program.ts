@@ -107,7 +107,7 @@ export function buildProgram(io: ProgramIo): Command {
     .argument('<file>', 'trace file (JSON lines)')
     .option('--layer <NAME>', 'only the bytes seen at this level (e.g. uart, cmux/dlci2); default: the lowest level of each port and channel')
     .action(async (file: string, o: { layer?: string }) => {
-      await traceCommand(file, o.layer === undefined ? {} : { layer: o.layer }, io.out);
+      await traceCommand(file, o.layer === undefined ? {} : { layer: o.layer }, io.out, io.err);
     });
 
   program
