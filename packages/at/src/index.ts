@@ -1,3 +1,5 @@
 export * from './clock.js';
 export * from './command-line.js';
 export * from './params.js';
+export * from './cmux/index.js';
+export * from './trace.js';

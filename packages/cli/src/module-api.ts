@@ -1,11 +1,14 @@
 import type { Duplex } from 'node:stream';
 import { commandTable, createModule, listModels } from '@modemlab/module';
+import type { LinkStackSource } from '../../module/src/link/trace-tap.js';
 
 /** The part of '@modemlab/module' the CLI uses (narrow, so tests can pass a fake). */
 export interface CliModule {
   readonly modelId: string;
   attach(stream: Duplex): () => void;
   close(): Promise<void>;
+  /** Every link stack the module opens (for `serve --trace`); see VirtualModule.onLinkStack. */
+  onLinkStack?: LinkStackSource['onLinkStack'];
 }
 
 export interface CommandRow {

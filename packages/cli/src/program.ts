@@ -4,6 +4,7 @@ import { CliError, loadModuleApi } from './module-api.js';
 import { parseCount, parseForwards, parseHostPort, parseHosts, parseTermTarget, type HostPort } from './parse.js';
 import { startServe, waitForSignal } from './serve.js';
 import { runTerm } from './term.js';
+import { traceCommand } from './trace-command.js';
 
 /** Wraps a parser so commander reports its message as an invalid argument. */
 function arg<T>(parse: (value: string, previous: T) => T): (value: string, previous: T) => T {
@@ -58,11 +59,21 @@ export function buildProgram(io: ProgramIo): Command {
       arg<Record<string, string>>((v, prev) => parseForwards(v, prev)),
     )
     .option('-n, --count <N>', 'number of modules', arg<number>((v) => parseCount(v)), 1)
-    .action(async (o: { model: string; tcp: HostPort | null; pty?: string; state: string; hosts?: Record<string, string>; forward?: Record<string, string>; count: number }) => {
+    .option('--trace <FILE>', 'append every byte each way on every link to FILE, one JSON line per chunk (read it with `modemlab trace FILE`)')
+    .action(async (o: { model: string; tcp: HostPort | null; pty?: string; state: string; hosts?: Record<string, string>; forward?: Record<string, string>; count: number; trace?: string }) => {
       const api = await loadModuleApi();
       const served = await startServe(
         api,
-        { model: o.model, tcp: o.tcp, pty: o.pty, state: o.state, hosts: o.hosts ?? {}, ...(o.forward ? { forwards: o.forward } : {}), count: o.count },
+        {
+          model: o.model,
+          tcp: o.tcp,
+          pty: o.pty,
+          state: o.state,
+          hosts: o.hosts ?? {},
+          ...(o.forward ? { forwards: o.forward } : {}),
+          count: o.count,
+          ...(o.trace === undefined ? {} : { trace: o.trace }),
+        },
         (line) => io.out(line + '\n'),
       );
       const sig = await waitForSignal();
@@ -88,6 +99,15 @@ export function buildProgram(io: ProgramIo): Command {
     )
     .action(async (target: ReturnType<typeof parseTermTarget>, o: { hex?: boolean; baud: number; raw?: boolean; drain: number }) => {
       io.exitCode = await runTerm(target, { hex: o.hex, baud: o.baud, raw: o.raw, drainMs: o.drain });
+    });
+
+  program
+    .command('trace')
+    .description('print a trace written by `serve --trace` (or the SDK) as an AT conversation: > command, < response, ! URC, >>/<< data, CMUX frames decoded')
+    .argument('<file>', 'trace file (JSON lines)')
+    .option('--layer <NAME>', 'only the bytes seen at this level (e.g. uart, cmux/dlci2); default: each port and channel once, from the first level that carried it (the wire, CMUX frames decoded)')
+    .action(async (file: string, o: { layer?: string }) => {
+      await traceCommand(file, o.layer === undefined ? {} : { layer: o.layer }, io.out, io.err);
     });
 
   program

@@ -1,6 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { servePty, serveTcp } from '../../module/src/transports/index.js';
+import { TraceTap } from '../../module/src/link/trace-tap.js';
+import { TraceWriter } from './trace-writer.js';
 import { CliError, type CliModule, type ModuleApi } from './module-api.js';
 import { formatHostPort, ptyPathFor, tcpPortFor, type HostPort } from './parse.js';
 
@@ -16,6 +18,8 @@ export interface ServeOptions {
   /** Lab port forwards ("ip:port" -> "ip:port"). */
   forwards?: Record<string, string>;
   count: number;
+  /** Append a trace of every byte on every link (JSON lines) to this file. */
+  trace?: string;
 }
 
 export interface Served {
@@ -36,9 +40,13 @@ export async function startServe(api: ModuleApi, opts: ServeOptions, print: (lin
 
   const modules: CliModule[] = [];
   const listeners: Array<{ close(): Promise<void> }> = [];
+  const taps: TraceTap[] = [];
+  const trace = opts.trace === undefined ? undefined : await TraceWriter.open(opts.trace);
   const closeAll = async (): Promise<void> => {
     await Promise.allSettled(listeners.splice(0).reverse().map((l) => l.close()));
     const results = await Promise.allSettled(modules.splice(0).map((m) => m.close()));
+    for (const tap of taps.splice(0)) tap.stop();
+    await trace?.close();
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
   };
@@ -49,6 +57,12 @@ export async function startServe(api: ModuleApi, opts: ServeOptions, print: (lin
       await fs.mkdir(stateDir, { recursive: true });
       const module = await api.createModule({ model: opts.model, stateDir, hosts: opts.hosts, ...(opts.forwards ? { forwards: opts.forwards } : {}) });
       modules.push(module);
+      if (trace) {
+        if (!module.onLinkStack) throw new CliError('modemlab: this module cannot be traced', 2);
+        // Several modules share one file: their ports carry the module's name.
+        const portPrefix = opts.count > 1 ? `${opts.model}-${i}:` : '';
+        taps.push(new TraceTap({ sink: (chunk) => trace.write(chunk), portPrefix }).watch({ onLinkStack: module.onLinkStack.bind(module) }));
+      }
       if (opts.tcp) {
         const l = await serveTcp(module, { host: opts.tcp.host, port: tcpPortFor(opts.tcp.port, i) });
         listeners.push(l);

@@ -6,6 +6,11 @@ import type { Dialect } from './dialects/types.js';
 import { CommandRegistry } from './engine/registry.js';
 import type { TerminalSession } from './engine/session.js';
 import { Terminal } from './engine/terminal.js';
+import type { TerminalHost } from './engine/terminal-host.js';
+import { pipePair, type BytePipe } from './link/byte-pipe.js';
+import { LinkStack, type LayerHost } from './link/link-stack.js';
+import { StreamPipe } from './link/stream-pipe.js';
+import type { ModuleHost, UrcSource } from './module-host.js';
 import { findModel } from './models/index.js';
 import type { ModelTable } from './models/types.js';
 import { NvmStore } from './nvm/store.js';
@@ -25,13 +30,13 @@ export interface ModuleOptions {
   log?: (message: string, detail?: unknown) => void;
 }
 
-type UrcSource = string | ((session: TerminalSession) => string | undefined);
-
 /**
- * One virtual module: its product table, NVM, services and the AT terminals attached to
- * it. Services and NVM belong to the module; each terminal keeps its own settings.
+ * One virtual module, the composition root: its product table, NVM, services and the AT
+ * terminals attached to it, each on the link stack of its port. Services and NVM belong to
+ * the module; each terminal keeps its own settings. Dialects see it as a ModuleHost, the
+ * engine as a TerminalHost, services get their parts.
  */
-export class VirtualModule {
+export class VirtualModule implements ModuleHost {
   readonly model: ModelTable;
   /** The AT language the model names (`model.dialect`). */
   readonly dialect: Dialect;
@@ -48,6 +53,9 @@ export class VirtualModule {
    */
   received = 0;
   private readonly logger: (message: string, detail?: unknown) => void;
+  private readonly terminalHost: TerminalHost;
+  /** The dialects' RAM state (ModuleHost.state), dropped at power-off. */
+  private readonly dialectState = new Map<string, unknown>();
 
   private constructor(opts: ModuleOptions, model: ModelTable) {
     this.model = model;
@@ -58,9 +66,26 @@ export class VirtualModule {
     this.forwards = { ...opts.forwards };
     this.logger = opts.log ?? ((m, d) => console.error(`modemlab: ${m}`, d ?? ''));
     const excluded = new Set((model.excludedCommands ?? []).map((c) => c.toUpperCase()));
-    this.registry = new CommandRegistry(this.dialect.commands.filter((c) => !excluded.has(c.name.toUpperCase())));
-    this.services = createServices(this, opts.network ?? {});
-    this.dialect.wire(this);
+    const dialect = this.dialect;
+    this.registry = new CommandRegistry(dialect.commands.filter((c) => !excluded.has(c.name.toUpperCase())));
+    this.terminalHost = {
+      clock: this.clock,
+      registry: this.registry,
+      maxLineLength: model.limits.maxLineLength,
+      sessionDefaults: dialect.sessionDefaults,
+      errors: dialect.errors,
+      errorText: (code) => dialect.errorText(code),
+      promptText: (char) => dialect.promptText(char),
+      log: (message, detail) => this.log(message, detail),
+      handlerModule: this,
+    };
+    this.services = createServices(
+      { model, nvm: this.nvm, clock: this.clock, hosts: this.hosts, forwards: this.forwards },
+      opts.network ?? {},
+    );
+    // First listener: the dialects' RAM state is gone before their own power-off handlers run.
+    this.services.lifecycle.on('power-off', () => this.dialectState.clear());
+    dialect.wire(this);
     this.services.powerOn();
   }
 
@@ -74,48 +99,74 @@ export class VirtualModule {
     return this.model.id;
   }
 
-  /** A new AT terminal writing to `output`. */
-  openTerminal(output: (bytes: Buffer) => void): Terminal {
-    const t = new Terminal(this, output);
+  /** Told about every link stack opened (a trace tap), with the stack whose layer opened it. */
+  private readonly stackWatchers = new Set<(stack: LinkStack, parent?: LinkStack) => void>();
+
+  /**
+   * Calls `watch` with every link stack opened from now on, before any byte crosses it;
+   * `parent` is the stack whose layer opened this one (a CMUX channel's terminal). Returns
+   * the function that stops watching.
+   */
+  onLinkStack(watch: (stack: LinkStack, parent?: LinkStack) => void): () => void {
+    this.stackWatchers.add(watch);
+    return () => this.stackWatchers.delete(watch);
+  }
+
+  /** What the layers of `stack` may ask of the module: a clock, a log, more terminals (CMUX channels). */
+  private layerHostOf(stack: () => LinkStack): LayerHost {
+    const module = this;
+    return {
+      get clock() {
+        return module.clock;
+      },
+      openTerminal: (pipe) => void module.openTerminal(pipe, stack()),
+      log: (message, detail) => module.log(message, detail),
+    };
+  }
+
+  /**
+   * A new AT terminal on its own link stack with `port` at the bottom: a pipe (a CMUX
+   * channel), or a function that gets the terminal's output (tests feed `input()`). The
+   * terminal closes when the pipe closes.
+   */
+  openTerminal(port: BytePipe | ((bytes: Buffer) => void), parent?: LinkStack): Terminal {
+    let bottom: BytePipe;
+    if (typeof port === 'function') {
+      const [hostEnd, moduleEnd] = pipePair('terminal');
+      hostEnd.attach({ data: port, close: () => {} });
+      bottom = moduleEnd;
+    } else bottom = port;
+    const stack: LinkStack = new LinkStack(bottom, this.layerHostOf(() => stack));
+    for (const watch of this.stackWatchers) watch(stack, parent);
+    const t = new Terminal(this.terminalHost, stack);
     this.terminals.add(t);
+    stack.once('closed', () => this.closeTerminal(t));
     return t;
   }
 
   closeTerminal(t: Terminal): void {
     t.close();
-    if (this.terminals.delete(t)) this.dialect.terminalClosed?.(this, t.session);
+    if (!this.terminals.delete(t)) return;
+    t.link.close();
+    this.dialect.terminalClosed?.(this, t.session);
   }
 
-  /** Makes `stream` this module's UART until the returned detach() or the stream ends. */
-  attach(stream: Duplex): () => void {
-    const terminal = this.openTerminal((bytes) => {
-      if (!stream.destroyed && stream.writable) stream.write(bytes);
-    });
-    const onData = (chunk: Buffer | string) => {
-      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk;
-      this.received += bytes.length;
-      terminal.input(bytes);
-    };
-    let detached = false;
-    const detach = () => {
-      if (detached) return;
-      detached = true;
-      stream.off('data', onData);
-      stream.off('close', detach);
-      stream.off('end', detach);
-      stream.off('error', detach);
-      this.closeTerminal(terminal);
-    };
-    stream.on('data', onData);
-    stream.on('close', detach);
-    stream.on('end', detach);
-    stream.on('error', detach);
-    return detach;
+  /** Makes `stream` this module's UART (a link stack with a terminal on top) until the returned detach() or the stream ends. */
+  attach(stream: Duplex, name = 'uart'): () => void {
+    // Counted before the stack sees the bytes: a test waits on it before moving a manual clock.
+    stream.on('data', (chunk: Buffer | string) => (this.received += chunk.length));
+    const terminal = this.openTerminal(new StreamPipe(stream, name));
+    return () => this.closeTerminal(terminal);
   }
 
-  /** An unsolicited result code for every terminal; a function renders it per terminal settings. */
-  urc(source: UrcSource): void {
-    for (const t of this.terminals) t.urc(source);
+  /** An unsolicited result code for every terminal, or for the one whose session is `to`; a function renders it per terminal settings. */
+  urc(source: UrcSource, to?: TerminalSession): void {
+    for (const t of this.terminals) if (to === undefined || t.session === to) t.urc(source);
+  }
+
+  state<T>(key: string, init: () => T): T {
+    if (!this.dialectState.has(key)) this.dialectState.set(key, init());
+    return this.dialectState.get(key) as T;
   }
 
   /** +CFUN=15/16: RAM state is lost, NVM stays, terminals fall silent while it boots. */

@@ -12,6 +12,7 @@
  * - Nothing here sleeps: every wait ends on data, on its timeout, or on close.
  */
 import type { Duplex } from 'node:stream';
+import { AtTracer, type AtTraceOptions, type AtTraceSink } from './at-trace.js';
 import { AtError, AtTimeoutError, CmeError, ConnectionClosedError } from './errors.js';
 import { LineSplitter } from './line-splitter.js';
 import { OnlineLink } from './online-link.js';
@@ -27,6 +28,12 @@ export interface AtClientOptions {
   numeric?: boolean;
   /** Called when a URC handler throws. Default: ignore. */
   onHandlerError?: (error: unknown, line: string) => void;
+  /**
+   * Traces every chunk written to and received from the stream (commands, prompt data,
+   * online data, `+++`) as trace records (at-trace.ts): a callback, a Writable for JSON
+   * lines, or `{ sink, port }` to name the port in the records.
+   */
+  trace?: AtTraceSink | AtTraceOptions;
 }
 
 export interface PromptOptions {
@@ -110,6 +117,14 @@ export class AtClient {
   private onlineLink: OnlineLink | undefined;
   /** The link the last CONNECT opened, for `dial` to hand out. */
   private dialed: OnlineLink | undefined;
+  private readonly tracer: AtTracer | undefined;
+  /** Every write to the module goes through here, so the trace sees it. */
+  private readonly tx = {
+    write: (data: Buffer | string, cb?: (err?: Error | null) => void): boolean => {
+      this.tracer?.record('to-module', data);
+      return this.stream.write(data, cb);
+    },
+  };
 
   constructor(
     readonly stream: Duplex,
@@ -118,6 +133,7 @@ export class AtClient {
     this.defaultTimeoutMs = options.defaultTimeoutMs ?? 10_000;
     this.lineEnding = options.lineEnding ?? '\r';
     this.numeric = options.numeric ?? false;
+    this.tracer = options.trace ? new AtTracer(options.trace) : undefined;
     this.splitter = new LineSplitter({
       line: (line) => this.onLine(line),
       prompt: (char) => this.onPrompt(char),
@@ -296,7 +312,9 @@ export class AtClient {
   // ---- internals -------------------------------------------------------------------
 
   private readonly onData = (chunk: Buffer | string): void => {
-    this.splitter.push(typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk);
+    const data = typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk;
+    this.tracer?.record('from-module', data);
+    this.splitter.push(data);
   };
 
   private readonly onError = (error: Error): void => {
@@ -355,11 +373,11 @@ export class AtClient {
       this.splitter.reset();
       this.finish(job, new AtTimeoutError(job.command, timeoutMs, job.lines));
     }, timeoutMs);
-    this.stream.write(job.command + this.lineEnding);
+    this.tx.write(job.command + this.lineEnding);
   }
 
   private goOnline(): void {
-    const link = new OnlineLink(this.stream, (rest) => {
+    const link = new OnlineLink(this.tx, (rest) => {
       this.splitter.divert = undefined;
       this.onlineLink = undefined;
       if (rest.length > 0) this.splitter.push(rest);
@@ -387,7 +405,7 @@ export class AtClient {
     job.awaitingPrompt = false;
     this.splitter.promptChars = '';
     const { data } = job.opts.prompt;
-    this.stream.write(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    this.tx.write(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
   }
 
   private onLine(line: string): void {

@@ -1,4 +1,5 @@
 export { AtClient } from './at-client.js';
+export { AtTracer, AT_CLIENT_LAYER, channelTrace, type AtTraceOptions, type AtTraceSink } from './at-trace.js';
 export type { AtClientOptions, AtResponse, PromptOptions, SendOptions, UrcHandler, WaitForUrcOptions } from './at-client.js';
 export { AtError, AtTimeoutError, CmeError, ConnectionClosedError, UnsupportedFeatureError, UrcError } from './errors.js';
 export { CME_TEXTS, cmeCodeOf } from './cme-codes.js';
@@ -21,6 +22,7 @@ export type {
   StoredCertificate,
   TlsSettings,
 } from './modem.js';
+export { CmuxHost, CmuxChannelRefusedError, MuxChannel, enterMux, openMux, type CmuxHostOptions, type MuxOptions, type OpenedMux } from './mux/index.js';
 export { openModem, detectVendor, driverFor, vendorOf, type OpenModemOptions } from './open-modem.js';
 export { TelitModem, TELIT_INIT_SEQUENCE, TELIT_SSLCFG } from './drivers/telit.js';
 export { TelitCertificates, TELIT_DATA_TYPE, TELIT_MAX_SECURITY_DATA } from './drivers/telit/certificates.js';

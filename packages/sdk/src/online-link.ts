@@ -1,4 +1,3 @@
-import type { Duplex } from 'node:stream';
 import { EventEmitter } from 'node:events';
 import { AtTimeoutError } from './errors.js';
 
@@ -11,6 +10,11 @@ const OK = Buffer.from('\r\nOK\r\n', 'latin1');
 const MIN_HELD = 3;
 const HOLD_FLUSH_MS = 20;
 const GUARD_MARGIN = 1.5;
+
+/** What the link writes to: the module's stream, or the AtClient's traced writer in front of it. */
+export interface ByteWriter {
+  write(data: Buffer | string, cb?: (err?: Error | null) => void): boolean;
+}
 
 export type OnlineEnd = 'escaped' | 'no-carrier' | 'closed';
 
@@ -35,7 +39,7 @@ export class OnlineLink extends EventEmitter<OnlineLinkEvents> {
 
   /** `exit` hands the bytes after the module's final line back to command-mode parsing. */
   constructor(
-    private readonly stream: Duplex,
+    private readonly stream: ByteWriter,
     private readonly exit: (rest: Buffer) => void,
   ) {
     super();

@@ -1,16 +1,24 @@
 /** One entry point: open the transport, ask the module who made it, return its driver. */
+import { channelTrace } from './at-trace.js';
 import { AtClient, type AtClientOptions } from './at-client.js';
 import { QuectelModem } from './drivers/quectel.js';
 import { TelitModem } from './drivers/telit.js';
 import { UbloxModem } from './drivers/ublox.js';
 import { AtError, AtTimeoutError, UnsupportedFeatureError } from './errors.js';
 import type { CellularModem, ModemVendor } from './modem.js';
+import { openMux, type MuxOptions } from './mux/open-mux.js';
 import { openTransport, type TransportOptions } from './transports/open.js';
 
 export type OpenModemOptions = TransportOptions & {
   client?: AtClientOptions;
   /** Run the driver's init sequence (default true). */
   init?: boolean;
+  /**
+   * Start 27.010 CMUX (`AT+CMUX=0`) and return one modem per channel (DLCI 1..channels),
+   * each with its own AtClient and init. Closing the last of them closes the mux (CLD)
+   * and the transport.
+   */
+  mux?: MuxOptions;
 };
 
 /** The vendor named in a `+CGMI` or `ATI` answer, or undefined. */
@@ -58,7 +66,11 @@ export async function detectVendor(client: AtClient, opts: { timeoutMs?: number 
  * Opens `{ url: 'tcp://host:port' }`, `{ path: '/dev/ttyUSB0' }` (or `{ stream }`), detects the
  * vendor and returns its driver, initialised unless `init: false`. On failure the link is closed.
  */
-export async function openModem(opts: OpenModemOptions): Promise<CellularModem> {
+export function openModem(opts: OpenModemOptions & { mux: MuxOptions }): Promise<CellularModem[]>;
+export function openModem(opts: OpenModemOptions & { mux?: undefined }): Promise<CellularModem>;
+export function openModem(opts: OpenModemOptions): Promise<CellularModem | CellularModem[]>;
+export async function openModem(opts: OpenModemOptions): Promise<CellularModem | CellularModem[]> {
+  if (opts.mux) return openMuxModems(opts, opts.mux);
   const client = new AtClient(await openTransport(opts), opts.client);
   try {
     const modem = driverFor(await detectVendor(client), client);
@@ -66,6 +78,32 @@ export async function openModem(opts: OpenModemOptions): Promise<CellularModem> 
     return modem;
   } catch (error) {
     await client.close();
+    throw error;
+  }
+}
+
+/** The `mux` form of openModem: the vendor is asked on channel 1, every channel gets its driver. */
+async function openMuxModems(opts: OpenModemOptions, mux: MuxOptions): Promise<CellularModem[]> {
+  const transport = await openTransport(opts);
+  let opened;
+  try {
+    opened = await openMux(transport, { ...mux, closeWhenIdle: true });
+  } catch (error) {
+    transport.destroy();
+    throw error;
+  }
+  // A traced modem traces each channel under its DLCI, in one session.
+  const clients = opened.channels.map((channel, i) => {
+    const trace = opts.client?.trace;
+    return new AtClient(channel, trace ? { ...opts.client, trace: channelTrace(trace, i + 1) } : opts.client);
+  });
+  try {
+    const vendor = await detectVendor(clients[0]!);
+    const modems = clients.map((client) => driverFor(vendor, client));
+    if (opts.init !== false) for (const modem of modems) await modem.init();
+    return modems;
+  } catch (error) {
+    await opened.host.close({ destroyTransport: true });
     throw error;
   }
 }

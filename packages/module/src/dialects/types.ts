@@ -1,6 +1,7 @@
 import type { CommandDef } from '../engine/registry.js';
 import type { SessionDefaults, TerminalSession } from '../engine/session.js';
-import type { VirtualModule } from '../module.js';
+import type { TerminalErrors } from '../engine/terminal-host.js';
+import type { ModuleHost } from '../module-host.js';
 
 /**
  * A vendor's AT language: its commands, its error vocabulary and its URC wiring. Products
@@ -12,20 +13,11 @@ export interface Dialect {
   sessionDefaults: SessionDefaults;
   /** Verbose text of an error number for +CMEE=2. */
   errorText(code: number): string;
-  errors: {
-    /** Wrong syntax or value of a parameter. */
-    badParameter: number;
-    /** A form the command lacks (e.g. read of an action-only command). */
-    formNotSupported: number;
-    /** An exception inside a handler: never a crash, always this. */
-    internal: number;
-    /** Line longer than the product's limit; undefined means plain ERROR. */
-    lineTooLong?: number;
-  };
+  errors: TerminalErrors;
   /** Text shown for a prompt character, e.g. '\r\n>' (u-blox) or '\r\n> ' (Telit). */
   promptText(char: string): string;
   /** Subscribes the dialect's URC renderers to the module's service events. */
-  wire(module: VirtualModule): void;
+  wire(module: ModuleHost): void;
   /** An AT terminal went away (its host disconnected): state bound to it is released. */
-  terminalClosed?(module: VirtualModule, session: TerminalSession): void;
+  terminalClosed?(module: ModuleHost, session: TerminalSession): void;
 }

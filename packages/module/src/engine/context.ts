@@ -1,6 +1,6 @@
 import { validateParams, type CommandForm, type ParamSpec, type ParamValues, type RawParam } from '@modemlab/at';
-import type { VirtualModule } from '../module.js';
 import type { DataPipe } from './data-pipe.js';
+import type { LinkControl } from '../link/link-stack.js';
 import { CommandFailure } from './failure.js';
 import type { FinalResult } from './registry.js';
 import type { TerminalSession } from './session.js';
@@ -25,9 +25,16 @@ export type PromptOutcome =
   | { status: 'cancelled' }
   | { status: 'timeout'; received: number };
 
+/**
+ * What a handler sees of its module. Open here so the engine imports nothing above it;
+ * module-host.ts fills it in with the ModuleHost (declaration merging).
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface HandlerModule {}
+
 /** What a handler sees: the module's services, its terminal's settings, and ways to answer. */
 export interface CommandContext {
-  readonly module: VirtualModule;
+  readonly module: HandlerModule;
   readonly session: TerminalSession;
   readonly name: string;
   readonly form: CommandForm;
@@ -43,6 +50,12 @@ export interface CommandContext {
   goOnline(pipe: DataPipe): FinalResult;
   /** Runs after the final result code has been written (a reboot after +CFUN=16's OK). */
   afterResult(fn: () => void): void;
+  /**
+   * The terminal's link stack. A push or pop takes effect once this command's final
+   * result code has left: `OK` goes out in clear and the next byte through the new layer.
+   * A command that fails changes nothing.
+   */
+  readonly link: LinkControl;
 }
 
 export function validateOrFail(raw: RawParam[], specs: readonly ParamSpec[], badParameterCode: number): ParamValues {

@@ -1,4 +1,3 @@
-import type { Dialect } from '../dialects/types.js';
 import type { CommandFailure } from './failure.js';
 import type { TerminalSession } from './session.js';
 
@@ -39,7 +38,7 @@ export class ResponseWriter {
     this.write(this.session.verbose ? cr + lf + text + cr + lf : `${numeric}${cr}`);
   }
 
-  failure(f: CommandFailure, dialect: Dialect): void {
+  failure(f: CommandFailure, errorText: (code: number) => string): void {
     const code = f.code;
     if (code === undefined || this.session.cmee === 0) {
       this.final('ERROR', 4);
@@ -47,7 +46,7 @@ export class ResponseWriter {
     }
     this.infoOpen = false;
     if (this.session.quiet) return;
-    const text = this.session.cmee === 1 ? String(code) : dialect.errorText(code);
+    const text = this.session.cmee === 1 ? String(code) : errorText(code);
     const { cr, lf } = this.eol();
     const line = `+CME ERROR: ${text}`;
     this.write(this.session.verbose ? cr + lf + line + cr + lf : line + cr + lf);

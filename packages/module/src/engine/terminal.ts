@@ -1,12 +1,13 @@
 import { parseCommandLine, splitParams, type ParsedCommand } from '@modemlab/at';
-import type { VirtualModule } from '../module.js';
 import { validateOrFail, type CommandContext, type PromptOutcome, type PromptSpec } from './context.js';
-import type { DataPipe } from './data-pipe.js';
+import type { BytePipe, DataPipe } from '../link/byte-pipe.js';
+import { OnlineDataLayer } from '../link/online-layer.js';
+import type { LinkControl, LinkLayer, LinkStack, LinkTop } from '../link/link-stack.js';
 import { CommandFailure } from './failure.js';
-import { EscapeDetector } from './escape.js';
 import { ResponseWriter } from './response-writer.js';
 import type { CommandDef, FinalResult, HandlerResult } from './registry.js';
 import { TerminalSession } from './session.js';
+import type { TerminalHost } from './terminal-host.js';
 
 const CTRL_Z = 0x1a;
 const ESC = 0x1b;
@@ -23,13 +24,20 @@ interface PromptState {
 }
 
 /**
- * One AT terminal of a module: bytes in, bytes out. It edits and echoes the command line,
- * dispatches commands, collects prompt input, and in online data mode hands bytes to a pipe
- * while watching for the +++ escape. URCs raised while a command runs wait for its final
+ * One AT terminal of a module, on top of its port's link stack: bytes in, bytes out. It
+ * edits and echoes the command line, dispatches commands, collects prompt input, and for
+ * online data mode pushes the online layer (link/online-layer.ts) that joins the port to a
+ * connection until +++ or NO CARRIER. URCs raised while a command runs wait for its final
  * result code, so they never split a response.
  */
-export class Terminal {
+export class Terminal implements LinkTop {
   readonly session: TerminalSession;
+  /** The pipe the terminal speaks: the top of its link stack. */
+  private pipe?: BytePipe;
+  /** Stack changes a handler asked for: they run once its final result code has left. */
+  private linkRequests: Array<() => void> = [];
+  /** Runs once the gathered output has been written to the pipe. */
+  private flushed: Array<() => void> = [];
   private mode: 'command' | 'busy' | 'prompt' | 'online' | 'off' = 'command';
   private line: number[] = [];
   private lineOverflow = false;
@@ -37,20 +45,42 @@ export class Terminal {
   private pending: Buffer[] = [];
   private readonly urcQueue: UrcSource[] = [];
   private prompt?: PromptState;
-  private online?: { pipe: DataPipe; escape: EscapeDetector };
+  /** Online data mode: the layer that joins the port to a connection while it is on the stack. */
+  private online?: OnlineDataLayer;
   private readonly writer: ResponseWriter;
   private closed = false;
 
   constructor(
-    readonly module: VirtualModule,
-    private readonly output: (bytes: Buffer) => void,
+    private readonly host: TerminalHost,
+    /** The port's link stack; the terminal sits on its top. */
+    readonly link: LinkStack,
   ) {
-    this.session = new TerminalSession(module.dialect.sessionDefaults);
+    this.session = new TerminalSession(host.sessionDefaults);
     this.writer = new ResponseWriter(this.session, (s) => this.emit(s));
+    link.mount(this);
   }
 
-  /** Bytes from the host. */
+  /** LinkTop: the stack changed; from now on bytes come from and go to `pipe`. */
+  bind(pipe: BytePipe): void {
+    this.pipe = pipe;
+    pipe.attach({ data: (bytes) => this.receive(bytes), close: () => {} });
+  }
+
+  /** LinkTop: input queued while a command ran belongs to the layer pushed after it. */
+  takeUnread(): Buffer | undefined {
+    if (this.pending.length === 0) return undefined;
+    const unread = Buffer.concat(this.pending);
+    this.pending = [];
+    return unread;
+  }
+
+  /** Bytes from the host, entering at the bottom of the terminal's stack (tests feed a terminal this way). */
   input(data: Buffer): void {
+    this.link.input(data);
+  }
+
+  /** Bytes that reached the terminal through its stack. */
+  private receive(data: Buffer): void {
     if (this.closed) return;
     if (this.mode === 'busy') {
       this.pending.push(Buffer.from(data));
@@ -65,7 +95,8 @@ export class Terminal {
         return;
       }
       if (mode === 'online') {
-        this.online!.escape.input(data.subarray(i));
+        // CONNECT has not left yet: these bytes go to the online layer once it is pushed.
+        this.pending.push(Buffer.from(data.subarray(i)));
         return;
       }
       if (mode === 'prompt') {
@@ -94,7 +125,7 @@ export class Terminal {
     this.mode = 'off';
     this.urcQueue.length = 0;
     this.pending = [];
-    this.module.clock.setTimeout(() => {
+    this.host.clock.setTimeout(() => {
       if (this.closed) return;
       this.session.reset();
       this.line = [];
@@ -120,9 +151,9 @@ export class Terminal {
       p.resolve({ status: 'cancelled' });
     }
     if (this.online) {
-      this.online.escape.stop();
-      this.online.pipe.detach();
+      const layer = this.online;
       this.online = undefined;
+      this.link.remove(layer);
     }
   }
 
@@ -138,7 +169,16 @@ export class Terminal {
   private flushOutput(): void {
     const chunks = this.outChunks;
     this.outChunks = [];
-    if (!this.closed && chunks.length > 0) this.output(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    if (!this.closed && chunks.length > 0) this.pipe?.write(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    const after = this.flushed;
+    this.flushed = [];
+    for (const fn of after) fn();
+  }
+
+  /** Runs `fn` once everything emitted so far has been written to the pipe. */
+  private afterFlush(fn: () => void): void {
+    if (this.outChunks.length === 0) fn();
+    else this.flushed.push(fn);
   }
 
   private writeUrc(source: UrcSource): void {
@@ -164,7 +204,7 @@ export class Terminal {
       return;
     }
     if (byte === s.sreg(4) && this.line.length === 0) return;
-    if (this.line.length >= this.module.model.limits.maxLineLength) {
+    if (this.line.length >= this.host.maxLineLength) {
       this.lineOverflow = true;
       return;
     }
@@ -184,7 +224,7 @@ export class Terminal {
     const start = text.search(/a[t]/i);
     if (overflow) {
       this.startCommand(async (w) => {
-        throw new CommandFailure(this.module.dialect.errors.lineTooLong, 'line too long');
+        throw new CommandFailure(this.host.errors.lineTooLong, 'line too long');
       });
       return;
     }
@@ -208,7 +248,7 @@ export class Terminal {
     run(this.writer)
       .then((final) => this.finish(final ?? undefined, after))
       .catch((err: unknown) => {
-        this.writer.failure(this.toFailure(err), this.module.dialect);
+        this.writer.failure(this.toFailure(err), (code) => this.host.errorText(code));
         this.finish('written', after);
       });
   }
@@ -217,8 +257,8 @@ export class Terminal {
 
   private toFailure(err: unknown): CommandFailure {
     if (err instanceof CommandFailure) return err;
-    this.module.log('handler crashed', err);
-    return new CommandFailure(this.module.dialect.errors.internal, String(err));
+    this.host.log('handler crashed', err);
+    return new CommandFailure(this.host.errors.internal, String(err));
   }
 
   private finish(final: FinalResult | 'written' | undefined, after: Array<() => void>): void {
@@ -236,6 +276,21 @@ export class Terminal {
     }
     this.pendingOnline = undefined;
     for (const fn of after) fn();
+    // A failed command changes nothing, its stack neither.
+    if (final !== 'written' && this.linkRequests.length > 0 && this.mode === 'command') {
+      // The result code leaves in clear; the next byte each way goes through the new stack.
+      const requests = this.linkRequests;
+      this.linkRequests = [];
+      this.mode = 'busy';
+      this.afterFlush(() => {
+        if (this.closed) return;
+        this.mode = 'command';
+        for (const r of requests) r();
+        this.drain();
+      });
+      return;
+    }
+    this.linkRequests = [];
     if (this.mode === 'command') this.drain();
   }
 
@@ -245,7 +300,7 @@ export class Terminal {
     if (this.mode !== 'command' || this.pending.length === 0) return;
     const input = Buffer.concat(this.pending);
     this.pending = [];
-    this.input(input);
+    this.receive(input);
   }
 
   private async dispatchLine(line: string, w: ResponseWriter): Promise<FinalResult | void> {
@@ -262,8 +317,8 @@ export class Terminal {
   }
 
   private async dispatch(cmd: ParsedCommand): Promise<FinalResult | void> {
-    const registry = this.module.registry;
-    const dialect = this.module.dialect;
+    const registry = this.host.registry;
+    const errors = this.host.errors;
     if (cmd.kind === 'sreg') return this.dispatchSreg(cmd.index, cmd.form, cmd.value);
     if (cmd.kind === 'dial') {
       const def = registry.get('D');
@@ -280,11 +335,11 @@ export class Terminal {
     let result: HandlerResult;
     switch (cmd.form) {
       case 'action':
-        if (!def.action) throw new CommandFailure(dialect.errors.formNotSupported);
+        if (!def.action) throw new CommandFailure(errors.formNotSupported);
         result = def.action(ctx);
         break;
       case 'read':
-        if (!def.read) throw new CommandFailure(dialect.errors.formNotSupported);
+        if (!def.read) throw new CommandFailure(errors.formNotSupported);
         result = def.read(ctx);
         break;
       case 'test':
@@ -292,10 +347,10 @@ export class Terminal {
         result = def.test ? def.test(ctx) : undefined;
         break;
       case 'set': {
-        if (!def.set) throw new CommandFailure(dialect.errors.formNotSupported);
+        if (!def.set) throw new CommandFailure(errors.formNotSupported);
         const raw = splitParams(cmd.args);
-        if (raw === null) throw new CommandFailure(dialect.errors.badParameter, 'bad quoting');
-        const values = def.params ? validateOrFail(raw, def.params, dialect.errors.badParameter) : {};
+        if (raw === null) throw new CommandFailure(errors.badParameter, 'bad quoting');
+        const values = def.params ? validateOrFail(raw, def.params, errors.badParameter) : {};
         result = def.set(ctx, values, raw);
         break;
       }
@@ -319,30 +374,40 @@ export class Terminal {
   private pendingOnline?: DataPipe;
 
   private context(name: string, form: CommandContext['form'], def: CommandDef): CommandContext {
-    const dialect = this.module.dialect;
+    const errors = this.host.errors;
     return {
-      module: this.module,
+      module: this.host.handlerModule,
       session: this.session,
       name,
       form,
       info: (line) => this.writer.info(line),
       raw: (bytes) => this.emit(bytes),
       prompt: (spec) => this.startPrompt(spec),
-      validate: (raw, specs) => validateOrFail(raw, specs, dialect.errors.badParameter),
+      validate: (raw, specs) => validateOrFail(raw, specs, errors.badParameter),
       goOnline: (pipe) => {
         this.pendingOnline = pipe;
         return { kind: 'online' };
       },
       afterResult: (fn) => this.afterHooks.push(fn),
+      link: this.linkControl,
     };
   }
+
+  /** What handlers see of the stack: changes wait for the final result code. */
+  private readonly linkControl: LinkControl = ((terminal: Terminal): LinkControl => ({
+    push: (layer: LinkLayer) => terminal.linkRequests.push(() => terminal.link.push(layer)),
+    pop: () => terminal.linkRequests.push(() => void terminal.link.pop()),
+    get layers() {
+      return terminal.link.layers;
+    },
+  }))(this);
 
   // ---- prompts -----------------------------------------------------------------------
 
   private startPrompt(spec: PromptSpec): Promise<PromptOutcome> {
     return new Promise((resolve) => {
       this.prompt = { spec, buffer: [], streamed: 0, resolve };
-      this.emit(this.module.dialect.promptText(spec.char ?? '>'));
+      this.emit(this.host.promptText(spec.char ?? '>'));
       this.mode = 'prompt';
       if (spec.kind === 'binary') this.armGuard();
       if (spec.kind === 'binary' && spec.length === 0) this.endPrompt({ status: 'done', data: Buffer.alloc(0) });
@@ -350,7 +415,7 @@ export class Terminal {
       if (this.pending.length > 0) {
         const early = Buffer.concat(this.pending);
         this.pending = [];
-        this.input(early);
+        this.receive(early);
       }
     });
   }
@@ -361,7 +426,7 @@ export class Terminal {
     if (!p || p.spec.kind !== 'binary') return;
     p.guard?.cancel();
     const guardMs = p.spec.guardMs;
-    p.guard = this.module.clock.setTimeout(() => {
+    p.guard = this.host.clock.setTimeout(() => {
       if (this.prompt === p) this.endPrompt({ status: 'timeout', received: p.buffer.length + p.streamed });
     }, guardMs);
   }
@@ -412,30 +477,27 @@ export class Terminal {
 
   // ---- online data mode --------------------------------------------------------------
 
+  /** After CONNECT has left, the online layer takes the port; bytes typed meanwhile go to it. */
   private enterOnline(pipe: DataPipe): void {
     this.mode = 'online';
-    const escape = new EscapeDetector(this.module.clock, this.session.escapeGuardMs(), {
-      forward: (bytes) => pipe.write(bytes),
-      escaped: () => (pipe.escape ? this.endOnline(pipe.escape()) : this.leaveOnline('OK', 0)),
+    const layer: OnlineDataLayer = new OnlineDataLayer(pipe, this.session.escapeGuardMs(), {
+      escaped: () => (pipe.escape ? this.endOnline(layer, pipe.escape()) : this.leaveOnline(layer, 'OK', 0)),
+      carrierLost: () => this.leaveOnline(layer, 'NO CARRIER', 3),
     });
-    this.online = { pipe, escape };
-    pipe.attach({
-      data: (bytes) => {
-        if (this.online?.pipe === pipe) this.emit(bytes);
-      },
-      close: () => {
-        if (this.online?.pipe === pipe) this.leaveOnline('NO CARRIER', 3);
-      },
+    this.online = layer;
+    this.afterFlush(() => {
+      if (this.closed || this.online !== layer) return;
+      this.link.push(layer);
+      // The connection may have been gone already: the layer reported it while opening.
+      if (this.online !== layer) this.link.remove(layer);
     });
   }
 
   /** +++ ended the pipe's job: busy until its owner gives the final result. */
-  private endOnline(outcome: Promise<{ text: string; numeric: number }>): void {
-    const online = this.online;
-    if (!online) return;
-    online.escape.stop();
-    online.pipe.detach();
+  private endOnline(layer: OnlineDataLayer, outcome: Promise<{ text: string; numeric: number }>): void {
+    if (this.online !== layer) return;
     this.online = undefined;
+    this.link.remove(layer);
     this.mode = 'busy';
     void outcome
       .catch(() => ({ text: 'NO CARRIER', numeric: 3 }))
@@ -448,12 +510,10 @@ export class Terminal {
       });
   }
 
-  private leaveOnline(text: string, numeric: number): void {
-    const online = this.online;
-    if (!online) return;
-    online.escape.stop();
-    online.pipe.detach();
+  private leaveOnline(layer: OnlineDataLayer, text: string, numeric: number): void {
+    if (this.online !== layer) return;
     this.online = undefined;
+    this.link.remove(layer);
     this.mode = 'command';
     this.writer.beginCommand();
     this.writer.final(text, numeric);

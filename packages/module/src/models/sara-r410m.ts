@@ -3,6 +3,7 @@ import { saraR4Certificates } from './certificate-table.js';
 import { saraR4Sockets } from './socket-table.js';
 import { saraR4Tls } from './tls-table.js';
 import { saraR4Http } from './http-table.js';
+import { saraR410mMux } from './mux-table.js';
 import type { ModelTable } from './types.js';
 
 /** u-blox SARA-R410M-02B: LTE Cat-M1 / NB-IoT, the older R4 generation. */
@@ -36,6 +37,7 @@ export const saraR410m: ModelTable = {
   certificates: saraR4Certificates,
   tls: saraR4Tls,
   sockets: saraR4Sockets,
+  mux: saraR410mMux,
   http: saraR4Http,
   fileSystem: saraR4FileSystem,
   timing: { rebootMs: 5000 },

@@ -3,6 +3,7 @@ import { saraR5Certificates } from './certificate-table.js';
 import { saraR5Sockets } from './socket-table.js';
 import { saraR5Tls } from './tls-table.js';
 import { saraR5Http } from './http-table.js';
+import { saraR5Mux } from './mux-table.js';
 import type { ModelTable } from './types.js';
 
 /** u-blox SARA-R510M8S: LTE Cat-M1 / NB-IoT, the seed documents' main product. */
@@ -36,6 +37,7 @@ export const saraR5: ModelTable = {
   certificates: saraR5Certificates,
   tls: saraR5Tls,
   sockets: saraR5Sockets,
+  mux: saraR5Mux,
   http: saraR5Http,
   fileSystem: saraR5FileSystem,
   timing: { rebootMs: 3000 },

@@ -3,6 +3,7 @@ import type { CertificateTable } from './certificate-table.js';
 import { geFamilySecureSocket, heFamilySecureSocket } from './secure-socket-table.js';
 import type { SocketTable } from './socket-table.js';
 import type { TlsTable } from './tls-table.js';
+import { telitMux } from './mux-table.js';
 import type { ModelTable } from './types.js';
 
 /**
@@ -100,6 +101,7 @@ export const ge910: ModelTable = {
   certificates: telitCertificates,
   tls: telitTls,
   sockets: telitSockets,
+  mux: telitMux,
   secureSocket: geFamilySecureSocket,
   timing: { rebootMs: 3000 },
   cgdcontTrailer: '0,0',

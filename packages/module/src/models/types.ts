@@ -1,5 +1,6 @@
 import type { CertificateTable } from './certificate-table.js';
 import type { HttpTable } from './http-table.js';
+import type { MuxTable } from './mux-table.js';
 import type { FileSystemTable } from './file-system-table.js';
 import type { SecureSocketTable } from './secure-socket-table.js';
 import type { SocketTable } from './socket-table.js';
@@ -87,6 +88,8 @@ export interface ModelTable {
   fileSystem: FileSystemTable;
   /** The single secure socket of Telit's #SSL* commands, where the product has one. */
   secureSocket?: SecureSocketTable;
+  /** 27.010 multiplexer (+CMUX); absent on products without one. */
+  mux?: MuxTable;
   /** Commands of the dialect this product lacks. */
   excludedCommands?: string[];
   /** +CGDCONT read trailer after the address. */

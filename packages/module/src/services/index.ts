@@ -1,6 +1,8 @@
 import type { HttpTable } from '../models/http-table.js';
 import { EventEmitter } from 'node:events';
-import type { VirtualModule } from '../module.js';
+import type { Clock } from '@modemlab/at';
+import type { ModelTable } from '../models/types.js';
+import type { NvmStore } from '../nvm/store.js';
 import { DeviceConfig } from './device-config.js';
 import { DnsService, type Resolver } from './dns.js';
 import { BlockUploads } from './files/block-uploads.js';
@@ -79,8 +81,19 @@ export interface ModuleServices {
   close(): Promise<void>;
 }
 
-export function createServices(module: VirtualModule, networkOptions: NetworkOptions, overrides: ServiceOverrides = {}): ModuleServices {
-  const { model, nvm, clock } = module;
+/** What the services are built from: the module's parts, never the module itself. */
+export interface ServiceParts {
+  model: ModelTable;
+  nvm: NvmStore;
+  clock: Clock;
+  /** Static host table (lower-case NAME -> IP), consulted before the resolver. */
+  hosts: Map<string, string>;
+  /** Lab port forwards ("ip:port" -> "ip:port"). */
+  forwards: Record<string, string>;
+}
+
+export function createServices(parts: ServiceParts, networkOptions: NetworkOptions, overrides: ServiceOverrides = {}): ModuleServices {
+  const { model, nvm, clock } = parts;
   const options = resolveNetworkOptions(networkOptions);
   const settings = new ModuleSettings();
   const identity = new IdentityService(nvm, model.identity.imeiTac, options.plmn);
@@ -92,7 +105,7 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
     typeMustMatch: model.network.psd.typeMustMatch,
     defaults: { ipType: model.network.psd.defaultIpType, cid: model.network.psd.defaultCid },
   });
-  const dns = new DnsService(module.hosts, network, pdp, overrides.resolver);
+  const dns = new DnsService(parts.hosts, network, pdp, overrides.resolver);
   const ping = new PingService(dns, overrides.echoProbe, () => options.packetLoss);
   const radio = new RadioConfig(nvm, { rats: model.network.rats, operatorProfile: model.network.defaultMnoProfile, bands: model.network.bands });
   const powerSaving = new PowerSaving(nvm, clock, network);
@@ -101,7 +114,7 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
   const certificates = new CertificateStore(nvm, model.certificates);
   const securityProfiles = new SecurityProfiles(nvm, model.tls);
   const tls = new TlsService(model.tls, certificates, securityProfiles, clock, new SessionMemory(nvm), () => rtc.utcMs());
-  const routes = new LabRoutes(module.forwards);
+  const routes = new LabRoutes(parts.forwards);
   const sockets = new SocketService(model.sockets, tls, { dns, pdp, clock, routes });
   const files = new FileSystem(nvm.dir, model.fileSystem);
   const fileBlocks = new BlockUploads(files);

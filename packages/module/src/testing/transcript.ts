@@ -16,6 +16,10 @@
  *   ! +UUPSDA: 0,"1.2.3.4"    an unsolicited result code, framed "\r\n" text "\r\n"
  *   >> "json string"          raw bytes to send, no CR added (prompt payloads, Ctrl-Z)
  *   << "json string"          raw bytes expected
+ *   >>hex f9 03 3f 01 1c f9   raw bytes to send, as hex (27.010 frames)
+ *   <<hex f9 03 73 01 d7 f9   raw bytes expected, as hex
+ *   >>uih 1 "AT+CGMI\r"       a 27.010 UIH frame from the host on DLCI 1 (C/R=1) carrying the text
+ *   <<uih 1 "\r\nOK\r\n"      a UIH frame expected from the module on DLCI 1 (C/R=0)
  *   ~ 2000                    advance the module clock by 2000 ms
  *   ~~ 200                    let 200 ms of real time pass (real I/O such as ping)
  *   @coverage off|on          the lab takes the simulated network's coverage away or back
@@ -58,6 +62,7 @@
  * {=name} captures such a run (without quotes) as variable `name`. In sent and expected
  * text, {name} is replaced by a variable's value.
  */
+import { encodeFrame } from '@modemlab/at';
 export type Step =
   | { kind: 'send'; bytes: Buffer; line?: string }
   | { kind: 'expect'; text: string }
@@ -269,6 +274,21 @@ export function parseTranscript(source: string): Transcript {
       case '<<':
         t.steps.push({ kind: 'expect', text: JSON.parse(arg) as string });
         break;
+      case '>>hex':
+        t.steps.push({ kind: 'send', bytes: Buffer.from(arg.replace(/\s+/g, ''), 'hex') });
+        break;
+      case '<<hex':
+        t.steps.push({ kind: 'expect', text: Buffer.from(arg.replace(/\s+/g, ''), 'hex').toString('latin1') });
+        break;
+      case '>>uih':
+      case '<<uih': {
+        const m = /^(\d+)\s+(".*")$/.exec(arg.trim());
+        if (!m) throw new Error(`line ${lineNo}: ${head} DLCI "json string"`);
+        const data = Buffer.from(JSON.parse(m[2]!) as string, 'latin1');
+        const bytes = encodeFrame({ dlci: Number(m[1]), type: 'UIH', cr: head === '>>uih', pf: false, data });
+        t.steps.push(head === '>>uih' ? { kind: 'send', bytes } : { kind: 'expect', text: bytes.toString('latin1') });
+        break;
+      }
       case '!':
         t.steps.push({ kind: 'expect', text: `\r\n${arg}\r\n` });
         break;

@@ -1,4 +1,4 @@
-import type { VirtualModule } from '../../module.js';
+import type { ModuleHost } from '../../module-host.js';
 
 /** +QSSLCFG settings of one SSL context (contextID 1, one per connectID). */
 export interface QsslConfig {
@@ -55,13 +55,7 @@ export class QsslState {
   }
 }
 
-const states = new WeakMap<VirtualModule, QsslState>();
-
-export function qsslState(module: VirtualModule): QsslState {
-  let s = states.get(module);
-  if (!s) {
-    s = new QsslState();
-    states.set(module, s);
-  }
-  return s;
+/** The module's +QSSL state; a power-off drops it ("invalid after powering down"). */
+export function qsslState(module: ModuleHost): QsslState {
+  return module.state('quectel.qssl', () => new QsslState());
 }

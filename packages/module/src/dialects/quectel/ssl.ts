@@ -2,7 +2,7 @@ import { q, type RawParam } from '@modemlab/at';
 import type { CommandContext } from '../../engine/context.js';
 import { plainError } from '../../engine/failure.js';
 import { defineCommands, type CommandDef } from '../../engine/registry.js';
-import type { VirtualModule } from '../../module.js';
+import type { ModuleHost } from '../../module-host.js';
 import { ServiceError } from '../../services/errors.js';
 import { SocketError } from '../../services/sockets/socket-service.js';
 import { CertificateError, CertificateType } from '../../services/tls/cert-store.js';
@@ -29,7 +29,7 @@ const storeName = (connectId: number, key: string): string => `QSSL${CONTEXT_ID}
  * error"), seclevel 1 and 2 check the server's chain against the entered CA, seclevel 2
  * also presents the client certificate.
  */
-function prepareProfile(module: VirtualModule, connectId: number, c: QsslConfig): void {
+function prepareProfile(module: ModuleHost, connectId: number, c: QsslConfig): void {
   const { certificates, securityProfiles: profiles } = module.services;
   const store = (type: number, key: 'cacert' | 'clientcert' | 'clientkey', data: Buffer | undefined, code: QsslErrCode): string => {
     if (!data) throw new OpenFailure(code, `no ${key} configured`);
@@ -71,7 +71,7 @@ function openCode(err: unknown): QsslErrCode {
 }
 
 /** Opens connectID `connectId` in the background; +QSSLOPEN: <ctx>,<conn>,<err> follows. */
-async function open(module: VirtualModule, connectId: number, conn: QsslConnection, host: string, port: number): Promise<void> {
+async function open(module: ModuleHost, connectId: number, conn: QsslConnection, host: string, port: number): Promise<void> {
   const state = qsslState(module);
   const sockets = module.services.sockets;
   const c = state.config(connectId);
@@ -235,7 +235,7 @@ export const sslCommands = defineCommands(import.meta.url, [
  * over several URCs. A connection the peer or the network ended reports "closed" after its
  * last data and frees its connectID.
  */
-export function wireQsslUrcs(module: VirtualModule): void {
+export function wireQsslUrcs(module: ModuleHost): void {
   const state = qsslState(module);
   const sockets = module.services.sockets;
   sockets.on('data', (e) => {
@@ -254,7 +254,7 @@ export function wireQsslUrcs(module: VirtualModule): void {
 }
 
 /** Pushes everything socket `socketId` has received as "recv" URCs. */
-function pump(module: VirtualModule, socketId: number): void {
+function pump(module: ModuleHost, socketId: number): void {
   const state = qsslState(module);
   const sockets = module.services.sockets;
   const connectId = state.connectIdOfSocket(socketId);

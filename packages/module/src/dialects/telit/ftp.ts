@@ -1,7 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { cme } from '../../engine/failure.js';
 import type { CommandContext } from '../../engine/context.js';
-import type { DataPipe, DataSink } from '../../engine/data-pipe.js';
+import type { DataPipe, PipeReceiver as DataSink } from '../../link/byte-pipe.js';
 import { defineCommands } from '../../engine/registry.js';
 import { FtpFailure, type FtpTransfer } from '../../services/ftp/ftp-service.js';
 import { TelitCme, TelitFtpCme } from './errors.js';

@@ -1,3 +1,4 @@
+import { cmuxCommand } from '../shared/cmux.js';
 import type { Dialect } from '../types.js';
 import { TELIT_MAX_REG_MODE, TELIT_REGISTRATION, telitBasicCommands, telitIdentityCommands } from './basic.js';
 import { telitClockCommands, wireTelitClock } from './clock.js';
@@ -15,7 +16,7 @@ import { wireTelitUrcs } from './urcs.js';
  */
 export const telitDialect: Dialect = {
   id: 'telit',
-  commands: [...telitBasicCommands, ...telitIdentityCommands, ...telitPdpCommands, ...sslCommands, ...ftpCommands, ...telitClockCommands],
+  commands: [...telitBasicCommands, ...telitIdentityCommands, ...telitPdpCommands, ...sslCommands, ...ftpCommands, ...telitClockCommands, cmuxCommand({ notAllowed: TelitCme.notAllowed, badParameter: TelitCme.notSupported })],
   sessionDefaults: { echo: true, verbose: true, cmee: 0 },
   errorText: telitErrorText,
   errors: {

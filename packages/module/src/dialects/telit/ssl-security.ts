@@ -1,5 +1,5 @@
 import { cme } from '../../engine/failure.js';
-import type { VirtualModule } from '../../module.js';
+import type { ModuleHost } from '../../module-host.js';
 import { TelitCme } from './errors.js';
 import { SECURITY_DATA_NAMES, secureSocketTable, type SslChannel } from './ssl-state.js';
 
@@ -12,7 +12,7 @@ export const SSL_PROFILE = 0;
  * the stored CA (which must be valid at the module's date), and the client certificate and
  * key for mode 2. Missing data: 837.
  */
-export function applySslSecurity(module: VirtualModule, sec: SslChannel['security']): void {
+export function applySslSecurity(module: ModuleHost, sec: SslChannel['security']): void {
   const table = secureSocketTable(module);
   const { certificates, securityProfiles: profiles } = module.services;
   const stored = (dataType: number) => {

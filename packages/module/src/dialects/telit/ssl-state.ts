@@ -1,6 +1,6 @@
 import type { TerminalSession } from '../../engine/session.js';
 import type { SecureSocketTable } from '../../models/secure-socket-table.js';
-import type { VirtualModule } from '../../module.js';
+import type { ModuleHost } from '../../module-host.js';
 
 /** #SSLSECCFG. */
 export interface SslSecurity {
@@ -62,15 +62,13 @@ export interface SslChannel {
   saved?: SavedSession;
 }
 
-const channels = new WeakMap<VirtualModule, SslChannel>();
-
-export function secureSocketTable(module: VirtualModule): SecureSocketTable {
+export function secureSocketTable(module: ModuleHost): SecureSocketTable {
   const t = module.model.secureSocket;
   if (!t) throw new Error(`${module.model.id} has no secure socket table`);
   return t;
 }
 
-function fresh(module: VirtualModule): SslChannel {
+function fresh(module: ModuleHost): SslChannel {
   const d = secureSocketTable(module).defaults;
   return {
     security: { cipherSuite: 0, authMode: 0, certFormat: 1, formatGiven: false },
@@ -79,18 +77,9 @@ function fresh(module: VirtualModule): SslChannel {
   };
 }
 
-export function sslChannel(module: VirtualModule): SslChannel {
-  let c = channels.get(module);
-  if (!c) {
-    c = fresh(module);
-    channels.set(module, c);
-  }
-  return c;
-}
-
-/** Power-off: the channel is disabled, its settings back to factory values, its connection gone. */
-export function resetSslChannel(module: VirtualModule): void {
-  channels.delete(module);
+/** The module's channel; a power-off drops it (disabled, factory settings, no connection). */
+export function sslChannel(module: ModuleHost): SslChannel {
+  return module.state('telit.ssl-channel', () => fresh(module));
 }
 
 /** Internal names of the three security data items in the module's certificate store. */

@@ -1,12 +1,12 @@
 import type { ParamSpec } from '@modemlab/at';
 import type { CommandContext } from '../../engine/context.js';
-import type { DataPipe } from '../../engine/data-pipe.js';
+import type { DataPipe } from '../../link/byte-pipe.js';
 import type { TerminalSession } from '../../engine/session.js';
 import { cme } from '../../engine/failure.js';
 import { defineCommands, type FinalResult } from '../../engine/registry.js';
-import type { VirtualModule } from '../../module.js';
+import type { ModuleHost } from '../../module-host.js';
 import { ServiceError } from '../../services/errors.js';
-import { pacedPipe } from '../../services/sockets/paced-pipe.js';
+import { pacedPipe } from '../../link/paced-pipe.js';
 import { SocketError } from '../../services/sockets/socket-service.js';
 import { CertificateError } from '../../services/tls/cert-store.js';
 import { derToPem, isPem, privateKeyEncoding } from '../../services/tls/cert-der.js';
@@ -41,7 +41,7 @@ function timeoutSpec(ctx: CommandContext): ParamSpec {
 }
 
 /** <cipher_suite> number of a negotiated suite (IANA name), per the product's table. */
-function suiteNumber(module: VirtualModule, ianaName: string): number | undefined {
+function suiteNumber(module: ModuleHost, ianaName: string): number | undefined {
   const table = secureSocketTable(module).cipherSuites;
   for (const [n, code] of Object.entries(table)) if (suiteByCode(code)?.name === ianaName) return Number(n);
   return undefined;
@@ -92,7 +92,7 @@ async function open(
  * The connection as the terminal's online-mode pipe, paced by #SSLCFG: host bytes leave in
  * <pktSize> packets or after <txTo>; <maxTo> without traffic ends it with NO CARRIER.
  */
-function onlinePipe(module: VirtualModule, ch: SslChannel, conn: SslConnection): DataPipe {
+function onlinePipe(module: ModuleHost, ch: SslChannel, conn: SslConnection): DataPipe {
   const cfg = ch.config;
   const table = secureSocketTable(module);
   const inner = module.services.sockets.openPipe(conn.socketId);
@@ -127,7 +127,7 @@ function onlinePipe(module: VirtualModule, ch: SslChannel, conn: SslConnection):
  * Ends the connection: by #SSLH ('local'), or by the inactivity timer. Closure type 1
  * keeps its TLS session for #SSLFASTD; 0 forgets it.
  */
-async function endConnection(module: VirtualModule, ch: SslChannel, conn: SslConnection, why: 'local' | 'inactivity', closureType = conn.closureType): Promise<void> {
+async function endConnection(module: ModuleHost, ch: SslChannel, conn: SslConnection, why: 'local' | 'inactivity', closureType = conn.closureType): Promise<void> {
   const sockets = module.services.sockets;
   const session = (sockets.exists(conn.socketId) ? sockets.tlsInfo(conn.socketId)?.session : undefined) ?? conn.session;
   if (ch.conn === conn) ch.conn = undefined;
@@ -137,7 +137,7 @@ async function endConnection(module: VirtualModule, ch: SslChannel, conn: SslCon
 }
 
 /** Waits up to `ms` of module time for data on the socket; 'closed' when the peer went away. */
-function waitForData(module: VirtualModule, id: number, ms: number): Promise<'data' | 'timeout' | 'closed'> {
+function waitForData(module: ModuleHost, id: number, ms: number): Promise<'data' | 'timeout' | 'closed'> {
   const sockets = module.services.sockets;
   return new Promise((resolve) => {
     const finish = (r: 'data' | 'timeout' | 'closed') => {
@@ -159,7 +159,7 @@ function waitForData(module: VirtualModule, id: number, ms: number): Promise<'da
 }
 
 /** Writes all of `data` toward the peer; a refused write is "SSL error enc/dec data". */
-function send(module: VirtualModule, conn: SslConnection, data: Buffer): void {
+function send(module: ModuleHost, conn: SslConnection, data: Buffer): void {
   const sockets = module.services.sockets;
   let rest = data;
   try {
@@ -174,7 +174,7 @@ function send(module: VirtualModule, conn: SslConnection, data: Buffer): void {
  * The AT instance that enabled SSL went away (its host disconnected): the connection is
  * closed and SSId 1 disabled, so another instance can enable it.
  */
-export function releaseSsl(module: VirtualModule, session: TerminalSession): void {
+export function releaseSsl(module: ModuleHost, session: TerminalSession): void {
   const ch = sslChannel(module);
   if (ch.owner !== session) return;
   const conn = ch.conn;

@@ -1,5 +1,5 @@
-import type { VirtualModule } from '../../module.js';
-import { resetSslChannel, sslChannel } from './ssl-state.js';
+import type { ModuleHost } from '../../module-host.js';
+import { sslChannel } from './ssl-state.js';
 
 /**
  * Telit's unsolicited results: on SSId 1, SSLSRING when data arrives in command mode
@@ -7,15 +7,14 @@ import { resetSslChannel, sslChannel } from './ssl-state.js';
  * nothing is left to read (seed 003 §4.5.2 note); only the AT instance that enabled SSL
  * sees them.
  */
-export function wireTelitUrcs(module: VirtualModule): void {
-  const { sockets, lifecycle } = module.services;
-  lifecycle.on('power-off', () => resetSslChannel(module));
+export function wireTelitUrcs(module: ModuleHost): void {
+  const { sockets } = module.services;
   sockets.on('data', (e) => {
     const ch = sslChannel(module);
     const conn = ch.conn;
     if (!conn || conn.socketId !== e.id || conn.attached || e.cause !== 'arrival' || ch.config.ringMode !== 1) return;
     const owner = ch.owner;
-    module.urc((session) => (session === owner ? `SSLSRING: 1,${e.unread}` : undefined));
+    if (owner) module.urc(`SSLSRING: 1,${e.unread}`, owner);
   });
   sockets.on('closed', (e) => {
     const ch = sslChannel(module);
@@ -28,6 +27,6 @@ export function wireTelitUrcs(module: VirtualModule): void {
     ch.saved = session ? { host: conn.host, port: conn.port, session } : undefined;
     if (conn.carrierShown) return;
     const owner = ch.owner;
-    module.urc((session) => (session === owner ? 'NO CARRIER' : undefined));
+    if (owner) module.urc('NO CARRIER', owner);
   });
 }

@@ -2,7 +2,7 @@ import { q, type ParamSpec, type RawParam } from '@modemlab/at';
 import type { CommandContext } from '../../engine/context.js';
 import { cme } from '../../engine/failure.js';
 import { defineCommands } from '../../engine/registry.js';
-import type { VirtualModule } from '../../module.js';
+import type { ModuleHost } from '../../module-host.js';
 import type { HttpTable } from '../../models/http-table.js';
 import { HttpBusyError, HttpConfigError, type HttpMethodKind, type HttpService } from '../../services/http/http-service.js';
 import { UbloxCme } from './errors.js';
@@ -208,6 +208,6 @@ export const httpCommands = defineCommands(import.meta.url, [
 ]);
 
 /** +UUHTTPCR: <profile_id>,<http_command>,<http_result> (1 success, 0 failure). */
-export function wireHttpUrcs(module: VirtualModule): void {
+export function wireHttpUrcs(module: ModuleHost): void {
   module.services.http.on('result', (e) => module.urc(`+UUHTTPCR: ${e.profileId},${COMMAND_NUMBER[e.method]},${e.ok ? 1 : 0}`));
 }

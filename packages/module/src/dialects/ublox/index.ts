@@ -1,3 +1,4 @@
+import { cmuxCommand } from '../shared/cmux.js';
 import type { Dialect } from '../types.js';
 import { basicCommands } from './basic.js';
 import { deviceCommands } from './device.js';
@@ -15,6 +16,7 @@ import { radioCommands } from './radio.js';
 import { registrationCommands } from './registration.js';
 import { signalCommands } from './signal.js';
 import { simCommands } from './sim.js';
+import { releaseSocketOwner } from './socket-owners.js';
 import { socketCommands } from './sockets.js';
 import { usecmngCommands } from './usecmng.js';
 import { usecprfCommands } from './usecprf.js';
@@ -41,6 +43,7 @@ export const ubloxDialect: Dialect = {
     ...socketCommands,
     ...httpCommands,
     ...fileCommands,
+    cmuxCommand({ notAllowed: UbloxCme.notAllowed, badParameter: UbloxCme.badParameter }),
   ],
   sessionDefaults: { echo: true, verbose: true, cmee: 0 },
   errorText: ubloxErrorText,
@@ -52,4 +55,5 @@ export const ubloxDialect: Dialect = {
   },
   promptText: (char) => `\r\n${char}`,
   wire: wireUbloxUrcs,
+  terminalClosed: releaseSocketOwner,
 };

@@ -2,6 +2,7 @@ import { cme } from '../../engine/failure.js';
 import { defineCommands } from '../../engine/registry.js';
 import { UbloxCme } from './errors.js';
 import { SOCKET_PARAM, socketCall, socketCallAsync, socketId, socketRange } from './socket-errors.js';
+import { socketOwners } from './socket-owners.js';
 
 const HOST_MAX = 255;
 const PORT = { type: 'int', min: 1, max: 65535 } as const;
@@ -17,6 +18,7 @@ export const socketSetupCommands = defineCommands(import.meta.url, [
     async set(ctx, { protocol, localPort }) {
       const sockets = ctx.module.services.sockets;
       const id = await socketCallAsync(() => sockets.create(protocol === 6 ? 'tcp' : 'udp', localPort as number | undefined));
+      socketOwners(ctx.module).set(id, ctx.session);
       ctx.info(`+USOCR: ${id}`);
     },
     test(ctx) {

@@ -1,6 +1,6 @@
 import { q } from '@modemlab/at';
 import type { TerminalSession } from '../../engine/session.js';
-import type { VirtualModule } from '../../module.js';
+import type { ModuleHost } from '../../module-host.js';
 import type { ServiceFailureReason } from '../../services/errors.js';
 import type { ContextEvent } from '../../services/network/pdp.js';
 import { wireRegistrationUrcs } from '../shared/registration.js';
@@ -36,7 +36,7 @@ function cgev(e: ContextEvent): string | undefined {
  * later state); only the choice per terminal (its +CEREG mode, +CGEREP...) is left to
  * the moment each terminal writes it.
  */
-export function wireUbloxUrcs(module: VirtualModule): void {
+export function wireUbloxUrcs(module: ModuleHost): void {
   const s = module.services;
   const forMode = (command: string, text: string | undefined, minMode = 1) => (session: TerminalSession) =>
     session.urcMode(command) >= minMode ? text : undefined;

@@ -2,7 +2,7 @@ import { q, type ParamSpec, type RawParam } from '@modemlab/at';
 import type { CommandContext } from '../../engine/context.js';
 import { cme, plainError } from '../../engine/failure.js';
 import { defineCommands } from '../../engine/registry.js';
-import type { VirtualModule } from '../../module.js';
+import type { ModuleHost } from '../../module-host.js';
 import type { TlsTable } from '../../models/tls-table.js';
 import { ianaFromBytes, ianaHex } from '../../models/cipher-suites.js';
 import { PROFILE_LIMITS, ProfileError, type SecurityProfile, type SecurityProfiles, type SessionEvent } from '../../services/tls/profiles.js';
@@ -280,6 +280,6 @@ export function sessionUrc(e: SessionEvent): string {
   }
 }
 
-export function wireUsecprfUrcs(module: VirtualModule): void {
+export function wireUsecprfUrcs(module: ModuleHost): void {
   module.services.securityProfiles.on('session', (e) => module.urc(sessionUrc(e)));
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ManualClock } from '@modemlab/at';
-import type { DataPipe, DataSink } from '../../engine/data-pipe.js';
+import type { DataPipe, PipeReceiver as DataSink } from './byte-pipe.js';
 import { pacedPipe } from './paced-pipe.js';
 
 /** A byte pipe that records what is written to it, standing for a connection. */

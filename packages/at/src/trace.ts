@@ -1,0 +1,175 @@
+/**
+ * The byte trace format, shared by the module's trace tap, the CLI and the SDK's AtClient:
+ * one JSON object per line. No I/O here: encode, decode, escape.
+ *
+ * A trace file is a sequence of sessions. Each session opens with a start line
+ *   {"trace":1,"start":"2026-12-05T07:00:00.000Z"}
+ * followed by one chunk line per chunk of bytes that passed a layer:
+ *   {"time":12.345,"dir":"to-module","port":"tcp0","channel":1,"layer":"cmux","text":"AT\r","hex":"41540d"}
+ * `time` is milliseconds since the session's start on a monotonic clock (microsecond
+ * resolution); `channel` (a 27.010 DLCI) is present only for bytes on a multiplexer channel.
+ * `hex` is authoritative; `text` is the same bytes made readable (see escapeBytes) and must
+ * agree with it.
+ */
+
+export const TRACE_FORMAT_VERSION = 1;
+
+/** To the module: what the host sent. From the module: what the module answered. */
+export type TraceDirection = 'to-module' | 'from-module';
+
+export interface TraceStart {
+  kind: 'start';
+  /** Wall-clock time of the session's time 0 (ISO 8601), for humans; chunk times are monotonic. */
+  start: string;
+}
+
+export interface TraceChunk {
+  kind: 'chunk';
+  /** Milliseconds since the session start (monotonic). */
+  time: number;
+  dir: TraceDirection;
+  /** The physical port the bytes belong to, e.g. `tcp0`, `pty0`, `at-client`. */
+  port: string;
+  /** 27.010 DLCI when the bytes are on a multiplexer channel. */
+  channel?: number;
+  /** The layer the bytes passed when they were seen, e.g. `transport`, `cmux`, `at-client`. */
+  layer: string;
+  bytes: Buffer;
+}
+
+export type TraceLine = TraceStart | TraceChunk;
+
+/** A line that is not a valid trace line; `line` is 1-based when the caller knows it. */
+export class TraceFormatError extends Error {
+  constructor(
+    message: string,
+    readonly line?: number,
+  ) {
+    super(line === undefined ? message : `line ${line}: ${message}`);
+    this.name = 'TraceFormatError';
+  }
+}
+
+const NAMED_ESCAPES: Record<number, string> = { 0x0d: '\\r', 0x0a: '\\n', 0x09: '\\t', 0x5c: '\\\\' };
+
+/**
+ * Bytes as readable text: printable ASCII as is, CR/LF/TAB as \r \n \t, a backslash as \\,
+ * every other byte (Ctrl-Z, ESC, 0xF9, ...) as \xHH with lower-case hex.
+ */
+export function escapeBytes(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes) {
+    const named = NAMED_ESCAPES[b];
+    if (named) out += named;
+    else if (b >= 0x20 && b < 0x7f) out += String.fromCharCode(b);
+    else out += '\\x' + b.toString(16).padStart(2, '0');
+  }
+  return out;
+}
+
+/** The inverse of escapeBytes; throws TraceFormatError on an escape it does not produce. */
+export function unescapeText(text: string): Buffer {
+  const out: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 0x7e || code < 0x20) throw new TraceFormatError(`text has a raw character 0x${code.toString(16)} at ${i}`);
+    if (text[i] !== '\\') {
+      out.push(code);
+      continue;
+    }
+    const next = text[++i];
+    if (next === 'r') out.push(0x0d);
+    else if (next === 'n') out.push(0x0a);
+    else if (next === 't') out.push(0x09);
+    else if (next === '\\') out.push(0x5c);
+    else if (next === 'x' && /^[0-9a-f]{2}$/.test(text.slice(i + 1, i + 3))) {
+      out.push(parseInt(text.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else throw new TraceFormatError(`text has a bad escape at ${i - 1}`);
+  }
+  return Buffer.from(out);
+}
+
+/** Rounds a time to microseconds, so lines stay short and equal times compare equal. */
+export function roundTraceTime(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
+/** One trace line as JSON, without the line end. */
+export function encodeTraceLine(line: TraceLine): string {
+  if (line.kind === 'start') return JSON.stringify({ trace: TRACE_FORMAT_VERSION, start: line.start });
+  return JSON.stringify({
+    time: roundTraceTime(line.time),
+    dir: line.dir,
+    port: line.port,
+    ...(line.channel === undefined ? {} : { channel: line.channel }),
+    layer: line.layer,
+    text: escapeBytes(line.bytes),
+    hex: line.bytes.toString('hex'),
+  });
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Parses one trace line; throws TraceFormatError (with `lineNumber`) when it is not one. */
+export function decodeTraceLine(text: string, lineNumber?: number): TraceLine {
+  const fail = (why: string): never => {
+    throw new TraceFormatError(why, lineNumber);
+  };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return fail('not JSON');
+  }
+  if (!isRecord(value)) return fail('not a JSON object');
+  if ('trace' in value) {
+    if (value.trace !== TRACE_FORMAT_VERSION) return fail(`unknown trace format version ${JSON.stringify(value.trace)}`);
+    if (typeof value.start !== 'string' || Number.isNaN(Date.parse(value.start))) return fail('start is not a date');
+    return { kind: 'start', start: value.start };
+  }
+  const { time, dir, port, channel, layer, text: escaped, hex } = value;
+  if (typeof time !== 'number' || !Number.isFinite(time) || time < 0) return fail('time is not a number of milliseconds');
+  if (dir !== 'to-module' && dir !== 'from-module') return fail('dir is neither "to-module" nor "from-module"');
+  if (typeof port !== 'string' || port === '') return fail('port is missing');
+  if (channel !== undefined && !(Number.isInteger(channel) && (channel as number) >= 0 && (channel as number) <= 63)) {
+    return fail('channel is not a DLCI (0..63)');
+  }
+  if (typeof layer !== 'string' || layer === '') return fail('layer is missing');
+  if (typeof hex !== 'string' || !/^(?:[0-9a-f]{2})*$/.test(hex)) return fail('hex is not lower-case hex pairs');
+  const bytes = Buffer.from(hex, 'hex');
+  if (escaped !== undefined) {
+    if (typeof escaped !== 'string') return fail('text is not a string');
+    let fromText: Buffer;
+    try {
+      fromText = unescapeText(escaped);
+    } catch (err) {
+      return fail((err as Error).message);
+    }
+    if (!fromText.equals(bytes)) return fail('text and hex disagree');
+  }
+  return {
+    kind: 'chunk',
+    time,
+    dir,
+    port,
+    ...(channel === undefined ? {} : { channel: channel as number }),
+    layer,
+    bytes,
+  };
+}
+
+/**
+ * Parses a whole trace (JSON lines; blank lines are skipped). A chunk before any start
+ * line is accepted (a trace cut from the middle of a file).
+ */
+export function decodeTrace(text: string): TraceLine[] {
+  const out: TraceLine[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (line === '') continue;
+    out.push(decodeTraceLine(line, i + 1));
+  }
+  return out;
+}

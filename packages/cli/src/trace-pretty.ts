@@ -1,0 +1,87 @@
+/**
+ * A trace (packages/at/src/trace.ts) read back as a readable AT conversation, one line per
+ * event:   <seconds since start>  <port[/dlci]>  <mark> <text>
+ * with the transcript marks (`>` command, `<` response, `!` URC, `>>`/`<<` data).
+ *
+ * One conversation per port and CMUX channel. The same bytes may be traced at several
+ * levels of a stack; a conversation reads the first source it saw for its port and channel
+ * and skips the others, so nothing is shown twice (`layer` picks one level explicitly).
+ * After AT+CMUX=... answered OK a port's bytes are decoded as 27.010 frames (trace-mux.ts):
+ * control frames are shown on the port, each channel's data feeds that channel's
+ * conversation (source `cmux frames`), unless the channel's own level was seen first.
+ */
+import type { TraceChunk, TraceLine } from '@modemlab/at';
+import { Conversation, type ConversationEvent } from './trace-conversation.js';
+import { MuxReader } from './trace-mux.js';
+
+export interface PrettyOptions {
+  /** Only chunks seen at this layer. */
+  layer?: string;
+}
+
+const where = (c: Pick<TraceChunk, 'port' | 'channel'>): string => (c.channel === undefined ? c.port : `${c.port}/dlci${c.channel}`);
+/** The source of a channel conversation fed by frames decoded at the port's level. */
+const FROM_FRAMES = 'cmux frames';
+
+export function formatEvent(e: ConversationEvent, label: string): string {
+  return `${(e.time / 1000).toFixed(3).padStart(9)}  ${label.padEnd(12)}  ${e.mark} ${e.text}`;
+}
+
+/** Turns trace lines into pretty lines (no line ends). */
+export function prettyTrace(lines: readonly TraceLine[], opts: PrettyOptions = {}): string[] {
+  const out: string[] = [];
+  let conversations = new Map<string, { conversation: Conversation; source: string }>();
+  let lastTime = 0;
+  const flushAll = (): void => {
+    for (const { conversation } of conversations.values()) conversation.flush(lastTime);
+  };
+  /** The conversation of `label`, if `source` feeds it (the first source seen does). */
+  const conversationFor = (port: string, channel: number | undefined, source: string): Conversation | undefined => {
+    const label = where({ port, channel });
+    let entry = conversations.get(label);
+    if (!entry) {
+      const emit = (e: ConversationEvent): void => void out.push(formatEvent(e, label));
+      const mux = channel === undefined ? muxFor(port, emit, () => entry!.conversation) : undefined;
+      entry = { conversation: new Conversation(emit, mux), source };
+      conversations.set(label, entry);
+    }
+    return entry.source === source ? entry.conversation : undefined;
+  };
+  const muxFor = (port: string, emit: (e: ConversationEvent) => void, base: () => Conversation) => {
+    let reader: MuxReader | undefined;
+    return (dir: TraceChunk['dir'], bytes: Buffer, time: number): void => {
+      reader ??= new MuxReader({
+        emit,
+        channel: (dlci, d, data, t) => {
+          const c = conversationFor(port, dlci, FROM_FRAMES);
+          if (d === 'to-module') c?.toModule(data, t);
+          else c?.fromModule(data, t);
+        },
+        ended: (d, rest, t) => {
+          reader = undefined;
+          base().endMux();
+          if (d === 'to-module') base().toModule(rest, t);
+          else base().fromModule(rest, t);
+        },
+      });
+      reader.push(dir, bytes, time);
+    };
+  };
+  for (const line of lines) {
+    if (line.kind === 'start') {
+      flushAll();
+      conversations = new Map();
+      lastTime = 0;
+      out.push(`--- trace started ${line.start} ---`);
+      continue;
+    }
+    if (opts.layer !== undefined && line.layer !== opts.layer) continue;
+    const conversation = conversationFor(line.port, line.channel, line.layer);
+    if (!conversation) continue;
+    lastTime = Math.max(lastTime, line.time);
+    if (line.dir === 'to-module') conversation.toModule(line.bytes, line.time);
+    else conversation.fromModule(line.bytes, line.time);
+  }
+  flushAll();
+  return out;
+}
