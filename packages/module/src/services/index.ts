@@ -11,6 +11,8 @@ import { FtpService } from './ftp/ftp-service.js';
 import { IdentityService } from './identity.js';
 import { AddressPool } from './network/address-pool.js';
 import { InternalContexts } from './network/internal-contexts.js';
+import { DataPath } from './net/data-path.js';
+import { Dialer } from './net/dialer.js';
 import { LabRoutes } from './network/lab-routes.js';
 import { NetworkOperator } from './network/operator.js';
 import { resolveNetworkOptions, type NetworkOptions } from './network/options.js';
@@ -102,11 +104,12 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
   const securityProfiles = new SecurityProfiles(nvm, model.tls);
   const tls = new TlsService(model.tls, certificates, securityProfiles, clock, new SessionMemory(nvm), () => rtc.utcMs());
   const routes = new LabRoutes(module.forwards);
-  const sockets = new SocketService(model.sockets, tls, { dns, pdp, clock, routes });
+  const dialer = new Dialer({ dns, path: new DataPath(network, pdp), pdp, tls, clock, routes });
+  const sockets = new SocketService(model.sockets, { dialer, pdp, clock });
   const files = new FileSystem(nvm.dir, model.fileSystem);
   const fileBlocks = new BlockUploads(files);
-  const http = new HttpService(model.http ?? NO_HTTP, { dns, tls, files, routes, clock });
-  const ftp = new FtpService({ dns, tls, clock, routes });
+  const http = new HttpService(model.http ?? NO_HTTP, { dialer, files, clock });
+  const ftp = new FtpService({ dialer, clock });
   const lifecycle = new EventEmitter<{ 'power-off': [] }>();
   return {
     lifecycle,
