@@ -372,6 +372,9 @@ export class FtpService {
       throw this.failureOf(session, err);
     } finally {
       watchdog.cancel();
+      // Each operation's bytes are in the PDP counters when it ends.
+      session.control?.activity();
+      session.data?.activity();
     }
   }
 
