@@ -8,12 +8,13 @@ import { createServer, type Server, type Socket } from 'node:net';
 export class TcpListener {
   private readonly server: Server = createServer();
 
-  constructor(onConnection: (sock: Socket) => void, onError: (err: Error) => void) {
+  constructor(
+    onConnection: (sock: Socket) => void,
+    /** Errors once listening (before, listen() rejects with them). */
+    private readonly onError: (err: Error) => void,
+  ) {
     this.server.on('connection', onConnection);
-    this.onError = onError;
   }
-
-  private readonly onError: (err: Error) => void;
 
   /** Listens on `port` (exclusively); rejects with node's error (EADDRINUSE...). */
   listen(port: number, host: string | undefined): Promise<void> {
