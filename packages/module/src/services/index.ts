@@ -66,6 +66,8 @@ export interface ModuleServices {
   sockets: SocketService;
   /** The lab's port forwards for the module's TCP connections. */
   routes: LabRoutes;
+  /** The one way out every client dials through (services/net). */
+  dialer: Dialer;
   /** The module file system (user area). */
   files: FileSystem;
   /** +UDWNBLOCK transfers in progress. */
@@ -130,6 +132,7 @@ export function createServices(module: VirtualModule, networkOptions: NetworkOpt
     tls,
     sockets,
     routes,
+    dialer,
     files,
     fileBlocks,
     http,

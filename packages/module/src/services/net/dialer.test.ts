@@ -17,7 +17,7 @@ async function listen(server: Server): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-const dialerOf = (h: ModuleHarness): Dialer => (h.module.services.http as unknown as { deps: { dialer: Dialer } }).deps.dialer;
+const dialerOf = (h: ModuleHarness): Dialer => h.module.services.dialer;
 
 /** Rejects with a SocketError matching `expected`. */
 async function fails(p: Promise<unknown>, expected: { errno: string; tls?: string }): Promise<void> {
