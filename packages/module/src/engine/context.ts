@@ -1,9 +1,11 @@
 import { validateParams, type CommandForm, type ParamSpec, type ParamValues, type RawParam } from '@modemlab/at';
-import type { DataPipe } from './data-pipe.js';
+import type { DataPipe } from '../link/byte-pipe.js';
 import type { LinkControl } from '../link/link-stack.js';
 import { CommandFailure } from './failure.js';
-import type { FinalResult } from './registry.js';
 import type { TerminalSession } from './session.js';
+
+/** How a command ends: a result code, or the terminal handed to an online-data pipe. */
+export type FinalResult = { kind: 'final'; text: string; numeric: number } | { kind: 'online' };
 
 export type PromptSpec =
   | { kind: 'text'; char?: string; maxLength?: number }

@@ -1,8 +1,8 @@
 import type { CommandForm, ParamSpec, ParamValues, RawParam } from '@modemlab/at';
-import type { CommandContext } from './context.js';
+import type { CommandContext, FinalResult } from './context.js';
 
+export type { FinalResult };
 /** What a handler may return: nothing (OK), or a different final result (CONNECT, NO CARRIER...). */
-export type FinalResult = { kind: 'final'; text: string; numeric: number } | { kind: 'online' };
 export type HandlerResult = void | FinalResult | Promise<void | FinalResult>;
 
 /**

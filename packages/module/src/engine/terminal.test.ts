@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { cme } from './failure.js';
-import type { DataPipe, DataSink } from './data-pipe.js';
+import type { DataPipe, PipeReceiver } from '../link/byte-pipe.js';
 import { ModuleHarness, settle } from '../testing/harness.js';
 
 /** A pipe whose remote end echoes what it gets, so online-mode bytes can be checked both ways. */
 class EchoPipe implements DataPipe {
-  sink?: DataSink;
+  sink?: PipeReceiver;
   received: Buffer[] = [];
   write(bytes: Buffer): void {
     this.received.push(Buffer.from(bytes));
     this.sink?.data(Buffer.from(bytes));
   }
-  attach(sink: DataSink): void {
+  attach(sink: PipeReceiver): void {
     this.sink = sink;
   }
   detach(): void {

@@ -1,6 +1,7 @@
 import { lookup, reverse } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { fail, ServiceError } from './errors.js';
+import { DataPath } from './net/data-path.js';
 import type { NetworkOperator } from './network/operator.js';
 import type { PdpContexts } from './network/pdp.js';
 
@@ -26,17 +27,20 @@ const NOT_FOUND = new Set(['ENOTFOUND', 'ENODATA', 'NXDOMAIN', 'ENONAME', 'EAI_N
  * module, it needs an active PDP context.
  */
 export class DnsService {
+  private readonly path: DataPath;
+
   constructor(
     private readonly hosts: Map<string, string>,
-    private readonly operator: NetworkOperator,
-    private readonly pdp: PdpContexts,
+    operator: NetworkOperator,
+    pdp: PdpContexts,
     private readonly resolver: Resolver = systemResolver,
-  ) {}
+  ) {
+    this.path = new DataPath(operator, pdp);
+  }
 
   /** Throws unless a query could leave the module now (registered, a context with an address). */
   checkDataPath(): void {
-    if (!this.operator.registered) throw fail('not-registered');
-    if (!this.pdp.hasDataPath()) throw fail('no-data-path');
+    this.path.check();
   }
 
   async resolve(name: string): Promise<string> {

@@ -13,6 +13,8 @@ import { FtpService } from './ftp/ftp-service.js';
 import { IdentityService } from './identity.js';
 import { AddressPool } from './network/address-pool.js';
 import { InternalContexts } from './network/internal-contexts.js';
+import { DataPath } from './net/data-path.js';
+import { Dialer } from './net/dialer.js';
 import { LabRoutes } from './network/lab-routes.js';
 import { NetworkOperator } from './network/operator.js';
 import { resolveNetworkOptions, type NetworkOptions } from './network/options.js';
@@ -66,6 +68,8 @@ export interface ModuleServices {
   sockets: SocketService;
   /** The lab's port forwards for the module's TCP connections. */
   routes: LabRoutes;
+  /** The one way out every client dials through (services/net). */
+  dialer: Dialer;
   /** The module file system (user area). */
   files: FileSystem;
   /** +UDWNBLOCK transfers in progress. */
@@ -115,11 +119,12 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
   const securityProfiles = new SecurityProfiles(nvm, model.tls);
   const tls = new TlsService(model.tls, certificates, securityProfiles, clock, new SessionMemory(nvm), () => rtc.utcMs());
   const routes = new LabRoutes(parts.forwards);
-  const sockets = new SocketService(model.sockets, tls, { dns, pdp, clock, routes });
+  const dialer = new Dialer({ dns, path: new DataPath(network, pdp), pdp, tls, clock, routes });
+  const sockets = new SocketService(model.sockets, { dialer, pdp, clock });
   const files = new FileSystem(nvm.dir, model.fileSystem);
   const fileBlocks = new BlockUploads(files);
-  const http = new HttpService(model.http ?? NO_HTTP, { dns, tls, files, routes, clock });
-  const ftp = new FtpService({ dns, tls, clock, routes });
+  const http = new HttpService(model.http ?? NO_HTTP, { dialer, files, clock });
+  const ftp = new FtpService({ dialer, clock });
   const lifecycle = new EventEmitter<{ 'power-off': [] }>();
   return {
     lifecycle,
@@ -140,6 +145,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
     tls,
     sockets,
     routes,
+    dialer,
     files,
     fileBlocks,
     http,

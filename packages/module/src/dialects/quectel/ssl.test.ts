@@ -293,7 +293,7 @@ describe('Quectel BC66 SSL connections', () => {
     for (const x of seen) assert.ok(seed.includes(x.cipher), x.cipher);
   });
 
-  it('certificates that do not parse fail the open: -3 for a certificate, -4 for a key', async () => {
+  it('certificates that do not parse fail the open: -3 for a certificate, -4 for a key (also one that is not the certificate\'s)', async () => {
     await withHost(async (host) => {
       await configure(host, 0, 1, { ca: 'not a certificate' });
       assert.equal(await open(host, 0, echo.port), -3);
@@ -307,6 +307,9 @@ describe('Quectel BC66 SSL connections', () => {
       // Fixed: the same context opens.
       await enter(host, 3, 'clientkey', pki.client.key);
       assert.equal(await open(host, 3, mutual.port), 0);
+      // A key that parses but is not the certificate's: still the key, -4 (TLS problem 'client-key').
+      await configure(host, 4, 2, { ca: pki.ca.cert, cert: pki.client.cert, key: pki.server.key });
+      assert.equal(await open(host, 4, mutual.port), -4);
     });
   });
 

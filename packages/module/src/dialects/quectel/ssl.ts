@@ -6,6 +6,7 @@ import type { ModuleHost } from '../../module-host.js';
 import { ServiceError } from '../../services/errors.js';
 import { SocketError } from '../../services/sockets/socket-service.js';
 import { CertificateError, CertificateType } from '../../services/tls/cert-store.js';
+import type { TlsProblem } from '../../services/tls/tls-problem.js';
 import { QsslErr, type QsslErrCode } from './errors.js';
 import { CONTEXT_ID, IDS_RANGE, idsParam, intParam, stringParam } from './ssl-params.js';
 import { qsslState, type QsslConfig, type QsslConnection } from './ssl-state.js';
@@ -50,21 +51,38 @@ function prepareProfile(module: ModuleHost, connectId: number, c: QsslConfig): v
   profiles.set(connectId, 'clientKey', clientKey);
 }
 
-/** A TLS alert or handshake message as the seed's <err>: certificates -3, suites -5. */
-function handshakeCode(message: string): QsslErrCode {
-  if (/no cipher suite|handshake failure|no shared cipher|wrong version|unsupported protocol|protocol version/i.test(message)) return QsslErr.cipher;
-  if (/certificate|unknown ca|private key|credentials/i.test(message)) return /private key/i.test(message) ? QsslErr.key : QsslErr.cert;
-  return QsslErr.connection;
-}
+/**
+ * A failed handshake's problem as the seed's <err>: certificates -3, the key -4, suites and
+ * versions -5 (a plain port too: mbedTLS reads its answer as a bad version), the handshake
+ * timer -7, no session free -9; the rest is a connection failure, -2.
+ */
+const TLS_PROBLEM_ERR: Partial<Record<TlsProblem, QsslErrCode>> = {
+  'session-cap': QsslErr.other,
+  timeout: QsslErr.timeout,
+  'no-common-suite': QsslErr.cipher,
+  'protocol-version': QsslErr.cipher,
+  'handshake-failure': QsslErr.cipher,
+  'not-tls': QsslErr.cipher,
+  'client-certificate': QsslErr.cert,
+  'client-key': QsslErr.key,
+  'ca-not-found': QsslErr.cert,
+  'pin-not-found': QsslErr.cert,
+  'no-certificate': QsslErr.cert,
+  'unknown-ca': QsslErr.cert,
+  hostname: QsslErr.cert,
+  expired: QsslErr.cert,
+  'not-yet-valid': QsslErr.cert,
+  'pin-mismatch': QsslErr.cert,
+  'certificate-rejected': QsslErr.cert,
+};
 
 function openCode(err: unknown): QsslErrCode {
   if (err instanceof OpenFailure) return err.code;
   if (err instanceof ServiceError) return QsslErr.connection;
   if (err instanceof SocketError) {
-    if (err.tls === 'verification') return QsslErr.cert;
-    if (err.tls === 'timeout' || err.errno === 'ETIMEDOUT') return QsslErr.timeout;
-    if (err.tls === 'handshake') return handshakeCode(err.message);
-    if (err.tls === 'session-cap' || err.errno === 'ENOMEM') return QsslErr.other;
+    if (err.tls) return TLS_PROBLEM_ERR[err.tls] ?? QsslErr.connection;
+    if (err.errno === 'ETIMEDOUT') return QsslErr.timeout;
+    if (err.errno === 'ENOMEM') return QsslErr.other;
     return QsslErr.connection;
   }
   return QsslErr.exception;

@@ -5,7 +5,7 @@ import type { DataPipe, PipeReceiver as DataSink } from '../../link/byte-pipe.js
 import { defineCommands } from '../../engine/registry.js';
 import { FtpFailure, type FtpTransfer } from '../../services/ftp/ftp-service.js';
 import { TelitCme, TelitFtpCme } from './errors.js';
-import { applySslSecurity, SSL_PROFILE } from './ssl-security.js';
+import { applySslSecurity, SSL_PROFILE, sslProblemCme } from './ssl-security.js';
 import { sslChannel } from './ssl-state.js';
 
 /**
@@ -33,12 +33,10 @@ function ftpError(err: unknown): unknown {
       return cme(TelitFtpCme.cannotConnectControl, err.message);
     case 'auth-tls-refused':
       return cme(TelitCme.sslCannotActivate, err.message);
-    case 'tls': {
-      const detail = err.tls?.detail;
-      if (err.tls?.reason === 'session-cap') return cme(TelitFtpCme.resourceInUse, err.message);
-      if (detail === 'credentials' || detail === 'ca-not-found') return cme(TelitCme.sslCertificates, err.message);
-      return cme(TelitCme.sslHandshake, err.message);
-    }
+    case 'tls':
+      // The FTP session needs a session of its own: none free is FTP's "resource in use".
+      if (err.tls === 'session-cap') return cme(TelitFtpCme.resourceInUse, err.message);
+      return cme(sslProblemCme(err.tls), err.message);
     case 'not-connected':
       return cme(TelitFtpCme.notConnected, err.message);
     case 'already-connected':

@@ -1,5 +1,6 @@
 import { cme } from '../../engine/failure.js';
 import type { ModuleHost } from '../../module-host.js';
+import type { TlsProblem } from '../../services/tls/tls-problem.js';
 import { TelitCme } from './errors.js';
 import { SECURITY_DATA_NAMES, secureSocketTable, type SslChannel } from './ssl-state.js';
 
@@ -32,4 +33,16 @@ export function applySslSecurity(module: ModuleHost, sec: SslChannel['security']
     profiles.set(SSL_PROFILE, 'clientCert', SECURITY_DATA_NAMES[0]!.name);
     profiles.set(SSL_PROFILE, 'clientKey', SECURITY_DATA_NAMES[2]!.name);
   }
+}
+
+/**
+ * A failed handshake's problem as Telit's SSL error: security data missing or unusable when
+ * the module needs it (a CA or client identity the profile cannot load) is 837, "SSL
+ * certificates or keys are missing"; every other handshake failure 839 (seed 003 §6).
+ * #SSLD and FTPS share the table.
+ */
+const MISSING_SECURITY_DATA: ReadonlySet<TlsProblem> = new Set<TlsProblem>(['client-certificate', 'client-key', 'psk', 'ca-not-found']);
+
+export function sslProblemCme(problem: TlsProblem | undefined): number {
+  return problem && MISSING_SECURITY_DATA.has(problem) ? TelitCme.sslCertificates : TelitCme.sslHandshake;
 }

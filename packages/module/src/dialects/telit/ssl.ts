@@ -12,7 +12,7 @@ import { CertificateError } from '../../services/tls/cert-store.js';
 import { derToPem, isPem, privateKeyEncoding } from '../../services/tls/cert-der.js';
 import { suiteByCode } from '../../models/cipher-suites.js';
 import { TelitCme } from './errors.js';
-import { applySslSecurity, SSL_PROFILE } from './ssl-security.js';
+import { applySslSecurity, SSL_PROFILE, sslProblemCme } from './ssl-security.js';
 import { SECURITY_DATA_NAMES, secureSocketTable, sslChannel, type SslChannel, type SslConnection } from './ssl-state.js';
 
 /** The hidden security profile #SSLSECCFG and #SSLSECDATA are turned into. */
@@ -47,9 +47,9 @@ function suiteNumber(module: ModuleHost, ianaName: string): number | undefined {
   return undefined;
 }
 
-/** A failed open: the TLS handshake (839), the TCP socket or name (832), no data path (832). */
+/** A failed open: the TLS handshake (839, or 837 for security data it cannot load), the TCP socket or name (832), no data path (832). */
 function openFailure(err: unknown): unknown {
-  if (err instanceof SocketError) return cme(err.tls ? TelitCme.sslHandshake : TelitCme.sslSocketError, err.message);
+  if (err instanceof SocketError) return cme(err.tls ? sslProblemCme(err.tls) : TelitCme.sslSocketError, err.message);
   if (err instanceof ServiceError) return cme(TelitCme.sslSocketError, err.message);
   return err;
 }

@@ -1,12 +1,12 @@
-import type { LabRoutes } from '../network/lab-routes.js';
-import { connect as netConnect, type Socket } from 'node:net';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { Client, FTPError, type FTPContext, type FTPResponse } from 'basic-ftp';
 import { downloadTo } from 'basic-ftp/dist/transfer.js';
-import type { Clock, TimerHandle } from '@modemlab/at';
-import type { DnsService } from '../dns.js';
+import type { Clock } from '@modemlab/at';
 import { ServiceError } from '../errors.js';
-import { TlsFailure, type TlsService } from '../tls/tls-service.js';
+import type { Dialer, DialRequest, NetConnection } from '../net/dialer.js';
+import { SocketError } from '../net/errors.js';
+import { watchInactivity } from '../net/inactivity.js';
+import type { TlsProblem } from '../tls/tls-problem.js';
 
 /**
  * Why an FTP operation failed, for the dialects' error mapping:
@@ -41,8 +41,8 @@ export class FtpFailure extends Error {
   constructor(
     readonly reason: FtpFailureReason,
     message?: string,
-    /** The TLS service's failure, for reason 'tls'. */
-    readonly tls?: TlsFailure,
+    /** What went wrong in TLS, for reason 'tls'. */
+    readonly tls?: TlsProblem,
     /** The server's reply code, where a reply caused the failure. */
     readonly replyCode?: number,
   ) {
@@ -78,11 +78,9 @@ export interface FtpTransfer<S> {
 }
 
 export interface FtpServiceDeps {
-  dns: DnsService;
-  tls: TlsService;
+  /** The module's one way out: resolve, lab route, TCP, TLS by profile, PDP byte counters. */
+  dialer: Dialer;
   clock: Clock;
-  /** The lab's port forwards, as the socket service has them. */
-  routes?: LabRoutes;
 }
 
 /** How the next session opens, as the host configured it (RAM: lost at power-off). */
@@ -96,9 +94,6 @@ export interface FtpSettings {
 }
 
 export const FTP_DEFAULT_SETTINGS: Readonly<FtpSettings> = { timeoutMs: 10_000, ignorePrivateAddress: false, secure: false };
-
-/** How often the inactivity guard looks at the byte counters. */
-const GUARD_TICK_MS = 1000;
 
 /** basic-ftp's Client with a raw LIST: the listing's bytes as the server sends them. */
 class ModuleFtpClient extends Client {
@@ -121,13 +116,18 @@ class ModuleFtpClient extends Client {
 interface Session {
   client: ModuleFtpClient;
   request: FtpOpenRequest;
-  /** Bytes moved on data connections, for the inactivity guard. */
-  dataBytes: () => number;
+  /** The control connection, once dialed. */
+  control?: NetConnection;
+  /** The data connection of the transfer under way. */
+  data?: NetConnection;
+  /** Bytes moved on earlier data connections, for the inactivity guard. */
+  dataMoved: number;
   /** Set when a data connection's handshake or checks failed. */
-  dataTlsFailure?: TlsFailure;
+  dataTlsFailure?: SocketError;
   /** Set when the inactivity guard closed the session. */
   timedOut: boolean;
-  dataSocket?: Socket;
+  /** Stops a dial under way when the guard gives up. */
+  abort: AbortController;
 }
 
 /**
@@ -160,21 +160,20 @@ export class FtpService {
     this.opening = true;
     const epoch = this.epoch;
     try {
-      const address = await this.resolve(req.host);
       const client = new ModuleFtpClient(0);
-      const session: Session = { client, request: req, dataBytes: () => 0, timedOut: false };
-      let moved = 0;
-      session.dataBytes = () => moved + (session.dataSocket ? bytesOf(session.dataSocket) : 0);
+      const session: Session = { client, request: req, dataMoved: 0, timedOut: false, abort: new AbortController() };
       client.prepareTransfer = async (ftp) => {
-        if (session.dataSocket) moved += bytesOf(session.dataSocket);
-        session.dataSocket = undefined;
+        this.endData(session);
         return this.passive(session, ftp);
       };
       try {
         await this.guarded(session, async () => {
+          session.control = await this.dial(session, { host: req.host, port: req.port }, 'control');
+          // basic-ftp takes a connected socket as a new control connection (its documented
+          // reset); the server's greeting is then the first reply.
+          client.ftp.socket = session.control.stream;
           try {
-            const target = this.deps.routes?.tcpTarget(address, req.port) ?? { host: address, port: req.port };
-            await client.connect(target.host, target.port);
+            await greeting(client);
           } catch (err) {
             if (err instanceof FTPError) throw new FtpFailure('rejected', err.message, undefined, err.code);
             throw new FtpFailure('connect', String(err));
@@ -189,11 +188,11 @@ export class FtpService {
           await client.useDefaultSettings();
         });
       } catch (err) {
-        shut(client);
+        this.shutSession(session);
         throw err;
       }
       if (epoch !== this.epoch) {
-        shut(client);
+        this.shutSession(session);
         throw new FtpFailure('closed', 'the module powered off');
       }
       this.session = session;
@@ -254,15 +253,12 @@ export class FtpService {
 
   // ---- internals ---------------------------------------------------------------------
 
-  private async resolve(host: string): Promise<string> {
+  /** Dials through the module's dialer; its failures as the FTP reasons. */
+  private async dial(session: Session, req: DialRequest, what: 'control' | 'data'): Promise<NetConnection> {
     try {
-      return await this.deps.dns.resolve(host);
+      return await this.deps.dialer.connect({ ...req, signal: session.abort.signal });
     } catch (err) {
-      if (err instanceof ServiceError) {
-        if (err.reason === 'host-not-found' || err.reason === 'dns-failure') throw new FtpFailure('dns', err.message);
-        throw new FtpFailure('no-data-path', err.message);
-      }
-      throw err;
+      throw dialFailure(err, what);
     }
   }
 
@@ -271,13 +267,13 @@ export class FtpService {
     const { client, request } = session;
     const reply = await client.sendIgnoringError('AUTH TLS');
     if (reply.code !== 234) throw new FtpFailure('auth-tls-refused', reply.message, undefined, reply.code);
-    const start = this.deps.tls.secure({ profileId, host: request.host, port: request.port, socket: client.ftp.socket });
+    const control = session.control!;
     try {
-      client.ftp.socket = await start.ready;
+      await this.deps.dialer.secure(control, request.host, { profileId });
     } catch (err) {
-      if (err instanceof TlsFailure) throw new FtpFailure('tls', err.message, err);
-      throw err;
+      throw dialFailure(err, 'control');
     }
+    client.ftp.socket = control.stream;
   }
 
   /** PASV, a real TCP connection to the port it gives, secured by the TLS service for FTPS. */
@@ -288,31 +284,20 @@ export class FtpService {
     const control = ftp.socket.remoteAddress?.replace(/^::ffff:/i, '');
     let host = target.host;
     if (control && (host === '0.0.0.0' || (session.request.ignorePrivateAddress && isPrivateIpv4(host)))) host = control;
-    const raw = await new Promise<Socket>((resolve, reject) => {
-      const s = netConnect({ host, port: target.port });
-      s.once('connect', () => {
-        s.off('error', reject);
-        resolve(s);
-      });
-      s.once('error', (err) => reject(new FtpFailure('connect', `data connection: ${err.message}`)));
-    });
     const secure = session.request.secure;
-    if (!secure) {
-      session.dataSocket = raw;
-      ftp.dataSocket = raw;
-      return res;
-    }
-    // A handshake of its own (no session reuse); the server may start it only after RETR/STOR.
-    const start = this.deps.tls.secure({ profileId: secure.profileId, host: session.request.host, port: target.port, socket: raw, companion: true });
-    session.dataSocket = raw;
-    start.ready.catch((err: unknown) => {
-      if (err instanceof TlsFailure) session.dataTlsFailure = err;
+    const tlsHost = session.request.host;
+    // FTPS: a handshake of its own (no session reuse), handed over while it runs: the server
+    // may start it only after RETR/STOR. The TLS host check uses the name the host gave.
+    const data = await this.dial(
+      session,
+      { host, port: target.port, cid: session.control!.cid, ...(secure ? { tlsHost, secure: { profileId: secure.profileId, companion: true, handOver: true } } : {}) },
+      'data',
+    );
+    session.data = data;
+    data.secured.catch((err: unknown) => {
+      if (err instanceof SocketError) session.dataTlsFailure = err;
     });
-    if (!start.socket) {
-      await start.ready;
-      throw new FtpFailure('tls', 'data connection not secured');
-    }
-    ftp.dataSocket = start.socket;
+    ftp.dataSocket = data.stream;
     return res;
   }
 
@@ -357,7 +342,7 @@ export class FtpService {
       stream,
       done,
       abort: () => {
-        session.dataSocket?.destroy();
+        session.data?.raw.destroy();
         client.ftp.dataSocket?.destroy();
       },
     };
@@ -369,61 +354,83 @@ export class FtpService {
    * Time spent waiting for the host (an upload's bytes) does not count.
    */
   private async guarded<T>(session: Session, op: () => Promise<T>, waitingOnHost: () => boolean = () => false): Promise<T> {
-    const { clock } = this.deps;
-    const limit = session.request.timeoutMs;
-    const tick = Math.min(GUARD_TICK_MS, limit);
-    const bytes = () => bytesOf(session.client.ftp.socket) + session.dataBytes();
-    let seen = bytes();
-    let last = clock.now();
-    let handle: TimerHandle | undefined;
-    const check = () => {
-      const now = clock.now();
-      const n = bytes();
-      if (n !== seen || waitingOnHost()) {
-        seen = n;
-        last = now;
-      }
-      if (now - last >= limit) {
+    const watchdog = watchInactivity({
+      clock: this.deps.clock,
+      // Each look also moves the session's bytes into the PDP counters.
+      activity: () => (session.control?.activity() ?? 0) + session.dataMoved + (session.data?.activity() ?? 0),
+      limitMs: session.request.timeoutMs,
+      waitingOnHost,
+      expire: () => {
         session.timedOut = true;
+        session.abort.abort();
         session.client.close();
-      } else handle = clock.setTimeout(check, tick);
-    };
-    handle = clock.setTimeout(check, tick);
+      },
+    });
     try {
       return await op();
     } catch (err) {
       throw this.failureOf(session, err);
     } finally {
-      handle.cancel();
+      watchdog.cancel();
+      // Each operation's bytes are in the PDP counters when it ends.
+      session.control?.activity();
+      session.data?.activity();
     }
   }
 
   private failureOf(session: Session, err: unknown): FtpFailure {
     if (session.timedOut) return new FtpFailure('timeout', 'the server was silent too long');
     if (err instanceof FtpFailure) return err;
-    if (session.dataTlsFailure) return new FtpFailure('tls', session.dataTlsFailure.message, session.dataTlsFailure);
+    if (session.dataTlsFailure) return new FtpFailure('tls', session.dataTlsFailure.message, session.dataTlsFailure.tls);
     if (err instanceof FTPError) return new FtpFailure('rejected', err.message, undefined, err.code);
     return new FtpFailure('closed', err instanceof Error ? err.message : String(err));
   }
 
   private drop(session: Session): void {
     if (this.session === session) this.session = undefined;
-    session.dataSocket?.destroy();
-    shut(session.client);
+    this.shutSession(session);
+  }
+
+  /** The data connection of the last transfer is over: its bytes are counted and it goes. */
+  private endData(session: Session): void {
+    const data = session.data;
+    if (!data) return;
+    session.data = undefined;
+    data.raw.destroy();
+    session.dataMoved += data.activity();
+  }
+
+  /** basic-ftp only half-closes (and waits for the server): the module lets go at once. */
+  private shutSession(session: Session): void {
+    session.abort.abort();
+    this.endData(session);
+    const { client } = session;
+    const control = client.ftp.socket;
+    const data = client.ftp.dataSocket;
+    client.close();
+    control.destroy();
+    data?.destroy();
+    session.control?.raw.destroy();
+    session.control?.activity();
   }
 }
 
-/** basic-ftp only half-closes (and waits for the server): the module lets go at once. */
-function shut(client: Client): void {
-  const control = client.ftp.socket;
-  const data = client.ftp.dataSocket;
-  client.close();
-  control.destroy();
-  data?.destroy();
+/** The server's greeting on a control connection handed to basic-ftp: a 2xx, or an FTPError. */
+function greeting(client: Client): Promise<FTPResponse> {
+  return client.ftp.handle(undefined, (res, task) => {
+    if (res instanceof Error) task.reject(res);
+    else if (res.code >= 200 && res.code < 300) task.resolve(res);
+    else task.reject(new FTPError(res));
+  }) as Promise<FTPResponse>;
 }
 
-function bytesOf(socket: Socket | undefined): number {
-  return (socket?.bytesRead ?? 0) + (socket?.bytesWritten ?? 0);
+/** A dial's failure as the FTP reason: no data path, the name, TLS, or the TCP connection. */
+function dialFailure(err: unknown, what: 'control' | 'data'): unknown {
+  if (err instanceof ServiceError) return new FtpFailure('no-data-path', err.message);
+  if (!(err instanceof SocketError)) return err;
+  if (err.tls) return new FtpFailure('tls', err.message, err.tls);
+  if (err.errno === 'DNS_NOT_FOUND' || err.errno === 'DNS_FAILURE') return new FtpFailure('dns', err.message);
+  return new FtpFailure('connect', what === 'data' ? `data connection: ${err.message}` : err.message);
 }
 
 /** "227 Entering Passive Mode (h1,h2,h3,h4,p1,p2)". */

@@ -1,10 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { Clock } from '@modemlab/at';
 import type { HttpTable } from '../../models/http-table.js';
-import type { DnsService } from '../dns.js';
 import { FileSystemError, type FileSystem } from '../files/file-system.js';
-import type { LabRoutes } from '../network/lab-routes.js';
-import type { TlsService } from '../tls/tls-service.js';
+import type { Dialer } from '../net/dialer.js';
 import { HttpConfigError, HttpProfiles } from './profiles.js';
 import { dataBody, fileBody, multipartFileBody, type RequestBody } from './request-body.js';
 import { HttpFailure, runRequest, type HttpFailureReason, type HttpMethodKind } from './request.js';
@@ -49,7 +47,7 @@ export class HttpService extends EventEmitter<{ result: [HttpResultEvent] }> {
 
   constructor(
     private readonly table: HttpTable,
-    private readonly deps: { dns: DnsService; tls: TlsService; files: FileSystem; routes: LabRoutes; clock: Clock },
+    private readonly deps: { dialer: Dialer; files: FileSystem; clock: Clock },
   ) {
     super();
     this.profiles = new HttpProfiles(table);

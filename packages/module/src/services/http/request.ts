@@ -1,13 +1,12 @@
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
-import { Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { Readable, type Duplex } from 'node:stream';
 import type { Clock } from '@modemlab/at';
-import type { DnsService } from '../dns.js';
 import { ServiceError } from '../errors.js';
 import { FileSystemError, type FileSystem, type FileWriter } from '../files/file-system.js';
-import type { LabRoutes } from '../network/lab-routes.js';
-import { TlsFailure, type TlsService } from '../tls/tls-service.js';
-import { watchInactivity } from './inactivity.js';
+import type { Dialer, NetConnection } from '../net/dialer.js';
+import { SocketError } from '../net/errors.js';
+import { watchInactivity } from '../net/inactivity.js';
 import type { HttpProfile } from './profiles.js';
 import type { RequestBody } from './request-body.js';
 
@@ -41,10 +40,8 @@ export type HttpMethodKind = 'head' | 'get' | 'delete' | 'put' | 'post-file' | '
 const METHOD: Record<HttpMethodKind, string> = { head: 'HEAD', get: 'GET', delete: 'DELETE', put: 'PUT', 'post-file': 'POST', 'post-data': 'POST' };
 
 export interface RequestDeps {
-  dns: DnsService;
-  tls: TlsService;
+  dialer: Dialer;
   files: FileSystem;
-  routes: LabRoutes;
   clock: Clock;
   /** "HTTP/1.0": the version the result file's status line shows. */
   statusLineVersion: string;
@@ -61,8 +58,9 @@ export interface RequestPlan {
 }
 
 /**
- * Runs one request on real sockets: resolve, TCP connect (through the lab's forwards), TLS
- * through the TLS service when the profile is secure, node:http on that connection, and the
+ * Runs one request on real sockets: the module's dialer (data path, resolve, the lab's
+ * forwards, TCP, TLS by the profile's security profile, bytes into the PDP counters),
+ * node:http on that connection, and the
  * response streamed into the result file (status line, headers, blank line, body) through
  * one atomic writer. On failure the writer is dropped and the old result file stays.
  * `abort` stops it silently (power-off).
@@ -70,7 +68,8 @@ export interface RequestPlan {
 export function runRequest(deps: RequestDeps, plan: RequestPlan, abort: AbortSignal): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let raw: Socket | undefined;
-    let secure: Duplex | undefined;
+    let conn: NetConnection | undefined;
+    const dialAbort = new AbortController();
     let req: ClientRequest | undefined;
     let writer: FileWriter | undefined;
     let watchdog: { cancel(): void } | undefined;
@@ -85,8 +84,10 @@ export function runRequest(deps: RequestDeps, plan: RequestPlan, abort: AbortSig
       if (failure) {
         writer?.abort();
         req?.destroy();
-        secure?.destroy();
+        dialAbort.abort();
+        conn?.stream.destroy();
         raw?.destroy();
+        conn?.activity();
         reject(failure);
         return;
       }
@@ -96,7 +97,8 @@ export function runRequest(deps: RequestDeps, plan: RequestPlan, abort: AbortSig
         reject(fsFailure(err));
         return;
       } finally {
-        (secure ?? raw)?.destroy();
+        conn?.stream.destroy();
+        conn?.activity();
       }
       resolve();
     };
@@ -106,38 +108,27 @@ export function runRequest(deps: RequestDeps, plan: RequestPlan, abort: AbortSig
     const host = plan.profile.serverName || plan.profile.serverIp;
     if (!host) return finish(new HttpFailure('no-server', 'no server name or address'));
 
+    // Until the request ends, every byte either way restarts the inactivity timeout; the
+    // watchdog's looks also move the connection's bytes into the PDP counters.
+    watchdog = watchInactivity({
+      clock: deps.clock,
+      activity: () => (conn?.activity() ?? (raw ? raw.bytesRead + raw.bytesWritten : 0)) + received,
+      limitMs: plan.profile.timeoutS * 1000,
+      expire: () => finish(new HttpFailure('timeout', 'no activity')),
+    });
     const connect = async (): Promise<Duplex> => {
-      let address: string;
       try {
-        address = await deps.dns.resolve(host);
+        conn = await deps.dialer.connect({
+          host,
+          port: plan.port,
+          signal: dialAbort.signal,
+          onSocket: (s) => (raw = s),
+          ...(plan.profile.secure ? { secure: { profileId: plan.profile.securityProfile } } : {}),
+        });
       } catch (err) {
-        if (err instanceof ServiceError && (err.reason === 'host-not-found' || err.reason === 'dns-failure')) throw new HttpFailure('dns', err.message);
-        if (err instanceof ServiceError) throw new HttpFailure('no-data-path', err.message);
-        throw err;
+        throw dialFailure(err);
       }
-      if (settled) throw new HttpFailure('connect', 'aborted');
-      const target = deps.routes.tcpTarget(address, plan.port);
-      const socket = new Socket();
-      raw = socket;
-      // Until the request ends, every byte either way restarts the inactivity timeout.
-      const activity = () => socket.bytesRead + socket.bytesWritten + received;
-      watchdog = watchInactivity(deps.clock, activity, plan.profile.timeoutS * 1000, () => finish(new HttpFailure('timeout', 'no activity')));
-      await new Promise<void>((ok, fail) => {
-        socket.once('error', (err: NodeJS.ErrnoException) => fail(new HttpFailure(err.code === 'ECONNREFUSED' ? 'refused' : 'connect', err.message)));
-        socket.connect({ host: target.host, port: target.port }, () => ok());
-      });
-      socket.removeAllListeners('error');
-      socket.on('error', () => {});
-      if (!plan.profile.secure) return socket;
-      try {
-        const tlsSocket = await deps.tls.connect({ profileId: plan.profile.securityProfile, host, port: plan.port, socket });
-        secure = tlsSocket;
-        tlsSocket.on('error', () => {});
-        return tlsSocket;
-      } catch (err) {
-        if (err instanceof TlsFailure) throw new HttpFailure(err.reason === 'timeout' ? 'timeout' : 'tls', err.message);
-        throw err;
-      }
+      return conn.stream;
     };
 
     connect().then(
@@ -187,6 +178,15 @@ export function runRequest(deps: RequestDeps, plan: RequestPlan, abort: AbortSig
       res.on('error', (err) => finish(new HttpFailure('protocol', err.message)));
     };
   });
+}
+
+/** A dial's failure as the request's reason. */
+function dialFailure(err: unknown): HttpFailure {
+  if (err instanceof ServiceError) return new HttpFailure('no-data-path', err.message);
+  if (!(err instanceof SocketError)) return new HttpFailure('connect', String(err));
+  if (err.tls) return new HttpFailure(err.tls === 'timeout' ? 'timeout' : 'tls', err.message);
+  if (err.errno === 'DNS_NOT_FOUND' || err.errno === 'DNS_FAILURE') return new HttpFailure('dns', err.message);
+  return new HttpFailure(err.errno === 'ECONNREFUSED' ? 'refused' : 'connect', err.message);
 }
 
 function fsFailure(err: unknown): HttpFailure {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { connect, createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import type { DataSink } from '../../engine/data-pipe.js';
+import type { PipeReceiver } from '../../link/byte-pipe.js';
 import { ModuleHarness } from '../../testing/harness.js';
 import { SocketError, type SocketEvents, type SocketService } from './socket-service.js';
 import { echoServer, freePort, sleep, type TcpPeer } from './peers.testutil.js';
@@ -79,7 +79,7 @@ describe('SocketService', () => {
     const pipe = sockets.openPipe(id);
     const got: Buffer[] = [];
     let closed = false;
-    const sink: DataSink = { data: (b) => got.push(b), close: () => (closed = true) };
+    const sink: PipeReceiver = { data: (b) => got.push(b), close: () => (closed = true) };
     pipe.attach(sink);
     assert.equal(Buffer.concat(got).toString(), 'early');
     pipe.write(Buffer.from([0, 255]));

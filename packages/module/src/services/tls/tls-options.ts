@@ -45,6 +45,8 @@ export class PlanError extends Error {
   constructor(
     readonly failure: PlanFailure,
     message: string,
+    /** Which credential is missing, for 'credentials' (the vendors report a key apart from a certificate). */
+    readonly credential?: 'client-certificate' | 'client-key' | 'psk',
   ) {
     super(message);
   }
@@ -147,7 +149,7 @@ export function planConnection(input: PlanInput): ConnectionPlan {
   let psk = false;
   if (profile.rotPsk === 1) {
     const generated = credentials.rotPsk?.();
-    if (!generated) throw new PlanError('credentials', 'no PSK from the root of trust');
+    if (!generated) throw new PlanError('credentials', 'no PSK from the root of trust', 'psk');
     options.pskCallback = () => ({ psk: generated.psk, identity: generated.identity });
     psk = true;
   } else if (profile.psk.value) {
@@ -160,20 +162,20 @@ export function planConnection(input: PlanInput): ConnectionPlan {
   // Client certificate and key: ZTP's, or the store's by name.
   if (profile.ztp !== 0) {
     const ztp = credentials.ztp?.(profile.ztp);
-    if (!ztp) throw new PlanError('credentials', 'no ZTP credentials');
+    if (!ztp) throw new PlanError('credentials', 'no ZTP credentials', 'client-certificate');
     options.cert = ztp.chain.map((c) => toX509(c).toString()).join('');
     options.key = ztp.key.export({ type: 'pkcs8', format: 'pem' }) as string;
   } else if (profile.clientCert) {
     const cert = credentials.clientCert(profile.clientCert, database);
-    if (!cert) throw new PlanError('credentials', `client certificate "${profile.clientCert}" not found`);
-    if (!profile.clientKey) throw new PlanError('credentials', 'client certificate without a private key');
+    if (!cert) throw new PlanError('credentials', `client certificate "${profile.clientCert}" not found`, 'client-certificate');
+    if (!profile.clientKey) throw new PlanError('credentials', 'client certificate without a private key', 'client-key');
     let key: KeyObject | undefined;
     try {
       key = credentials.privateKey(profile.clientKey, profile.clientKeyPassword || undefined, database);
     } catch (err) {
-      throw new PlanError('credentials', `private key "${profile.clientKey}": ${(err as Error).message}`);
+      throw new PlanError('credentials', `private key "${profile.clientKey}": ${(err as Error).message}`, 'client-key');
     }
-    if (!key) throw new PlanError('credentials', `private key "${profile.clientKey}" not found`);
+    if (!key) throw new PlanError('credentials', `private key "${profile.clientKey}" not found`, 'client-key');
     options.cert = toX509(cert).toString();
     options.key = key.export({ type: 'pkcs8', format: 'pem' }) as string;
   }

@@ -1,14 +1,16 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions, type PeerCertificate, type TLSSocket } from 'node:tls';
-import type { Clock, TimerHandle } from '@modemlab/at';
+import type { Clock } from '@modemlab/at';
 import type { TlsTable } from '../../models/tls-table.js';
 import { planConnection, PlanError, type ConnectionPlan, type PlanFailure, type TlsCredentials } from './tls-options.js';
 import { ProfileError, type SecurityProfile, type SecurityProfiles, type SessionResumption } from './profiles.js';
 import { parseSession as parseSessionDer, type SessionFields } from './session-der.js';
 import { verifyServer, type VerifyFailure } from './verify.js';
 import { DtlsSession } from './dtls.js';
+import { problemOfCode, type TlsProblem } from './tls-problem.js';
 import type { SessionMemory } from './session-memory.js';
+import { watchInactivity } from '../net/inactivity.js';
 
 export interface SecureConnectRequest {
   /** Security profile (+USECPRF) to apply. */
@@ -63,19 +65,43 @@ export interface SecureStart {
 }
 
 export class TlsFailure extends Error {
+  /** The typed cause every vendor's table maps (see tls-problem.ts). */
+  readonly problem: TlsProblem;
+
   constructor(
     readonly reason: TlsFailureReason,
     message?: string,
     readonly detail?: TlsFailureDetail,
+    problem?: TlsProblem,
   ) {
     super(message ?? reason);
+    this.problem = problem ?? defaultProblem(reason, detail);
+  }
+}
+
+/** The problem a reason and detail stand for when nothing finer is known. */
+function defaultProblem(reason: TlsFailureReason, detail: TlsFailureDetail | undefined): TlsProblem {
+  if (reason === 'session-cap') return 'session-cap';
+  if (reason === 'timeout') return 'timeout';
+  if (reason === 'closed') return 'peer-closed';
+  switch (detail) {
+    case undefined:
+    case 'alert':
+    case 'protocol':
+      return reason === 'handshake' ? 'protocol' : 'unknown-ca';
+    case 'no-cipher':
+      return 'no-common-suite';
+    case 'credentials':
+      return 'client-certificate';
+    case 'dtls-certificates-unsupported':
+      return 'psk';
+    default:
+      return detail;
   }
 }
 
 /** Sessions remembered for resumption and for checking resumed connections. */
 const SESSION_CACHE_SIZE = 64;
-/** Granularity of the handshake inactivity timer. */
-const INACTIVITY_TICK_MS = 1000;
 
 interface KnownSession {
   der: Buffer;
@@ -162,7 +188,7 @@ export class TlsService {
     } catch (err) {
       if (!(err instanceof PlanError)) throw err;
       const reason = err.failure === 'ca-not-found' || err.failure === 'pin-not-found' ? 'verification' : 'handshake';
-      return refuse(new TlsFailure(reason, err.message, err.failure));
+      return refuse(new TlsFailure(reason, err.message, err.failure, err.credential));
     }
     return this.handshake(req, plan, resumption, resume);
   }
@@ -185,7 +211,7 @@ export class TlsService {
     let identity: string;
     if (profile.rotPsk === 1) {
       const generated = this.credentials.rotPsk?.();
-      if (!generated) throw new TlsFailure('handshake', 'no PSK from the root of trust', 'credentials');
+      if (!generated) throw new TlsFailure('handshake', 'no PSK from the root of trust', 'credentials', 'psk');
       key = generated.psk;
       identity = generated.identity;
     } else if (profile.psk.value) {
@@ -251,7 +277,7 @@ export class TlsService {
     } catch (err) {
       // Option errors are thrown, not emitted (a suite name OpenSSL does not know).
       req.socket.destroy();
-      return { ready: Promise.reject(new TlsFailure('handshake', (err as Error).message, 'protocol')) };
+      return { ready: Promise.reject(new TlsFailure('handshake', (err as Error).message, 'protocol', syncProblem(err))) };
     }
     if (!req.companion) this.tlsSockets.add(socket);
     // TLS 1.2 sessions arrive before 'secureConnect', TLS 1.3 tickets after it.
@@ -259,7 +285,13 @@ export class TlsService {
 
     const ready = new Promise<TLSSocket>((resolve, reject) => {
       let settled = false;
-      const timer = this.inactivityTimer(req.socket, req.handshakeInactivityMs ?? this.table.handshakeInactivityMs, () => fail(new TlsFailure('timeout', 'handshake inactivity timer expired')));
+      // Restarted by every packet in either direction (seed 002): the raw socket's counters.
+      const timer = watchInactivity({
+        clock: this.clock,
+        activity: () => (req.socket.bytesRead ?? 0) + (req.socket.bytesWritten ?? 0),
+        limitMs: req.handshakeInactivityMs ?? this.table.handshakeInactivityMs,
+        expire: () => fail(new TlsFailure('timeout', 'handshake inactivity timer expired')),
+      });
       const cleanup = () => {
         settled = true;
         timer.cancel();
@@ -276,7 +308,7 @@ export class TlsService {
       };
       const onError = (err: NodeJS.ErrnoException) => {
         const alert = typeof err.code === 'string' && err.code.includes('ALERT');
-        fail(new TlsFailure('handshake', err.message, alert ? 'alert' : 'protocol'));
+        fail(new TlsFailure('handshake', err.message, alert ? 'alert' : 'protocol', problemOfCode(err.code)));
       };
       const onClose = () => fail(new TlsFailure('closed', 'connection closed during the handshake'));
       const onSecure = () => {
@@ -308,30 +340,6 @@ export class TlsService {
       socket.once('close', onClose);
     });
     return { socket, ready };
-  }
-
-  /**
-   * The handshake inactivity timer: restarted by every packet in either direction (seed
-   * 002), measured on the TCP socket's byte counters every second of module time.
-   */
-  private inactivityTimer(raw: Socket, limit: number, expire: () => void): { cancel(): void } {
-    const tick = Math.min(INACTIVITY_TICK_MS, limit);
-    const bytes = () => (raw.bytesRead ?? 0) + (raw.bytesWritten ?? 0);
-    let seen = bytes();
-    let lastActivity = this.clock.now();
-    let handle: TimerHandle;
-    const check = () => {
-      const now = this.clock.now();
-      const n = bytes();
-      if (n !== seen) {
-        seen = n;
-        lastActivity = now;
-      }
-      if (now - lastActivity >= limit) expire();
-      else handle = this.clock.setTimeout(check, tick);
-    };
-    handle = this.clock.setTimeout(check, tick);
-    return { cancel: () => handle.cancel() };
   }
 
   /** The saved session a profile asks to resume, if the module has it. */
@@ -399,6 +407,12 @@ export class TlsService {
       this.profiles.sessionEstablished(profileId, { type: s.type === 3 ? 3 : 1, data: der.toString('base64') });
     }
   }
+}
+
+/** What an option node:tls refused at connect stands for: a suite name or the client key. */
+function syncProblem(err: unknown): TlsProblem {
+  const problem = problemOfCode((err as NodeJS.ErrnoException).code);
+  return problem === 'protocol' && /key/i.test(String((err as Error).message)) ? 'client-key' : problem;
 }
 
 /** Keeps the first session a connection announces, whenever it comes. */

@@ -1,1 +1,0 @@
-export type { DataPipe, PipeReceiver as DataSink } from '../link/byte-pipe.js';

@@ -1,1 +1,0 @@
-export { pacedPipe, type PacingOptions } from '../../link/paced-pipe.js';
