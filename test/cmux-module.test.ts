@@ -34,7 +34,7 @@ async function muxed(model = 'sara-r5'): Promise<{ h: ModuleHarness; logs: strin
   await h.send('ATE0\r');
   assert.equal(await h.send('AT+CMUX=0\r'), '\r\nOK\r\n');
   assert.deepEqual(hex(Buffer.from(await h.send(frame(0, 'SABM')), 'latin1').toString('hex')), hex('f9037301d7f9'));
-  assert.deepEqual(summary(decode(await h.send(frame(1, 'SABM')))), ['UA1']);
+  assert.deepEqual(summary(decode(await h.send(frame(1, 'SABM')))), ['UA1', 'UIH0']);
   return { h, logs };
 }
 
@@ -44,7 +44,11 @@ describe('CMUX on the module', () => {
     try {
       assert.equal(await h.send('AT+CMUX=0\r'), 'AT+CMUX=0\r\r\nOK\r\n');
       assert.equal(Buffer.from(await h.send(hex('f9033f011cf9')), 'latin1').toString('hex'), 'f9037301d7f9');
-      assert.equal(Buffer.from(await h.send(hex('f9073f01def9')), 'latin1').toString('hex'), 'f907730115f9');
+      // UA, then the module's MSC for DLCI 1: RTC, RTR and DV set, FC clear.
+      const opened = Buffer.from(await h.send(hex('f9073f01def9')), 'latin1');
+      assert.equal(opened.subarray(0, 6).toString('hex'), 'f907730115f9');
+      const [msc] = decodeControl(decode(opened.subarray(6).toString('latin1'))[0]!.data);
+      assert.deepEqual([msc!.type, msc!.command, msc!.value.toString('hex')], ['MSC', true, '078d']);
     } finally {
       await h.close();
     }
@@ -65,7 +69,7 @@ describe('CMUX on the module', () => {
   it('opens a new AT terminal with its own settings for each further DLCI', async () => {
     const { h } = await muxed();
     try {
-      assert.deepEqual(summary(decode(await h.send(frame(2, 'SABM')))), ['UA2']);
+      assert.deepEqual(summary(decode(await h.send(frame(2, 'SABM')))), ['UA2', 'UIH0']);
       // DLCI 2 starts with the power-on settings (echo on); DLCI 1 keeps echo off.
       assert.equal(textOn(decode(await h.send(uih(2, 'AT\r'))), 2), 'AT\r\r\nOK\r\n');
       assert.equal(textOn(decode(await h.send(uih(1, 'AT\r'))), 1), '\r\nOK\r\n');
@@ -176,7 +180,7 @@ describe('CMUX on the module', () => {
       assert.deepEqual(summary(decode(await h.send(frame(1, 'DISC')))), ['UA1']);
       assert.equal(await h.send(uih(1, 'AT\r')), '');
       assert.ok(logs.some((l) => /DLCI 1, which is not open/.test(l)));
-      assert.deepEqual(summary(decode(await h.send(frame(1, 'SABM')))), ['UA1']);
+      assert.deepEqual(summary(decode(await h.send(frame(1, 'SABM')))), ['UA1', 'UIH0']);
       assert.equal(textOn(decode(await h.send(uih(1, 'AT\r'))), 1), '\r\nOK\r\n');
     } finally {
       await h.close();
@@ -225,7 +229,7 @@ describe('CMUX on the module', () => {
   it('is there on the Telit GE910 (four channels) and not on the Quectel BC66', async () => {
     const { h } = await muxed('ge910');
     try {
-      assert.deepEqual(summary(decode(await h.send(frame(4, 'SABM')))), ['UA4']);
+      assert.deepEqual(summary(decode(await h.send(frame(4, 'SABM')))), ['UA4', 'UIH0']);
       assert.deepEqual(summary(decode(await h.send(frame(5, 'SABM')))), ['DM5']);
       assert.equal(textOn(decode(await h.send(uih(4, 'AT+CGMI\r'))), 4), 'AT+CGMI\r\r\nTelit\r\n\r\nOK\r\n');
     } finally {

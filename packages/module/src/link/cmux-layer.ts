@@ -4,8 +4,9 @@
  * further DLCI the host opens gets a new AT terminal of the module (`host.openTerminal`),
  * with its own settings.
  *
- * - DLCI 0 (control): SABM -> UA; a channel's SABM before DLCI 0 is open, or for a DLCI
- *   beyond the mux table, -> DM. DISC on a channel -> UA, the channel stops carrying data
+ * - DLCI 0 (control): SABM -> UA. A channel's SABM -> UA, then an MSC command with the
+ *   module's signals (RTC, RTR, DV; 27.010 5.4.6.3.7 wants MSC before data); before DLCI 0
+ *   is open, or beyond the mux table -> DM. DISC on a channel -> UA, the channel stops carrying data
  *   (its terminal stays, a new SABM resumes it). CLD, or DISC on DLCI 0 -> answered, then the
  *   layer pops itself: the port speaks plain AT again to the terminal of DLCI 1.
  * - Control messages: MSC, Test, PSC, FCon/FCoff, PN, RPN answered as 27.010 says; an unknown
@@ -20,6 +21,7 @@ import {
   decodeControl,
   decodeMsc,
   encodeControl,
+  encodeMsc,
   encodeFrame,
   encodeUih,
   type CmuxFrame,
@@ -128,6 +130,9 @@ export class CmuxLayer implements LinkLayer {
     }
     channel.connected = true;
     this.send(dlci, 'UA');
+    // The module's own V.24 signals on the new channel, as real modules send them: some host
+    // muxers (gsm0710muxd) send no data until they have seen them.
+    this.sendControl(encodeControl('MSC', true, encodeMsc({ dlci, signals: { fc: false, rtc: true, rtr: true, ic: false, dv: true } })));
     this.flush(dlci, channel);
   }
 
