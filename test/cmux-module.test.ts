@@ -134,6 +134,24 @@ describe('CMUX on the module', () => {
     }
   });
 
+  it('keeps at most 64 KiB of a held channel\'s output, dropping the oldest and logging it', async () => {
+    const { h, logs } = await muxed();
+    try {
+      const stop = encodeMsc({ dlci: 1, signals: { fc: true, rtc: true, rtr: true, ic: false, dv: true } });
+      const go = encodeMsc({ dlci: 1, signals: { fc: false, rtc: true, rtr: true, ic: false, dv: true } });
+      await h.send(control(encodeControl('MSC', true, stop)));
+      // ATI9 answers "\r\n<version>\r\n\r\nOK\r\n" (about 25 bytes): 4000 of them exceed 64 KiB.
+      const batch = Buffer.concat(Array.from({ length: 100 }, () => uih(1, 'ATI9\r')));
+      for (let i = 0; i < 40; i++) await h.send(batch);
+      assert.ok(logs.some((l) => /DLCI 1 output dropped/.test(l)), 'the drop is logged');
+      const after = textOn(decode(await h.send(control(encodeControl('MSC', true, go)))), 1);
+      assert.ok(after.length <= 64 * 1024 && after.length > 60 * 1024, `held ${after.length} bytes`);
+      assert.match(after, /\r\nOK\r\n$/);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('drops and counts bad frames and frames for closed DLCIs, and keeps working', async () => {
     const { h, logs } = await muxed();
     try {

@@ -43,21 +43,27 @@ export interface CmuxLayerStats {
   unknownDlci: number;
   /** Control-channel payloads that did not decode (dropped). */
   badControl: number;
+  /** Output bytes a channel could not hold while closed or flow-controlled (oldest dropped). */
+  heldDropped: number;
 }
+
+/** Output a channel keeps while the host cannot take it (no SABM yet, DISC, MSC FC): a UART FIFO's worth. */
+export const CMUX_HOLD_LIMIT = 64 * 1024;
 
 interface Channel {
   /** The layer's end of the channel's pipe pair; the terminal speaks the other end. */
   inner: PipeEnd;
   /** SABM seen and no DISC since: frames flow. */
   connected: boolean;
-  /** The host's flow control (MSC FC bit): while set, output waits. */
+  /** Output waiting for SABM or for the host's flow control (MSC FC bit) to clear. */
   held: Buffer[];
+  heldBytes: number;
   stopped: boolean;
 }
 
 export class CmuxLayer implements LinkLayer {
   readonly name = 'cmux';
-  readonly stats: CmuxLayerStats = { unknownDlci: 0, badControl: 0 };
+  readonly stats: CmuxLayerStats = { unknownDlci: 0, badControl: 0, heldDropped: 0 };
   private readonly decoder: CmuxDecoder;
   private readonly channels = new Map<number, Channel>();
   private lower?: BytePipe;
@@ -213,7 +219,7 @@ export class CmuxLayer implements LinkLayer {
   // ---- towards the host ----------------------------------------------------------------
 
   private addChannel(dlci: number, inner: PipeEnd): Channel {
-    const channel: Channel = { inner, connected: false, held: [], stopped: false };
+    const channel: Channel = { inner, connected: false, held: [], heldBytes: 0, stopped: false };
     this.channels.set(dlci, channel);
     inner.attach({
       data: (bytes) => this.channelOutput(dlci, channel, bytes),
@@ -230,6 +236,17 @@ export class CmuxLayer implements LinkLayer {
     if (this.closed) return;
     if (!channel.connected || channel.stopped) {
       channel.held.push(Buffer.from(bytes));
+      channel.heldBytes += bytes.length;
+      let dropped = 0;
+      while (channel.heldBytes > CMUX_HOLD_LIMIT) {
+        const oldest = channel.held.shift()!;
+        channel.heldBytes -= oldest.length;
+        dropped += oldest.length;
+      }
+      if (dropped > 0) {
+        this.stats.heldDropped += dropped;
+        this.host?.log(`cmux: DLCI ${dlci} output dropped while the host could not take it (${dropped} bytes)`, this.stats);
+      }
       return;
     }
     this.lower?.write(encodeUih(dlci, bytes, { cr: crBit('responder', 'UIH'), n1: this.options.n1 }));
@@ -238,6 +255,7 @@ export class CmuxLayer implements LinkLayer {
   private flush(dlci: number, channel: Channel): void {
     const held = channel.held;
     channel.held = [];
+    channel.heldBytes = 0;
     for (const b of held) this.channelOutput(dlci, channel, b);
   }
 
