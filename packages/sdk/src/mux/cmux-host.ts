@@ -3,8 +3,9 @@
  * - `start()` opens DLCI 0 (SABM, waits for UA); `openChannel(n)` opens DLCI n, then sends
  *   MSC with RTC/RTR set (host libraries do; some modules hold data until they see it).
  * - Frames from the module: UIH data to its channel; DISC closes a channel (answered UA);
- *   MSC, Test and PSC commands are answered; an unknown control command gets NSC; CLD from
- *   the module closes everything.
+ *   MSC, Test, PSC, FCon and FCoff commands are answered; an unknown control command gets
+ *   NSC; CLD from the module closes everything. The module's flow control is obeyed: while
+ *   its MSC says FC for a channel, or after FCoff until FCon, that data waits in order.
  * - `close()` sends CLD and waits for its response: the module is back in plain AT mode,
  *   and the transport is handed back untouched (or destroyed with `destroyTransport`).
  * Bad frames are dropped and counted in `stats` (the decoder's counters).
@@ -58,6 +59,10 @@ export class CmuxHost implements ChannelOwner {
   private readonly timeoutMs: number;
   private closed = false;
   private closing: Promise<void> | undefined;
+  /** Channels the module stopped with MSC FC=1, and FCoff for all: their data waits. */
+  private readonly stopped = new Set<number>();
+  private allStopped = false;
+  private readonly waiting = new Map<number, Buffer[]>();
   /** Control-channel messages the module sent that this host could not decode. */
   badControl = 0;
 
@@ -125,6 +130,12 @@ export class CmuxHost implements ChannelOwner {
 
   sendData(dlci: number, data: Buffer): void {
     if (this.closed) return;
+    if (this.allStopped || this.stopped.has(dlci)) {
+      const queue = this.waiting.get(dlci) ?? [];
+      queue.push(Buffer.from(data));
+      this.waiting.set(dlci, queue);
+      return;
+    }
     this.transport.write(encodeUih(dlci, data, { cr: crBit('initiator', 'UIH'), n1: this.n1 }));
   }
 
@@ -220,14 +231,28 @@ export class CmuxHost implements ChannelOwner {
         continue;
       }
       switch (m.type) {
-        case 'MSC':
+        case 'MSC': {
+          let fc: boolean;
+          let dlci: number;
           try {
-            decodeMsc(m.value);
+            ({ dlci, signals: { fc } } = decodeMsc(m.value));
           } catch {
             this.badControl++;
             continue;
           }
           this.sendControl('MSC', false, m.value);
+          if (fc) this.stopped.add(dlci);
+          else if (this.stopped.delete(dlci)) this.resume();
+          break;
+        }
+        case 'FCOFF':
+          this.sendControl('FCOFF', false);
+          this.allStopped = true;
+          break;
+        case 'FCON':
+          this.sendControl('FCON', false);
+          this.allStopped = false;
+          this.resume();
           break;
         case 'TEST':
         case 'PSC':
@@ -240,6 +265,15 @@ export class CmuxHost implements ChannelOwner {
         default:
           this.sendFrame(0, 'UIH', false, encodeControl('NSC', false, Buffer.from([m.typeOctet])));
       }
+    }
+  }
+
+  /** Sends what waited for flow control on every channel that may send again. */
+  private resume(): void {
+    for (const [dlci, queue] of [...this.waiting]) {
+      if (this.allStopped || this.stopped.has(dlci)) continue;
+      this.waiting.delete(dlci);
+      for (const data of queue) this.sendData(dlci, data);
     }
   }
 
