@@ -14,7 +14,7 @@ import { CmuxHost } from './cmux-host.js';
 function responder() {
   const [host, module] = duplexPair();
   const frames: CmuxFrame[] = [];
-  const send = (dlci: number, type: FrameTypeName, data = Buffer.alloc(0)): void => {
+  const send = (dlci: number, type: FrameTypeName, data: Buffer = Buffer.alloc(0)): void => {
     module.write(encodeFrame({ dlci, type, cr: type === 'UA' || type === 'DM', pf: type !== 'UIH', data }));
   };
   const control = (payload: Buffer): void => send(0, 'UIH', payload);
