@@ -1,4 +1,4 @@
-import type { CommandForm, ParamSpec, ParamValues, RawParam } from '@modemlab/at';
+import type { ParamSpec, ParamValues, RawParam } from '@modemlab/at';
 import type { CommandContext } from './context.js';
 
 /** What a handler may return: nothing (OK), or a different final result (CONNECT, NO CARRIER...). */
@@ -43,10 +43,6 @@ export function formsOf(def: CommandDef): string[] {
   if (def.read) forms.push('read');
   if (def.test) forms.push('test');
   return forms;
-}
-
-export function formAllowed(def: CommandDef, form: CommandForm): boolean {
-  return Boolean(def[form]);
 }
 
 export class CommandRegistry {
