@@ -5,6 +5,7 @@
  * virtual modules (test/sdk-cmux*.test.ts).
  */
 import assert from 'node:assert/strict';
+import { Duplex } from 'node:stream';
 import { describe, it } from 'node:test';
 import { CmuxDecoder, decodeControl, encodeControl, encodeFrame, encodeMsc, type CmuxFrame, type FrameTypeName } from '@modemlab/at';
 import { duplexPair } from '../testing/scripted-module.js';
@@ -68,6 +69,29 @@ describe('CmuxHost', () => {
     assert.equal(dataOn(r.frames, 1), 'held in order');
     r.control(encodeControl('FCON', true));
     await r.next(() => dataOn(r.frames, 1) === 'held in order more');
+    await mux.close({ destroyTransport: true }).catch(() => {});
+  });
+
+  it('passes the transport’s backpressure to the channel writer', async () => {
+    const r = responder();
+    // A transport that finishes each write a turn later, as a socket does: it can fill up.
+    const slow = new Duplex({
+      read() {},
+      write(chunk: Buffer, _e, cb) {
+        r.host.write(chunk);
+        setImmediate(cb);
+      },
+    });
+    r.host.on('data', (d: Buffer) => slow.push(d));
+    const mux = new CmuxHost(slow, { timeoutMs: 2_000, n1: 1500 });
+    await mux.start();
+    const ch = await mux.openChannel(1);
+    const order: string[] = [];
+    slow.on('drain', () => order.push('transport drain'));
+    // 20 000 bytes of frames exceed the transport's 16 KiB high-water mark in one write.
+    await new Promise<void>((resolve) => ch.write(Buffer.alloc(20_000, 0x41), () => (order.push('channel write done'), resolve())));
+    assert.deepEqual(order, ['transport drain', 'channel write done']);
+    await r.next(() => dataOn(r.frames, 1).length === 20_000);
     await mux.close({ destroyTransport: true }).catch(() => {});
   });
 

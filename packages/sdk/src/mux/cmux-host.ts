@@ -63,6 +63,8 @@ export class CmuxHost implements ChannelOwner {
   private readonly stopped = new Set<number>();
   private allStopped = false;
   private readonly waiting = new Map<number, Buffer[]>();
+  /** Channel writes waiting for the transport's 'drain'. */
+  private readonly drainWaiters = new Set<() => void>();
   /** Control-channel messages the module sent that this host could not decode. */
   badControl = 0;
 
@@ -128,15 +130,21 @@ export class CmuxHost implements ChannelOwner {
 
   // ---- ChannelOwner ------------------------------------------------------------------
 
-  sendData(dlci: number, data: Buffer): void {
-    if (this.closed) return;
+  sendData(dlci: number, data: Buffer): boolean {
+    if (this.closed) return true;
     if (this.allStopped || this.stopped.has(dlci)) {
       const queue = this.waiting.get(dlci) ?? [];
       queue.push(Buffer.from(data));
       this.waiting.set(dlci, queue);
-      return;
+      return true;
     }
-    this.transport.write(encodeUih(dlci, data, { cr: crBit('initiator', 'UIH'), n1: this.n1 }));
+    return this.transport.write(encodeUih(dlci, data, { cr: crBit('initiator', 'UIH'), n1: this.n1 }));
+  }
+
+  whenDrained(fn: () => void): void {
+    if (this.closed) return fn();
+    this.drainWaiters.add(fn);
+    if (this.drainWaiters.size === 1) this.transport.once('drain', this.onDrain);
   }
 
   channelDestroyed(dlci: number): Promise<void> | undefined {
@@ -191,6 +199,12 @@ export class CmuxHost implements ChannelOwner {
 
   private readonly onTransportClosed = (): void => {
     this.detach();
+  };
+
+  private readonly onDrain = (): void => {
+    const waiters = [...this.drainWaiters];
+    this.drainWaiters.clear();
+    for (const fn of waiters) fn();
   };
 
   private onFrame(frame: CmuxFrame): void {
@@ -290,6 +304,8 @@ export class CmuxHost implements ChannelOwner {
     this.transport.off('data', this.onData);
     this.transport.off('close', this.onTransportClosed);
     this.transport.off('error', this.onTransportClosed);
+    this.transport.off('drain', this.onDrain);
+    this.onDrain(); // writes waiting for a drain end now: their channel is closing
     for (const w of [...this.waiters.values()]) w.reject(new ConnectionClosedError('CMUX closed'));
     const channels = [...this.channels.values()];
     this.channels.clear();
