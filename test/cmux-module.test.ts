@@ -225,6 +225,18 @@ describe('CMUX on the module', () => {
     });
   }
 
+  it('hands bytes sent right behind a CLD, in the same chunk, to the terminal as plain AT', async () => {
+    const { h } = await muxed();
+    try {
+      const out = Buffer.from(await h.send(Buffer.concat([control(encodeControl('CLD', true)), Buffer.from('AT+CGMI\r')])), 'latin1');
+      const cldResponse = encodeFrame({ dlci: 0, type: 'UIH', cr: false, pf: false, data: encodeControl('CLD', false) });
+      assert.equal(out.subarray(0, cldResponse.length).toString('hex'), cldResponse.toString('hex'));
+      assert.equal(out.subarray(cldResponse.length).toString('latin1'), '\r\nu-blox\r\n\r\nOK\r\n');
+    } finally {
+      await h.close();
+    }
+  });
+
   it('+CMUX: test, read, bad parameters and use during multiplexing', async () => {
     const h = await ModuleHarness.create({ model: 'sara-r5' });
     try {

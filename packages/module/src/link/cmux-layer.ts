@@ -71,6 +71,8 @@ export class CmuxLayer implements LinkLayer {
   private stack?: LinkStack;
   private controlOpen = false;
   private closed = false;
+  /** Closed by the host (CLD, DISC on DLCI 0), as opposed to the stack closing. */
+  private closedDown = false;
 
   constructor(private readonly options: CmuxLayerOptions) {
     this.decoder = new CmuxDecoder((frame) => this.onFrame(frame), {
@@ -88,7 +90,7 @@ export class CmuxLayer implements LinkLayer {
     this.lower = lower;
     this.host = host;
     this.stack = stack;
-    lower.attach({ data: (bytes) => this.decoder.push(bytes), close: () => this.shutChannels() });
+    lower.attach({ data: (bytes) => this.receive(bytes), close: () => this.shutChannels() });
     const [upper, inner] = pipePair('cmux/dlci1');
     this.addChannel(1, inner);
     return upper;
@@ -102,6 +104,14 @@ export class CmuxLayer implements LinkLayer {
   }
 
   // ---- frames from the host -----------------------------------------------------------
+
+  private receive(bytes: Buffer): void {
+    this.decoder.push(bytes);
+    if (!this.closedDown) return;
+    // Bytes right behind the CLD are plain AT for the terminal the stack is bound to again.
+    const rest = this.decoder.takeRest();
+    if (rest.length > 0) this.stack?.top.inject(rest);
+  }
 
   private onFrame(frame: CmuxFrame): void {
     if (this.closed) return;
@@ -269,6 +279,8 @@ export class CmuxLayer implements LinkLayer {
 
   /** CLD: back to plain AT on the port, the terminal of DLCI 1 speaks it again. */
   private closeDown(): void {
+    this.closedDown = true;
+    this.decoder.stop();
     this.stack?.remove(this);
   }
 
