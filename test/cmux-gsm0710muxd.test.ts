@@ -70,7 +70,7 @@ async function talk(path: string, commands: string[]): Promise<string[]> {
   return answers;
 }
 
-describe('CMUX with gsm0710muxd as the host', { skip: missing.length ? `not installed: ${missing.join(', ')}` : false, timeout: 90_000 }, () => {
+describe('CMUX with gsm0710muxd as the host', { skip: missing.length ? `not installed: ${missing.join(', ')}` : false, timeout: 150_000 }, () => {
   let dir: string;
   let module: VirtualModule;
   let pty: PtyListener;
@@ -100,7 +100,7 @@ describe('CMUX with gsm0710muxd as the host', { skip: missing.length ? `not inst
     mux = spawn('gsm0710muxd', ['-s', pty.path, '-m', 'basic', '-f', '31', '-v', '-v', '-l', log], { env, stdio: 'ignore' });
     await waitForText(log, 'starting', 10_000);
     await dbus('org.pyneo.Powered.SetPower', 'string:test', 'boolean:true');
-    await waitForText(log, 'Control channel opened', 30_000);
+    await waitForText(log, 'Control channel opened', 60_000);
   });
 
   after(async () => {
