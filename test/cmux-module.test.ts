@@ -34,7 +34,7 @@ async function muxed(model = 'sara-r5'): Promise<{ h: ModuleHarness; logs: strin
   await h.send('ATE0\r');
   assert.equal(await h.send('AT+CMUX=0\r'), '\r\nOK\r\n');
   assert.deepEqual(hex(Buffer.from(await h.send(frame(0, 'SABM')), 'latin1').toString('hex')), hex('f9037301d7f9'));
-  assert.deepEqual(summary(decode(await h.send(frame(1, 'SABM')))), ['UA1']);
+  assert.deepEqual(summary(decode(await h.send(frame(1, 'SABM')))), ['UA1', 'UIH0']);
   return { h, logs };
 }
 
@@ -44,7 +44,11 @@ describe('CMUX on the module', () => {
     try {
       assert.equal(await h.send('AT+CMUX=0\r'), 'AT+CMUX=0\r\r\nOK\r\n');
       assert.equal(Buffer.from(await h.send(hex('f9033f011cf9')), 'latin1').toString('hex'), 'f9037301d7f9');
-      assert.equal(Buffer.from(await h.send(hex('f9073f01def9')), 'latin1').toString('hex'), 'f907730115f9');
+      // UA, then the module's MSC for DLCI 1: RTC, RTR and DV set, FC clear.
+      const opened = Buffer.from(await h.send(hex('f9073f01def9')), 'latin1');
+      assert.equal(opened.subarray(0, 6).toString('hex'), 'f907730115f9');
+      const [msc] = decodeControl(decode(opened.subarray(6).toString('latin1'))[0]!.data);
+      assert.deepEqual([msc!.type, msc!.command, msc!.value.toString('hex')], ['MSC', true, '078d']);
     } finally {
       await h.close();
     }
@@ -65,7 +69,7 @@ describe('CMUX on the module', () => {
   it('opens a new AT terminal with its own settings for each further DLCI', async () => {
     const { h } = await muxed();
     try {
-      assert.deepEqual(summary(decode(await h.send(frame(2, 'SABM')))), ['UA2']);
+      assert.deepEqual(summary(decode(await h.send(frame(2, 'SABM')))), ['UA2', 'UIH0']);
       // DLCI 2 starts with the power-on settings (echo on); DLCI 1 keeps echo off.
       assert.equal(textOn(decode(await h.send(uih(2, 'AT\r'))), 2), 'AT\r\r\nOK\r\n');
       assert.equal(textOn(decode(await h.send(uih(1, 'AT\r'))), 1), '\r\nOK\r\n');
@@ -130,6 +134,24 @@ describe('CMUX on the module', () => {
     }
   });
 
+  it('keeps at most 64 KiB of a held channel\'s output, dropping the oldest and logging it', async () => {
+    const { h, logs } = await muxed();
+    try {
+      const stop = encodeMsc({ dlci: 1, signals: { fc: true, rtc: true, rtr: true, ic: false, dv: true } });
+      const go = encodeMsc({ dlci: 1, signals: { fc: false, rtc: true, rtr: true, ic: false, dv: true } });
+      await h.send(control(encodeControl('MSC', true, stop)));
+      // ATI9 answers "\r\n<version>\r\n\r\nOK\r\n" (about 25 bytes): 4000 of them exceed 64 KiB.
+      const batch = Buffer.concat(Array.from({ length: 100 }, () => uih(1, 'ATI9\r')));
+      for (let i = 0; i < 40; i++) await h.send(batch);
+      assert.ok(logs.some((l) => /DLCI 1 output dropped/.test(l)), 'the drop is logged');
+      const after = textOn(decode(await h.send(control(encodeControl('MSC', true, go)))), 1);
+      assert.ok(after.length <= 64 * 1024 && after.length > 60 * 1024, `held ${after.length} bytes`);
+      assert.match(after, /\r\nOK\r\n$/);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('drops and counts bad frames and frames for closed DLCIs, and keeps working', async () => {
     const { h, logs } = await muxed();
     try {
@@ -176,7 +198,7 @@ describe('CMUX on the module', () => {
       assert.deepEqual(summary(decode(await h.send(frame(1, 'DISC')))), ['UA1']);
       assert.equal(await h.send(uih(1, 'AT\r')), '');
       assert.ok(logs.some((l) => /DLCI 1, which is not open/.test(l)));
-      assert.deepEqual(summary(decode(await h.send(frame(1, 'SABM')))), ['UA1']);
+      assert.deepEqual(summary(decode(await h.send(frame(1, 'SABM')))), ['UA1', 'UIH0']);
       assert.equal(textOn(decode(await h.send(uih(1, 'AT\r'))), 1), '\r\nOK\r\n');
     } finally {
       await h.close();
@@ -203,6 +225,18 @@ describe('CMUX on the module', () => {
     });
   }
 
+  it('hands bytes sent right behind a CLD, in the same chunk, to the terminal as plain AT', async () => {
+    const { h } = await muxed();
+    try {
+      const out = Buffer.from(await h.send(Buffer.concat([control(encodeControl('CLD', true)), Buffer.from('AT+CGMI\r')])), 'latin1');
+      const cldResponse = encodeFrame({ dlci: 0, type: 'UIH', cr: false, pf: false, data: encodeControl('CLD', false) });
+      assert.equal(out.subarray(0, cldResponse.length).toString('hex'), cldResponse.toString('hex'));
+      assert.equal(out.subarray(cldResponse.length).toString('latin1'), '\r\nu-blox\r\n\r\nOK\r\n');
+    } finally {
+      await h.close();
+    }
+  });
+
   it('+CMUX: test, read, bad parameters and use during multiplexing', async () => {
     const h = await ModuleHarness.create({ model: 'sara-r5' });
     try {
@@ -225,7 +259,7 @@ describe('CMUX on the module', () => {
   it('is there on the Telit GE910 (four channels) and not on the Quectel BC66', async () => {
     const { h } = await muxed('ge910');
     try {
-      assert.deepEqual(summary(decode(await h.send(frame(4, 'SABM')))), ['UA4']);
+      assert.deepEqual(summary(decode(await h.send(frame(4, 'SABM')))), ['UA4', 'UIH0']);
       assert.deepEqual(summary(decode(await h.send(frame(5, 'SABM')))), ['DM5']);
       assert.equal(textOn(decode(await h.send(uih(4, 'AT+CGMI\r'))), 4), 'AT+CGMI\r\r\nTelit\r\n\r\nOK\r\n');
     } finally {

@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createModule, serveTcp, type TcpListener, type VirtualModule } from '@modemlab/module';
-import { AtClient, UbloxModem, connectTcp, openModem, openMux, type CellularModem } from '@modemlab/sdk';
+import { AtClient, AtError, AtTimeoutError, CmuxChannelRefusedError, UbloxModem, connectTcp, openModem, openMux, type CellularModem } from '@modemlab/sdk';
+import { Duplex } from 'node:stream';
 import { echoRoundTrip } from './echo.testutil.js';
 
 describe('SDK over CMUX (SARA-R5)', { timeout: 120_000 }, () => {
@@ -101,6 +102,35 @@ describe('SDK over CMUX (SARA-R5)', { timeout: 120_000 }, () => {
       await a!.close();
       await b!.close();
     }
+  });
+
+  it('refuses a channel beyond the mux table with CmuxChannelRefusedError, and leaves the port in plain AT', async () => {
+    const transport = await connectTcp(await url());
+    // The SARA-R5 has AT channels 1-5; DLCI 6 is GNSS tunneling on the real module.
+    await assert.rejects(openMux(transport, { channels: 6 }), (e: unknown) => e instanceof CmuxChannelRefusedError && e.dlci === 6);
+    const plain = new AtClient(transport);
+    try {
+      assert.deepEqual((await plain.send('AT+CGMI')).lines, [module.model.identity.manufacturer]);
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it('rejects with the module\'s error when +CMUX is refused, and with AtTimeoutError when nothing answers', async () => {
+    const bc66 = await createModule({ model: 'bc66', stateDir: join(dir, 'bc66'), log: () => {} });
+    const l = await serveTcp(bc66, { host: '127.0.0.1', port: 0 });
+    const transport = await connectTcp(`tcp://127.0.0.1:${l.address.port}`);
+    try {
+      await assert.rejects(openMux(transport, { channels: 1 }), (e: unknown) => e instanceof AtError && e.command === 'AT+CMUX=0');
+    } finally {
+      transport.destroy();
+      await l.close();
+      await bc66.close();
+    }
+    // A link that takes bytes and never answers.
+    const silent = new Duplex({ read() {}, write: (_c, _e, cb) => cb() });
+    await assert.rejects(openMux(silent, { channels: 1, timeoutMs: 50 }), (e: unknown) => e instanceof AtTimeoutError);
+    await assert.rejects(openMux(silent, { channels: 0 }), RangeError);
   });
 
   it('closes with CLD, after which the port speaks plain AT again', async () => {

@@ -95,7 +95,8 @@ describe('modemlab serve --trace, then modemlab trace', { timeout: 60_000 }, () 
       // Every chunk of one connection carries the same port and the wire level.
       const chunks = decodeTrace(readFileSync(file, 'utf8')).filter((l): l is TraceChunk => l.kind === 'chunk');
       assert.ok(chunks.length > 0);
-      assert.deepEqual([...new Set(chunks.map((c) => `${c.port} ${c.layer}`))], ['uart#1 uart']);
+      assert.deepEqual([...new Set(chunks.map((c) => `${c.port} ${c.layer}`))], [`${chunks[0]!.port} ${chunks[0]!.port}`]);
+      assert.match(chunks[0]!.port, /^tcp:127\.0\.0\.1:\d+$/, 'the port names the TCP client');
     });
   }
 
@@ -123,26 +124,26 @@ describe('modemlab serve --trace, then modemlab trace', { timeout: 60_000 }, () 
     }
     const { code, lines, err } = await prettyOf(file);
     assert.equal(code, 0, err);
-    const shown = lines.filter((l) => !l.startsWith('---')).map((l) => l.replace(/^\s*\d+\.\d{3}\s+/, '').replace(/\s+/, ' '));
+    const shown = lines.filter((l) => !l.startsWith('---')).map((l) => l.replace(/^\s*\d+\.\d{3}\s+/, '').replace(/\s+/, ' ').replace(/^tcp:127\.0\.0\.1:\d+/, 'PORT'));
     const expected = [
-      'uart#1 > AT+CMUX=0',
-      'uart#1 < OK',
-      'uart#1 > [cmux] SABM dlci 0',
-      'uart#1 < [cmux] UA dlci 0',
-      'uart#1 > [cmux] SABM dlci 1',
-      'uart#1 < [cmux] UA dlci 1',
-      'uart#1 > [cmux] SABM dlci 2',
-      'uart#1 < [cmux] UA dlci 2',
-      'uart#1/dlci1 > AT+CGMI',
-      'uart#1/dlci1 < u-blox',
-      'uart#1/dlci1 < OK',
-      'uart#1/dlci2 > AT+CGMM',
-      'uart#1/dlci2 < SARA-R510M8S',
-      'uart#1/dlci2 < OK',
-      'uart#1 > [cmux] CLD command',
-      'uart#1 < [cmux] CLD response',
-      'uart#1 > AT',
-      'uart#1 < OK',
+      'PORT > AT+CMUX=0',
+      'PORT < OK',
+      'PORT > [cmux] SABM dlci 0',
+      'PORT < [cmux] UA dlci 0',
+      'PORT > [cmux] SABM dlci 1',
+      'PORT < [cmux] UA dlci 1',
+      'PORT > [cmux] SABM dlci 2',
+      'PORT < [cmux] UA dlci 2',
+      'PORT/dlci1 > AT+CGMI',
+      'PORT/dlci1 < u-blox',
+      'PORT/dlci1 < OK',
+      'PORT/dlci2 > AT+CGMM',
+      'PORT/dlci2 < SARA-R510M8S',
+      'PORT/dlci2 < OK',
+      'PORT > [cmux] CLD command',
+      'PORT < [cmux] CLD response',
+      'PORT > AT',
+      'PORT < OK',
     ];
     // In this order, with other lines (MSC, ...) between them.
     let at = 0;

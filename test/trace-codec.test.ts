@@ -56,6 +56,23 @@ describe('trace lines', () => {
     assert.equal((back as TraceChunk).channel, 2);
   });
 
+  it('writes the same JSON as JSON.stringify, for all 256 byte values, and reads them back', () => {
+    const bytes = Buffer.from(Array.from({ length: 512 }, (_, i) => i & 0xff));
+    const c = chunk({ bytes, channel: 3, port: 'p"\\q', layer: 'cmux/dlci3' });
+    const line = encodeTraceLine(c);
+    const reference = JSON.stringify({ time: 12.346, dir: c.dir, port: c.port, channel: 3, layer: c.layer, text: escapeBytes(bytes), hex: bytes.toString('hex') });
+    assert.equal(line, reference);
+    assert.deepEqual(decodeTraceLine(line), { ...c, time: 12.346 });
+  });
+
+  it('encodes chunks of nothing but escapes at full length', () => {
+    for (const fill of [0x00, 0xf9, 0x5c, 0x22, 0x0d]) {
+      const bytes = Buffer.alloc(1000, fill);
+      const back = decodeTraceLine(encodeTraceLine(chunk({ bytes })));
+      assert.deepEqual((back as TraceChunk).bytes, bytes, `0x${fill.toString(16)}`);
+    }
+  });
+
   it('decodes what it encodes', () => {
     const bytes = Buffer.from([0xf9, 0x03, 0x3f, 0x01, 0x1c, 0xf9, 0x0d, 0x0a]);
     const original = chunk({ bytes, time: 5.5 });

@@ -30,9 +30,9 @@ describe('modemlab trace FILE / serve --trace FILE: errors and options', () => {
     );
     const all = await run('trace', file);
     assert.equal(all.code, 0, all.err);
-    assert.equal(all.out, '    0.002  uart#1        > AT\n    0.002  uart#1        < OK\n');
+    assert.equal(all.out, '    0.002  uart#1  > AT\n    0.002  uart#1  < OK\n');
     const upper = await run('trace', file, '--layer', 'upper');
-    assert.equal(upper.out, '    0.002  uart#1        > ATI\n');
+    assert.equal(upper.out, '    0.002  uart#1  > ATI\n');
   });
 
   it('a missing file exits 1 naming it', async () => {
@@ -58,7 +58,7 @@ describe('modemlab trace FILE / serve --trace FILE: errors and options', () => {
     const r = await run('trace', file);
     assert.equal(r.code, 0, r.err);
     assert.equal(r.err, `modemlab: ${file}: line 2 is cut short; left out\n`);
-    assert.equal(r.out, '    0.002  uart#1        > AT\n');
+    assert.equal(r.out, '    0.002  uart#1  > AT\n');
   });
 
   it('serve --trace to a file that cannot be opened exits 2 before any module starts', async () => {

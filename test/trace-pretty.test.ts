@@ -22,7 +22,7 @@ function trace(steps: Array<['>' | '<', string | Buffer]>, extra: Partial<TraceC
 const body = (lines: string[]): string[] => lines.map((l) => l.replace(/^\s*\d+\.\d{3}\s+\S+\s+/, ''));
 
 describe('pretty trace', () => {
-  it('shows commands, responses and final results, dropping the echo; times in seconds, then the port', () => {
+  it('shows commands, responses and final results, dropping the echo; times in seconds, then the port as wide as the longest', () => {
     const out = prettyTrace(
       trace([
         ['>', 'AT+COPS?\r'],
@@ -31,9 +31,9 @@ describe('pretty trace', () => {
       ]),
     );
     assert.deepEqual(out, [
-      '    0.000  tcp0          > AT+COPS?',
-      '    0.020  tcp0          < +COPS: 0,0,"Nutaq Cat-M1 Network",7',
-      '    0.020  tcp0          < OK',
+      '    0.000  tcp0  > AT+COPS?',
+      '    0.020  tcp0  < +COPS: 0,0,"Nutaq Cat-M1 Network",7',
+      '    0.020  tcp0  < OK',
     ]);
   });
 
@@ -143,11 +143,11 @@ describe('pretty trace', () => {
     ];
     assert.deepEqual(prettyTrace(lines), [
       '--- trace started 2026-12-05T07:00:00.000Z ---',
-      '    0.000  tcp0/dlci1    > AT',
-      '    0.000  tcp0/dlci2    > ATI',
-      '    0.000  tcp0/dlci1    < OK',
+      '    0.000  tcp0/dlci1  > AT',
+      '    0.000  tcp0/dlci2  > ATI',
+      '    0.000  tcp0/dlci1  < OK',
       '--- trace started 2026-12-05T08:00:00.000Z ---',
-      '    0.000  pty0          ! RING',
+      '    0.000  pty0  ! RING',
     ]);
     assert.deepEqual(body(prettyTrace(lines, { layer: 'terminal' })).filter((l) => !l.startsWith('---')), ['> AT']);
   });

@@ -32,10 +32,10 @@ describe('TraceTap on a real SARA-R5', () => {
     const second = new AtClient(connectInProcess(module), { defaultTimeoutMs: 5_000 });
     await first.send('AT+CGMI');
     await second.send('ATI0');
-    assert.deepEqual(text(records, (r) => r.port === 'm0:uart#1' && r.dir === 'to-module'), 'AT+CGMI\r');
-    assert.deepEqual(text(records, (r) => r.port === 'm0:uart#1' && r.dir === 'from-module'), 'AT+CGMI\r\r\nu-blox\r\n\r\nOK\r\n');
-    assert.deepEqual(text(records, (r) => r.port === 'm0:uart#2' && r.dir === 'to-module'), 'ATI0\r');
-    assert.ok(records.every((r) => r.layer === 'uart' && r.channel === undefined));
+    assert.deepEqual(text(records, (r) => r.port === 'm0:in-process' && r.dir === 'to-module'), 'AT+CGMI\r');
+    assert.deepEqual(text(records, (r) => r.port === 'm0:in-process' && r.dir === 'from-module'), 'AT+CGMI\r\r\nu-blox\r\n\r\nOK\r\n');
+    assert.deepEqual(text(records, (r) => r.port === 'm0:in-process#2' && r.dir === 'to-module'), 'ATI0\r');
+    assert.ok(records.every((r) => r.layer === 'in-process' && r.channel === undefined));
     const times = records.map((r) => r.time);
     assert.ok(times[0]! > 0 && times.every((t, i) => i === 0 || t > times[i - 1]!), 'times since the tap started, increasing');
 
@@ -58,13 +58,13 @@ describe('TraceTap on a real SARA-R5', () => {
     await mux.host.close({ destroyTransport: true });
     tap.stop();
     const ports = new Set(records.map((r) => r.port));
-    assert.deepEqual([...ports], ['uart#1'], 'a channel belongs to the port it is multiplexed on');
+    assert.deepEqual([...ports], ['in-process'], 'a channel belongs to the port it is multiplexed on');
     const channel2 = records.filter((r) => r.channel === 2);
     assert.ok(channel2.every((r) => r.layer === 'cmux/dlci2'));
     assert.equal(text(channel2, (r) => r.dir === 'to-module'), 'AT+CGMM\r');
     assert.equal(text(channel2, (r) => r.dir === 'from-module'), 'AT+CGMM\r\r\nSARA-R510M8S\r\n\r\nOK\r\n');
     // The wire carries the same bytes inside frames: flag 0xF9, address of DLCI 2.
-    const wire = records.filter((r) => r.layer === 'uart' && r.channel === undefined);
+    const wire = records.filter((r) => r.layer === 'in-process' && r.channel === undefined);
     assert.ok(wire.some((r) => r.dir === 'to-module' && r.bytes[0] === 0xf9 && r.bytes[1]! >> 2 === 2));
   });
 });

@@ -105,7 +105,7 @@ export function buildProgram(io: ProgramIo): Command {
     .command('trace')
     .description('print a trace written by `serve --trace` (or the SDK) as an AT conversation: > command, < response, ! URC, >>/<< data, CMUX frames decoded')
     .argument('<file>', 'trace file (JSON lines)')
-    .option('--layer <NAME>', 'only the bytes seen at this level (e.g. uart, cmux/dlci2); default: each port and channel once, from the first level that carried it (the wire, CMUX frames decoded)')
+    .option('--layer <NAME>', 'only the bytes seen at this level (e.g. cmux/dlci2, or the wire: the port name); default: each port and channel once, from the first level that carried it (the wire, CMUX frames decoded)')
     .action(async (file: string, o: { layer?: string }) => {
       await traceCommand(file, o.layer === undefined ? {} : { layer: o.layer }, io.out, io.err);
     });

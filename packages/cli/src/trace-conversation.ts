@@ -130,7 +130,7 @@ export class Conversation {
   fromModule(bytes: Buffer, time: number): void {
     if (this.mode === 'mux') return this.mux!('from-module', bytes, time);
     if (this.mode === 'online') return this.moduleOnlineBytes(bytes, time);
-    if (this.mode === 'prompt') bytes = this.dropPromptEcho(bytes, time);
+    if (this.mode === 'prompt') bytes = this.dropPromptEcho(bytes);
     if (bytes.length > 0) this.moduleCommandBytes(bytes, time);
   }
 
@@ -257,7 +257,7 @@ export class Conversation {
   }
 
   /** Drops the module's echo of prompt data; returns what follows it (the answer). */
-  private dropPromptEcho(bytes: Buffer, time: number): Buffer {
+  private dropPromptEcho(bytes: Buffer): Buffer {
     let i = 0;
     while (i < bytes.length && this.echoed < this.promptData.length && bytes[i] === this.promptData[this.echoed]) {
       i++;
@@ -267,7 +267,6 @@ export class Conversation {
     // Anything else is the module's answer: the prompt is over.
     this.flushRun();
     this.mode = 'command';
-    void time;
     return bytes.subarray(i);
   }
 

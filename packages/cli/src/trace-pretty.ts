@@ -23,13 +23,21 @@ const where = (c: Pick<TraceChunk, 'port' | 'channel'>): string => (c.channel ==
 /** The source of a channel conversation fed by frames decoded at the port's level. */
 const FROM_FRAMES = 'cmux frames';
 
-export function formatEvent(e: ConversationEvent, label: string): string {
-  return `${(e.time / 1000).toFixed(3).padStart(9)}  ${label.padEnd(12)}  ${e.mark} ${e.text}`;
+/** `width`: the label column, as wide as the longest label of the session. */
+export function formatEvent(e: ConversationEvent, label: string, width = label.length): string {
+  return `${(e.time / 1000).toFixed(3).padStart(9)}  ${label.padEnd(width)}  ${e.mark} ${e.text}`;
 }
 
 /** Turns trace lines into pretty lines (no line ends). */
 export function prettyTrace(lines: readonly TraceLine[], opts: PrettyOptions = {}): string[] {
   const out: string[] = [];
+  // A session's events are held until it ends, so its label column fits its longest label.
+  let session: Array<{ event: ConversationEvent; label: string }> = [];
+  const endSession = (): void => {
+    const width = Math.max(0, ...session.map((s) => s.label.length));
+    for (const { event, label } of session) out.push(formatEvent(event, label, width));
+    session = [];
+  };
   let conversations = new Map<string, { conversation: Conversation; source: string }>();
   let lastTime = 0;
   const flushAll = (): void => {
@@ -40,7 +48,7 @@ export function prettyTrace(lines: readonly TraceLine[], opts: PrettyOptions = {
     const label = where({ port, channel });
     let entry = conversations.get(label);
     if (!entry) {
-      const emit = (e: ConversationEvent): void => void out.push(formatEvent(e, label));
+      const emit = (event: ConversationEvent): void => void session.push({ event, label });
       const mux = channel === undefined ? muxFor(port, emit, () => entry!.conversation) : undefined;
       entry = { conversation: new Conversation(emit, mux), source };
       conversations.set(label, entry);
@@ -70,6 +78,7 @@ export function prettyTrace(lines: readonly TraceLine[], opts: PrettyOptions = {
   for (const line of lines) {
     if (line.kind === 'start') {
       flushAll();
+      endSession();
       conversations = new Map();
       lastTime = 0;
       out.push(`--- trace started ${line.start} ---`);
@@ -83,5 +92,6 @@ export function prettyTrace(lines: readonly TraceLine[], opts: PrettyOptions = {
     else conversation.fromModule(line.bytes, line.time);
   }
   flushAll();
+  endSession();
   return out;
 }

@@ -143,6 +143,21 @@ describe('CmuxDecoder', () => {
     assert.ok(decoder.stats.discardedBytes >= 5);
   });
 
+  it('stop() from a frame callback leaves the bytes behind that frame for takeRest()', () => {
+    const cld = encodeFrame({ dlci: 0, type: 'UIH', cr: true, pf: false, data: hex('c301') });
+    const after = Buffer.concat([Buffer.from('AT\r'), hex('f9037301d7f9')]);
+    const frames: CmuxFrame[] = [];
+    const d = new CmuxDecoder((f) => {
+      frames.push(f);
+      d.stop();
+    });
+    d.push(Buffer.concat([cld, after.subarray(0, 2)]));
+    d.push(after.subarray(2));
+    assert.equal(frames.length, 1);
+    assert.deepEqual(d.takeRest(), after);
+    assert.equal(d.takeRest().length, 0);
+  });
+
   it('reset forgets a partial frame', () => {
     const { decoder, frames } = decodeAll(hex('f907ef07'));
     assert.equal(decoder.buffered, 4);

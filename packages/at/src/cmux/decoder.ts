@@ -37,6 +37,8 @@ export interface CmuxDecoderOptions {
 export class CmuxDecoder {
   private pending: Buffer = Buffer.alloc(0);
   private maxLength: number;
+  /** Set by `stop()` from a frame callback: the rest of the input is not frames. */
+  private stopped = false;
   readonly stats: CmuxDecoderStats = {
     frames: 0,
     dropped: { fcs: 0, truncated: 0, oversize: 0, header: 0 },
@@ -65,8 +67,27 @@ export class CmuxDecoder {
     this.pending = Buffer.alloc(0);
   }
 
+  /**
+   * Called from a frame callback (a CLD): decoding stops after that frame, and the bytes
+   * behind it are kept for `takeRest()` instead of being read as frames.
+   */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /** After `stop()`: the bytes that followed the last frame, handed over once. */
+  takeRest(): Buffer {
+    const rest = this.pending;
+    this.pending = Buffer.alloc(0);
+    return rest;
+  }
+
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
+    if (this.stopped) {
+      this.pending = Buffer.concat([this.pending, chunk]);
+      return;
+    }
     const buf = this.pending.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.pending, chunk]);
     let pos = 0;
     for (;;) {
@@ -86,6 +107,10 @@ export class CmuxDecoder {
       const result = this.tryFrame(buf, start);
       if (result === 'incomplete') break;
       if (typeof result === 'number') {
+        if (this.stopped) {
+          pos = result + 1; // what follows the closing flag is not ours
+          break;
+        }
         pos = result; // the closing flag: it may open the next frame
         continue;
       }

@@ -1,4 +1,4 @@
-import type { CommandForm, ParamSpec, ParamValues, RawParam } from '@modemlab/at';
+import type { ParamSpec, ParamValues, RawParam } from '@modemlab/at';
 import type { CommandContext, FinalResult } from './context.js';
 
 export type { FinalResult };
@@ -43,10 +43,6 @@ export function formsOf(def: CommandDef): string[] {
   if (def.read) forms.push('read');
   if (def.test) forms.push('test');
   return forms;
-}
-
-export function formAllowed(def: CommandDef, form: CommandForm): boolean {
-  return Boolean(def[form]);
 }
 
 export class CommandRegistry {

@@ -4,8 +4,9 @@
  * further DLCI the host opens gets a new AT terminal of the module (`host.openTerminal`),
  * with its own settings.
  *
- * - DLCI 0 (control): SABM -> UA; a channel's SABM before DLCI 0 is open, or for a DLCI
- *   beyond the mux table, -> DM. DISC on a channel -> UA, the channel stops carrying data
+ * - DLCI 0 (control): SABM -> UA. A channel's SABM -> UA, then an MSC command with the
+ *   module's signals (RTC, RTR, DV; 27.010 5.4.6.3.7 wants MSC before data); before DLCI 0
+ *   is open, or beyond the mux table -> DM. DISC on a channel -> UA, the channel stops carrying data
  *   (its terminal stays, a new SABM resumes it). CLD, or DISC on DLCI 0 -> answered, then the
  *   layer pops itself: the port speaks plain AT again to the terminal of DLCI 1.
  * - Control messages: MSC, Test, PSC, FCon/FCoff, PN, RPN answered as 27.010 says; an unknown
@@ -20,6 +21,7 @@ import {
   decodeControl,
   decodeMsc,
   encodeControl,
+  encodeMsc,
   encodeFrame,
   encodeUih,
   type CmuxFrame,
@@ -41,21 +43,27 @@ export interface CmuxLayerStats {
   unknownDlci: number;
   /** Control-channel payloads that did not decode (dropped). */
   badControl: number;
+  /** Output bytes a channel could not hold while closed or flow-controlled (oldest dropped). */
+  heldDropped: number;
 }
+
+/** Output a channel keeps while the host cannot take it (no SABM yet, DISC, MSC FC): a UART FIFO's worth. */
+export const CMUX_HOLD_LIMIT = 64 * 1024;
 
 interface Channel {
   /** The layer's end of the channel's pipe pair; the terminal speaks the other end. */
   inner: PipeEnd;
   /** SABM seen and no DISC since: frames flow. */
   connected: boolean;
-  /** The host's flow control (MSC FC bit): while set, output waits. */
+  /** Output waiting for SABM or for the host's flow control (MSC FC bit) to clear. */
   held: Buffer[];
+  heldBytes: number;
   stopped: boolean;
 }
 
 export class CmuxLayer implements LinkLayer {
   readonly name = 'cmux';
-  readonly stats: CmuxLayerStats = { unknownDlci: 0, badControl: 0 };
+  readonly stats: CmuxLayerStats = { unknownDlci: 0, badControl: 0, heldDropped: 0 };
   private readonly decoder: CmuxDecoder;
   private readonly channels = new Map<number, Channel>();
   private lower?: BytePipe;
@@ -63,6 +71,8 @@ export class CmuxLayer implements LinkLayer {
   private stack?: LinkStack;
   private controlOpen = false;
   private closed = false;
+  /** Closed by the host (CLD, DISC on DLCI 0), as opposed to the stack closing. */
+  private closedDown = false;
 
   constructor(private readonly options: CmuxLayerOptions) {
     this.decoder = new CmuxDecoder((frame) => this.onFrame(frame), {
@@ -80,7 +90,7 @@ export class CmuxLayer implements LinkLayer {
     this.lower = lower;
     this.host = host;
     this.stack = stack;
-    lower.attach({ data: (bytes) => this.decoder.push(bytes), close: () => this.shutChannels() });
+    lower.attach({ data: (bytes) => this.receive(bytes), close: () => this.shutChannels() });
     const [upper, inner] = pipePair('cmux/dlci1');
     this.addChannel(1, inner);
     return upper;
@@ -94,6 +104,14 @@ export class CmuxLayer implements LinkLayer {
   }
 
   // ---- frames from the host -----------------------------------------------------------
+
+  private receive(bytes: Buffer): void {
+    this.decoder.push(bytes);
+    if (!this.closedDown) return;
+    // Bytes right behind the CLD are plain AT for the terminal the stack is bound to again.
+    const rest = this.decoder.takeRest();
+    if (rest.length > 0) this.stack?.top.inject(rest);
+  }
 
   private onFrame(frame: CmuxFrame): void {
     if (this.closed) return;
@@ -128,6 +146,9 @@ export class CmuxLayer implements LinkLayer {
     }
     channel.connected = true;
     this.send(dlci, 'UA');
+    // The module's own V.24 signals on the new channel, as real modules send them: some host
+    // muxers (gsm0710muxd) send no data until they have seen them.
+    this.sendControl(encodeControl('MSC', true, encodeMsc({ dlci, signals: { fc: false, rtc: true, rtr: true, ic: false, dv: true } })));
     this.flush(dlci, channel);
   }
 
@@ -208,7 +229,7 @@ export class CmuxLayer implements LinkLayer {
   // ---- towards the host ----------------------------------------------------------------
 
   private addChannel(dlci: number, inner: PipeEnd): Channel {
-    const channel: Channel = { inner, connected: false, held: [], stopped: false };
+    const channel: Channel = { inner, connected: false, held: [], heldBytes: 0, stopped: false };
     this.channels.set(dlci, channel);
     inner.attach({
       data: (bytes) => this.channelOutput(dlci, channel, bytes),
@@ -225,6 +246,17 @@ export class CmuxLayer implements LinkLayer {
     if (this.closed) return;
     if (!channel.connected || channel.stopped) {
       channel.held.push(Buffer.from(bytes));
+      channel.heldBytes += bytes.length;
+      let dropped = 0;
+      while (channel.heldBytes > CMUX_HOLD_LIMIT) {
+        const oldest = channel.held.shift()!;
+        channel.heldBytes -= oldest.length;
+        dropped += oldest.length;
+      }
+      if (dropped > 0) {
+        this.stats.heldDropped += dropped;
+        this.host?.log(`cmux: DLCI ${dlci} output dropped while the host could not take it (${dropped} bytes)`, this.stats);
+      }
       return;
     }
     this.lower?.write(encodeUih(dlci, bytes, { cr: crBit('responder', 'UIH'), n1: this.options.n1 }));
@@ -233,6 +265,7 @@ export class CmuxLayer implements LinkLayer {
   private flush(dlci: number, channel: Channel): void {
     const held = channel.held;
     channel.held = [];
+    channel.heldBytes = 0;
     for (const b of held) this.channelOutput(dlci, channel, b);
   }
 
@@ -246,6 +279,8 @@ export class CmuxLayer implements LinkLayer {
 
   /** CLD: back to plain AT on the port, the terminal of DLCI 1 speaks it again. */
   private closeDown(): void {
+    this.closedDown = true;
+    this.decoder.stop();
     this.stack?.remove(this);
   }
 

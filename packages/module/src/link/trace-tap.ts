@@ -2,12 +2,13 @@
  * The trace tap: sees every byte each way on every link stack of a module, at every level
  * it crosses, and hands it on as trace records (packages/at/src/trace.ts).
  *
- * - `port`: one name per physical connection: the bottom pipe's name and a connection
- *   number (`uart#1`, `uart#2` for the next client of the same listener), after an optional
- *   prefix (`sara-r5-0:` when several modules write one trace).
+ * - `port`: one name per physical connection: the bottom pipe's name, as the transport gave
+ *   it (`tcp:127.0.0.1:50312`, `pty:/tmp/ttyV0`, `in-process`), `#2`, `#3`... added when a
+ *   name comes again, after an optional prefix (`sara-r5-0:` when several modules write one
+ *   trace).
  * - `channel`: the DLCI of a CMUX channel's level (`cmux/dlci2`). A stack opened by a layer
  *   of another stack (a CMUX channel's terminal) belongs to that stack's port.
- * - `layer`: the level the bytes crossed, named by its pipe: the bottom (`uart`) is the wire;
+ * - `layer`: the level the bytes crossed, named by its pipe: the bottom (named as the port) is the wire;
  *   `cmux/dlci1` is DLCI 1 above the multiplexer.
  * - `dir`: 'up' (toward the terminal) is to-module, 'down' is from-module.
  * - `time`: milliseconds since the tap started, on a monotonic clock (performance.now), not
@@ -83,6 +84,6 @@ export class TraceTap {
     const base = `${this.opts.portPrefix ?? ''}${bottomName}`;
     const n = (this.connections.get(base) ?? 0) + 1;
     this.connections.set(base, n);
-    return `${base}#${n}`;
+    return n === 1 ? base : `${base}#${n}`;
   }
 }

@@ -184,6 +184,8 @@ export interface RunOptions {
   /** How long to wait for each expected block of real I/O. */
   timeoutMs?: number;
   name?: string;
+  /** Called with the module before the host connects (a test's trace tap). */
+  onModule?: (module: VirtualModule) => void;
 }
 
 /** Runs a transcript; throws on the first byte that differs, naming the step. */
@@ -233,6 +235,7 @@ async function runWithServers(t: Transcript, pki: SizedPki | undefined, opts: Ru
       network: t.network,
       log: () => {},
     });
+    opts.onModule?.(module);
     const out = new OutputCollector();
     link = await openLink(module, opts.transport, out, dir);
     const openLinkRef = link;

@@ -8,7 +8,7 @@ import type { UartAttachable } from './types.js';
  */
 export function connectInProcess(module: UartAttachable): Duplex {
   const [host, uart] = duplexPair();
-  const detach = module.attach(uart);
+  const detach = module.attach(uart, 'in-process');
   let detached = false;
   const done = (): void => {
     if (detached) return;

@@ -75,7 +75,7 @@ export async function servePty(module: UartAttachable, opts: PtyOptions): Promis
   const uart = Duplex.from({ readable: stdout, writable: stdin });
   uart.on('error', () => {});
 
-  let detach: (() => void) | undefined = module.attach(uart);
+  let detach: (() => void) | undefined = module.attach(uart, `pty:${linkPath}`);
   const doDetach = (): void => {
     const d = detach;
     detach = undefined;

@@ -42,7 +42,8 @@ export function serveTcp(module: UartAttachable, opts: TcpOptions): Promise<TcpL
     socket.setNoDelay(true);
     let detach: (() => void) | undefined;
     try {
-      detach = module.attach(socket);
+      // The pipe's name says which client it is (a trace's port).
+      detach = module.attach(socket, `tcp:${socket.remoteAddress}:${socket.remotePort}`);
     } catch (err) {
       current = undefined;
       socket.destroy(err instanceof Error ? err : new Error(String(err)));

@@ -6,6 +6,6 @@ import type { Duplex } from 'node:stream';
  * narrow shape only, so they can be tested with a fake and reused for other terminals.
  */
 export interface UartAttachable {
-  /** The stream becomes the module's UART; returns detach(). */
-  attach(stream: Duplex): () => void;
+  /** The stream becomes the module's UART, its pipe named `name` (logs, traces); returns detach(). */
+  attach(stream: Duplex, name?: string): () => void;
 }

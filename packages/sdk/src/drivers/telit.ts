@@ -4,7 +4,7 @@
  * (#SSLSECCFG) and the secure socket in command mode (#SSLD/#SSLSENDEXT/#SSLRECV/#SSLH).
  */
 import type { AtClient } from '../at-client.js';
-import { AtError, UnsupportedFeatureError } from '../errors.js';
+import { AtError, CmeError, UnsupportedFeatureError } from '../errors.js';
 import type { AttachOptions, AttachResult, CellularModem, ConnectOptions, ModemIdentity } from '../modem.js';
 import { paramsOf, parseInfoLine, quote } from '../params.js';
 import { ModemSocket } from '../socket/modem-socket.js';
@@ -35,7 +35,13 @@ export class TelitModem implements CellularModem {
 
   async init(): Promise<void> {
     for (const command of TELIT_INIT_SEQUENCE) await this.client.send(command);
-    await this.ensureSsl();
+    try {
+      await this.ensureSsl();
+    } catch (error) {
+      // Over CMUX one AT instance owns the secure socket; on the others #SSLEN=1,1 answers
+      // 835 "SSL already activated". They work without it (TLS calls there get that error).
+      if (!(error instanceof CmeError && (error.code === 835 || /already activated/i.test(error.text ?? '')))) throw error;
+    }
   }
 
   async identify(): Promise<ModemIdentity> {

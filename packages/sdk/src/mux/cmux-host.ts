@@ -3,8 +3,9 @@
  * - `start()` opens DLCI 0 (SABM, waits for UA); `openChannel(n)` opens DLCI n, then sends
  *   MSC with RTC/RTR set (host libraries do; some modules hold data until they see it).
  * - Frames from the module: UIH data to its channel; DISC closes a channel (answered UA);
- *   MSC, Test and PSC commands are answered; an unknown control command gets NSC; CLD from
- *   the module closes everything.
+ *   MSC, Test, PSC, FCon and FCoff commands are answered; an unknown control command gets
+ *   NSC; CLD from the module closes everything. The module's flow control is obeyed: while
+ *   its MSC says FC for a channel, or after FCoff until FCon, that data waits in order.
  * - `close()` sends CLD and waits for its response: the module is back in plain AT mode,
  *   and the transport is handed back untouched (or destroyed with `destroyTransport`).
  * Bad frames are dropped and counted in `stats` (the decoder's counters).
@@ -58,6 +59,12 @@ export class CmuxHost implements ChannelOwner {
   private readonly timeoutMs: number;
   private closed = false;
   private closing: Promise<void> | undefined;
+  /** Channels the module stopped with MSC FC=1, and FCoff for all: their data waits. */
+  private readonly stopped = new Set<number>();
+  private allStopped = false;
+  private readonly waiting = new Map<number, Buffer[]>();
+  /** Channel writes waiting for the transport's 'drain'. */
+  private readonly drainWaiters = new Set<() => void>();
   /** Control-channel messages the module sent that this host could not decode. */
   badControl = 0;
 
@@ -123,9 +130,21 @@ export class CmuxHost implements ChannelOwner {
 
   // ---- ChannelOwner ------------------------------------------------------------------
 
-  sendData(dlci: number, data: Buffer): void {
-    if (this.closed) return;
-    this.transport.write(encodeUih(dlci, data, { cr: crBit('initiator', 'UIH'), n1: this.n1 }));
+  sendData(dlci: number, data: Buffer): boolean {
+    if (this.closed) return true;
+    if (this.allStopped || this.stopped.has(dlci)) {
+      const queue = this.waiting.get(dlci) ?? [];
+      queue.push(Buffer.from(data));
+      this.waiting.set(dlci, queue);
+      return true;
+    }
+    return this.transport.write(encodeUih(dlci, data, { cr: crBit('initiator', 'UIH'), n1: this.n1 }));
+  }
+
+  whenDrained(fn: () => void): void {
+    if (this.closed) return fn();
+    this.drainWaiters.add(fn);
+    if (this.drainWaiters.size === 1) this.transport.once('drain', this.onDrain);
   }
 
   channelDestroyed(dlci: number): Promise<void> | undefined {
@@ -182,6 +201,12 @@ export class CmuxHost implements ChannelOwner {
     this.detach();
   };
 
+  private readonly onDrain = (): void => {
+    const waiters = [...this.drainWaiters];
+    this.drainWaiters.clear();
+    for (const fn of waiters) fn();
+  };
+
   private onFrame(frame: CmuxFrame): void {
     switch (frame.type) {
       case 'UA':
@@ -220,14 +245,28 @@ export class CmuxHost implements ChannelOwner {
         continue;
       }
       switch (m.type) {
-        case 'MSC':
+        case 'MSC': {
+          let fc: boolean;
+          let dlci: number;
           try {
-            decodeMsc(m.value);
+            ({ dlci, signals: { fc } } = decodeMsc(m.value));
           } catch {
             this.badControl++;
             continue;
           }
           this.sendControl('MSC', false, m.value);
+          if (fc) this.stopped.add(dlci);
+          else if (this.stopped.delete(dlci)) this.resume();
+          break;
+        }
+        case 'FCOFF':
+          this.sendControl('FCOFF', false);
+          this.allStopped = true;
+          break;
+        case 'FCON':
+          this.sendControl('FCON', false);
+          this.allStopped = false;
+          this.resume();
           break;
         case 'TEST':
         case 'PSC':
@@ -240,6 +279,15 @@ export class CmuxHost implements ChannelOwner {
         default:
           this.sendFrame(0, 'UIH', false, encodeControl('NSC', false, Buffer.from([m.typeOctet])));
       }
+    }
+  }
+
+  /** Sends what waited for flow control on every channel that may send again. */
+  private resume(): void {
+    for (const [dlci, queue] of [...this.waiting]) {
+      if (this.allStopped || this.stopped.has(dlci)) continue;
+      this.waiting.delete(dlci);
+      for (const data of queue) this.sendData(dlci, data);
     }
   }
 
@@ -256,6 +304,8 @@ export class CmuxHost implements ChannelOwner {
     this.transport.off('data', this.onData);
     this.transport.off('close', this.onTransportClosed);
     this.transport.off('error', this.onTransportClosed);
+    this.transport.off('drain', this.onDrain);
+    this.onDrain(); // writes waiting for a drain end now: their channel is closing
     for (const w of [...this.waiters.values()]) w.reject(new ConnectionClosedError('CMUX closed'));
     const channels = [...this.channels.values()];
     this.channels.clear();

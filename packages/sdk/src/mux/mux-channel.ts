@@ -6,7 +6,10 @@
 import { Duplex } from 'node:stream';
 
 export interface ChannelOwner {
-  sendData(dlci: number, data: Buffer): void;
+  /** False when the transport's buffer is full: wait for `whenDrained` before writing more. */
+  sendData(dlci: number, data: Buffer): boolean;
+  /** Calls `fn` once the transport can take more (or the mux is gone). */
+  whenDrained(fn: () => void): void;
   /** A promise when the channel's end should wait for it (the mux closing after its last channel). */
   channelDestroyed(dlci: number): Promise<void> | undefined;
 }
@@ -22,8 +25,9 @@ export class MuxChannel extends Duplex {
   override _read(): void {}
 
   override _write(chunk: Buffer | string, encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.owner.sendData(this.dlci, typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk);
-    callback();
+    // The transport's backpressure reaches the channel's writer.
+    if (this.owner.sendData(this.dlci, typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk)) callback();
+    else this.owner.whenDrained(() => callback());
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
