@@ -2,3 +2,4 @@ export * from './clock.js';
 export * from './command-line.js';
 export * from './params.js';
 export * from './result-codes.js';
+export * from './security/module-request-mac.js';

@@ -1,0 +1,73 @@
+import Database from 'better-sqlite3';
+import type { Row, SqlDb, SqlQueryable, SqlValue } from './sql.js';
+
+/** `$1..$n` → `?` with the arguments reordered to match (a `$n` may repeat). */
+function positional(sql: string, params: readonly SqlValue[]): { sql: string; args: SqlValue[] } {
+  const args: SqlValue[] = [];
+  const text = sql.replace(/\$(\d+)/g, (_m, n: string) => {
+    const i = Number(n) - 1;
+    if (i < 0 || i >= params.length) throw new Error(`SQL parameter $${n} has no value`);
+    args.push(params[i] as SqlValue);
+    return '?';
+  });
+  return { sql: text, args };
+}
+
+/**
+ * SQLite through better-sqlite3 (synchronous). One connection per process; transactions
+ * are serialised by a promise chain so an async transaction body never interleaves with
+ * another request's statements on the same connection.
+ */
+export class SqliteDb implements SqlDb {
+  readonly dialect = 'sqlite' as const;
+  private readonly db: Database.Database;
+  private chain: Promise<unknown> = Promise.resolve();
+  private inTransaction = false;
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('foreign_keys = ON');
+    this.db.defaultSafeIntegers(false);
+  }
+
+  private run<R extends Row>(sql: string, params: readonly SqlValue[]): { rows: R[]; changes: number } {
+    const p = positional(sql, params);
+    const stmt = this.db.prepare(p.sql);
+    if (stmt.reader) return { rows: stmt.all(...p.args) as R[], changes: 0 };
+    const info = stmt.run(...p.args);
+    return { rows: [], changes: info.changes };
+  }
+
+  async query<R extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<{ rows: R[]; changes: number }> {
+    // Outside a transaction a statement waits for any open one to finish.
+    if (this.inTransaction) await this.chain.catch(() => undefined);
+    return this.run<R>(sql, params);
+  }
+
+  transaction<T>(fn: (tx: SqlQueryable) => Promise<T>, opts: { exclusive?: boolean } = {}): Promise<T> {
+    const next = this.chain.catch(() => undefined).then(async () => {
+      this.inTransaction = true;
+      this.db.exec(opts.exclusive ? 'BEGIN IMMEDIATE' : 'BEGIN');
+      const tx: SqlQueryable = { query: async (sql, params = []) => this.run(sql, params) };
+      try {
+        const result = await fn(tx);
+        this.db.exec('COMMIT');
+        return result;
+      } catch (err) {
+        this.db.exec('ROLLBACK');
+        throw err;
+      } finally {
+        this.inTransaction = false;
+      }
+    });
+    this.chain = next;
+    return next;
+  }
+
+  async close(): Promise<void> {
+    await this.chain.catch(() => undefined);
+    this.db.close();
+  }
+}
