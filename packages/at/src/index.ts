@@ -3,3 +3,4 @@ export * from './command-line.js';
 export * from './params.js';
 export * from './result-codes.js';
 export * from './security/module-request-mac.js';
+export * from './security/index.js';
