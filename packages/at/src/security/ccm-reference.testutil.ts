@@ -46,7 +46,7 @@ export function ccmDecryptReference(key: Buffer, nonce: Buffer, ciphertext: Buff
   const aadLen = Buffer.alloc(2);
   aadLen.writeUInt16BE(aad.length);
   const macInput = Buffer.concat([b0, aad.length > 0 ? pad(Buffer.concat([aadLen, aad])) : Buffer.alloc(0), pad(plain)]);
-  let x = Buffer.alloc(16);
+  let x: Buffer = Buffer.alloc(16);
   for (let off = 0; off < macInput.length; off += 16) x = aesBlock(key, xor(x, macInput.subarray(off, off + 16)));
   const expected = xor(x.subarray(0, M), aesBlock(key, counterBlock(nonce, L, 0)).subarray(0, M));
   if (!expected.equals(tag)) throw new Error('CCM tag mismatch');
