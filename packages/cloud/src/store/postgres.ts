@@ -23,7 +23,7 @@ export class PostgresDb implements SqlDb {
     this.pool.on('error', () => undefined);
   }
 
-  async query<R extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<{ rows: R[]; changes: number }> {
+  async query<R = Row>(sql: string, params: readonly SqlValue[] = []): Promise<{ rows: R[]; changes: number }> {
     const res = await this.pool.query(sql, params as SqlValue[]);
     return { rows: res.rows as R[], changes: res.rowCount ?? 0 };
   }

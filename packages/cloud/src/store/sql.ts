@@ -13,7 +13,7 @@ export type Row = Record<string, unknown>;
 
 export interface SqlQueryable {
   /** Runs one statement; returns the rows (empty for statements without RETURNING) and the changed-row count. */
-  query<R extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<{ rows: R[]; changes: number }>;
+  query<R = Row>(sql: string, params?: readonly SqlValue[]): Promise<{ rows: R[]; changes: number }>;
 }
 
 export interface SqlDb extends SqlQueryable {
@@ -28,6 +28,6 @@ export interface SqlDb extends SqlQueryable {
 }
 
 /** First row or undefined. */
-export async function one<R extends Row>(db: SqlQueryable, sql: string, params?: readonly SqlValue[]): Promise<R | undefined> {
+export async function one<R = Row>(db: SqlQueryable, sql: string, params?: readonly SqlValue[]): Promise<R | undefined> {
   return (await db.query<R>(sql, params)).rows[0];
 }

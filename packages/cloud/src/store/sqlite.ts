@@ -32,7 +32,7 @@ export class SqliteDb implements SqlDb {
     this.db.defaultSafeIntegers(false);
   }
 
-  private run<R extends Row>(sql: string, params: readonly SqlValue[]): { rows: R[]; changes: number } {
+  private run<R = Row>(sql: string, params: readonly SqlValue[]): { rows: R[]; changes: number } {
     const p = positional(sql, params);
     const stmt = this.db.prepare(p.sql);
     if (stmt.reader) return { rows: stmt.all(...p.args) as R[], changes: 0 };
@@ -40,7 +40,7 @@ export class SqliteDb implements SqlDb {
     return { rows: [], changes: info.changes };
   }
 
-  async query<R extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<{ rows: R[]; changes: number }> {
+  async query<R = Row>(sql: string, params: readonly SqlValue[] = []): Promise<{ rows: R[]; changes: number }> {
     // Outside a transaction a statement waits for any open one to finish.
     if (this.inTransaction) await this.chain.catch(() => undefined);
     return this.run<R>(sql, params);
