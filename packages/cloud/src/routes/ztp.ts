@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { defineRoute } from '../route-def.js';
+import { base64String, deviceProfileUid, emptyResponse, rotUid, text } from '../schemas.js';
+import {
+  createZtpRootCa,
+  enrolModule,
+  getBootstrapProvisioning,
+  getDeviceProvisioning,
+  getZtpRootCa,
+  listZtpRootCas,
+  popCertificate,
+  setBootstrapProvisioning,
+  setDeviceProvisioning,
+} from '../services/key-ztp.js';
+
+const rootCaUid = z.string().regex(/^[0-9A-Za-z]{22}$/, 'must be 22 base62 characters');
+const validityDays = z.number().int().min(1).max(36_500);
+const rootCaView = z.object({ RootCAUID: z.string(), Name: z.string(), Certificate: z.string(), CreatedAt: z.string() });
+const provisioningStatus = z.object({ Status: z.enum(['DISABLED', 'PENDING', 'PROVISIONED']), DeviceCertificate: z.string().optional(), CACertificates: z.string().optional() });
+
+/** Zero-touch provisioning: root CAs, proof of possession, bootstrap and device provisioning, module enrolment. */
+export const routes = [
+  defineRoute({
+    method: 'POST',
+    url: '/v1/ztp/rootca/create',
+    auth: 'account',
+    summary: 'Create a root CA (EC P-256); its private key never leaves the cloud',
+    body: z.strictObject({
+      Name: text(128),
+      KeyType: z.literal('EC_P256').default('EC_P256'),
+      ValidityDays: validityDays,
+      Subject: z.strictObject({ CN: text(64), O: text(64).optional(), C: z.string().regex(/^[A-Z]{2}$/, 'must be a 2-letter country code').optional() }),
+    }),
+    response: z.object({ RootCAUID: z.string(), Certificate: z.string() }),
+    handler: ({ body, account, cloud }) => createZtpRootCa(cloud, account.accountId, body),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/v1/ztp/rootca/get',
+    auth: 'account',
+    summary: 'One of your root CAs (certificate only)',
+    body: z.strictObject({ RootCAUID: rootCaUid }),
+    response: rootCaView,
+    handler: ({ body, account, cloud }) => getZtpRootCa(cloud, account.accountId, body.RootCAUID),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/v1/ztp/rootca/list',
+    auth: 'account',
+    summary: 'Your root CAs',
+    body: z.strictObject({}),
+    response: z.object({ RootCAs: z.array(rootCaView) }),
+    handler: ({ account, cloud }) => listZtpRootCas(cloud, account.accountId),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/v1/ztp/rootca/popcertificate/generate',
+    auth: 'account',
+    summary: 'Proof-of-possession (verification) certificate for AWS IoT / Azure DPS: CN = their code, signed by the CA key',
+    body: z.strictObject({ RootCAUID: rootCaUid, CommonName: text(64) }),
+    response: z.object({ Certificate: z.string() }),
+    handler: ({ body, account, cloud }) => popCertificate(cloud, account.accountId, body.RootCAUID, body.CommonName),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/v1/deviceprofile/bootstrapprovisioning/set',
+    auth: 'account',
+    summary: 'The device certificate every device sealed into the profile gets at enrolment',
+    body: z.strictObject({
+      DeviceProfileUID: deviceProfileUid,
+      DeviceCertificate: z.strictObject({ Enabled: z.boolean(), RootCAUID: rootCaUid, KeyType: z.literal('EC_P256').default('EC_P256'), ValidityDays: validityDays.optional() }),
+    }),
+    response: emptyResponse,
+    handler: ({ body, account, cloud }) => setBootstrapProvisioning(cloud, account.accountId, body.DeviceProfileUID, body.DeviceCertificate),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/v1/deviceprofile/bootstrapprovisioning/get',
+    auth: 'account',
+    summary: "A profile's bootstrap provisioning",
+    body: z.strictObject({ DeviceProfileUID: deviceProfileUid }),
+    response: z.object({ DeviceProfileUID: z.string(), DeviceCertificate: z.object({ Enabled: z.boolean(), RootCAUID: z.string().optional(), KeyType: z.string().optional(), ValidityDays: z.number().optional() }) }),
+    handler: ({ body, account, cloud }) => getBootstrapProvisioning(cloud, account.accountId, body.DeviceProfileUID),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/v1/device/provisioning/set',
+    auth: 'account',
+    summary: "A device's own certificate provisioning, over its profile's (the device is PENDING until it enrols again)",
+    body: z.strictObject({
+      ROTPublicUID: rotUid,
+      DeviceCertificate: z.strictObject({ Enabled: z.boolean(), RootCAUID: rootCaUid.optional(), ValidityDays: validityDays.optional() }),
+    }),
+    response: emptyResponse,
+    handler: ({ body, account, cloud }) => setDeviceProvisioning(cloud, account.accountId, body.ROTPublicUID, body.DeviceCertificate),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/v1/device/provisioning/get',
+    auth: 'account',
+    summary: "A device's provisioning status and, once it enrolled, its certificate and CA",
+    body: z.strictObject({ ROTPublicUID: rotUid }),
+    response: provisioningStatus,
+    handler: ({ body, account, cloud }) => getDeviceProvisioning(cloud, account.accountId, body.ROTPublicUID),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/v1/module/ztp/enrol',
+    auth: 'module',
+    summary: "Module: the public half of its ZTP key in, its device certificate and CA out",
+    body: z.strictObject({ PublicKey: base64String({ maxBytes: 512 }) }),
+    response: provisioningStatus,
+    handler: ({ body, module, cloud }) => enrolModule(cloud, module.rotUid, body.PublicKey),
+  }),
+];
