@@ -7,7 +7,8 @@ const errorResponse = (description: string) => ({ description, content: { 'appli
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): unknown {
   // 'input' describes what a client may send (defaults optional); unrepresentable parts become {}.
-  return z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' });
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
+  return rest;
 }
 
 /** The OpenAPI 3.1 document, generated from the RouteDefs and their zod schemas. */
@@ -25,7 +26,7 @@ export function openApiDocument(routes: readonly AnyRouteDef[]): Record<string, 
     if (r.auth !== 'none') responses['401'] = errorResponse('Missing, expired or invalid credentials');
     if (r.auth !== 'none') responses['404'] = errorResponse('Unknown, or owned by another account');
     if (r.body) responses['413'] = errorResponse('Body too large');
-    responses['429'] = errorResponse('Rate limit exceeded');
+    if (r.rateLimit === undefined || Number.isFinite(r.rateLimit)) responses['429'] = errorResponse('Rate limit exceeded');
     op.responses = responses;
     (paths[r.url] ??= {})[r.method.toLowerCase()] = op;
   }

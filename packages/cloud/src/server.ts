@@ -115,17 +115,24 @@ export async function buildCloud(opts: BuildCloudOptions): Promise<CloudApp> {
   });
   app.setNotFoundHandler((_request, reply) => sendError(reply, 404, 'Not found'));
 
-  const routes = [...(await loadRoutes()), ...(opts.extraRoutes ?? [])];
+  const routes = await cloudRoutes(opts.extraRoutes);
+  for (const def of routes) registerRoute(app, services, def);
+  return { app, services, routes };
+}
+
+/** Every route the cloud serves: those in routes/, the extra ones, and /openapi.json describing them all. */
+export async function cloudRoutes(extra: AnyRouteDef[] = []): Promise<AnyRouteDef[]> {
+  const routes = [...(await loadRoutes()), ...extra];
+  const doc = { value: undefined as Record<string, unknown> | undefined };
   routes.push({
     method: 'GET',
     url: '/openapi.json',
     auth: 'none',
     summary: 'This API as an OpenAPI 3.1 document',
     rateLimit: Number.POSITIVE_INFINITY,
-    handler: () => openApiDocument(routes),
+    handler: () => (doc.value ??= openApiDocument(routes)),
   });
-  for (const def of routes) registerRoute(app, services, def);
-  return { app, services, routes };
+  return routes;
 }
 
 async function principalFor(services: CloudServices, def: AnyRouteDef, request: FastifyRequest): Promise<{ account?: AccountPrincipal; module?: ModulePrincipal; bucket: string }> {
