@@ -161,7 +161,8 @@ function registerRoute(app: FastifyInstance, services: CloudServices, def: AnyRo
     url: def.url,
     handler: async (request, reply) => {
       const who = await principalFor(services, def, request);
-      const limit = def.rateLimit ?? services.limits.perRoute?.[def.url] ?? services.limits.perMinute;
+      // The server's configuration wins over the route's own default, so deployments and benchmarks can tune any route.
+      const limit = services.limits.perRoute?.[def.url] ?? def.rateLimit ?? services.limits.perMinute;
       if (Number.isFinite(limit)) await takeRateToken(services.db, services.clock, `${who.bucket}|${def.url}`, limit);
       let body: unknown = undefined;
       if (def.body) {

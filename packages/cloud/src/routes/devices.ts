@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { badRequest } from '../errors.js';
+import { badRequest, notFound } from '../errors.js';
+import { one } from '../store/sql.js';
 import { defineRoute } from '../route-def.js';
 import { deviceProfileUid, emptyResponse, featureFlags, featuresResponse, rotUid, text } from '../schemas.js';
 import { DEVICE_SELECT, deviceView, ownedDevice, sealDevice, type DeviceRow } from '../services/devices.js';
@@ -65,6 +66,10 @@ export const routes = [
     response: z.object({ Devices: z.array(deviceResponse), NextPageToken: z.string().optional() }),
     async handler({ body, account, cloud }) {
       const after = body.PageToken ? decodePageToken(body.PageToken) : '';
+      if (body.DeviceProfileUID) {
+        const owned = await one(cloud.db, `SELECT 1 AS x FROM profiles WHERE uid = $1 AND account_id = $2`, [body.DeviceProfileUID, account.accountId]);
+        if (!owned) throw notFound('Device profile');
+      }
       const params: (string | number)[] = [account.accountId, after, body.PageSize + 1];
       let where = `d.account_id = $1 AND d.rot_uid > $2`;
       if (body.DeviceProfileUID) {
