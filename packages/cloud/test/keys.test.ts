@@ -12,7 +12,7 @@ import {
   randomEpochSalt,
 } from '@modemlab/at';
 import { ccmDecryptReference, officialScriptDecrypt } from '../../at/src/security/ccm-reference.testutil.js';
-import { describeOnStores, newAccount } from '../src/testing/fixtures.js';
+import { describeOnStores, newAccount, newModule } from '../src/testing/fixtures.js';
 import { sealedDevice } from '../src/testing/sealed-device.js';
 
 const fox = Buffer.from('The quick brown fox jumps over the lazy dog.');
@@ -144,6 +144,13 @@ describeOnStores('key services', (start) => {
     }
     // The rotation attempt by the other account changed nothing.
     assert.deepEqual((await owner.call('/v1/e2e/keyrotation/set', { ROTPublicUID: module.rotUid })).body, { KeyEpoch: 1 });
+  });
+
+  it('identities name a device by the low 6 bytes of its RoT UID, so the registry keeps those unique', async () => {
+    const t = await start();
+    await newModule(t, '0A04F008003C9623');
+    await assert.rejects(newModule(t, 'FFFFF008003C9623'), (e: unknown) => (e as { status?: number }).status === 409);
+    await newModule(t, '0A04F008003C9624');
   });
 
   it('bad input is a 400 with a Message and changes nothing', async () => {
