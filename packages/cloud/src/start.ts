@@ -24,8 +24,10 @@ export interface StartCloudOptions {
   tlsKey?: string;
   clock?: Clock;
   limits?: Partial<RateLimits>;
-  /** Log level for pino (to stderr); 'silent' for none. */
+  /** Log level for pino; 'silent' for none. */
   logLevel?: string;
+  /** Where the JSON log lines go; stderr by default. */
+  logDestination?: NodeJS.WritableStream;
 }
 
 export interface RunningCloud {
@@ -55,7 +57,7 @@ export async function startCloud(opts: StartCloudOptions = {}): Promise<RunningC
     : await localServerTls(stateDir, listen.host);
   const db = await openStore({ db: opts.db, stateDir, now: opts.clock ? () => opts.clock!.now() : undefined });
   try {
-    const logger = pino({ level: opts.logLevel ?? 'info', base: { service: 'modemlab-cloud' } }, pino.destination(2));
+    const logger = pino({ level: opts.logLevel ?? 'info', base: { service: 'modemlab-cloud' } }, opts.logDestination ?? pino.destination(2));
     const cloud = await buildCloud({ db, atRestKey, clock: opts.clock, limits: opts.limits, https: { key: tls.key, cert: tls.cert }, logger });
     await cloud.app.listen({ host: listen.host, port: listen.port });
     const addr = cloud.app.server.address();

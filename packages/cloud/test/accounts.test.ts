@@ -45,6 +45,10 @@ describeOnStores('accounts and AuthTokens', (start) => {
     assert.equal(refreshed.status, 200);
     assert.deepEqual(Object.keys(refreshed.body), ['AuthToken']);
     assert.equal((await t.request('POST', '/v1/apikey/list', {}, { authorization: refreshed.body.AuthToken })).status, 200);
+    // Refresh tokens last 30 days.
+    clock.advance(30 * 86_400_000);
+    const late = await t.request('POST', '/v1/authenticate/refresh', { RefreshToken: a.refreshToken });
+    assert.deepEqual([late.status, late.body], [401, { Message: 'Invalid or expired refresh token' }]);
   });
 
   it('revoking a refresh token kills it and every AuthToken of its session', async () => {
