@@ -74,9 +74,11 @@ export function registerCloudCommands(program: Command, io: CloudIo): void {
     .option('--key-file <F>', 'key that encrypts secrets at rest (created 0600 on first start; default <state>/cloud.key)')
     .option('--tls-cert <F>', 'serve this certificate (PEM) instead of one from the local CA at <state>/ca.pem')
     .option('--tls-key <F>', 'private key (PEM) of --tls-cert')
-    .action(async (o: StoreOptions & { listen: HostPort; tlsCert?: string; tlsKey?: string }) => {
+    .option('--trust-proxy [ADDRS]', 'behind a load balancer: client addresses from X-Forwarded-For (from any hop, or only from these comma-separated addresses/CIDRs)')
+    .action(async (o: StoreOptions & { listen: HostPort; tlsCert?: string; tlsKey?: string; trustProxy?: boolean | string }) => {
       if (!!o.tlsCert !== !!o.tlsKey) throw new CliError('modemlab: --tls-cert and --tls-key go together', 2);
-      const running = await startCloud({ listen: o.listen, stateDir: o.state, db: o.db, keyFile: o.keyFile, tlsCert: o.tlsCert, tlsKey: o.tlsKey });
+      const running = await startCloud({ listen: o.listen, stateDir: o.state, db: o.db, keyFile: o.keyFile, tlsCert: o.tlsCert, tlsKey: o.tlsKey,
+        trustProxy: typeof o.trustProxy === 'string' ? o.trustProxy.split(',').map((a) => a.trim()).filter(Boolean) : o.trustProxy });
       io.out(`modemlab: cloud listening on ${running.url}\n`);
       const sig = await waitForSignal();
       io.err(`modemlab: ${sig}, closing\n`);

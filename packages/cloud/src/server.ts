@@ -40,6 +40,12 @@ export interface BuildCloudOptions {
   extraRoutes?: AnyRouteDef[];
   /** Per-request socket timeout (ms). */
   requestTimeoutMs?: number;
+  /**
+   * Behind a load balancer: take the client address from X-Forwarded-For (true: trust any
+   * hop; or the proxies' addresses/CIDRs), so per-address rate limits count clients, not
+   * the balancer.
+   */
+  trustProxy?: boolean | string[];
 }
 
 export interface CloudApp {
@@ -83,6 +89,7 @@ export async function buildCloud(opts: BuildCloudOptions): Promise<CloudApp> {
     requestTimeout: opts.requestTimeoutMs ?? 30_000,
     connectionTimeout: opts.requestTimeoutMs ?? 30_000,
     requestIdHeader: 'x-request-id',
+    trustProxy: opts.trustProxy ?? false,
     genReqId: () => randomUUID(),
   }) as unknown as FastifyInstance;
 

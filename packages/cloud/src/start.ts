@@ -26,6 +26,8 @@ export interface StartCloudOptions {
   limits?: Partial<RateLimits>;
   /** Log level for pino; 'silent' for none. */
   logLevel?: string;
+  /** See BuildCloudOptions.trustProxy. */
+  trustProxy?: boolean | string[];
   /** Where the JSON log lines go; stderr by default. */
   logDestination?: NodeJS.WritableStream;
 }
@@ -58,7 +60,7 @@ export async function startCloud(opts: StartCloudOptions = {}): Promise<RunningC
   const db = await openStore({ db: opts.db, stateDir, now: opts.clock ? () => opts.clock!.now() : undefined });
   try {
     const logger = pino({ level: opts.logLevel ?? 'info', base: { service: 'modemlab-cloud' } }, opts.logDestination ?? pino.destination(2));
-    const cloud = await buildCloud({ db, atRestKey, clock: opts.clock, limits: opts.limits, https: { key: tls.key, cert: tls.cert }, logger });
+    const cloud = await buildCloud({ db, atRestKey, clock: opts.clock, limits: opts.limits, https: { key: tls.key, cert: tls.cert }, logger, trustProxy: opts.trustProxy });
     await cloud.app.listen({ host: listen.host, port: listen.port });
     const addr = cloud.app.server.address();
     const port = addr && typeof addr !== 'string' ? addr.port : listen.port;

@@ -137,4 +137,16 @@ describeOnStores('security matrix', (start) => {
     assert.equal((await m.send('/v1/module/bootstrap', {})).status, 429);
     assert.equal((await t.request('GET', '/health')).status, 200);
   });
+
+  it('--trust-proxy: unauthenticated routes are limited per X-Forwarded-For client, not per balancer', async () => {
+    const limits = { perMinute: 1000, perRoute: { '/v1/authenticate/refresh': 1 } };
+    const body = { RefreshToken: 'unknown' };
+    const direct = await start({ limits });
+    assert.equal((await direct.request('POST', '/v1/authenticate/refresh', body, { 'x-forwarded-for': '198.51.100.1' })).status, 401);
+    assert.equal((await direct.request('POST', '/v1/authenticate/refresh', body, { 'x-forwarded-for': '198.51.100.2' })).status, 429, 'one bucket for the balancer');
+    const proxied = await start({ limits, trustProxy: ['127.0.0.1'] });
+    assert.equal((await proxied.request('POST', '/v1/authenticate/refresh', body, { 'x-forwarded-for': '198.51.100.1' })).status, 401);
+    assert.equal((await proxied.request('POST', '/v1/authenticate/refresh', body, { 'x-forwarded-for': '198.51.100.2' })).status, 401);
+    assert.equal((await proxied.request('POST', '/v1/authenticate/refresh', body, { 'x-forwarded-for': '198.51.100.1' })).status, 429);
+  });
 });

@@ -35,6 +35,7 @@ export interface TestCloudOptions {
   bodyLimit?: number;
   /** Share a key (two processes on one PostgreSQL must). */
   atRestKey?: Buffer;
+  trustProxy?: boolean | string[];
 }
 
 /** Sends one HTTPS request trusting `caPem`; resolves with status, parsed JSON and headers. */
@@ -75,7 +76,7 @@ export async function startTestCloud(opts: TestCloudOptions = {}): Promise<TestC
   const db = await openStore({ db: opts.db, stateDir, now: opts.clock ? () => opts.clock!.now() : undefined });
   const tls = await localServerTls(stateDir, '127.0.0.1');
   const atRestKey = opts.atRestKey ?? randomBytes(32);
-  const cloud = await buildCloud({ db, atRestKey, clock: opts.clock, limits: opts.limits, bodyLimit: opts.bodyLimit, https: { key: tls.key, cert: tls.cert } });
+  const cloud = await buildCloud({ db, atRestKey, clock: opts.clock, limits: opts.limits, bodyLimit: opts.bodyLimit, trustProxy: opts.trustProxy, https: { key: tls.key, cert: tls.cert } });
   await cloud.app.listen({ host: '127.0.0.1', port: 0 });
   const addr = cloud.app.server.address();
   if (!addr || typeof addr === 'string') throw new Error('no address');
