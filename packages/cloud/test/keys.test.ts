@@ -26,16 +26,19 @@ interface Params {
 }
 
 describeOnStores('key services', (start) => {
-  it('GetPSK regenerates the PSK the module derived, 16 and 32 bytes, from the identity alone', async () => {
+  it('GetPSK regenerates the PSK the module derived, 128 or 256 bits, from the identity alone', async () => {
     const t = await start();
     const a = await newAccount(t);
     const { module } = await sealedDevice(t, a, ['PSK']);
     const id = pskIdentity(devIdxOf(module.rotUid));
-    for (const len of [16, 32] as const) {
-      const res = await a.call('/v1/psk/get', { KeyID: id.toString('hex').toUpperCase(), KeyLength: len });
+    // Seed 001: KeyLength in bits, optional; the notes' byte form means the same length.
+    for (const [asked, bytes] of [[128, 16], [256, 32], [16, 16], [32, 32]] as const) {
+      const res = await a.call('/v1/psk/get', { KeyID: id.toString('hex').toUpperCase(), KeyLength: asked });
       assert.equal(res.status, 200, JSON.stringify(res.body));
-      assert.deepEqual(res.body, { PSK: derivePsk(module.secret, id, len).toString('base64'), KeyLength: len, ROTPublicUID: module.rotUid });
+      assert.deepEqual(res.body, { PSK: derivePsk(module.secret, id, bytes).toString('base64'), KeyLength: asked, ROTPublicUID: module.rotUid });
     }
+    const byDefault = await a.call('/v1/psk/get', { KeyID: id.toString('hex') });
+    assert.deepEqual(byDefault.body, { PSK: derivePsk(module.secret, id, 32).toString('base64'), KeyLength: 256, ROTPublicUID: module.rotUid });
   });
 
   it('GetE2EDecryptionParameters answers exactly {Nonce, MACLength, CipherSuite, Key, ROTPublicUID}; the official script logic decrypts V1', async () => {

@@ -96,7 +96,7 @@ describeOnStores('zero-touch provisioning', (start) => {
     assert.deepEqual([set.status, set.body], [200, {}]);
     assert.deepEqual((await a.call('/v1/deviceprofile/bootstrapprovisioning/get', { DeviceProfileUID: profileUid })).body, {
       DeviceProfileUID: profileUid,
-      DeviceCertificate: { Enabled: true, RootCAUID: ca.RootCAUID, KeyType: 'EC_P256', ValidityDays: 30 },
+      DeviceCertificate: { Enabled: true, RootCAUID: ca.RootCAUID, RootCAName: 'fleet CA', KeyType: 'EC_P256', ValidityDays: 30 },
     });
     assert.deepEqual((await a.call('/v1/device/provisioning/get', { ROTPublicUID: module.rotUid })).body, { Status: 'PENDING' });
 
@@ -115,6 +115,30 @@ describeOnStores('zero-touch provisioning', (start) => {
     assert.equal(await opensslVerifies(ca.Certificate, enrol.body.DeviceCertificate), true);
     const got = await a.call('/v1/device/provisioning/get', { ROTPublicUID: module.rotUid });
     assert.deepEqual(got.body, { Status: 'PROVISIONED', DeviceCertificate: enrol.body.DeviceCertificate, CACertificates: ca.Certificate });
+  });
+
+  it('seed 001 names the CA by its name in later calls; names are unique per account; the CA gives the default device validity', async () => {
+    const t = await start();
+    const a = await newAccount(t);
+    const created = await a.call<{ RootCAUID: string; Certificate: string }>('/v1/ztp/rootca/create', { Name: 'test-ca', ValidityDays: 365, DeviceValidityDays: 90 });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    assert.deepEqual(new x509.X509Certificate(created.body.Certificate).subjectName.getField('CN'), ['test-ca']);
+    const dup = await a.call('/v1/ztp/rootca/create', { Name: 'test-ca', ValidityDays: 10 });
+    assert.deepEqual([dup.status, dup.body], [409, { Message: 'A root CA with this name exists' }]);
+    const byName = await a.call<{ RootCAUID: string; DeviceValidityDays: number }>('/v1/ztp/rootca/get', { RootCAName: 'test-ca' });
+    assert.deepEqual([byName.body.RootCAUID, byName.body.DeviceValidityDays], [created.body.RootCAUID, 90]);
+    const pop = await a.call<{ Certificate: string }>('/v1/ztp/rootca/popcertificate/generate', { RootCAName: 'test-ca', CommonName: 'aws-code' });
+    assert.ok(new X509Certificate(pop.body.Certificate).checkIssued(new X509Certificate(created.body.Certificate)));
+    const both = await a.call('/v1/ztp/rootca/popcertificate/generate', { RootCAName: 'test-ca', RootCAUID: created.body.RootCAUID, CommonName: 'x' });
+    assert.equal(both.status, 400);
+    const neither = await a.call('/v1/ztp/rootca/get', {});
+    assert.equal(neither.status, 400);
+    const { module, profileUid } = await sealedDevice(t, a, ['ZTP']);
+    assert.equal((await a.call('/v1/deviceprofile/bootstrapprovisioning/set', { DeviceProfileUID: profileUid, DeviceCertificate: { Enabled: true, RootCAName: 'test-ca' } })).status, 200);
+    const enrol = await module.send<{ DeviceCertificate: string }>('/v1/module/ztp/enrol', { PublicKey: spkiB64(module.secret) });
+    const cert = new X509Certificate(enrol.body.DeviceCertificate);
+    const days = (Date.parse(cert.validTo) - Date.parse(cert.validFrom)) / 86_400_000;
+    assert.ok(days > 89.9 && days < 90.1, String(days));
   });
 
   it('a per-device setting overrides the profile; Enabled false makes enrolment a 403', async () => {

@@ -11,7 +11,11 @@ export const routes = [
     url: '/v1/psk/get',
     auth: 'account',
     summary: 'GetPSK: regenerate a module-generated PSK from its identity (PSK feature required)',
-    body: z.strictObject({ KeyID: hexString({ maxBytes: 32 }), KeyLength: z.union([z.literal(16), z.literal(32)]) }),
+    body: z.strictObject({
+      KeyID: hexString({ maxBytes: 32 }),
+      /** Seed 001: optional, in bits (128 | 256, default 256); 16 | 32 are taken as bytes (notes §3). */
+      KeyLength: z.union([z.literal(128), z.literal(256), z.literal(16), z.literal(32)]).default(256),
+    }),
     response: z.object({ PSK: z.string(), KeyLength: z.number(), ROTPublicUID: z.string() }),
     handler: ({ body, account, cloud }) => getPsk(cloud, account.accountId, body.KeyID, body.KeyLength),
   }),

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { CloudServices } from '../cloud-services.js';
-import { badRequest, CloudError, notFound } from '../errors.js';
+import { badRequest, CloudError, conflict, notFound } from '../errors.js';
 import { one, type SqlQueryable } from '../store/sql.js';
 import { createPopCertificate, createRootCa, issueDeviceCertificate, parseP256Spki, type SubjectInput } from '../ztp/x509.js';
 import { effectiveFeatures, moduleDevice, ownedDevice } from './devices.js';
@@ -21,21 +21,33 @@ interface CaRow {
   name: string;
   certificate: string;
   key_enc: string;
+  device_validity_days: number;
   created_at: number;
 }
 
-export async function createZtpRootCa(cloud: CloudServices, accountId: string, p: { Name: string; ValidityDays: number; Subject: SubjectInput }) {
+/** Seed 001 names a CA by the name given at creation; RootCAUID works as well. */
+export interface CaRef {
+  RootCAUID?: string;
+  RootCAName?: string;
+}
+
+export async function createZtpRootCa(cloud: CloudServices, accountId: string, p: { Name: string; ValidityDays: number; DeviceValidityDays?: number; Subject?: SubjectInput }) {
   const uid = newRootCaUid();
-  const ca = await createRootCa(p.Subject, p.ValidityDays, cloud.clock.now());
-  await cloud.db.query(
-    `INSERT INTO ztp_root_cas (uid, account_id, name, certificate, key_enc, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-    [uid, accountId, p.Name, ca.certificatePem, cloud.atRest.encrypt(ca.privateKeyPkcs8, caKeyAad(uid)), cloud.clock.now()],
+  const ca = await createRootCa(p.Subject ?? { CN: p.Name }, p.ValidityDays, cloud.clock.now());
+  const res = await cloud.db.query(
+    `INSERT INTO ztp_root_cas (uid, account_id, name, certificate, key_enc, device_validity_days, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT DO NOTHING`,
+    [uid, accountId, p.Name, ca.certificatePem, cloud.atRest.encrypt(ca.privateKeyPkcs8, caKeyAad(uid)), p.DeviceValidityDays ?? DEFAULT_DEVICE_CERT_VALIDITY_DAYS, cloud.clock.now()],
   );
+  if (res.changes === 0) throw conflict('A root CA with this name exists');
   return { RootCAUID: uid, Certificate: ca.certificatePem };
 }
 
-async function ownedCa(db: SqlQueryable, accountId: string, uid: string): Promise<CaRow> {
-  const row = await one<CaRow>(db, `SELECT * FROM ztp_root_cas WHERE uid = $1 AND account_id = $2`, [uid, accountId]);
+async function ownedCa(db: SqlQueryable, accountId: string, ref: CaRef | string): Promise<CaRow> {
+  const r = typeof ref === 'string' ? { RootCAUID: ref } : ref;
+  const row = r.RootCAUID
+    ? await one<CaRow>(db, `SELECT * FROM ztp_root_cas WHERE uid = $1 AND account_id = $2`, [r.RootCAUID, accountId])
+    : await one<CaRow>(db, `SELECT * FROM ztp_root_cas WHERE name = $1 AND account_id = $2`, [r.RootCAName ?? '', accountId]);
   if (!row) throw notFound('Root CA');
   return row;
 }
@@ -44,10 +56,16 @@ function issuerOf(cloud: CloudServices, ca: CaRow) {
   return { certificatePem: ca.certificate, privateKeyPkcs8: cloud.atRest.decrypt(ca.key_enc, caKeyAad(ca.uid)) };
 }
 
-const caView = (ca: CaRow) => ({ RootCAUID: ca.uid, Name: ca.name, Certificate: ca.certificate, CreatedAt: new Date(Number(ca.created_at)).toISOString() });
+const caView = (ca: CaRow) => ({
+  RootCAUID: ca.uid,
+  Name: ca.name,
+  DeviceValidityDays: Number(ca.device_validity_days),
+  Certificate: ca.certificate,
+  CreatedAt: new Date(Number(ca.created_at)).toISOString(),
+});
 
-export async function getZtpRootCa(cloud: CloudServices, accountId: string, uid: string) {
-  return caView(await ownedCa(cloud.db, accountId, uid));
+export async function getZtpRootCa(cloud: CloudServices, accountId: string, ref: CaRef) {
+  return caView(await ownedCa(cloud.db, accountId, ref));
 }
 
 export async function listZtpRootCas(cloud: CloudServices, accountId: string) {
@@ -55,29 +73,28 @@ export async function listZtpRootCas(cloud: CloudServices, accountId: string) {
   return { RootCAs: rows.map(caView) };
 }
 
-export async function popCertificate(cloud: CloudServices, accountId: string, uid: string, commonName: string) {
-  const ca = await ownedCa(cloud.db, accountId, uid);
+export async function popCertificate(cloud: CloudServices, accountId: string, ref: CaRef, commonName: string) {
+  const ca = await ownedCa(cloud.db, accountId, ref);
   return { Certificate: await createPopCertificate(issuerOf(cloud, ca), commonName, cloud.clock.now()) };
 }
 
-export interface DeviceCertificateConfig {
+export interface DeviceCertificateConfig extends CaRef {
   Enabled: boolean;
-  RootCAUID?: string;
   ValidityDays?: number;
 }
 
 export const DEFAULT_DEVICE_CERT_VALIDITY_DAYS = 3650;
 
 /** What every device sealed into the profile receives at enrolment. */
-export async function setBootstrapProvisioning(cloud: CloudServices, accountId: string, profileUid: string, cfg: DeviceCertificateConfig & { RootCAUID: string }) {
+export async function setBootstrapProvisioning(cloud: CloudServices, accountId: string, profileUid: string, cfg: DeviceCertificateConfig) {
   await cloud.db.transaction(async (tx) => {
     const profile = await one(tx, `SELECT 1 AS x FROM profiles WHERE uid = $1 AND account_id = $2`, [profileUid, accountId]);
     if (!profile) throw notFound('Device profile');
-    await ownedCa(tx, accountId, cfg.RootCAUID);
+    const ca = await ownedCa(tx, accountId, cfg);
     await tx.query(
       `INSERT INTO ztp_profile_provisioning (profile_uid, enabled, root_ca_uid, validity_days) VALUES ($1, $2, $3, $4)
        ON CONFLICT (profile_uid) DO UPDATE SET enabled = $2, root_ca_uid = $3, validity_days = $4`,
-      [profileUid, cfg.Enabled ? 1 : 0, cfg.RootCAUID, cfg.ValidityDays ?? DEFAULT_DEVICE_CERT_VALIDITY_DAYS],
+      [profileUid, cfg.Enabled ? 1 : 0, ca.uid, cfg.ValidityDays ?? null],
     );
   });
   return {};
@@ -86,11 +103,15 @@ export async function setBootstrapProvisioning(cloud: CloudServices, accountId: 
 export async function getBootstrapProvisioning(cloud: CloudServices, accountId: string, profileUid: string) {
   const profile = await one(cloud.db, `SELECT 1 AS x FROM profiles WHERE uid = $1 AND account_id = $2`, [profileUid, accountId]);
   if (!profile) throw notFound('Device profile');
-  const row = await one<{ enabled: number; root_ca_uid: string; validity_days: number }>(cloud.db, `SELECT * FROM ztp_profile_provisioning WHERE profile_uid = $1`, [profileUid]);
+  const row = await one<{ enabled: number; root_ca_uid: string; name: string; validity_days: number | null; device_validity_days: number }>(
+    cloud.db,
+    `SELECT p.enabled, p.root_ca_uid, p.validity_days, c.name, c.device_validity_days FROM ztp_profile_provisioning p JOIN ztp_root_cas c ON c.uid = p.root_ca_uid WHERE p.profile_uid = $1`,
+    [profileUid],
+  );
   return {
     DeviceProfileUID: profileUid,
     DeviceCertificate: row
-      ? { Enabled: row.enabled === 1, RootCAUID: row.root_ca_uid, KeyType: 'EC_P256' as const, ValidityDays: Number(row.validity_days) }
+      ? { Enabled: row.enabled === 1, RootCAUID: row.root_ca_uid, RootCAName: row.name, KeyType: 'EC_P256' as const, ValidityDays: Number(row.validity_days ?? row.device_validity_days) }
       : { Enabled: false },
   };
 }
@@ -102,12 +123,12 @@ export async function getBootstrapProvisioning(cloud: CloudServices, accountId: 
 export async function setDeviceProvisioning(cloud: CloudServices, accountId: string, rotUid: string, cfg: DeviceCertificateConfig) {
   await cloud.db.transaction(async (tx) => {
     await ownedDevice(tx, accountId, rotUid);
-    if (cfg.RootCAUID) await ownedCa(tx, accountId, cfg.RootCAUID);
+    const ca = cfg.RootCAUID || cfg.RootCAName ? await ownedCa(tx, accountId, cfg) : undefined;
     await tx.query(
       `INSERT INTO ztp_device_provisioning (rot_uid, enabled, root_ca_uid, validity_days) VALUES ($1, $2, $3, $4)
        ON CONFLICT (rot_uid) DO UPDATE SET enabled = $2, root_ca_uid = $3, validity_days = $4,
          certificate = NULL, ca_certificates = NULL, issued_at = NULL`,
-      [rotUid, cfg.Enabled ? 1 : 0, cfg.RootCAUID ?? null, cfg.ValidityDays ?? null],
+      [rotUid, cfg.Enabled ? 1 : 0, ca?.uid ?? null, cfg.ValidityDays ?? null],
     );
   });
   return {};
@@ -116,7 +137,8 @@ export async function setDeviceProvisioning(cloud: CloudServices, accountId: str
 interface Effective {
   enabled: boolean;
   rootCaUid: string | null;
-  validityDays: number;
+  /** Device setting, else profile setting; null: the CA's DeviceValidityDays. */
+  validityDays: number | null;
   certificate: string | null;
   caCertificates: string | null;
 }
@@ -126,13 +148,13 @@ async function effectiveProvisioning(db: SqlQueryable, rotUid: string, profileUi
   const dev = await one<{ enabled: number | null; root_ca_uid: string | null; validity_days: number | null; certificate: string | null; ca_certificates: string | null }>(
     db, `SELECT * FROM ztp_device_provisioning WHERE rot_uid = $1`, [rotUid]);
   const prof = profileUid
-    ? await one<{ enabled: number; root_ca_uid: string; validity_days: number }>(db, `SELECT * FROM ztp_profile_provisioning WHERE profile_uid = $1`, [profileUid])
+    ? await one<{ enabled: number; root_ca_uid: string; validity_days: number | null }>(db, `SELECT * FROM ztp_profile_provisioning WHERE profile_uid = $1`, [profileUid])
     : undefined;
   const enabled = dev?.enabled !== null && dev?.enabled !== undefined ? dev.enabled === 1 : prof?.enabled === 1;
   return {
     enabled,
     rootCaUid: dev?.root_ca_uid ?? prof?.root_ca_uid ?? null,
-    validityDays: Number(dev?.validity_days ?? prof?.validity_days ?? DEFAULT_DEVICE_CERT_VALIDITY_DAYS),
+    validityDays: dev?.validity_days ?? prof?.validity_days ?? null,
     certificate: dev?.certificate ?? null,
     caCertificates: dev?.ca_certificates ?? null,
   };
@@ -169,7 +191,7 @@ export async function enrolModule(cloud: CloudServices, rotUid: string, publicKe
   if (!e.enabled || !e.rootCaUid) throw new CloudError(403, 'No device certificate is provisioned for this device');
   const ca = await ownedCa(cloud.db, d.account_id, e.rootCaUid);
   const now = cloud.clock.now();
-  const certificate = await issueDeviceCertificate(issuerOf(cloud, ca), { rotUid, serial: d.serial, publicKeySpki: spki, validityDays: e.validityDays, now });
+  const certificate = await issueDeviceCertificate(issuerOf(cloud, ca), { rotUid, serial: d.serial, publicKeySpki: spki, validityDays: Number(e.validityDays ?? ca.device_validity_days), now });
   await cloud.db.query(
     `INSERT INTO ztp_device_provisioning (rot_uid, certificate, ca_certificates, issued_at) VALUES ($1, $2, $3, $4)
      ON CONFLICT (rot_uid) DO UPDATE SET certificate = $2, ca_certificates = $3, issued_at = $4`,

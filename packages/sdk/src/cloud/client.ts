@@ -117,10 +117,10 @@ export class CloudClient {
     }
   }
 
-  /** GetPSK: the PSK of a module-generated identity (hex or bytes). */
-  async getPsk(keyId: string | Uint8Array, keyLength: 16 | 32): Promise<PskResult> {
-    const r = await this.call<{ PSK: string; KeyLength: 16 | 32; ROTPublicUID: string }>('/v1/psk/get', { KeyID: toHex(keyId), KeyLength: keyLength });
-    return { psk: Buffer.from(r.PSK, 'base64'), keyLength: r.KeyLength, rotUid: r.ROTPublicUID };
+  /** GetPSK: the PSK of a module-generated identity (hex or bytes); `lengthBytes` as given to AT+USECPSK (the API takes bits). */
+  async getPsk(keyId: string | Uint8Array, lengthBytes: 16 | 32 = 32): Promise<PskResult> {
+    const r = await this.call<{ PSK: string; ROTPublicUID: string }>('/v1/psk/get', { KeyID: toHex(keyId), KeyLength: lengthBytes * 8 });
+    return { psk: Buffer.from(r.PSK, 'base64'), keyLength: lengthBytes, rotUid: r.ROTPublicUID };
   }
 
   /** GetE2EDecryptionParameters for a key identity (the first 16 (V1) or 11 (V2) bytes of a blob). */

@@ -17,13 +17,15 @@ export const migration: Migration = {
        name TEXT NOT NULL,
        certificate TEXT NOT NULL,
        key_enc TEXT NOT NULL,
+       device_validity_days BIGINT NOT NULL,
        created_at BIGINT NOT NULL)`,
-    `CREATE INDEX ztp_root_cas_account ON ztp_root_cas(account_id)`,
+    // Seed 001 names a CA by its name in later calls: unique per account.
+    `CREATE UNIQUE INDEX ztp_root_cas_account_name ON ztp_root_cas(account_id, name)`,
     `CREATE TABLE ztp_profile_provisioning (
        profile_uid TEXT PRIMARY KEY REFERENCES profiles(uid),
        enabled INTEGER NOT NULL,
        root_ca_uid TEXT NOT NULL REFERENCES ztp_root_cas(uid),
-       validity_days BIGINT NOT NULL)`,
+       validity_days BIGINT)`,
     `CREATE TABLE ztp_device_provisioning (
        rot_uid TEXT PRIMARY KEY REFERENCES devices(rot_uid),
        enabled INTEGER,
