@@ -1,17 +1,8 @@
 import { z } from 'zod';
 import { defineRoute } from '../route-def.js';
 import { base64String, deviceProfileUid, emptyResponse, rotUid, text } from '../schemas.js';
-import {
-  createZtpRootCa,
-  enrolModule,
-  getBootstrapProvisioning,
-  getDeviceProvisioning,
-  getZtpRootCa,
-  listZtpRootCas,
-  popCertificate,
-  setBootstrapProvisioning,
-  setDeviceProvisioning,
-} from '../services/key-ztp.js';
+import { createZtpRootCa, getZtpRootCa, listZtpRootCas, popCertificate } from '../services/key-ztp-ca.js';
+import { enrolModule, getBootstrapProvisioning, getDeviceProvisioning, setBootstrapProvisioning, setDeviceProvisioning } from '../services/key-ztp-provisioning.js';
 
 const rootCaUid = z.string().regex(/^[0-9A-Za-z]{22}$/, 'must be 22 base62 characters');
 const validityDays = z.number().int().min(1).max(36_500);
