@@ -41,8 +41,9 @@ export class SqliteDb implements SqlDb {
   }
 
   async query<R = Row>(sql: string, params: readonly SqlValue[] = []): Promise<{ rows: R[]; changes: number }> {
-    // Outside a transaction a statement waits for any open one to finish.
-    if (this.inTransaction) await this.chain.catch(() => undefined);
+    // Outside a transaction a statement waits until none is open (the chain's tail is the
+    // last one queued), so it never becomes part of another request's transaction.
+    while (this.inTransaction) await this.chain.catch(() => undefined);
     return this.run<R>(sql, params);
   }
 

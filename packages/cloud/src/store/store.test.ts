@@ -104,3 +104,33 @@ describe('migration files', () => {
     }
   });
 });
+
+describe('SqliteDb concurrency', () => {
+  it('a statement issued while transactions are open waits for them and is never rolled back with them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'modemlab-sqlite-conc-'));
+    const db = new SqliteDb(join(dir, 'c.db'));
+    try {
+      await db.query('CREATE TABLE t (a TEXT)');
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const first = db.transaction(async (tx) => {
+        await tx.query('INSERT INTO t (a) VALUES ($1)', ['first']);
+        await gate;
+      });
+      const second = db.transaction(async (tx) => {
+        await tx.query('INSERT INTO t (a) VALUES ($1)', ['rolled back']);
+        throw new Error('no');
+      });
+      const outside = db.query('INSERT INTO t (a) VALUES ($1)', ['outside']);
+      release();
+      await first;
+      await assert.rejects(second, /no/);
+      await outside;
+      const { rows } = await db.query<{ a: string }>('SELECT a FROM t ORDER BY a');
+      assert.deepEqual(rows.map((r) => r.a), ['first', 'outside']);
+    } finally {
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
