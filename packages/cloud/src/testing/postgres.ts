@@ -33,7 +33,7 @@ export interface PostgresServer {
 }
 
 export interface StartPostgresOptions {
-  /** Directory with initdb and postgres; default: the newest /usr/lib/postgresql/<v>/bin. */
+  /** Directory with initdb and postgres; default: findPostgresBinDir(). */
   binDir?: string;
   /** Extra `-c name=value` server settings. */
   settings?: Record<string, string>;
@@ -63,7 +63,13 @@ exit $status
 
 const PORT_ATTEMPTS = 5;
 
+/** `$MODEMLAB_PG_BIN` when set, else the newest Debian `/usr/lib/postgresql/<v>/bin`. */
 export function findPostgresBinDir(): string {
+  const fromEnv = process.env.MODEMLAB_PG_BIN;
+  if (fromEnv) {
+    if (!existsSync(join(fromEnv, 'initdb'))) throw new Error(`MODEMLAB_PG_BIN=${fromEnv} holds no initdb`);
+    return fromEnv;
+  }
   const root = '/usr/lib/postgresql';
   const versions = existsSync(root)
     ? readdirSync(root)
