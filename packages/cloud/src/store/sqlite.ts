@@ -1,17 +1,18 @@
 import Database from 'better-sqlite3';
 import type { Row, SqlDb, SqlQueryable, SqlValue } from './sql.js';
 
-/** `$1..$n` → `?` with the arguments reordered to match (a `$n` may repeat). */
-function positional(sql: string, params: readonly SqlValue[]): { sql: string; args: SqlValue[] } {
-  const args: SqlValue[] = [];
+/** `$1..$n` → `?`, and for each `?` the index of the parameter it takes (a `$n` may repeat). */
+function positional(sql: string): { sql: string; order: number[] } {
+  const order: number[] = [];
   const text = sql.replace(/\$(\d+)/g, (_m, n: string) => {
-    const i = Number(n) - 1;
-    if (i < 0 || i >= params.length) throw new Error(`SQL parameter $${n} has no value`);
-    args.push(params[i] as SqlValue);
+    order.push(Number(n) - 1);
     return '?';
   });
-  return { sql: text, args };
+  return { sql: text, order };
 }
+
+/** Prepared statements kept per SQL text (preparing dominates a small query's cost). */
+const STATEMENT_CACHE_SIZE = 500;
 
 /**
  * SQLite through better-sqlite3 (synchronous). One connection per process; transactions
@@ -32,11 +33,22 @@ export class SqliteDb implements SqlDb {
     this.db.defaultSafeIntegers(false);
   }
 
+  private readonly statements = new Map<string, { stmt: Database.Statement; order: number[] }>();
+
   private run<R = Row>(sql: string, params: readonly SqlValue[]): { rows: R[]; changes: number } {
-    const p = positional(sql, params);
-    const stmt = this.db.prepare(p.sql);
-    if (stmt.reader) return { rows: stmt.all(...p.args) as R[], changes: 0 };
-    const info = stmt.run(...p.args);
+    let cached = this.statements.get(sql);
+    if (!cached) {
+      const p = positional(sql);
+      cached = { stmt: this.db.prepare(p.sql), order: p.order };
+      if (this.statements.size >= STATEMENT_CACHE_SIZE) this.statements.clear();
+      this.statements.set(sql, cached);
+    }
+    const args = cached.order.map((i) => {
+      if (i < 0 || i >= params.length) throw new Error(`SQL parameter $${i + 1} has no value`);
+      return params[i] as SqlValue;
+    });
+    if (cached.stmt.reader) return { rows: cached.stmt.all(...args) as R[], changes: 0 };
+    const info = cached.stmt.run(...args);
     return { rows: [], changes: info.changes };
   }
 
