@@ -65,6 +65,27 @@ describe('SDK against a real cloud over HTTPS', () => {
     assert.equal((await client.device(device.module.rotUid)).KeyEpoch, epoch);
   });
 
+  it('calls that meet one expired AuthToken together renew it once', async () => {
+    const own = new CloudClient(creds());
+    try {
+      const id = pskIdentity(devIdxOf(device.module.rotUid));
+      await own.getPsk(id);
+      const internals = own as unknown as { renew: (t: unknown) => Promise<unknown> };
+      const renew = internals.renew.bind(own);
+      let renewals = 0;
+      internals.renew = (t) => {
+        renewals++;
+        return renew(t);
+      };
+      clock.advance(3_601_000);
+      const results = await Promise.all(Array.from({ length: 5 }, () => own.getPsk(id)));
+      assert.equal(results.length, 5);
+      assert.equal(renewals, 1);
+    } finally {
+      own.close();
+    }
+  });
+
   it('renews an expired AuthToken by itself (refresh token), and authenticates again when the session is revoked', async () => {
     const own = new CloudClient(creds());
     try {
