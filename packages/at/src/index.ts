@@ -3,3 +3,5 @@ export * from './command-line.js';
 export * from './params.js';
 export * from './cmux/index.js';
 export * from './trace.js';
+export * from './security/module-request-mac.js';
+export * from './security/index.js';

@@ -1,4 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { registerCloudCommands } from './cloud.js';
 import { commandsDoc } from './docs.js';
 import { CliError, loadModuleApi } from './module-api.js';
 import { parseCount, parseForwards, parseHostPort, parseHosts, parseTermTarget, type HostPort } from './parse.js';
@@ -29,6 +30,9 @@ export function buildProgram(io: ProgramIo): Command {
   program
     .description('Virtual cellular IoT modules on TCP ports and pseudo-terminals')
     .exitOverride()
+    // Subcommands with options of the same name as their parent's (`cloud --state` and
+    // `cloud migrate --state`) need the parent's options to stop at the subcommand.
+    .enablePositionalOptions()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError('(add --help for usage)');
 
@@ -117,6 +121,8 @@ export function buildProgram(io: ProgramIo): Command {
       const api = await loadModuleApi();
       io.out(api.listModels().join('\n') + '\n');
     });
+
+  registerCloudCommands(program, io);
 
   const docs = program.command('docs').description('generate documentation');
   docs

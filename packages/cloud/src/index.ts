@@ -1,1 +1,12 @@
-export {};
+export { AtRest, loadOrCreateKeyFile } from './at-rest.js';
+export { CloudError } from './errors.js';
+export { openApiDocument } from './openapi.js';
+export type { AnyRouteDef, AuthKind, RouteDef } from './route-def.js';
+export { defineRoute } from './route-def.js';
+export { buildCloud, cloudRoutes, type BuildCloudOptions, type CloudApp } from './server.js';
+export { createAccount, type AccountRole } from './services/accounts.js';
+export { registerRot } from './services/factory.js';
+export { DEFAULT_CLOUD_LISTEN, DEFAULT_CLOUD_STATE, startCloud, type RunningCloud, type StartCloudOptions } from './start.js';
+export { migrate } from './store/migrate.js';
+export { openStore } from './store/open.js';
+export type { SqlDb } from './store/sql.js';
