@@ -40,7 +40,9 @@ export async function servePty(module: UartAttachable, opts: PtyOptions): Promis
 
   await removeStaleLink(linkPath);
 
-  const child = spawn(cmd, [`PTY,link=${linkPath},raw,echo=0`, 'STDIO'], {
+  // -d -d: socat reports "starting data transfer loop" once the pty's termios (raw, echo=0)
+  // is set; the symlink appears before that, and a client that opened it then saw cooked mode.
+  const child = spawn(cmd, ['-d', '-d', `PTY,link=${linkPath},raw,echo=0`, 'STDIO'], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -109,7 +111,7 @@ export async function servePty(module: UartAttachable, opts: PtyOptions): Promis
   };
 }
 
-/** Resolves once the symlink exists; rejects if socat is missing, exits, or times out. */
+/** Resolves once the symlink exists and socat runs its transfer loop; rejects if socat is missing, exits, or times out. */
 function waitForStart(
   child: ChildProcess,
   linkPath: string,
@@ -136,13 +138,14 @@ function waitForStart(
       finish(
         new Error(
           `modemlab: socat exited (${signal ?? `code ${code}`}) before creating ${linkPath}` +
-            (stderr().trim() ? `: ${stderr().trim()}` : ''),
+            (socatErrors(stderr()) ? `: ${socatErrors(stderr())}` : ''),
         ),
       );
     };
     child.once('error', onError);
     child.once('exit', onExit);
     const poll = setInterval(() => {
+      if (!stderr().includes('starting data transfer loop')) return;
       fs.lstat(linkPath).then(
         (st) => {
           if (st.isSymbolicLink()) finish();
@@ -155,6 +158,15 @@ function waitForStart(
       timeoutMs,
     );
   });
+}
+
+/** socat's error and fatal lines (its notices, from -d -d, are noise in an error message). */
+function socatErrors(text: string): string {
+  return text
+    .split('\n')
+    .filter((line) => / [EF] /.test(line))
+    .join('\n')
+    .trim();
 }
 
 /** Removes a symlink left at `p` (e.g. by a killed run); refuses to delete anything else. */
