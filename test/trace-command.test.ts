@@ -61,6 +61,15 @@ describe('modemlab trace FILE / serve --trace FILE: errors and options', () => {
     assert.equal(r.out, '    0.002  uart#1  > AT\n');
   });
 
+  it('a bad line with more after it is an error even when the file ends mid-line', async () => {
+    const file = join(dir, 'bad-middle.trace');
+    const good = encodeTraceLine({ kind: 'chunk', time: 2, dir: 'to-module', port: 'uart#1', layer: 'uart', bytes: Buffer.from('AT\r') });
+    writeFileSync(file, `${good}\n{"dir":"up"}\n${good}\n${good.slice(0, 9)}`);
+    const r = await run('trace', file);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /: line 2: time is not a number/);
+  });
+
   it('serve --trace to a file that cannot be opened exits 2 before any module starts', async () => {
     const state = join(dir, 'state');
     const r = await run('serve', '--tcp', '127.0.0.1:0', '--state', state, '--trace', join(dir, 'no-such-dir', 'x.trace'));

@@ -102,25 +102,34 @@ export function escapeBytes(bytes: Uint8Array): string {
 
 /** The inverse of escapeBytes; throws TraceFormatError on an escape it does not produce. */
 export function unescapeText(text: string): Buffer {
-  const out: number[] = [];
+  // Every byte takes at least one character: the text's length bounds the bytes.
+  const out = Buffer.allocUnsafe(text.length);
+  let o = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (code > 0x7e || code < 0x20) throw new TraceFormatError(`text has a raw character 0x${code.toString(16)} at ${i}`);
-    if (text[i] !== '\\') {
-      out.push(code);
+    if (code !== BACKSLASH) {
+      out[o++] = code;
       continue;
     }
-    const next = text[++i];
-    if (next === 'r') out.push(0x0d);
-    else if (next === 'n') out.push(0x0a);
-    else if (next === 't') out.push(0x09);
-    else if (next === '\\') out.push(0x5c);
-    else if (next === 'x' && /^[0-9a-f]{2}$/.test(text.slice(i + 1, i + 3))) {
-      out.push(parseInt(text.slice(i + 1, i + 3), 16));
+    const next = text.charCodeAt(++i);
+    if (next === 0x72) out[o++] = 0x0d; // r
+    else if (next === 0x6e) out[o++] = 0x0a; // n
+    else if (next === 0x74) out[o++] = 0x09; // t
+    else if (next === BACKSLASH) out[o++] = BACKSLASH;
+    else if (next === 0x78 && hexValue(text.charCodeAt(i + 1)) >= 0 && hexValue(text.charCodeAt(i + 2)) >= 0) {
+      out[o++] = hexValue(text.charCodeAt(i + 1)) * 16 + hexValue(text.charCodeAt(i + 2));
       i += 2;
     } else throw new TraceFormatError(`text has a bad escape at ${i - 1}`);
   }
-  return Buffer.from(out);
+  return out.subarray(0, o);
+}
+
+/** The value of a lower-case hex digit's character code, -1 for anything else. */
+function hexValue(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  if (code >= 0x61 && code <= 0x66) return code - 0x61 + 10;
+  return -1;
 }
 
 /** Rounds a time to microseconds, so lines stay short and equal times compare equal. */

@@ -53,12 +53,13 @@ const lengthBy = (patterns: RegExp[], line: string): number | undefined => {
 /** Data runs up to this size that are printable text are shown; longer ones are summarised. */
 const SHOWN_DATA_MAX = 80;
 
+/** 1 for the bytes of text: printable ASCII, TAB, CR, LF, and Ctrl-Z and ESC (they end prompt text). */
+const TEXT_BYTE = new Uint8Array(256).map((_, b) => ((b >= 0x20 && b < 0x7f) || [0x09, 0x0a, 0x0d, CTRL_Z, ESC].includes(b) ? 1 : 0));
+
 /** `… 4096 bytes binary …`, or the escaped text of a short printable run. */
 export function describeData(bytes: Buffer): string {
-  // Ctrl-Z and ESC end prompt text: they belong to a text run.
-  const printable = (b: number): boolean => (b >= 0x20 && b < 0x7f) || [0x09, 0x0a, 0x0d, CTRL_Z, ESC].includes(b);
   let text = 0;
-  for (const b of bytes) if (printable(b)) text++;
+  for (const b of bytes) text += TEXT_BYTE[b]!;
   if (text === bytes.length && bytes.length <= SHOWN_DATA_MAX) return escapeBytes(bytes);
   const kind = text === bytes.length ? 'text' : 'binary';
   return `… ${bytes.length} byte${bytes.length === 1 ? '' : 's'} ${kind} …`;
