@@ -251,6 +251,10 @@ describe('CMUX on the module', () => {
       await h.send(frame(1, 'SABM'));
       assert.equal(textOn(decode(await h.send(uih(1, 'AT+CMUX?\r'))), 1), '\r\n+CMUX: 0,0,0,1500,253,3,254,0,0\r\n\r\nOK\r\n');
       assert.equal(textOn(decode(await h.send(uih(1, 'AT+CMUX=0\r'))), 1), '\r\n+CME ERROR: 3\r\n');
+      // A further channel runs inside the mux too: no nested multiplexer there either.
+      await h.send(frame(2, 'SABM'));
+      assert.equal(textOn(decode(await h.send(uih(2, 'ATE0+CMEE=1\r'))), 2), 'ATE0+CMEE=1\r\r\nOK\r\n');
+      assert.equal(textOn(decode(await h.send(uih(2, 'AT+CMUX=0\r'))), 2), '\r\n+CME ERROR: 3\r\n');
     } finally {
       await h.close();
     }

@@ -136,7 +136,7 @@ export class VirtualModule implements ModuleHost {
       hostEnd.attach({ data: port, close: () => {} });
       bottom = moduleEnd;
     } else bottom = port;
-    const stack: LinkStack = new LinkStack(bottom, this.layerHostOf(() => stack));
+    const stack: LinkStack = new LinkStack(bottom, this.layerHostOf(() => stack), parent);
     for (const watch of this.stackWatchers) watch(stack, parent);
     const t = new Terminal(this.terminalHost, stack);
     this.terminals.add(t);

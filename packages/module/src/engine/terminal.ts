@@ -400,6 +400,9 @@ export class Terminal implements LinkTop {
     get layers() {
       return terminal.link.layers;
     },
+    get enclosing() {
+      return terminal.link.enclosing;
+    },
   }))(this);
 
   // ---- prompts -----------------------------------------------------------------------

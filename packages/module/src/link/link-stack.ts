@@ -43,6 +43,8 @@ export interface LinkControl {
   pop(): void;
   /** Layer names, bottom first. */
   readonly layers: readonly string[];
+  /** Layer names of the stacks this one runs inside (a CMUX channel's port), outermost first. */
+  readonly enclosing: readonly string[];
 }
 
 interface Level {
@@ -65,6 +67,8 @@ export class LinkStack extends EventEmitter<{ closed: []; changed: [] }> {
   constructor(
     readonly bottom: BytePipe,
     private readonly host: LayerHost,
+    /** The stack whose layer opened this one (a CMUX channel's terminal), if any. */
+    readonly parent?: LinkStack,
   ) {
     super();
     this.base = new Junction(bottom);
@@ -82,6 +86,10 @@ export class LinkStack extends EventEmitter<{ closed: []; changed: [] }> {
 
   get layers(): readonly string[] {
     return this.levels.map((l) => l.layer.name);
+  }
+
+  get enclosing(): readonly string[] {
+    return this.parent ? [...this.parent.enclosing, ...this.parent.layers] : [];
   }
 
   get isClosed(): boolean {

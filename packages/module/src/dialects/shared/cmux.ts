@@ -9,6 +9,7 @@ import type { TerminalSession } from '../../engine/session.js';
 import { cme, plainError } from '../../engine/failure.js';
 import { defineCommands, type CommandDef } from '../../engine/registry.js';
 import { CmuxLayer } from '../../link/cmux-layer.js';
+import type { LinkControl } from '../../link/link-stack.js';
 
 export interface CmuxCommandOptions {
   /** The vendor's "operation not allowed" (+CMUX while multiplexing, +CMUX? before it). */
@@ -19,6 +20,8 @@ export interface CmuxCommandOptions {
 
 /** N1 of the mux a terminal started, for its +CMUX? (the session outlives the layer's push). */
 const n1BySession = new WeakMap<TerminalSession, number>();
+
+const isMuxed = (link: LinkControl): boolean => link.layers.includes('cmux') || link.enclosing.includes('cmux');
 
 export function cmuxCommand({ notAllowed, badParameter }: CmuxCommandOptions): CommandDef {
   const [def] = defineCommands(import.meta.url, [
@@ -38,7 +41,8 @@ export function cmuxCommand({ notAllowed, badParameter }: CmuxCommandOptions): C
       set(ctx, args) {
         const table = ctx.module.model.mux;
         if (!table) throw plainError();
-        if (ctx.link.layers.includes('cmux')) throw cme(notAllowed);
+        // On any channel of a running mux (DLCI 1 holds the layer, the others run inside it).
+        if (isMuxed(ctx.link)) throw cme(notAllowed);
         const n1 = (args.N1 as number | undefined) ?? table.n1Default;
         if (n1 > table.n1Max) throw cme(badParameter);
         n1BySession.set(ctx.session, n1);
@@ -48,7 +52,7 @@ export function cmuxCommand({ notAllowed, badParameter }: CmuxCommandOptions): C
         const table = ctx.module.model.mux;
         if (!table) throw plainError();
         const n1 = n1BySession.get(ctx.session);
-        if (!ctx.link.layers.includes('cmux') || n1 === undefined) throw cme(notAllowed);
+        if (!isMuxed(ctx.link) || n1 === undefined) throw cme(notAllowed);
         ctx.info(table.readTemplate.replace('{N1}', String(n1)));
       },
       test(ctx) {
