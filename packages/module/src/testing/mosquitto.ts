@@ -57,7 +57,7 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
   const conf = join(dir, 'mosquitto.conf');
   writeFileSync(conf, lines.join('\n') + '\n');
   const child = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
-  await listening(child, opts.tls ? 2 : 1);
+  await listening(child);
   return {
     port,
     ...(tlsPort ? { tlsPort } : {}),
@@ -71,12 +71,13 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
   };
 }
 
-function listening(child: ChildProcess, listeners: number): Promise<void> {
+function listening(child: ChildProcess): Promise<void> {
   return new Promise((resolve, reject) => {
     let log = '';
     const onData = (chunk: Buffer) => {
       log += chunk.toString();
-      if ((log.match(/Opening ipv4 listen socket/g) ?? []).length >= listeners) {
+      // "running" comes after every listener is bound ("Opening ... socket" comes before).
+      if (/mosquitto version \S+ running/.test(log)) {
         child.stderr!.off('data', onData);
         child.stderr!.resume();
         resolve();

@@ -332,6 +332,8 @@ export class MqttService extends EventEmitter<{ result: [MqttResult]; dropped: [
   }
 
   private teardown(): void {
+    // Events of the connection being torn down are no longer this session's.
+    this.generation++;
     this.pingTimer?.cancel();
     this.pingTimer = undefined;
     this.pingOn = false;
