@@ -4,6 +4,7 @@ import { saraR4Sockets } from './socket-table.js';
 import { saraR4Tls } from './tls-table.js';
 import { saraR4Http } from './http-table.js';
 import { saraR410mMux } from './mux-table.js';
+import { saraMqtt } from './mqtt-table.js';
 import type { ModelTable } from './types.js';
 
 /** u-blox SARA-R410M-02B: LTE Cat-M1 / NB-IoT, the older R4 generation. */
@@ -39,6 +40,7 @@ export const saraR410m: ModelTable = {
   sockets: saraR4Sockets,
   mux: saraR410mMux,
   http: saraR4Http,
+  mqtt: saraMqtt,
   fileSystem: saraR4FileSystem,
   timing: { rebootMs: 5000 },
   cgdcontTrailer: '0,0',

@@ -4,6 +4,7 @@ import { saraR5Sockets } from './socket-table.js';
 import { saraR5Tls } from './tls-table.js';
 import { saraR5Http } from './http-table.js';
 import { saraR5Mux } from './mux-table.js';
+import { saraMqtt } from './mqtt-table.js';
 import type { ModelTable } from './types.js';
 
 /** u-blox SARA-R510M8S: LTE Cat-M1 / NB-IoT, the seed documents' main product. */
@@ -39,6 +40,7 @@ export const saraR5: ModelTable = {
   sockets: saraR5Sockets,
   mux: saraR5Mux,
   http: saraR5Http,
+  mqtt: saraMqtt,
   fileSystem: saraR5FileSystem,
   timing: { rebootMs: 3000 },
   cgdcontTrailer: '0,0,0,0,0,0',

@@ -1,5 +1,6 @@
 import type { CertificateTable } from './certificate-table.js';
 import type { HttpTable } from './http-table.js';
+import type { MqttTable } from './mqtt-table.js';
 import type { MuxTable } from './mux-table.js';
 import type { FileSystemTable } from './file-system-table.js';
 import type { SecureSocketTable } from './secure-socket-table.js';
@@ -84,6 +85,8 @@ export interface ModelTable {
   sockets: SocketTable;
   /** HTTP client (+UHTTP); absent on products without one. */
   http?: HttpTable;
+  /** MQTT client (+UMQTT); absent on products without one. */
+  mqtt?: MqttTable;
   /** The module file system: quota, names, transfer guard timer. */
   fileSystem: FileSystemTable;
   /** The single secure socket of Telit's #SSL* commands, where the product has one. */

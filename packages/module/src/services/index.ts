@@ -10,6 +10,8 @@ import { FileSystem } from './files/file-system.js';
 import type { EchoProbe } from './echo-probe.js';
 import { HttpService } from './http/http-service.js';
 import { FtpService } from './ftp/ftp-service.js';
+import { MqttService } from './mqtt/mqtt-service.js';
+import { saraMqtt } from '../models/mqtt-table.js';
 import { IdentityService } from './identity.js';
 import { AddressPool } from './network/address-pool.js';
 import { InternalContexts } from './network/internal-contexts.js';
@@ -76,6 +78,8 @@ export interface ModuleServices {
   fileBlocks: BlockUploads;
   http: HttpService;
   ftp: FtpService;
+  /** The MQTT client (+UMQTT*); a product without one has no commands for it. */
+  mqtt: MqttService;
   /** 'power-off': a reboot or power-down is under way (dialects drop their RAM state). */
   lifecycle: EventEmitter<{ 'power-off': [] }>;
   /** Power-up: load NVM, start registration. */
@@ -125,6 +129,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
   const fileBlocks = new BlockUploads(files);
   const http = new HttpService(model.http ?? NO_HTTP, { dialer, files, clock });
   const ftp = new FtpService({ dialer, clock });
+  const mqtt = new MqttService(model.mqtt ?? saraMqtt, { dialer, clock, nvm });
   const lifecycle = new EventEmitter<{ 'power-off': [] }>();
   return {
     lifecycle,
@@ -150,6 +155,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
     fileBlocks,
     http,
     ftp,
+    mqtt,
     powerOn() {
       const profile = nvm.read<{ ipr?: number } | null>('at-profile', null);
       if (profile?.ipr !== undefined) settings.ipr = profile.ipr;
@@ -163,6 +169,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
       // Before the certificate store, which clears the pending +UFACTORY request.
       if (model.certificates.factory.erasingFsOps.includes(certificates.factoryRequest.fsOp)) files.erase();
       certificates.powerOn();
+      mqtt.powerOn();
       // Last: registration starts and its events find every other service ready.
       network.powerOn();
     },
@@ -173,6 +180,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
       sockets.closeAll();
       http.powerOff();
       ftp.powerOff();
+      mqtt.powerOff();
       network.powerOff();
       pdp.powerOff();
       internalContexts.powerOff();
@@ -190,6 +198,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
       sockets.closeAll();
       http.close();
       ftp.closeAll();
+      mqtt.close();
       network.close();
       powerSaving.powerOff();
     },

@@ -7,6 +7,8 @@ import { factoryCommands } from './factory.js';
 import { fileCommands } from './files.js';
 import { UbloxCme, ubloxErrorText } from './errors.js';
 import { httpCommands } from './http.js';
+import { mqttProfileCommands } from './mqtt.js';
+import { mqttSessionCommands } from './mqtt-session.js';
 import { identityCommands } from './identity.js';
 import { pdpCounterCommands } from './pdp-counters.js';
 import { pdpCommands } from './pdp.js';
@@ -42,6 +44,8 @@ export const ubloxDialect: Dialect = {
     ...usecprfCommands,
     ...socketCommands,
     ...httpCommands,
+    ...mqttProfileCommands,
+    ...mqttSessionCommands,
     ...fileCommands,
     cmuxCommand({ notAllowed: UbloxCme.notAllowed, badParameter: UbloxCme.badParameter }),
   ],
