@@ -3,3 +3,4 @@ export * from './command-line.js';
 export * from './params.js';
 export * from './cmux/index.js';
 export * from './trace.js';
+export * as mqttsn from './mqttsn/index.js';
