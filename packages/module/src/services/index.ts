@@ -15,6 +15,7 @@ import { AddressPool } from './network/address-pool.js';
 import { InternalContexts } from './network/internal-contexts.js';
 import { DataPath } from './net/data-path.js';
 import { Dialer } from './net/dialer.js';
+import { MqttSnService } from './mqttsn/service.js';
 import { LabRoutes } from './network/lab-routes.js';
 import { NetworkOperator } from './network/operator.js';
 import { resolveNetworkOptions, type NetworkOptions } from './network/options.js';
@@ -70,6 +71,8 @@ export interface ModuleServices {
   routes: LabRoutes;
   /** The one way out every client dials through (services/net). */
   dialer: Dialer;
+  /** The MQTT-SN client (+UMQTTSN*). */
+  mqttsn: MqttSnService;
   /** The module file system (user area). */
   files: FileSystem;
   /** +UDWNBLOCK transfers in progress. */
@@ -125,6 +128,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
   const fileBlocks = new BlockUploads(files);
   const http = new HttpService(model.http ?? NO_HTTP, { dialer, files, clock });
   const ftp = new FtpService({ dialer, clock });
+  const mqttsn = new MqttSnService({ dialer, clock, nvm, defaultClientId: () => identity.imei });
   const lifecycle = new EventEmitter<{ 'power-off': [] }>();
   return {
     lifecycle,
@@ -150,6 +154,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
     fileBlocks,
     http,
     ftp,
+    mqttsn,
     powerOn() {
       const profile = nvm.read<{ ipr?: number } | null>('at-profile', null);
       if (profile?.ipr !== undefined) settings.ipr = profile.ipr;
@@ -163,6 +168,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
       // Before the certificate store, which clears the pending +UFACTORY request.
       if (model.certificates.factory.erasingFsOps.includes(certificates.factoryRequest.fsOp)) files.erase();
       certificates.powerOn();
+      mqttsn.powerOn();
       // Last: registration starts and its events find every other service ready.
       network.powerOn();
     },
@@ -173,6 +179,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
       sockets.closeAll();
       http.powerOff();
       ftp.powerOff();
+      mqttsn.close();
       network.powerOff();
       pdp.powerOff();
       internalContexts.powerOff();
@@ -190,6 +197,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
       sockets.closeAll();
       http.close();
       ftp.closeAll();
+      mqttsn.close();
       network.close();
       powerSaving.powerOff();
     },

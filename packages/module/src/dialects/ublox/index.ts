@@ -8,6 +8,7 @@ import { fileCommands } from './files.js';
 import { UbloxCme, ubloxErrorText } from './errors.js';
 import { httpCommands } from './http.js';
 import { identityCommands } from './identity.js';
+import { mqttsnCommands } from './mqttsn.js';
 import { pdpCounterCommands } from './pdp-counters.js';
 import { pdpCommands } from './pdp.js';
 import { powerCommands } from './power.js';
@@ -43,6 +44,7 @@ export const ubloxDialect: Dialect = {
     ...socketCommands,
     ...httpCommands,
     ...fileCommands,
+    ...mqttsnCommands,
     cmuxCommand({ notAllowed: UbloxCme.notAllowed, badParameter: UbloxCme.badParameter }),
   ],
   sessionDefaults: { echo: true, verbose: true, cmee: 0 },
