@@ -6,10 +6,13 @@
  * name through the lab's host table ("the operator's private network"), predefined topics only.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { Aedes } from 'aedes';
+import { mqttsn } from '@modemlab/at';
+import { freeUdpPort } from '../packages/module/src/services/sockets/peers.testutil.js';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { MqttSnGateway } from '../packages/cli/src/mqttsn-gateway/gateway.js';
 import { listenUdp } from '../packages/cli/src/mqttsn-gateway/udp.js';
@@ -203,5 +206,44 @@ describe('u-blox MQTT-SN: the gateway dies mid-session', () => {
     assert.equal(await at(h, 'AT+UMQTTSNC=4,1,0,0,2,"dd","lost"'), OK);
     assert.equal(await h.advance(10_000), '\r\n+UUMQTTSNC: 4,0\r\n');
     assert.equal(await at(h, 'AT+UMQTTSNER'), answer('+UMQTTSNER: 33,0'));
+  });
+});
+
+describe('u-blox MQTT-SN over DTLS (MQTT Flex: +USECPRF profile, gateway over the internet)', () => {
+  it('connects through a DTLS 1.2 PSK session from the dialer; the gateway end (openssl s_server) sees CONNECT and answers CONNACK', async () => {
+    const PSK = '0102030405060708090a0b0c0d0e0f10';
+    const port = await freeUdpPort();
+    // openssl plays the DTLS terminator of the gateway: it prints what it decrypts, sends what stdin gets.
+    const server = spawn('openssl', ['s_server', '-dtls1_2', '-accept', String(port), '-nocert', '-psk', PSK, '-psk_identity', 'flex'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = Buffer.alloc(0);
+    const grew: Array<() => void> = [];
+    const collect = (d: Buffer): void => {
+      output = Buffer.concat([output, d]);
+      for (const g of grew.splice(0)) g();
+    };
+    server.stdout!.on('data', collect);
+    server.stderr!.on('data', collect);
+    const seenBytes = async (needle: Buffer): Promise<void> => {
+      while (!output.includes(needle)) await new Promise<void>((r) => grew.push(r));
+    };
+    try {
+      await seenBytes(Buffer.from('ACCEPT'));
+      const h = await module();
+      assert.equal(await at(h, `AT+USECPRF=1,8,"${PSK}",1`), OK);
+      assert.equal(await at(h, 'AT+USECPRF=1,9,"flex"'), OK);
+      assert.equal(await at(h, 'AT+UMQTTSN=0,"flex1"'), OK);
+      assert.equal(await at(h, 'AT+UMQTTSN=9,1,1'), OK);
+      assert.equal(await at(h, `AT+UMQTTSN=1,"gw.lab",${port}`), OK);
+      h.take();
+      h.terminal.input(Buffer.from('AT+UMQTTSNC=1\r', 'latin1'));
+      const connect = mqttsn.encode({ type: 'CONNECT', will: false, cleanSession: true, duration: 600, clientId: 'flex1' });
+      await seenBytes(connect);
+      server.stdin!.write(mqttsn.encode({ type: 'CONNACK', returnCode: 0 }));
+      const out = await h.waitFor('+UUMQTTSNC: 1,');
+      const rest = out.endsWith('\r\n') ? out : out + (await h.waitFor('\r\n'));
+      assert.equal(rest, `${OK}\r\n+UUMQTTSNC: 1,1\r\n`);
+    } finally {
+      server.kill();
+    }
   });
 });
