@@ -5,3 +5,4 @@ export * from './cmux/index.js';
 export * from './trace.js';
 export * from './security/module-request-mac.js';
 export * from './security/index.js';
+export * as mqttsn from './mqttsn/index.js';

@@ -6,6 +6,7 @@ import { parseCount, parseForwards, parseHostPort, parseHosts, parseTermTarget, 
 import { startServe, waitForSignal } from './serve.js';
 import { runTerm } from './term.js';
 import { traceCommand } from './trace-command.js';
+import { startGatewayCommand } from './mqttsn-gateway/command.js';
 
 /** Wraps a parser so commander reports its message as an invalid argument. */
 function arg<T>(parse: (value: string, previous: T) => T): (value: string, previous: T) => T {
@@ -112,6 +113,35 @@ export function buildProgram(io: ProgramIo): Command {
     .option('--layer <NAME>', 'only the bytes seen at this level (e.g. cmux/dlci2, or the wire: the port name); default: each port and channel once, from the first level that carried it (the wire, CMUX frames decoded)')
     .action(async (file: string, o: { layer?: string }) => {
       await traceCommand(file, o.layer === undefined ? {} : { layer: o.layer }, io.out, io.err);
+    });
+
+  program
+    .command('mqttsn-gateway')
+    .description(
+      'a transparent MQTT-SN 1.2 gateway over UDP bridging to any MQTT broker (predefined topics, sleeping clients, QoS -1..2, will); ' +
+        'prints a ready line, runs until SIGINT/SIGTERM',
+    )
+    .requiredOption('--broker <URL>', 'the MQTT broker, e.g. mqtt://127.0.0.1:1883')
+    .addOption(
+      new Option('--listen <HOST:PORT>', 'UDP address to listen on (port 0 picks a free port)')
+        .default({ host: '127.0.0.1', port: 10000 }, '127.0.0.1:10000')
+        .argParser(arg<HostPort>((v) => parseHostPort(v))),
+    )
+    .option('--predefined <FILE>', 'predefined topics, JSON {"<id>": "<topic>"}')
+    .action(async (o: { broker: string; listen: HostPort; predefined?: string }) => {
+      let gw;
+      try {
+        gw = await startGatewayCommand(
+          { broker: o.broker, listen: o.listen, ...(o.predefined === undefined ? {} : { predefined: o.predefined }) },
+          (line) => io.out(line + '\n'),
+        );
+      } catch (err) {
+        throw new CliError((err as Error).message);
+      }
+      const sig = await waitForSignal();
+      io.err(`modemlab: ${sig}, closing\n`);
+      await gw.close();
+      io.exitCode = 0;
     });
 
   program

@@ -46,3 +46,4 @@ export { UbloxUdpSocket, type UdpMessageInfo } from './drivers/ublox/udp.js';
 export { UbloxFiles, type DownloadOptions, type UploadOptions } from './drivers/ublox/files.js';
 export { UbloxHttp, HttpRequestError, type HttpMethod, type HttpProfileOptions, type HttpRequestOptions, type HttpResponse } from './drivers/ublox/http.js';
 export * from './cloud/index.js';
+export { UbloxMqttSn, MqttSnError, type MqttSnConnectOptions, type MqttSnMessageInfo, type SnTopicRef } from './drivers/ublox/mqttsn.js';

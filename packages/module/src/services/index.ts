@@ -17,6 +17,7 @@ import { AddressPool } from './network/address-pool.js';
 import { InternalContexts } from './network/internal-contexts.js';
 import { DataPath } from './net/data-path.js';
 import { Dialer } from './net/dialer.js';
+import { MqttSnService } from './mqttsn/service.js';
 import { LabRoutes } from './network/lab-routes.js';
 import { NetworkOperator } from './network/operator.js';
 import { resolveNetworkOptions, type NetworkOptions } from './network/options.js';
@@ -72,6 +73,8 @@ export interface ModuleServices {
   routes: LabRoutes;
   /** The one way out every client dials through (services/net). */
   dialer: Dialer;
+  /** The MQTT-SN client (+UMQTTSN*). */
+  mqttsn: MqttSnService;
   /** The module file system (user area). */
   files: FileSystem;
   /** +UDWNBLOCK transfers in progress. */
@@ -130,6 +133,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
   const http = new HttpService(model.http ?? NO_HTTP, { dialer, files, clock });
   const ftp = new FtpService({ dialer, clock });
   const mqtt = new MqttService(model.mqtt ?? saraMqtt, { dialer, clock, nvm });
+  const mqttsn = new MqttSnService({ dialer, clock, nvm, defaultClientId: () => identity.imei });
   const lifecycle = new EventEmitter<{ 'power-off': [] }>();
   return {
     lifecycle,
@@ -156,6 +160,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
     http,
     ftp,
     mqtt,
+    mqttsn,
     powerOn() {
       const profile = nvm.read<{ ipr?: number } | null>('at-profile', null);
       if (profile?.ipr !== undefined) settings.ipr = profile.ipr;
@@ -170,6 +175,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
       if (model.certificates.factory.erasingFsOps.includes(certificates.factoryRequest.fsOp)) files.erase();
       certificates.powerOn();
       mqtt.powerOn();
+      mqttsn.powerOn();
       // Last: registration starts and its events find every other service ready.
       network.powerOn();
     },
@@ -181,6 +187,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
       http.powerOff();
       ftp.powerOff();
       mqtt.powerOff();
+      mqttsn.close();
       network.powerOff();
       pdp.powerOff();
       internalContexts.powerOff();
@@ -199,6 +206,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
       http.close();
       ftp.closeAll();
       mqtt.close();
+      mqttsn.close();
       network.close();
       powerSaving.powerOff();
     },

@@ -10,6 +10,7 @@ import { httpCommands } from './http.js';
 import { mqttProfileCommands } from './mqtt.js';
 import { mqttSessionCommands } from './mqtt-session.js';
 import { identityCommands } from './identity.js';
+import { mqttsnCommands } from './mqttsn.js';
 import { pdpCounterCommands } from './pdp-counters.js';
 import { pdpCommands } from './pdp.js';
 import { powerCommands } from './power.js';
@@ -47,6 +48,7 @@ export const ubloxDialect: Dialect = {
     ...mqttProfileCommands,
     ...mqttSessionCommands,
     ...fileCommands,
+    ...mqttsnCommands,
     cmuxCommand({ notAllowed: UbloxCme.notAllowed, badParameter: UbloxCme.badParameter }),
   ],
   sessionDefaults: { echo: true, verbose: true, cmee: 0 },

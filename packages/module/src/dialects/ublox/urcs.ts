@@ -8,6 +8,7 @@ import { wireUsecprfUrcs } from './usecprf.js';
 import { wireUbloxSocketUrcs } from './socket-urcs.js';
 import { wireHttpUrcs } from './http.js';
 import { wireMqttUrcs } from './mqtt-session.js';
+import { wireMqttSnUrcs } from './mqttsn.js';
 
 
 /**
@@ -68,4 +69,5 @@ export function wireUbloxUrcs(module: ModuleHost): void {
   wireUbloxSocketUrcs(module);
   wireHttpUrcs(module);
   wireMqttUrcs(module);
+  wireMqttSnUrcs(module);
 }
