@@ -10,6 +10,7 @@ import { FileSystem } from './files/file-system.js';
 import type { EchoProbe } from './echo-probe.js';
 import { HttpService } from './http/http-service.js';
 import { FtpService } from './ftp/ftp-service.js';
+import { CoapService } from './coap/coap-service.js';
 import { IdentityService } from './identity.js';
 import { AddressPool } from './network/address-pool.js';
 import { InternalContexts } from './network/internal-contexts.js';
@@ -76,6 +77,8 @@ export interface ModuleServices {
   fileBlocks: BlockUploads;
   http: HttpService;
   ftp: FtpService;
+  /** The CoAP client (+UCOAP*). */
+  coap: CoapService;
   /** 'power-off': a reboot or power-down is under way (dialects drop their RAM state). */
   lifecycle: EventEmitter<{ 'power-off': [] }>;
   /** Power-up: load NVM, start registration. */
@@ -125,6 +128,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
   const fileBlocks = new BlockUploads(files);
   const http = new HttpService(model.http ?? NO_HTTP, { dialer, files, clock });
   const ftp = new FtpService({ dialer, clock });
+  const coap = new CoapService({ dialer, nvm, clock });
   const lifecycle = new EventEmitter<{ 'power-off': [] }>();
   return {
     lifecycle,
@@ -150,6 +154,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
     fileBlocks,
     http,
     ftp,
+    coap,
     powerOn() {
       const profile = nvm.read<{ ipr?: number } | null>('at-profile', null);
       if (profile?.ipr !== undefined) settings.ipr = profile.ipr;
@@ -173,6 +178,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
       sockets.closeAll();
       http.powerOff();
       ftp.powerOff();
+      coap.powerOff();
       network.powerOff();
       pdp.powerOff();
       internalContexts.powerOff();
@@ -190,6 +196,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
       sockets.closeAll();
       http.close();
       ftp.closeAll();
+      coap.powerOff();
       network.close();
       powerSaving.powerOff();
     },
