@@ -68,6 +68,9 @@ export class CoapExchanger {
     const size1 = req.block1Szx === undefined ? Infinity : blockSize(req.block1Szx);
     if (req.payload.length > size1) block1 = { num: 0, more: true, szx: req.block1Szx! };
     let offset = 0;
+    // One token for the whole block-wise transfer: servers (the coap npm one) key their
+    // reassembly by it.
+    const token = randomBytes(4);
     // Upload: one block after the other until the server has it all.
     for (;;) {
       const options = [...req.options];
@@ -80,11 +83,11 @@ export class CoapExchanger {
         if (block1.num === 0) options.push({ number: Opt.size1, value: uintOption(req.payload.length) });
       }
       if (req.block2Szx !== undefined && (!block1 || !block1.more)) options.push({ number: Opt.block2, value: encodeBlock({ num: 0, more: false, szx: req.block2Szx }) });
-      const reply = await this.send(Method[req.method], options, payload, req.confirmable);
-      if (!block1 || !block1.more) return this.download(req, reply, onReply);
+      const reply = await this.send(Method[req.method], options, payload, req.confirmable, token);
+      if (!block1 || !block1.more) return this.download(req, reply, onReply, token);
       if (reply.code !== CONTINUE) {
         // The server refused a block (4.08, 4.13...): that is its answer.
-        return this.download(req, reply, onReply);
+        return this.download(req, reply, onReply, token);
       }
       const echoed = optionOf(reply, Opt.block1);
       const size = blockSize(block1.szx);
@@ -102,7 +105,7 @@ export class CoapExchanger {
   }
 
   /** Follows Block2 until the last block. */
-  private async download(req: CoapRequest, first: CoapMessage, onReply: (r: CoapReply) => void): Promise<CoapReply> {
+  private async download(req: CoapRequest, first: CoapMessage, onReply: (r: CoapReply) => void, token: Buffer): Promise<CoapReply> {
     let reply = first;
     for (;;) {
       const b2 = optionOf(reply, Opt.block2);
@@ -113,12 +116,12 @@ export class CoapExchanger {
       const options = req.options.filter((o) => o.number !== Opt.contentFormat);
       options.push({ number: Opt.block2, value: encodeBlock({ num: block.num + 1, more: false, szx: block.szx }) });
       // The body is fetched with GET-like repeats of the request without its payload (RFC 7959 §2.4).
-      reply = await this.send(req.method === 'GET' ? Method.GET : Method[req.method], options, Buffer.alloc(0), req.confirmable);
+      reply = await this.send(req.method === 'GET' ? Method.GET : Method[req.method], options, Buffer.alloc(0), req.confirmable, token);
     }
   }
 
   /** One request message to its response message. */
-  private send(code: number, options: CoapOption[], payload: Buffer, confirmable: boolean): Promise<CoapMessage> {
+  private send(code: number, options: CoapOption[], payload: Buffer, confirmable: boolean, token: Buffer): Promise<CoapMessage> {
     if (this.closed) return Promise.reject(new CoapFailure('closed', 'the connection is closed'));
     if (this.pending) return Promise.reject(new CoapFailure('protocol', 'one request at a time'));
     const mid = this.nextMid;
@@ -127,7 +130,7 @@ export class CoapExchanger {
       type: confirmable ? 'CON' : 'NON',
       code,
       messageId: mid,
-      token: randomBytes(4),
+      token,
       options: [...options].sort((a, b) => a.number - b.number),
       payload,
     };
@@ -179,7 +182,8 @@ export class CoapExchanger {
       if (m.messageId === p.mid) p.acked = true; // the response comes later
       return;
     }
-    if (m.token.equals(p.token)) p.settle(m);
+    // A piggybacked answer carries our message ID; a separate one only our token.
+    if (m.token.equals(p.token) && (m.type !== 'ACK' || m.messageId === p.mid)) p.settle(m);
   }
 }
 
