@@ -7,6 +7,7 @@ import { wireRegistrationUrcs } from '../shared/registration.js';
 import { wireUsecprfUrcs } from './usecprf.js';
 import { wireUbloxSocketUrcs } from './socket-urcs.js';
 import { wireHttpUrcs } from './http.js';
+import { wireCoapUrcs } from './coap.js';
 
 
 /**
@@ -66,4 +67,5 @@ export function wireUbloxUrcs(module: ModuleHost): void {
   wireUsecprfUrcs(module);
   wireUbloxSocketUrcs(module);
   wireHttpUrcs(module);
+  wireCoapUrcs(module);
 }

@@ -21,9 +21,17 @@ export interface CoapError {
   kind: CoapFailureKind;
   /** The response code of a 'server' failure. */
   code?: number;
+  /** What is wrong with a 'config' failure. */
+  reason?: CoapConfigReason;
 }
 
-export class CoapConfigError extends Error {}
+export type CoapConfigReason = 'not-valid' | 'no-uri' | 'bad-uri' | 'payload' | 'profile';
+
+export class CoapConfigError extends Error {
+  constructor(readonly reason: CoapConfigReason, message: string) {
+    super(message);
+  }
+}
 export class CoapBusyError extends Error {}
 
 export interface CoapRequestSpec {
@@ -79,7 +87,7 @@ export class CoapService extends EventEmitter<CoapEvents> {
     if (this.running) throw new CoapBusyError('a request is running');
     const next = structuredClone(this.current);
     change(next);
-    if (next.uri !== '' && !parseCoapUri(next.uri)) throw new CoapConfigError('not a CoAP URI');
+    if (next.uri !== '' && !parseCoapUri(next.uri)) throw new CoapConfigError('bad-uri', 'not a CoAP URI');
     this.current = next;
   }
 
@@ -109,10 +117,14 @@ export class CoapService extends EventEmitter<CoapEvents> {
   start(spec: CoapRequestSpec): void {
     if (this.running) throw new CoapBusyError('a request is running');
     const c = this.current;
-    if (!c.valid) throw new CoapConfigError('the profile is not marked valid');
+    if ((spec.payload?.length ?? 0) > MAX_COAP_PAYLOAD) throw new CoapConfigError('payload', 'payload too long');
+    // A configuration that cannot run is refused and reported as the last error.
     const target = parseCoapUri(c.uri);
-    if (!target) throw new CoapConfigError('no URI');
-    if ((spec.payload?.length ?? 0) > MAX_COAP_PAYLOAD) throw new CoapConfigError('payload too long');
+    const refusal = !c.valid ? new CoapConfigError('not-valid', 'the profile is not marked valid') : !target ? new CoapConfigError('no-uri', 'no URI') : undefined;
+    if (refusal || !target) {
+      this.last = { kind: 'config', reason: refusal!.reason };
+      throw refusal;
+    }
     const secure = c.secure || target.scheme.startsWith('coaps');
     const tcp = target.scheme.endsWith('+tcp');
     const kind: TransportKind = tcp ? (secure ? 'tls' : 'tcp') : secure ? 'dtls' : 'udp';
@@ -172,7 +184,7 @@ export class CoapService extends EventEmitter<CoapEvents> {
   }
 
   private checkProfile(n: number): void {
-    if (!Number.isInteger(n) || n < 0 || n >= COAP_PROFILES) throw new CoapConfigError('no such profile');
+    if (!Number.isInteger(n) || n < 0 || n >= COAP_PROFILES) throw new CoapConfigError('profile', 'no such profile');
   }
 }
 
