@@ -131,6 +131,9 @@ describe('u-blox CoAP: requests against the coap npm server', () => {
     assert.equal(await request(h, `AT+UCOAPC=3,"${hex('hello')}",0`), OK + urc(`+UCOAPCD: 204,"${hex('got 5')}",0`, '+UCOAPCR: 3,1'));
     assert.deepEqual(server.stored.get('/box'), Buffer.from('hello'));
     assert.equal(await request(h, `AT+UCOAPC=4,"${hex('again')}"`), OK + urc(`+UCOAPCD: 201,"${hex('got 5')}",0`, '+UCOAPCR: 4,1'));
+    // Hex data of digits only is data, not a number.
+    assert.equal(await request(h, 'AT+UCOAPC=3,"000102","42"'), OK + urc(`+UCOAPCD: 204,"${hex('got 3')}",0`, '+UCOAPCR: 3,1'));
+    assert.deepEqual(server.stored.get('/box'), Buffer.from([0, 1, 2]));
     assert.equal(await request(h, 'AT+UCOAPC=2'), OK + urc('+UCOAPCD: 202,"",0', '+UCOAPCR: 2,1'));
     assert.equal(await request(h, 'AT+UCOAPC=1'), OK + urc(`+UCOAPCD: 404,"${hex('not found')}",0`, '+UCOAPCR: 1,0'));
     assert.equal(await at(h, 'AT+UCOAPER'), answer('+UCOAPER: 3,404'));

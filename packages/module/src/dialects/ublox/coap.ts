@@ -152,7 +152,8 @@ export const coapCommands = defineCommands(import.meta.url, [
     set(ctx, _args, raw) {
       const head = ctx.validate(bareNumbers(raw.slice(0, 1)), [int('command', 1, 4)]);
       const method = COMMANDS[head.command as number]!;
-      const rest = bareNumbers(raw.slice(1));
+      // The hex data stays a string even when it is all digits; only the format may come quoted.
+      const rest = [...raw.slice(1, 2), ...bareNumbers(raw.slice(2))];
       let payload: Buffer | undefined;
       let contentFormat: number | undefined;
       if (method === 'PUT' || method === 'POST') {
