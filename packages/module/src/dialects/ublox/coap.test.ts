@@ -245,6 +245,15 @@ describe('u-blox CoAP: libcoap over UDP, TCP, DTLS-PSK and TLS', () => {
     assert.equal(await at(h, 'AT+UCOAPER'), answer('+UCOAPER: 2,4'));
   });
 
+  it('DTLS with certificates only (no PSK in the profile) is refused as a handshake failure: 2,4', async () => {
+    assert.equal(await at(h, 'AT+UCOAP=7,1,3'), OK);
+    assert.equal(await at(h, `AT+UCOAP=1,"coaps://127.0.0.1:${server.securePort}/x"`), OK);
+    assert.equal(await at(h, 'AT+UCOAP=2,6,0'), OK);
+    assert.equal(await at(h, 'AT+UCOAP=2,7,0'), OK);
+    assert.equal(await request(h, 'AT+UCOAPC=1'), OK + urc('+UCOAPCR: 1,0'));
+    assert.equal(await at(h, 'AT+UCOAPER'), answer('+UCOAPER: 2,4'));
+  });
+
   it('TLS with server validation (coaps+tcp://, +USECPRF root CA)', async () => {
     const pki = sharedPki();
     assert.equal(await at(h, `AT+USECMNG=0,0,"labCA",${Buffer.byteLength(pki.ca.cert)}`), '\r\n>');
