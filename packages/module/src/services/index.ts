@@ -12,6 +12,7 @@ import { HttpService } from './http/http-service.js';
 import { FtpService } from './ftp/ftp-service.js';
 import { MqttService } from './mqtt/mqtt-service.js';
 import { saraMqtt } from '../models/mqtt-table.js';
+import { CoapService } from './coap/coap-service.js';
 import { IdentityService } from './identity.js';
 import { AddressPool } from './network/address-pool.js';
 import { InternalContexts } from './network/internal-contexts.js';
@@ -83,6 +84,8 @@ export interface ModuleServices {
   ftp: FtpService;
   /** The MQTT client (+UMQTT*); a product without one has no commands for it. */
   mqtt: MqttService;
+  /** The CoAP client (+UCOAP*). */
+  coap: CoapService;
   /** 'power-off': a reboot or power-down is under way (dialects drop their RAM state). */
   lifecycle: EventEmitter<{ 'power-off': [] }>;
   /** Power-up: load NVM, start registration. */
@@ -134,6 +137,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
   const ftp = new FtpService({ dialer, clock });
   const mqtt = new MqttService(model.mqtt ?? saraMqtt, { dialer, clock, nvm });
   const mqttsn = new MqttSnService({ dialer, clock, nvm, defaultClientId: () => identity.imei });
+  const coap = new CoapService({ dialer, nvm, clock });
   const lifecycle = new EventEmitter<{ 'power-off': [] }>();
   return {
     lifecycle,
@@ -161,6 +165,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
     ftp,
     mqtt,
     mqttsn,
+    coap,
     powerOn() {
       const profile = nvm.read<{ ipr?: number } | null>('at-profile', null);
       if (profile?.ipr !== undefined) settings.ipr = profile.ipr;
@@ -188,6 +193,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
       ftp.powerOff();
       mqtt.powerOff();
       mqttsn.close();
+      coap.powerOff();
       network.powerOff();
       pdp.powerOff();
       internalContexts.powerOff();
@@ -207,6 +213,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
       ftp.closeAll();
       mqtt.close();
       mqttsn.close();
+      coap.powerOff();
       network.close();
       powerSaving.powerOff();
     },

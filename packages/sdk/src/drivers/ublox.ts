@@ -14,6 +14,7 @@ import { connectUblox, udpUblox, type ConnectOptions } from './ublox/connect.js'
 import { UbloxFiles } from './ublox/files.js';
 import { UbloxHttp } from './ublox/http.js';
 import { UbloxMqttSn } from './ublox/mqttsn.js';
+import { UbloxCoap } from './ublox/coap.js';
 import { UbloxSecurityProfiles } from './ublox/security-profiles.js';
 import { UbloxTls } from './ublox/tls.js';
 import type { UbloxUdpSocket } from './ublox/udp.js';
@@ -63,6 +64,8 @@ export class UbloxModem implements CellularModem {
   readonly http: UbloxHttp;
   /** The module's MQTT-SN client (+UMQTTSN/+UMQTTSNC), mqtt.js-shaped plus register and topic types. */
   readonly mqttsn: UbloxMqttSn;
+  /** The module's CoAP client (+UCOAP, +UCOAPC). */
+  readonly coap: UbloxCoap;
   /** Vendor-neutral TLS slots: security profiles 0-4. */
   readonly tls: UbloxTls;
 
@@ -72,6 +75,7 @@ export class UbloxModem implements CellularModem {
     this.files = new UbloxFiles(client);
     this.http = new UbloxHttp(client, this.files);
     this.mqttsn = new UbloxMqttSn(client);
+    this.coap = new UbloxCoap(client);
     this.tls = new UbloxTls(this.securityProfiles);
   }
 

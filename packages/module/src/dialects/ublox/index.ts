@@ -1,6 +1,7 @@
 import { cmuxCommand } from '../shared/cmux.js';
 import type { Dialect } from '../types.js';
 import { basicCommands } from './basic.js';
+import { coapCommands } from './coap.js';
 import { deviceCommands } from './device.js';
 import { dnsPingCommands } from './dns-ping.js';
 import { factoryCommands } from './factory.js';
@@ -49,6 +50,7 @@ export const ubloxDialect: Dialect = {
     ...mqttSessionCommands,
     ...fileCommands,
     ...mqttsnCommands,
+    ...coapCommands,
     cmuxCommand({ notAllowed: UbloxCme.notAllowed, badParameter: UbloxCme.badParameter }),
   ],
   sessionDefaults: { echo: true, verbose: true, cmee: 0 },

@@ -9,6 +9,7 @@ import { wireUbloxSocketUrcs } from './socket-urcs.js';
 import { wireHttpUrcs } from './http.js';
 import { wireMqttUrcs } from './mqtt-session.js';
 import { wireMqttSnUrcs } from './mqttsn.js';
+import { wireCoapUrcs } from './coap.js';
 
 
 /**
@@ -70,4 +71,5 @@ export function wireUbloxUrcs(module: ModuleHost): void {
   wireHttpUrcs(module);
   wireMqttUrcs(module);
   wireMqttSnUrcs(module);
+  wireCoapUrcs(module);
 }

@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { createModule, servePty, serveTcp, type VirtualModule } from '@modemlab/module';
+import { AtClient, CoapRequestError, UbloxModem, openTransport } from '@modemlab/sdk';
+import { bigBody, startLibcoap, startNodeCoap, type Libcoap, type NodeCoap } from '../packages/module/src/services/coap/coap-peers.testutil.js';
+
+async function collect(body: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of body) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** modem.coap against a virtual SARA-R5 and real CoAP servers on loopback, on the system clock. */
+for (const transport of ['tcp', 'pty'] as const) {
+  describe(`UbloxModem.coap on a virtual SARA-R5 over ${transport}`, () => {
+    let dir: string;
+    let module: VirtualModule;
+    let client: AtClient;
+    let modem: UbloxModem;
+    let npm: NodeCoap;
+    let libcoap: Libcoap;
+    let stop: () => Promise<void> = async () => {};
+
+    before(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'modemlab-sdk-coap-'));
+      npm = await startNodeCoap();
+      libcoap = await startLibcoap();
+      module = await createModule({ model: 'sara-r5', stateDir: join(dir, 'state'), hosts: { 'coap.test': '127.0.0.1' }, network: { registrationDelayMs: 50 }, log: () => {} });
+      if (transport === 'tcp') {
+        const l = await serveTcp(module, { host: '127.0.0.1', port: 0 });
+        stop = () => l.close();
+        client = new AtClient(await openTransport({ url: `tcp://127.0.0.1:${l.address.port}` }));
+      } else {
+        const l = await servePty(module, { path: join(dir, 'ttyModem') });
+        stop = () => l.close();
+        client = new AtClient(await openTransport({ path: l.path }));
+      }
+      modem = new UbloxModem(client);
+      await modem.init();
+      await modem.attach({ apn: 'internet', timeoutMs: 10_000 });
+    });
+
+    after(async () => {
+      await client?.close();
+      await stop();
+      await module?.close();
+      await npm?.close();
+      await libcoap?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('GET, confirmable or not: code and payload stream', async () => {
+      await modem.coap.configure({ uri: `coap://coap.test:${npm.port}/` });
+      for (const confirmable of [true, false]) {
+        const res = await modem.coap.request({ method: 'GET', path: '/hello', confirmable });
+        assert.equal(res.code, '2.05');
+        assert.equal((await collect(res.payload)).toString(), 'world');
+      }
+    });
+
+    it('PUT and POST with a content format; a 4.04 is a response, not an error', async () => {
+      const put = await modem.coap.request({ method: 'PUT', path: '/sdk/box', payload: 'from the sdk', contentFormat: 0 });
+      assert.deepEqual([put.code, (await collect(put.payload)).toString()], ['2.04', 'got 12']);
+      assert.deepEqual(npm.stored.get('/sdk/box'), Buffer.from('from the sdk'));
+      const post = await modem.coap.request({ method: 'POST', path: '/sdk/box', payload: Buffer.from([0, 1, 2]) });
+      assert.equal(post.code, '2.01');
+      await collect(post.payload);
+      const missing = await modem.coap.request({ method: 'GET', path: '/missing' });
+      assert.deepEqual([missing.code, (await collect(missing.payload)).toString()], ['4.04', 'not found']);
+    });
+
+    it('block-wise: a 3000-byte body arrives block by block; 512 bytes go up in 32-byte blocks (libcoap over TCP too)', async () => {
+      const res = await modem.coap.request({ method: 'GET', path: '/big', block: { size: 256 } });
+      assert.deepEqual(await collect(res.payload), bigBody());
+      assert.equal(res.options.blocks, Math.ceil(3000 / 256));
+      const up = Buffer.from(Array.from({ length: 512 }, (_, i) => i & 0xff));
+      for (const scheme of ['coap', 'coap+tcp']) {
+        await modem.coap.configure({ uri: `${scheme}://127.0.0.1:${libcoap.port}/` });
+        const put = await modem.coap.request({ method: 'PUT', path: `/sdk-${transport}`, payload: up, block: { size: 32 } });
+        assert.match(put.code, /^2\.0[14]$/);
+        await collect(put.payload);
+        const get = await modem.coap.request({ method: 'GET', path: `/sdk-${transport}`, block: { size: 32 } });
+        assert.deepEqual(await collect(get.payload), up);
+        assert.equal(get.options.blocks, 16);
+      }
+    });
+
+    it('no response: CoapRequestError with the +UCOAPER class and code; bad options throw before any command', async () => {
+      await modem.coap.configure({ uri: 'coap://nowhere.invalid/' });
+      await assert.rejects(modem.coap.request({ method: 'GET' }), (e: unknown) => e instanceof CoapRequestError && e.errorClass === 2 && e.errorCode === 1);
+      await assert.rejects(modem.coap.request({ method: 'GET', payload: 'x' }), TypeError);
+      await assert.rejects(modem.coap.request({ method: 'PUT', payload: Buffer.alloc(513) }), RangeError);
+      await assert.rejects(modem.coap.request({ method: 'GET', block: { size: 100 } }), RangeError);
+    });
+  });
+}
