@@ -97,13 +97,13 @@ export const FTP_DEFAULT_SETTINGS: Readonly<FtpSettings> = { timeoutMs: 10_000, 
 
 /** basic-ftp's Client with a raw LIST: the listing's bytes as the server sends them. */
 class ModuleFtpClient extends Client {
-  async listTo(destination: Writable, path: string): Promise<FTPResponse> {
+  async listTo(destination: Writable, path: string, verb: 'LIST' | 'NLST' = 'LIST'): Promise<FTPResponse> {
     try {
       await this.prepareTransfer(this.ftp);
       return await downloadTo(destination, {
         ftp: this.ftp,
         tracker: this._progressTracker,
-        command: path ? `LIST ${path}` : 'LIST',
+        command: path ? `${verb} ${path}` : verb,
         remotePath: path,
         type: 'list',
       });
@@ -204,10 +204,11 @@ export class FtpService {
     }
   }
 
-  /** Downloads a file: resolves once the server started sending (its 150 and a data connection). */
-  download(path: string): Promise<FtpTransfer<Readable>> {
+  /** Downloads a file (from `startAt`, by REST): resolves once the server started sending (its 150 and a data connection). */
+  download(path: string, opts: { startAt?: number } = {}): Promise<FtpTransfer<Readable>> {
     const stream = new PassThrough();
-    return this.transfer(stream, (client) => client.downloadTo(stream, path));
+    // startAt: REST first, the server sends from that offset on.
+    return this.transfer(stream, (client) => client.downloadTo(stream, path, opts.startAt ?? 0));
   }
 
   /** Uploads a file (STOR, or APPE with `append`): write its bytes to the stream, then end it. */
@@ -223,6 +224,45 @@ export class FtpService {
   list(path = ''): Promise<FtpTransfer<Readable>> {
     const stream = new PassThrough();
     return this.transfer(stream, (client) => client.listTo(stream, path));
+  }
+
+  /** The server's NLST output for `path` (names only, one a line), as it sends it. */
+  names(path = ''): Promise<FtpTransfer<Readable>> {
+    const stream = new PassThrough();
+    return this.transfer(stream, (client) => client.listTo(stream, path, 'NLST'));
+  }
+
+  /** CWD: the working directory of the session. */
+  async cd(path: string): Promise<void> {
+    await this.command((client) => client.send(`CWD ${path}`));
+  }
+
+  /** MKD. */
+  async mkdir(path: string): Promise<void> {
+    await this.command((client) => client.send(`MKD ${path}`));
+  }
+
+  /** RMD: the directory must be empty (the server decides). */
+  async rmdir(path: string): Promise<void> {
+    await this.command((client) => client.send(`RMD ${path}`));
+  }
+
+  /** DELE. */
+  async remove(path: string): Promise<void> {
+    await this.command((client) => client.send(`DELE ${path}`));
+  }
+
+  /** RNFR then RNTO. */
+  async rename(from: string, to: string): Promise<void> {
+    await this.command(async (client) => {
+      await client.send(`RNFR ${from}`);
+      await client.send(`RNTO ${to}`);
+    });
+  }
+
+  /** PWD: the working directory as the server names it. */
+  pwd(): Promise<string> {
+    return this.command((client) => client.pwd());
   }
 
   /** QUIT and close. */
@@ -299,6 +339,27 @@ export class FtpService {
     });
     ftp.dataSocket = data.stream;
     return res;
+  }
+
+  /**
+   * A command on the control connection alone. A refusal (4xx/5xx) keeps the session; a
+   * broken connection or a timeout ends it.
+   */
+  private async command<T>(run: (client: ModuleFtpClient) => Promise<T>): Promise<T> {
+    const session = this.session;
+    if (!session) throw new FtpFailure('not-connected');
+    if (this.busy) throw new FtpFailure('busy');
+    this.busy = true;
+    try {
+      return await this.guarded(session, () => run(session.client));
+    } catch (err) {
+      const failure = this.failureOf(session, err);
+      if (failure.reason !== 'rejected') this.drop(session);
+      throw failure;
+    } finally {
+      this.busy = false;
+      if (session.client.closed && this.session === session) this.drop(session);
+    }
   }
 
   private async transfer<S extends Readable | Writable>(
