@@ -45,3 +45,4 @@ export type { ConnectOptions, InlineTlsOptions } from './drivers/ublox/connect.j
 export { UbloxUdpSocket, type UdpMessageInfo } from './drivers/ublox/udp.js';
 export { UbloxFiles, type DownloadOptions, type UploadOptions } from './drivers/ublox/files.js';
 export { UbloxHttp, HttpRequestError, type HttpMethod, type HttpProfileOptions, type HttpRequestOptions, type HttpResponse } from './drivers/ublox/http.js';
+export { UbloxFtp, FtpCommandError, type FtpConnectOptions } from './drivers/ublox/ftp.js';
