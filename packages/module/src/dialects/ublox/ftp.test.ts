@@ -4,7 +4,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { ModuleHarness } from '../../testing/harness.js';
-import { FTP_PASSWORD, FTP_USER, startFtpServer, type TestFtpServer, type TestFtpServerOptions } from '../../services/ftp/ftp.testutil.js';
+import { makePki } from '../../services/tls/tls.testutil.js';
+import { FTP_PASSWORD, FTP_USER, legacyTls, startFtpServer, type TestFtpServer, type TestFtpServerOptions } from '../../services/ftp/ftp.testutil.js';
 import { answer, at, atUntil, cmeError, OK, ublox, urc } from './ublox.testutil.js';
 
 const MB = 1024 * 1024;
@@ -262,3 +263,32 @@ async function startSlowRetrieve(h: ModuleHarness, srv: TestFtpServer): Promise<
   while (h.output.length === 0) await new Promise((r) => setTimeout(r, 5));
   return h.take() ? Buffer.from('x') : Buffer.alloc(0);
 }
+
+describe('u-blox FTPS (+UFTP=8) against ftp-srv with explicit TLS', () => {
+  it('logs in over AUTH TLS with a security profile and moves a file both ways; a profile that rejects the server fails the login', async () => {
+    const pki = makePki();
+    try {
+      const body = randomBytes(200 * 1024);
+      await withServer({ tls: legacyTls(pki.server.cert, pki.server.key), files: { 'f.bin': body } }, async (h, srv) => {
+        // Profile 1: no server validation; profile 2: validation against a root the module does not have.
+        assert.equal(await at(h, 'AT+USECPRF=1,0,0'), OK);
+        assert.equal(await at(h, 'AT+USECPRF=2,0,1'), OK);
+        for (const line of ['AT+UFTP=0,"127.0.0.1"', `AT+UFTP=7,${srv.port}`, `AT+UFTP=2,"${FTP_USER}"`, `AT+UFTP=3,"${FTP_PASSWORD}"`, 'AT+UFTP=6,1', 'AT+UFTP=8,1,2']) {
+          assert.equal(await at(h, line), OK, line);
+        }
+        assert.equal(await atUntil(h, 'AT+UFTPC=1', '+UUFTPCR: 1,0\r\n'), OK + urc('+UUFTPCR: 1,0'));
+        assert.equal(await at(h, 'AT+UFTPER'), answer('+UFTPER: 1,8'));
+        assert.equal(await at(h, 'AT+UFTP=8,1,1'), OK);
+        assert.equal(await atUntil(h, 'AT+UFTPC=1', '+UUFTPCR: 1,'), OK + urc('+UUFTPCR: 1,1'));
+        assert.equal(h.module.services.ftp.secure, true);
+        assert.equal(await ftpc(h, '4,"f.bin","f.bin"', 4), OK + urc('+UUFTPCR: 4,1'));
+        assert.ok(h.module.services.files.read('f.bin').equals(body));
+        assert.equal(await ftpc(h, '5,"f.bin","g.bin"', 5), OK + urc('+UUFTPCR: 5,1'));
+        assert.ok(srv.read('g.bin').equals(body));
+        assert.equal(await ftpc(h, '0', 0), OK + urc('+UUFTPCR: 0,1'));
+      });
+    } finally {
+      pki.dispose();
+    }
+  });
+});
