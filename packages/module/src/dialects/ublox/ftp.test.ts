@@ -292,3 +292,36 @@ describe('u-blox FTPS (+UFTP=8) against ftp-srv with explicit TLS', () => {
     }
   });
 });
+
+describe('u-blox FTP active mode (+UFTP=6,0)', () => {
+  it('moves 1 MB both ways through the module file system and in direct link with PORT data connections', async () => {
+    const body = randomBytes(MB);
+    await withServer({ files: { 'big.bin': body } }, async (h, srv) => {
+      await login(h, srv);
+      assert.equal(await ftpc(h, '0', 0), OK + urc('+UUFTPCR: 0,1'));
+      assert.equal(await at(h, 'AT+UFTP=6,0'), OK);
+      assert.equal(await atUntil(h, 'AT+UFTPC=1', '+UUFTPCR: 1,'), OK + urc('+UUFTPCR: 1,1'));
+      assert.equal(await ftpc(h, '4,"big.bin","local.bin"', 4, 30_000), OK + urc('+UUFTPCR: 4,1'));
+      assert.ok(h.module.services.files.read('local.bin').equals(body));
+      assert.equal(await ftpc(h, '5,"local.bin","copy.bin"', 5, 30_000), OK + urc('+UUFTPCR: 5,1'));
+      assert.ok(srv.read('copy.bin').equals(body));
+      const list = await ftpc(h, '14', 14);
+      assert.match(list, /\+UUFTPCD: 14,\d+,"[^"]*big\.bin/);
+      h.take();
+      h.terminal.input(Buffer.from('AT+UFTPC=6,"big.bin"\r', 'latin1'));
+      const head = '\r\nCONNECT\r\n';
+      const tailText = '\r\nNO CARRIER\r\n\r\n+UUFTPCR: 6,1\r\n';
+      const out = await collectBytes(h, head.length + MB + tailText.length, 30_000);
+      assert.ok(out.subarray(head.length, head.length + MB).equals(body));
+      assert.equal(out.subarray(head.length + MB).toString('latin1'), tailText);
+      assert.equal(await atUntil(h, 'AT+UFTPC=7,"up.bin"', 'CONNECT\r\n'), '\r\nCONNECT\r\n');
+      h.terminal.input(body);
+      await h.advance(1000);
+      h.terminal.input(Buffer.from('+++'));
+      const after = await h.advance(1000);
+      const rest = await tail(h, after.includes('+UUFTPCR: 7,') ? after : after + (await h.waitFor('+UUFTPCR: 7,', 30_000)));
+      assert.equal(rest, OK + urc('+UUFTPCR: 7,1'));
+      assert.ok(srv.read('up.bin').equals(body));
+    });
+  });
+});

@@ -150,6 +150,7 @@ function openRequest(profile: FtpProfile): FtpOpenRequest {
     user: profile.username,
     password: profile.password,
     timeoutMs: profile.inactivityS === 0 ? FOREVER_MS : profile.inactivityS * 1000,
+    active: profile.mode === 0,
     ...(profile.secure ? { secure: { profileId: profile.securityProfile } } : {}),
   };
 }
