@@ -124,6 +124,9 @@ describe('u-blox +UFTPC against ftp-srv', () => {
       // Not logged in any more: the command is taken, the result fails, +UFTPER says why.
       assert.equal(await ftpc(h, '8,"dir"', 8), OK + urc('+UUFTPCR: 8,0'));
       assert.equal(await at(h, 'AT+UFTPER'), answer('+UFTPER: 1,1'));
+      // Direct link needs a session before CONNECT: refused at once, the cause in +UFTPER.
+      assert.equal(await at(h, 'AT+UFTPC=6,"a.txt"'), cmeError(3));
+      assert.equal(await at(h, 'AT+UFTPER'), answer('+UFTPER: 1,1'));
     });
   });
 
@@ -144,7 +147,12 @@ describe('u-blox +UFTPC against ftp-srv', () => {
     const body = randomBytes(MB);
     await withServer({ files: { 'big.bin': body } }, async (h, srv) => {
       await login(h, srv);
-      assert.equal(await ftpc(h, '4,"big.bin","local.bin"', 4, 30_000), OK + urc('+UUFTPCR: 4,1'));
+      // A second command while the retrieve runs is refused and changes nothing.
+      h.take();
+      h.terminal.input(Buffer.from('AT+UFTPC=4,"big.bin","local.bin"\rAT+UFTPC=10,"x"\r', 'latin1'));
+      const both = await tail(h, await h.waitFor('+UUFTPCR: 4,', 30_000));
+      assert.equal(both, OK + cmeError(3) + urc('+UUFTPCR: 4,1'));
+      assert.ok(!existsSync(join(srv.root, 'x')));
       assert.ok(h.module.services.files.read('local.bin').equals(body));
       assert.equal(await ftpc(h, '5,"local.bin","copy.bin"', 5, 30_000), OK + urc('+UUFTPCR: 5,1'));
       assert.ok(srv.read('copy.bin').equals(body));
