@@ -90,5 +90,13 @@ for (const transport of ['tcp', 'pty'] as const) {
       // The module answers commands again afterwards.
       assert.ok((await modem.ftp.list()).includes('streamed.bin'));
     });
+
+    it('works in active mode (PORT) too', async () => {
+      await modem.ftp.end();
+      await modem.ftp.connect({ host: 'ftp.test', port: srv.port, user: FTP_USER, password: FTP_PASSWORD, passive: false });
+      assert.ok((await collect(await modem.ftp.get('big.bin'))).equals(big));
+      await modem.ftp.put('active.bin', big);
+      assert.ok(srv.read('active.bin').equals(big));
+    });
   });
 }
