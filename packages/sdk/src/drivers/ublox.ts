@@ -12,6 +12,7 @@ import type { ModemSocket } from '../socket/modem-socket.js';
 import { UbloxCertificates } from './ublox/certificates.js';
 import { connectUblox, udpUblox, type ConnectOptions } from './ublox/connect.js';
 import { UbloxFiles } from './ublox/files.js';
+import { UbloxFtp } from './ublox/ftp.js';
 import { UbloxHttp } from './ublox/http.js';
 import { UbloxMqttSn } from './ublox/mqttsn.js';
 import { UbloxCoap } from './ublox/coap.js';
@@ -66,6 +67,8 @@ export class UbloxModem implements CellularModem {
   readonly mqttsn: UbloxMqttSn;
   /** The module's CoAP client (+UCOAP, +UCOAPC). */
   readonly coap: UbloxCoap;
+  /** The module's FTP(S) client (+UFTP/+UFTPC). */
+  readonly ftp: UbloxFtp;
   /** Vendor-neutral TLS slots: security profiles 0-4. */
   readonly tls: UbloxTls;
 
@@ -76,6 +79,7 @@ export class UbloxModem implements CellularModem {
     this.http = new UbloxHttp(client, this.files);
     this.mqttsn = new UbloxMqttSn(client);
     this.coap = new UbloxCoap(client);
+    this.ftp = new UbloxFtp(client);
     this.tls = new UbloxTls(this.securityProfiles);
   }
 

@@ -7,6 +7,7 @@ import { dnsPingCommands } from './dns-ping.js';
 import { factoryCommands } from './factory.js';
 import { fileCommands } from './files.js';
 import { UbloxCme, ubloxErrorText } from './errors.js';
+import { ftpCommands } from './ftp.js';
 import { httpCommands } from './http.js';
 import { mqttProfileCommands } from './mqtt.js';
 import { mqttSessionCommands } from './mqtt-session.js';
@@ -51,6 +52,7 @@ export const ubloxDialect: Dialect = {
     ...fileCommands,
     ...mqttsnCommands,
     ...coapCommands,
+    ...ftpCommands,
     cmuxCommand({ notAllowed: UbloxCme.notAllowed, badParameter: UbloxCme.badParameter }),
   ],
   sessionDefaults: { echo: true, verbose: true, cmee: 0 },

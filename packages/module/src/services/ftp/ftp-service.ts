@@ -3,6 +3,7 @@ import { Client, FTPError, type FTPContext, type FTPResponse } from 'basic-ftp';
 import { downloadTo } from 'basic-ftp/dist/transfer.js';
 import type { Clock } from '@modemlab/at';
 import { ServiceError } from '../errors.js';
+import { ActiveDataSocket, portCommand } from './active-data.js';
 import type { Dialer, DialRequest, NetConnection } from '../net/dialer.js';
 import { SocketError } from '../net/errors.js';
 import { watchInactivity } from '../net/inactivity.js';
@@ -62,6 +63,11 @@ export interface FtpOpenRequest {
    * this security profile, each with a handshake of its own (no session reuse).
    */
   secure?: { profileId: number };
+  /**
+   * Active mode (PORT): the server opens each data connection to a listener of the module.
+   * Plain FTP only: with `secure` the data connections stay passive (see docs).
+   */
+  active?: boolean;
   /** A PASV answer with a private address is replaced by the control connection's address. */
   ignorePrivateAddress?: boolean;
   /** The server may stay silent this long (module clock) while the module waits for it. */
@@ -97,13 +103,13 @@ export const FTP_DEFAULT_SETTINGS: Readonly<FtpSettings> = { timeoutMs: 10_000, 
 
 /** basic-ftp's Client with a raw LIST: the listing's bytes as the server sends them. */
 class ModuleFtpClient extends Client {
-  async listTo(destination: Writable, path: string): Promise<FTPResponse> {
+  async listTo(destination: Writable, path: string, verb: 'LIST' | 'NLST' = 'LIST'): Promise<FTPResponse> {
     try {
       await this.prepareTransfer(this.ftp);
       return await downloadTo(destination, {
         ftp: this.ftp,
         tracker: this._progressTracker,
-        command: path ? `LIST ${path}` : 'LIST',
+        command: path ? `${verb} ${path}` : verb,
         remotePath: path,
         type: 'list',
       });
@@ -124,6 +130,8 @@ interface Session {
   dataMoved: number;
   /** Set when a data connection's handshake or checks failed. */
   dataTlsFailure?: SocketError;
+  /** The active-mode data connection of the transfer under way. */
+  activeData?: ActiveDataSocket;
   /** Set when the inactivity guard closed the session. */
   timedOut: boolean;
   /** Stops a dial under way when the guard gives up. */
@@ -164,7 +172,7 @@ export class FtpService {
       const session: Session = { client, request: req, dataMoved: 0, timedOut: false, abort: new AbortController() };
       client.prepareTransfer = async (ftp) => {
         this.endData(session);
-        return this.passive(session, ftp);
+        return req.active && !req.secure ? this.activeMode(session, ftp) : this.passive(session, ftp);
       };
       try {
         await this.guarded(session, async () => {
@@ -204,10 +212,11 @@ export class FtpService {
     }
   }
 
-  /** Downloads a file: resolves once the server started sending (its 150 and a data connection). */
-  download(path: string): Promise<FtpTransfer<Readable>> {
+  /** Downloads a file (from `startAt`, by REST): resolves once the server started sending (its 150 and a data connection). */
+  download(path: string, opts: { startAt?: number } = {}): Promise<FtpTransfer<Readable>> {
     const stream = new PassThrough();
-    return this.transfer(stream, (client) => client.downloadTo(stream, path));
+    // startAt: REST first, the server sends from that offset on.
+    return this.transfer(stream, (client) => client.downloadTo(stream, path, opts.startAt ?? 0));
   }
 
   /** Uploads a file (STOR, or APPE with `append`): write its bytes to the stream, then end it. */
@@ -223,6 +232,45 @@ export class FtpService {
   list(path = ''): Promise<FtpTransfer<Readable>> {
     const stream = new PassThrough();
     return this.transfer(stream, (client) => client.listTo(stream, path));
+  }
+
+  /** The server's NLST output for `path` (names only, one a line), as it sends it. */
+  names(path = ''): Promise<FtpTransfer<Readable>> {
+    const stream = new PassThrough();
+    return this.transfer(stream, (client) => client.listTo(stream, path, 'NLST'));
+  }
+
+  /** CWD: the working directory of the session. */
+  async cd(path: string): Promise<void> {
+    await this.command((client) => client.send(`CWD ${path}`));
+  }
+
+  /** MKD. */
+  async mkdir(path: string): Promise<void> {
+    await this.command((client) => client.send(`MKD ${path}`));
+  }
+
+  /** RMD: the directory must be empty (the server decides). */
+  async rmdir(path: string): Promise<void> {
+    await this.command((client) => client.send(`RMD ${path}`));
+  }
+
+  /** DELE. */
+  async remove(path: string): Promise<void> {
+    await this.command((client) => client.send(`DELE ${path}`));
+  }
+
+  /** RNFR then RNTO. */
+  async rename(from: string, to: string): Promise<void> {
+    await this.command(async (client) => {
+      await client.send(`RNFR ${from}`);
+      await client.send(`RNTO ${to}`);
+    });
+  }
+
+  /** PWD: the working directory as the server names it. */
+  pwd(): Promise<string> {
+    return this.command((client) => client.pwd());
   }
 
   /** QUIT and close. */
@@ -276,6 +324,22 @@ export class FtpService {
     client.ftp.socket = control.stream;
   }
 
+  /** PORT: a listener on the module's address of the control connection, which the server connects to. */
+  private async activeMode(session: Session, ftp: FTPContext): Promise<FTPResponse> {
+    const local = ftp.socket.localAddress?.replace(/^::ffff:/i, '') ?? '127.0.0.1';
+    if (!/^\d+\.\d+\.\d+\.\d+$/.test(local)) throw new FtpFailure('connect', `active mode needs IPv4, the control connection is on ${local}`);
+    const { socket, port } = await ActiveDataSocket.listen(local);
+    try {
+      const res = await ftp.request(portCommand(local, port));
+      ftp.dataSocket = socket as unknown as FTPContext['dataSocket'];
+      session.activeData = socket;
+      return res;
+    } catch (err) {
+      socket.destroy();
+      throw err;
+    }
+  }
+
   /** PASV, a real TCP connection to the port it gives, secured by the TLS service for FTPS. */
   private async passive(session: Session, ftp: FTPContext): Promise<FTPResponse> {
     const res = await ftp.request('PASV');
@@ -299,6 +363,27 @@ export class FtpService {
     });
     ftp.dataSocket = data.stream;
     return res;
+  }
+
+  /**
+   * A command on the control connection alone. A refusal (4xx/5xx) keeps the session; a
+   * broken connection or a timeout ends it.
+   */
+  private async command<T>(run: (client: ModuleFtpClient) => Promise<T>): Promise<T> {
+    const session = this.session;
+    if (!session) throw new FtpFailure('not-connected');
+    if (this.busy) throw new FtpFailure('busy');
+    this.busy = true;
+    try {
+      return await this.guarded(session, () => run(session.client));
+    } catch (err) {
+      const failure = this.failureOf(session, err);
+      if (failure.reason !== 'rejected') this.drop(session);
+      throw failure;
+    } finally {
+      this.busy = false;
+      if (session.client.closed && this.session === session) this.drop(session);
+    }
   }
 
   private async transfer<S extends Readable | Writable>(
@@ -343,6 +428,7 @@ export class FtpService {
       done,
       abort: () => {
         session.data?.raw.destroy();
+        session.activeData?.destroy();
         client.ftp.dataSocket?.destroy();
       },
     };
@@ -357,7 +443,8 @@ export class FtpService {
     const watchdog = watchInactivity({
       clock: this.deps.clock,
       // Each look also moves the session's bytes into the PDP counters.
-      activity: () => (session.control?.activity() ?? 0) + session.dataMoved + (session.data?.activity() ?? 0),
+      activity: () =>
+        (session.control?.activity() ?? 0) + session.dataMoved + (session.data?.activity() ?? 0) + (session.activeData ? session.activeData.bytesRead + session.activeData.bytesWritten : 0),
       limitMs: session.request.timeoutMs,
       waitingOnHost,
       expire: () => {
@@ -393,6 +480,11 @@ export class FtpService {
 
   /** The data connection of the last transfer is over: its bytes are counted and it goes. */
   private endData(session: Session): void {
+    if (session.activeData) {
+      session.dataMoved += session.activeData.bytesRead + session.activeData.bytesWritten;
+      session.activeData.destroy();
+      session.activeData = undefined;
+    }
     const data = session.data;
     if (!data) return;
     session.data = undefined;

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { createModule, servePty, serveTcp, type VirtualModule } from '@modemlab/module';
+import { AtClient, FtpCommandError, UbloxModem, openTransport } from '@modemlab/sdk';
+import { FTP_PASSWORD, FTP_USER, startFtpServer, type TestFtpServer } from '../packages/module/src/services/ftp/ftp.testutil.js';
+
+async function collect(body: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of body) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+const MB = 1024 * 1024;
+
+/** modem.ftp against a virtual SARA-R5 and ftp-srv on loopback, over TCP and a PTY, on the system clock. */
+for (const transport of ['tcp', 'pty'] as const) {
+  describe(`UbloxModem.ftp on a virtual SARA-R5 over ${transport}`, { timeout: 60_000 }, () => {
+    let dir: string;
+    let module: VirtualModule;
+    let client: AtClient;
+    let modem: UbloxModem;
+    let srv: TestFtpServer;
+    let stop: () => Promise<void> = async () => {};
+    const big = randomBytes(MB);
+
+    before(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'modemlab-sdk-ftp-'));
+      srv = await startFtpServer({ files: { 'big.bin': big, 'hello.txt': 'hello' } });
+      module = await createModule({ model: 'sara-r5', stateDir: join(dir, 'state'), hosts: { 'ftp.test': '127.0.0.1' }, network: { registrationDelayMs: 50 }, log: () => {} });
+      if (transport === 'tcp') {
+        const l = await serveTcp(module, { host: '127.0.0.1', port: 0 });
+        stop = () => l.close();
+        client = new AtClient(await openTransport({ url: `tcp://127.0.0.1:${l.address.port}` }));
+      } else {
+        const l = await servePty(module, { path: join(dir, 'ttyModem') });
+        stop = () => l.close();
+        client = new AtClient(await openTransport({ path: l.path }));
+      }
+      modem = new UbloxModem(client);
+      await modem.init();
+      await modem.attach({ apn: 'internet', timeoutMs: 10_000 });
+      await modem.ftp.connect({ host: 'ftp.test', port: srv.port, user: FTP_USER, password: FTP_PASSWORD });
+    });
+
+    after(async () => {
+      await modem?.ftp.end().catch(() => {});
+      await client?.close();
+      await stop();
+      await module?.close();
+      await srv?.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('makes and enters a directory, lists, renames, deletes, and reports a refusal with its reply code', async () => {
+      await modem.ftp.mkdir('work');
+      assert.ok(existsSync(join(srv.root, 'work')));
+      await modem.ftp.rename('hello.txt', 'work/hi.txt');
+      await modem.ftp.cd('work');
+      assert.deepEqual(await modem.ftp.list(), ['hi.txt']);
+      assert.match(await modem.ftp.info('hi.txt'), /hi\.txt$/);
+      await modem.ftp.delete('hi.txt');
+      const refused = await modem.ftp.delete('hi.txt').catch((e: unknown) => e);
+      assert.ok(refused instanceof FtpCommandError);
+      assert.equal(refused.errorClass, 0);
+      assert.equal(refused.errorCode, 550);
+      await modem.ftp.cd('..');
+      await modem.ftp.rmdir('work');
+      assert.ok(!existsSync(join(srv.root, 'work')));
+      assert.deepEqual((await modem.ftp.list()).sort(), ['big.bin']);
+    });
+
+    it('moves 1 MB both ways through the module file system', async () => {
+      await modem.ftp.getToFile('big.bin', 'local.bin');
+      assert.ok((await modem.files.download('local.bin')).equals(big));
+      await modem.ftp.putFromFile('local.bin', 'back.bin');
+      assert.ok(srv.read('back.bin').equals(big));
+      await modem.files.delete('local.bin');
+    });
+
+    it('streams 1 MB both ways through direct link', async () => {
+      const got = await collect(await modem.ftp.get('big.bin'));
+      assert.ok(got.equals(big));
+      await modem.ftp.put('streamed.bin', Readable.from([big.subarray(0, MB / 2), big.subarray(MB / 2)]));
+      assert.ok(srv.read('streamed.bin').equals(big));
+      // The module answers commands again afterwards.
+      assert.ok((await modem.ftp.list()).includes('streamed.bin'));
+    });
+
+    it('works in active mode (PORT) too', async () => {
+      await modem.ftp.end();
+      await modem.ftp.connect({ host: 'ftp.test', port: srv.port, user: FTP_USER, password: FTP_PASSWORD, passive: false });
+      assert.ok((await collect(await modem.ftp.get('big.bin'))).equals(big));
+      await modem.ftp.put('active.bin', big);
+      assert.ok(srv.read('active.bin').equals(big));
+    });
+  });
+}
