@@ -44,4 +44,5 @@ export { UbloxSecurityProfiles, PROFILE_OP, type SecurityProfileOptions } from '
 export type { ConnectOptions, InlineTlsOptions } from './drivers/ublox/connect.js';
 export { UbloxUdpSocket, type UdpMessageInfo } from './drivers/ublox/udp.js';
 export { UbloxFiles, type DownloadOptions, type UploadOptions } from './drivers/ublox/files.js';
+export { UbloxMqtt, MqttCommandError, MQTT_MAX_MESSAGE, type ModemMqttConnectOptions, type ModemMqttPublishOptions } from './drivers/ublox/mqtt.js';
 export { UbloxHttp, HttpRequestError, type HttpMethod, type HttpProfileOptions, type HttpRequestOptions, type HttpResponse } from './drivers/ublox/http.js';

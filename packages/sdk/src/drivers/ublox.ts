@@ -13,6 +13,7 @@ import { UbloxCertificates } from './ublox/certificates.js';
 import { connectUblox, udpUblox, type ConnectOptions } from './ublox/connect.js';
 import { UbloxFiles } from './ublox/files.js';
 import { UbloxHttp } from './ublox/http.js';
+import { UbloxMqtt } from './ublox/mqtt.js';
 import { UbloxSecurityProfiles } from './ublox/security-profiles.js';
 import { UbloxTls } from './ublox/tls.js';
 import type { UbloxUdpSocket } from './ublox/udp.js';
@@ -60,6 +61,8 @@ export class UbloxModem implements CellularModem {
   readonly files: UbloxFiles;
   /** The module's HTTP(S) client (+UHTTP/+UHTTPC), responses read back from its file system. */
   readonly http: UbloxHttp;
+  /** The module's MQTT client (+UMQTT/+UMQTTC), mqtt.js-shaped. */
+  readonly mqtt: UbloxMqtt;
   /** Vendor-neutral TLS slots: security profiles 0-4. */
   readonly tls: UbloxTls;
 
@@ -68,6 +71,7 @@ export class UbloxModem implements CellularModem {
     this.securityProfiles = new UbloxSecurityProfiles(client);
     this.files = new UbloxFiles(client);
     this.http = new UbloxHttp(client, this.files);
+    this.mqtt = new UbloxMqtt(client);
     this.tls = new UbloxTls(this.securityProfiles);
   }
 
