@@ -16,6 +16,7 @@ import { UbloxFtp } from './ublox/ftp.js';
 import { UbloxHttp } from './ublox/http.js';
 import { UbloxMqttSn } from './ublox/mqttsn.js';
 import { UbloxCoap } from './ublox/coap.js';
+import { UbloxMqtt } from './ublox/mqtt.js';
 import { UbloxSecurityProfiles } from './ublox/security-profiles.js';
 import { UbloxTls } from './ublox/tls.js';
 import type { UbloxUdpSocket } from './ublox/udp.js';
@@ -69,6 +70,8 @@ export class UbloxModem implements CellularModem {
   readonly coap: UbloxCoap;
   /** The module's FTP(S) client (+UFTP/+UFTPC). */
   readonly ftp: UbloxFtp;
+  /** The module's MQTT client (+UMQTT/+UMQTTC), mqtt.js-shaped. */
+  readonly mqtt: UbloxMqtt;
   /** Vendor-neutral TLS slots: security profiles 0-4. */
   readonly tls: UbloxTls;
 
@@ -80,6 +83,7 @@ export class UbloxModem implements CellularModem {
     this.mqttsn = new UbloxMqttSn(client);
     this.coap = new UbloxCoap(client);
     this.ftp = new UbloxFtp(client);
+    this.mqtt = new UbloxMqtt(client);
     this.tls = new UbloxTls(this.securityProfiles);
   }
 

@@ -142,7 +142,8 @@ export class MqttService extends EventEmitter<{ result: [MqttResult]; dropped: [
     if (qos === 0) {
       this.send({ cmd: 'publish', topic, payload, qos: 0, retain, dup: false });
       this.failure = undefined;
-      this.emit('result', { op, ok: true });
+      // After the command's OK, as the module answers: a URC raised inside the command waits for its end.
+      setImmediate(() => this.emit('result', { op, ok: true }));
       return;
     }
     const messageId = this.messageId();

@@ -1,0 +1,95 @@
+/**
+ * `npm run bench` (MQTT part): messages per second published through the virtual module
+ * (AT over the in-process link: +UMQTTC=9 binary publish with its '>' prompt, the module's
+ * MQTT client on the one dialer, the +UUMQTTC result) beside mqtt.js publishing straight to
+ * the same mosquitto, same run, at QoS 0 and QoS 1. Each sample publishes N messages and
+ * waits until a subscriber (mqtt.js) has them all; min/median/max of the samples and the
+ * ratio module / mqtt.js of the medians are printed.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqttjs, { type MqttClient } from 'mqtt';
+import { connectInProcess } from '../packages/module/src/transports/in-process.js';
+import { VirtualModule } from '../packages/module/src/module.js';
+import { startMosquitto } from '../packages/module/src/testing/mosquitto.js';
+import { AtClient } from '../packages/sdk/src/at-client.js';
+import { UbloxModem } from '../packages/sdk/src/drivers/ublox.js';
+
+const MESSAGES = 200;
+const SAMPLES = 5;
+const PAYLOAD = Buffer.alloc(64, 0x61);
+
+const stats = (v: number[]) => {
+  const s = [...v].sort((a, b) => a - b);
+  return { min: s[0]!, median: s[Math.floor(s.length / 2)]!, max: s[s.length - 1]! };
+};
+
+async function up(c: MqttClient): Promise<MqttClient> {
+  await new Promise<void>((resolve, reject) => c.once('connect', () => resolve()).once('error', reject));
+  return c;
+}
+
+/** Messages/s of one sample: N publishes, done when the subscriber has seen all N. */
+async function sample(sub: MqttClient, topic: string, publish: (i: number) => Promise<void>): Promise<number> {
+  let seen = 0;
+  const all = new Promise<void>((resolve) => {
+    const on = (t: string) => {
+      if (t === topic && ++seen === MESSAGES) {
+        sub.off('message', on);
+        resolve();
+      }
+    };
+    sub.on('message', on);
+  });
+  const start = performance.now();
+  for (let i = 0; i < MESSAGES; i++) await publish(i);
+  await all;
+  return (MESSAGES * 1000) / (performance.now() - start);
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'modemlab-bench-mqtt-'));
+  const broker = await startMosquitto();
+  const module = await VirtualModule.create({ model: 'sara-r5', stateDir: join(dir, 'state'), network: { registrationDelayMs: 50 }, log: () => {} });
+  const client = new AtClient(connectInProcess(module));
+  const modem = new UbloxModem(client);
+  const sub = await up(mqttjs.connect({ host: '127.0.0.1', port: broker.port, reconnectPeriod: 0 }));
+  const direct = await up(mqttjs.connect({ host: '127.0.0.1', port: broker.port, reconnectPeriod: 0 }));
+  try {
+    await modem.init();
+    await modem.attach({ apn: 'internet', timeoutMs: 10_000 });
+    await modem.mqtt.connect({ host: '127.0.0.1', port: broker.port, clientId: 'bench-module' });
+    await sub.subscribeAsync('bench/#', { qos: 1 });
+    console.log(`MQTT publish, ${MESSAGES} x ${PAYLOAD.length} B per sample, ${SAMPLES} samples (+1 warm-up), messages/s`);
+    for (const qos of [0, 1] as const) {
+      const viaModule: number[] = [];
+      const viaMqttJs: number[] = [];
+      for (let s = 0; s <= SAMPLES; s++) {
+        // Alternate so both see the same machine load; sample 0 warms up and is dropped.
+        const m = await sample(sub, `bench/module/${qos}`, () => modem.mqtt.publish(`bench/module/${qos}`, PAYLOAD, { qos }));
+        const d = await sample(sub, `bench/direct/${qos}`, async () => {
+          await direct.publishAsync(`bench/direct/${qos}`, PAYLOAD, { qos });
+        });
+        if (s > 0) {
+          viaModule.push(m);
+          viaMqttJs.push(d);
+        }
+      }
+      const a = stats(viaModule);
+      const b = stats(viaMqttJs);
+      const f = (x: { min: number; median: number; max: number }) => `${x.min.toFixed(0)}/${x.median.toFixed(0)}/${x.max.toFixed(0)}`;
+      console.log(`QoS ${qos}: module ${f(a)}  mqtt.js ${f(b)}  (min/median/max)  ratio module/mqtt.js ${(a.median / b.median).toFixed(3)}`);
+    }
+    await modem.mqtt.end();
+  } finally {
+    await sub.endAsync(true);
+    await direct.endAsync(true);
+    await client.close();
+    await module.close();
+    await broker.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
