@@ -225,6 +225,9 @@ export class MqttSnService extends EventEmitter<Events> {
         this.state = 'idle';
         return this.fail('connect', SnError.dns);
       }
+      // A channel left by a QoS -1 publish or a sleep is replaced (a new source port is a new client to the gateway anyway).
+      this.channel?.close();
+      this.channel = null;
       try {
         this.channel = await openChannel(this.deps.dialer, address, c.port, c.secure ? c.securityProfile : undefined);
       } catch {
