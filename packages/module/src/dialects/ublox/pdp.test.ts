@@ -158,7 +158,11 @@ describe('u-blox PDP context commands', () => {
     h.module.services.pdp.countBytes(1, 120, 3400);
     assert.equal(await at(h, 'AT+UGCNTRD'), answer('+UGCNTRD: 1,120,3400,120,3400'));
     assert.equal(await at(h, 'AT+UGCNTSET=1,0,0'), OK);
-    assert.equal(await at(h, 'AT+UGCNTRD'), answer('+UGCNTRD: 1,120,3400,0,0'));
+    assert.equal(await at(h, 'AT+UGCNTRD'), answer('+UGCNTRD: 1,0,0,0,0'), 'the session counters are reset too');
+    h.module.services.pdp.countBytes(1, 4, 5);
+    assert.equal(await at(h, 'AT+UGCNTSET=1,100,200'), OK);
+    h.module.services.pdp.countBytes(1, 1, 2);
+    assert.equal(await at(h, 'AT+UGCNTRD'), answer('+UGCNTRD: 1,1,2,101,202'));
     assert.equal(await at(h, 'AT+UGCNTSET=?'), answer('+UGCNTSET: (0-11),(0-4294967295),(0-4294967295)'));
     await at(h, 'AT+CMEE=1');
     assert.equal(await at(h, 'AT+UGCNTSET=4,0,0'), cmeError(143));

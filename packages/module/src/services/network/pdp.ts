@@ -205,11 +205,14 @@ export class PdpContexts extends EventEmitter<PdpEvents> {
     return c && { ...c };
   }
 
-  /** Sets the running totals (e.g. to zero them); the session counters are left alone. */
+  /**
+   * Sets the running totals (e.g. to zero them) and starts the session counters over: a
+   * host that resets the counters (+UGCNTSET=<cid>,0,0) reads zeros in every column after
+   * it, as u-blox's host library expects of a SARA-R5.
+   */
   setTotals(cid: number, sentTotal: number, receivedTotal: number): void {
     if (!this.definitions.has(cid)) throw fail('undefined-context');
-    const c = this.counters.get(cid) ?? { sentSession: 0, receivedSession: 0, sentTotal: 0, receivedTotal: 0 };
-    this.counters.set(cid, { ...c, sentTotal, receivedTotal });
+    this.counters.set(cid, { sentSession: 0, receivedSession: 0, sentTotal, receivedTotal });
   }
 
   private totalsOf(cid: number): Pick<DataCounters, 'sentTotal' | 'receivedTotal'> {
