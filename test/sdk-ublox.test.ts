@@ -71,6 +71,16 @@ for (const transport of ['in-process', 'tcp', 'pty'] as Transport[]) {
       }
     });
 
+    it('fails attach on an APN the operator does not serve: CmeError on +UPSDA, +CEER cause 27', async () => {
+      const modem = new UbloxModem(client);
+      await assert.rejects(
+        modem.attach({ apn: 'flibble', timeoutMs: 10000 }),
+        (e: unknown) => e instanceof CmeError && e.code === 148 && /AT\+UPSDA=0,3/.test(e.command),
+      );
+      assert.deepEqual((await client.send('AT+CEER')).lines, ['+CEER: "Missing or unknown APN"']);
+      assert.deepEqual((await client.send('AT+UPSND=0,8')).lines, ['+UPSND: 0,8,0']);
+    });
+
     it('raises typed errors naming the command', async () => {
       await assert.rejects(client.send('AT+CFUN=7'), (e: unknown) => e instanceof CmeError && e.code === 50 && /AT\+CFUN=7/.test(e.command));
       const r = await client.send('AT+CGMI');

@@ -77,10 +77,12 @@ describe('modemlab serve --trace, then modemlab trace', { timeout: 60_000 }, () 
     it(`the trace of ${name} reads like the seed`, async () => {
       const source = readFileSync(join(transcripts, name), 'utf8');
       const file = join(dir, `${name}.trace`);
+      // The product the transcript names (the Thawte example is a SARA-R4 print).
+      const model = /^@model (\S+)/m.exec(source)?.[1] ?? 'sara-r5';
       let port = 0;
       const served = await startServe(
         await loadModuleApi(),
-        { model: 'sara-r5', tcp: { host: '127.0.0.1', port: 0 }, state: join(dir, name), hosts: {}, count: 1, trace: file },
+        { model, tcp: { host: '127.0.0.1', port: 0 }, state: join(dir, name), hosts: {}, count: 1, trace: file },
         (line) => (port = Number(/tcp:\/\/127\.0\.0\.1:(\d+)$/.exec(line)?.[1] ?? port)),
       );
       try {

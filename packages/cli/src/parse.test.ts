@@ -4,6 +4,7 @@ import {
   formatHostPort,
   parseCount,
   parseHostPort,
+  parseApns,
   parseForwards,
   parseHosts,
   parseTermTarget,
@@ -68,5 +69,15 @@ test('parseForwards', () => {
   });
   for (const bad of ['', '127.0.0.1:443', 'host:443=127.0.0.1:1', '127.0.0.1:0=127.0.0.1:1', '127.0.0.1:443=127.0.0.1:70000']) {
     assert.throws(() => parseForwards(bad), /expected/);
+  }
+});
+
+test('parseApns', () => {
+  assert.deepEqual(parseApns('internet'), ['internet']);
+  assert.deepEqual(parseApns('a.b, iot-1 ,'), ['a.b', 'iot-1']);
+  assert.deepEqual(parseApns('c,a', ['a', 'b']), ['a', 'b', 'c'], 'repeatable, no duplicates');
+  assert.deepEqual(parseApns('*'), ['*']);
+  for (const bad of ['', ',', 'a b', '-x', 'x.', 'a*', 'x'.repeat(101)]) {
+    assert.throws(() => parseApns(bad), Error, bad);
   }
 });

@@ -77,6 +77,23 @@ export function parseForwards(text: string, previous: Record<string, string> = {
   return out;
 }
 
+/**
+ * `APN[,APN...]` (for --apns): the APNs the simulated operator serves, added to the previous
+ * ones; "*" serves any. An APN is at most 100 characters of letters, digits, '-' and '.'
+ * (3GPP TS 23.003 §9.1), "*" alone.
+ */
+export function parseApns(text: string, previous: string[] = []): string[] {
+  const out = [...previous];
+  for (const raw of text.split(',')) {
+    const apn = raw.trim();
+    if (!apn) continue;
+    if (apn !== '*' && !/^[A-Za-z0-9]([A-Za-z0-9\-.]{0,98}[A-Za-z0-9])?$/.test(apn)) throw new Error(`invalid APN '${apn}'`);
+    if (!out.includes(apn)) out.push(apn);
+  }
+  if (out.length === 0) throw new Error(`expected APN[,APN...], got '${text}'`);
+  return out;
+}
+
 /** A positive integer (for --count). */
 export function parseCount(text: string): number {
   if (!/^\d+$/.test(text.trim())) throw new Error(`expected a positive integer, got '${text}'`);

@@ -2,7 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { registerCloudCommands } from './cloud.js';
 import { commandsDoc } from './docs.js';
 import { CliError, loadModuleApi } from './module-api.js';
-import { parseCount, parseForwards, parseHostPort, parseHosts, parseTermTarget, type HostPort } from './parse.js';
+import { parseApns, parseCount, parseForwards, parseHostPort, parseHosts, parseTermTarget, type HostPort } from './parse.js';
 import { startServe, waitForSignal } from './serve.js';
 import { runTerm } from './term.js';
 import { traceCommand } from './trace-command.js';
@@ -63,9 +63,14 @@ export function buildProgram(io: ProgramIo): Command {
       "lab port forwards for the modules' TCP connections, e.g. a local HTTPS server standing for port 443 (repeatable)",
       arg<Record<string, string>>((v, prev) => parseForwards(v, prev)),
     )
+    .option(
+      '--apns <APN,...>',
+      'APNs the simulated operator serves (repeatable; "*" = any); others are refused on activation. Default: internet, apn_name, ibox.tim.it, iot.apn (and the empty APN)',
+      arg<string[]>((v, prev) => parseApns(v, prev)),
+    )
     .option('-n, --count <N>', 'number of modules', arg<number>((v) => parseCount(v)), 1)
     .option('--trace <FILE>', 'append every byte each way on every link to FILE, one JSON line per chunk (read it with `modemlab trace FILE`)')
-    .action(async (o: { model: string; tcp: HostPort | null; pty?: string; state: string; hosts?: Record<string, string>; forward?: Record<string, string>; count: number; trace?: string }) => {
+    .action(async (o: { model: string; tcp: HostPort | null; pty?: string; state: string; hosts?: Record<string, string>; forward?: Record<string, string>; apns?: string[]; count: number; trace?: string }) => {
       const api = await loadModuleApi();
       const served = await startServe(
         api,
@@ -76,6 +81,7 @@ export function buildProgram(io: ProgramIo): Command {
           state: o.state,
           hosts: o.hosts ?? {},
           ...(o.forward ? { forwards: o.forward } : {}),
+          ...(o.apns ? { apns: o.apns } : {}),
           count: o.count,
           ...(o.trace === undefined ? {} : { trace: o.trace }),
         },

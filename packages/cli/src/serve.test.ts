@@ -77,6 +77,24 @@ test('serve: N modules, one state folder each, exact listener lines', async () =
   if (pty) assert.equal(fs.existsSync(`${pty}0`), false);
 });
 
+test('serve: --apns gives every module the operator\'s APN table', async () => {
+  const api = fakeApi();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modemlab-serve-'));
+  const served = await startServe(
+    api,
+    { model: 'sara-r5', tcp: { host: '127.0.0.1', port: 0 }, state: dir, hosts: {}, apns: ['flibble', 'internet'], count: 2 },
+    () => {},
+  );
+  try {
+    assert.deepEqual(
+      api.created.map((c) => (c.opts as { network?: unknown }).network),
+      [{ apns: ['flibble', 'internet'] }, { apns: ['flibble', 'internet'] }],
+    );
+  } finally {
+    await served.close();
+  }
+});
+
 test('serve: unknown model is a usage error (exit code 2) listing the models', async () => {
   const api = fakeApi();
   await assert.rejects(

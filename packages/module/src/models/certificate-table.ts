@@ -16,6 +16,11 @@ export interface CertificateTable {
   maxPasswordLength: number;
   /** <filename> of an import from the file system. */
   maxFilenameLength: number;
+  /**
+   * Smallest keys +USECMNG imports. Seed 002 (the AT commands manual) says RSA at least
+   * 1024 bits, ECDSA at least 192; seed 000 §3.1 says a handshake "can be successfully
+   * performed" with RSA of at least 2048. The import follows the command's manual.
+   */
   minRsaBits: number;
   minEcBits: number;
   /** Silence after which a stream import is aborted (+USECMNG op 0). */
@@ -46,12 +51,18 @@ export const saraR5Certificates: CertificateTable = {
   maxDataSize: 8192,
   maxPasswordLength: 128,
   maxFilenameLength: 63,
-  minRsaBits: 2048,
+  minRsaBits: 1024,
   minEcBits: 192,
   importGuardMs: 20_000,
-  expiryFormat: 'date',
+  // SARA-R5 prints date and time: seed 000 §3.1's capture ("2032/10/18 08:23:32") and the
+  // pre-installed table of seed 002 ("2031/11/10 00:00:00", roots only SARA-R5 carries).
+  expiryFormat: 'date-time',
   preinstalled: SARA_R5_PREINSTALLED_ROOTS,
   factory: { fsOps: [0, 2], nvmOps: [0, 2], erasingFsOps: [2], erasingNvmOps: [2] },
 };
 
-export const saraR4Certificates: CertificateTable = { ...saraR5Certificates };
+/**
+ * SARA-R4 prints the date only: the Thawte example of seed 002 and seed 000 §3.3
+ * ("2036/07/17"), the examples of the older firmware generation.
+ */
+export const saraR4Certificates: CertificateTable = { ...saraR5Certificates, expiryFormat: 'date' };

@@ -29,6 +29,7 @@ export const saraR5: ModelTable = {
     defaultIpv4v6Grant: 'IP',
     defaultMnoProfile: 90,
     mnoProfiles: [0, 1, 19, 21, 28, 31, 39, 42, 43, 44, 45, 46, 90, 100, 101, 102, 103, 104, 200, 201, 206],
+    bandmaskReadsEnabledRatsOnly: true,
     bands: {
       7: [1, 2, 3, 4, 5, 8, 12, 13, 18, 19, 20, 25, 26, 28, 66, 71, 85],
       8: [1, 2, 3, 4, 5, 8, 12, 13, 18, 19, 20, 25, 28, 66, 71, 85],

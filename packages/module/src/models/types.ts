@@ -63,6 +63,11 @@ export interface ModelTable {
     attachActivatesDefaultBearer?: boolean;
     defaultMnoProfile: number;
     mnoProfiles: number[];
+    /**
+     * +UBANDMASK? lists only the masks of the RATs +URAT has enabled (SARA-R5); without it
+     * every RAT's masks are listed (SARA-R4).
+     */
+    bandmaskReadsEnabledRatsOnly?: boolean;
     /** LTE bands per +URAT value (7 Cat-M1, 8 NB-IoT): the factory band masks. */
     bands: Record<number, number[]>;
     /** Internal PSD profiles (+UPSD). */

@@ -13,6 +13,8 @@ export type ServiceFailureReason =
   | 'too-many-active'
   | 'ip-type-mismatch'
   | 'apn-mismatch'
+  /** The operator does not serve the APN (3GPP ESM cause 27, missing or unknown APN). */
+  | 'apn-unknown'
   | 'profile-active'
   | 'profile-busy'
   | 'profile-not-active'

@@ -9,10 +9,39 @@ export interface SimAnswer {
   data?: Buffer;
 }
 
-/** EF_FPLMN: forbidden networks, 4 entries of 3 bytes, FF = empty. */
+/** EF_FPLMN: forbidden networks, 3 bytes per entry, FF = empty. */
 export const EF_FPLMN = 28539;
 /** EF_ICCID: the card number, BCD with swapped nibbles. */
 export const EF_ICCID = 12258;
+/** EF_IMSI: length byte, then the IMSI in BCD with the parity nibble (TS 31.102 §4.2.2). */
+export const EF_IMSI = 28423;
+/** EF_AD: administrative data; its 4th byte is the length of the MNC in the IMSI. */
+export const EF_AD = 28589;
+/** EF_HPPLMN: the higher-priority PLMN search period, in units of 6 minutes. */
+export const EF_HPPLMN = 28465;
+
+/**
+ * One transparent elementary file: its size, whether +CRSM UPDATE BINARY may write it
+ * (kept in NVM, as a card keeps it), and its factory content.
+ */
+interface ElementaryFile {
+  size: number;
+  writable: boolean;
+  factory(identity: IdentityService): Buffer;
+}
+
+/**
+ * The simulated card's files, as data. EF_FPLMN has room for 20 networks (60 bytes, a
+ * common USIM size; 31.102 asks for at least 4): host libraries read 12, 20, 45 bytes of
+ * it and expect the bytes and 144,0.
+ */
+const FILES: Record<number, ElementaryFile> = {
+  [EF_FPLMN]: { size: 60, writable: true, factory: () => Buffer.alloc(60, 0xff) },
+  [EF_ICCID]: { size: 10, writable: false, factory: (id) => swappedBcd(id.iccid.padEnd(20, 'F')) },
+  [EF_IMSI]: { size: 9, writable: false, factory: (id) => Buffer.concat([Buffer.from([8]), swappedBcd(`9${id.imsi}`)]) },
+  [EF_AD]: { size: 4, writable: false, factory: () => Buffer.from([0, 0, 0, 2]) },
+  [EF_HPPLMN]: { size: 1, writable: false, factory: () => Buffer.from([10]) },
+};
 
 const OK = { sw1: 144, sw2: 0 };
 
@@ -36,8 +65,9 @@ export class SimFiles {
   }
 
   updateBinary(fileId: number, offset: number, data: Buffer): SimAnswer {
-    if (fileId !== EF_FPLMN) return this.file(fileId) ? { sw1: 105, sw2: 130 } : { sw1: 106, sw2: 130 };
-    const file = this.file(fileId)!;
+    const file = this.file(fileId);
+    if (!file) return { sw1: 106, sw2: 130 };
+    if (!FILES[fileId]!.writable) return { sw1: 105, sw2: 130 };
     if (offset + data.length > file.length) return { sw1: 103, sw2: 0 };
     data.copy(file, offset);
     this.nvm.update<Record<string, string>>('sim', {}, (s) => {
@@ -48,9 +78,14 @@ export class SimFiles {
 
   private file(fileId: number): Buffer | undefined {
     if (!this.identity.simPresent) throw fail('sim-missing');
-    if (fileId === EF_FPLMN) return Buffer.from(this.nvm.read<Record<string, string>>('sim', {})[fileId] ?? 'FF'.repeat(12), 'hex');
-    if (fileId === EF_ICCID) return swappedBcd(this.identity.iccid.padEnd(20, 'F'));
-    return undefined;
+    const spec = FILES[fileId];
+    if (!spec) return undefined;
+    const factory = spec.factory(this.identity);
+    const stored = spec.writable ? this.nvm.read<Record<string, string>>('sim', {})[fileId] : undefined;
+    if (!stored) return factory;
+    // A file written before it grew (the older 12-byte FPLMN) keeps its bytes, padded with FF.
+    const bytes = Buffer.from(stored, 'hex');
+    return bytes.length >= spec.size ? bytes.subarray(0, spec.size) : Buffer.concat([bytes, factory.subarray(bytes.length)]);
   }
 }
 

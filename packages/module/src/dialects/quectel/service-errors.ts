@@ -12,6 +12,7 @@ const CME_BY_REASON: Record<ServiceFailureReason, number> = {
   'too-many-active': QuectelCme.notAllowed,
   'ip-type-mismatch': QuectelCme.notAllowed,
   'apn-mismatch': QuectelCme.notAllowed,
+  'apn-unknown': QuectelCme.notAllowed,
   'profile-active': QuectelCme.notAllowed,
   'profile-busy': QuectelCme.notAllowed,
   'profile-not-active': QuectelCme.notAllowed,

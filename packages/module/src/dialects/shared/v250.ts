@@ -78,6 +78,9 @@ export const [echoCommand, verboseCommand, quietCommand, factoryCommand, cmeeCom
   },
 ]) as [CommandDef, CommandDef, CommandDef, CommandDef, CommandDef];
 
+/** +IFC <DCE_by_DTE>,<DTE_by_DCE> equivalent of each &K value: 0 none, 3 RTS/CTS, 4 XON/XOFF. */
+const IFC_BY_K: Record<number, string> = { 0: '0,0', 3: '2,2', 4: '1,1' };
+
 /**
  * The full V.250 set of u-blox and Telit modules: the basics above, AT&W/ATZ with a stored
  * profile, flow control, DCD/DTR behaviour, AT&V and +IPR. Only AT&W persists the AT
@@ -123,15 +126,19 @@ export const v250Commands: CommandDef[] = [
     },
     {
       name: '&V',
+      // The layout u-blox's host library parses (ubxlib u_cell_cfg.c): "ACTIVE PROFILE:" on
+      // a line of its own, the &/S settings on the next, then the serial-port line with
+      // +ICF (always 8N1 here), +IFC (from &K) and +IPR. Each setting ends with a comma.
       basic(ctx) {
         const s = ctx.session;
         const set = ctx.module.services.settings;
         const pad = (n: number) => String(n).padStart(3, '0');
         ctx.info('ACTIVE PROFILE:');
         ctx.info(
-          `&C${set.dcd}, &D${set.dtr}, &K${set.flowControl}, E${s.echo ? 1 : 0}, Q${s.quiet ? 1 : 0}, V${s.verbose ? 1 : 0}, ` +
-            `S2:043, S3:${pad(s.sreg(3))}, S4:${pad(s.sreg(4))}, S5:${pad(s.sreg(5))}, S12:${pad(s.sreg(12))}, +IPR:${set.ipr}, +CMEE:${s.cmee}`,
+          `&C${set.dcd}, &D${set.dtr}, &K${set.flowControl}, &S1, E${s.echo ? 1 : 0}, Q${s.quiet ? 1 : 0}, V${s.verbose ? 1 : 0}, ` +
+            `S2:043, S3:${pad(s.sreg(3))}, S4:${pad(s.sreg(4))}, S5:${pad(s.sreg(5))}, S12:${pad(s.sreg(12))},`,
         );
+        ctx.info(`+ICF:3,1, +IFC:${IFC_BY_K[set.flowControl] ?? '0,0'}, +IPR:${set.ipr}, +CMEE:${s.cmee},`);
       },
     },
   ]),

@@ -62,3 +62,19 @@ describe('Telit +CREG/+CGREG URCs', () => {
     }
   });
 });
+
+describe('Telit #SGACT and the operator\'s APN table', () => {
+  it('refuses an APN the operator does not serve with 555 and activates one it serves', async () => {
+    const h = await telit('ge910');
+    try {
+      await at(h, 'AT+CMEE=1');
+      assert.equal(await at(h, 'AT+CGDCONT=1,"IP","flibble"'), OK);
+      assert.equal(await at(h, 'AT#SGACT=1,1'), '\r\n+CME ERROR: 555\r\n');
+      assert.equal(await at(h, 'AT#SGACT?'), '\r\n#SGACT: 1,0\r\n' + OK, 'nothing activated');
+      assert.equal(await at(h, 'AT+CGDCONT=1,"IP","internet"'), OK);
+      assert.match(await at(h, 'AT#SGACT=1,1'), /^\r\n#SGACT: \d+\.\d+\.\d+\.\d+\r\n\r\nOK\r\n$/);
+    } finally {
+      await h.close();
+    }
+  });
+});

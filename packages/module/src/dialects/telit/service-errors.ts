@@ -15,6 +15,7 @@ const CME_BY_REASON: Record<ServiceFailureReason, number> = {
   'too-many-active': TelitCme.notAllowed,
   'ip-type-mismatch': TelitCme.activationFailed,
   'apn-mismatch': TelitCme.activationFailed,
+  'apn-unknown': TelitCme.activationFailed,
   'profile-active': TelitCme.notAllowed,
   'profile-busy': TelitCme.notAllowed,
   'profile-not-active': TelitCme.notAllowed,

@@ -70,6 +70,8 @@ export const UbloxCme = {
   mtRestricted: 55,
   unknown: 100,
   unknownPdpContext: 143,
+  /** 27.007 "unspecified GPRS error": the network rejected the activation (its cause is in +CEER). */
+  gprsUnspecified: 148,
   gprsGeneric: 1550,
   lineTooLong: 1650,
   apnMismatch: 4000,

@@ -130,8 +130,10 @@ export const fileCommands = defineCommands(import.meta.url, [
   },
   {
     name: '+URDFILE',
-    params: [nameSpec],
+    // The tag is accepted as by +UDWNFILE/+ULSTFILE: host libraries send "USER".
+    params: [nameSpec, tagSpec],
     set(ctx, v) {
+      checkTag(ctx, v.tag);
       const name = v.filename as string;
       const size = fs(() => files(ctx).size(name));
       writeData(ctx, '+URDFILE', name, 0, size);

@@ -60,7 +60,7 @@ describe('u-blox PDP context commands', () => {
     assert.equal(await at(h, 'AT+CGACT?'), answer('+CGACT: 1,1'));
     assert.equal(await at(h, 'AT+CGACT=?'), answer('+CGACT: (0-1)'));
     await at(h, 'AT+CGEREP=1');
-    await at(h, 'AT+CGDCONT=2,"IP","b"');
+    await at(h, 'AT+CGDCONT=2,"IP","iot.apn"');
     assert.equal(await at(h, 'AT+CGACT=1,2'), OK + urc('+CGEV: ME PDN ACT 2'));
     assert.equal(await at(h, 'AT+CGACT?'), answer('+CGACT: 1,1', '+CGACT: 2,1'));
     assert.equal(await at(h, 'AT+CGPADDR=2'), answer('+CGPADDR: 2,"100.108.232.234"'));
@@ -72,7 +72,7 @@ describe('u-blox PDP context commands', () => {
   });
 
   it('refuses +CGACT for undefined contexts, without registration, or beyond the limit', async () => {
-    const h = await ublox({ registered: false });
+    const h = await ublox({ registered: false, network: { apns: ['*'] } });
     await at(h, 'AT+CMEE=1');
     assert.equal(await at(h, 'AT+CGACT=1,1'), cmeError(30));
     await h.advance(REGISTRATION_MS);
@@ -84,6 +84,37 @@ describe('u-blox PDP context commands', () => {
     assert.equal(await at(h, 'AT+CGACT?'), answer(...[1, 2, 3, 4, 5, 6, 7, 8].map((c) => `+CGACT: ${c},${c === 1 ? 1 : 0}`)));
     assert.equal(await at(h, 'AT+CGACT=1,2,3,4,5,6,7'), OK);
     assert.equal(await at(h, 'AT+CGACT=1,8'), cmeError(3));
+    await h.close();
+  });
+
+  it('refuses an APN the operator does not serve: +CME ERROR, no +CGEV/+UUPSDA, +CEER cause 27, nothing changed', async () => {
+    const h = await ublox();
+    await at(h, 'AT+CGEREP=1');
+    await at(h, 'AT+CMEE=2');
+    assert.equal(await at(h, 'AT+CGDCONT=2,"IP","flibble"'), OK, 'a definition is local: accepted');
+    assert.equal(await at(h, 'AT+CGACT=1,2'), cmeError('Unspecified GPRS error'));
+    assert.equal(await at(h, 'AT+CEER'), answer('+CEER: "Missing or unknown APN"'));
+    assert.equal(await at(h, 'AT+CGACT?'), answer('+CGACT: 1,1', '+CGACT: 2,0'));
+    // The internal profile path (+UPSD/+UPSDA) on its own context.
+    assert.equal(await at(h, 'AT+UPSD=1,100,3'), OK);
+    assert.equal(await at(h, 'AT+UPSD=1,0,0'), OK);
+    assert.equal(await at(h, 'AT+UPSD=1,1,"flibble"'), OK);
+    assert.equal(await at(h, 'AT+UPSDA=1,3'), cmeError('Unspecified GPRS error'));
+    assert.equal(await at(h, 'AT+CGDCONT=3'), OK);
+    assert.equal(await at(h, 'AT+CGACT?'), answer('+CGACT: 1,1', '+CGACT: 2,0'), 'context 3 was not defined by the refused activation');
+    // An APN of the table activates (case-insensitive, as APNs are).
+    assert.equal(await at(h, 'AT+CGDCONT=2,"IP","IOT.APN"'), OK);
+    assert.equal(await at(h, 'AT+CGACT=1,2'), `${OK}${urc('+CGEV: ME PDN ACT 2')}`);
+    await h.close();
+  });
+
+  it('serves the APNs the lab configures (network.apns)', async () => {
+    const h = await ublox({ network: { apns: ['flibble'] } });
+    await at(h, 'AT+CMEE=1');
+    assert.equal(await at(h, 'AT+CGDCONT=2,"IP","flibble"'), OK);
+    assert.equal(await at(h, 'AT+CGACT=1,2'), OK);
+    assert.equal(await at(h, 'AT+CGDCONT=3,"IP","internet"'), OK);
+    assert.equal(await at(h, 'AT+CGACT=1,3'), cmeError(148), 'not in this table');
     await h.close();
   });
 
@@ -107,7 +138,7 @@ describe('u-blox PDP context commands', () => {
 
   it('lists addresses with +CGPADDR', async () => {
     const h = await ublox();
-    await at(h, 'AT+CGDCONT=2,"IP","b"');
+    await at(h, 'AT+CGDCONT=2,"IP","iot.apn"');
     assert.equal(await at(h, 'AT+CGPADDR'), answer('+CGPADDR: 1,"100.108.232.233"', '+CGPADDR: 2'));
     assert.equal(await at(h, 'AT+CGPADDR=1,2'), answer('+CGPADDR: 1,"100.108.232.233"', '+CGPADDR: 2'));
     assert.equal(await at(h, 'AT+CGPADDR=?'), answer('+CGPADDR: (1,2)'));
@@ -122,7 +153,7 @@ describe('u-blox PDP context commands', () => {
     assert.equal(await at(h, 'AT+CGCONTRDP'), answer(line));
     assert.equal(await at(h, 'AT+CGCONTRDP=1'), answer(line));
     assert.equal(await at(h, 'AT+CGCONTRDP=?'), answer('+CGCONTRDP: (1)'));
-    await at(h, 'AT+CGDCONT=2,"IP","b"');
+    await at(h, 'AT+CGDCONT=2,"IP","iot.apn"');
     assert.equal(await at(h, 'AT+CGCONTRDP=2'), OK);
     await h.close();
   });
@@ -158,7 +189,11 @@ describe('u-blox PDP context commands', () => {
     h.module.services.pdp.countBytes(1, 120, 3400);
     assert.equal(await at(h, 'AT+UGCNTRD'), answer('+UGCNTRD: 1,120,3400,120,3400'));
     assert.equal(await at(h, 'AT+UGCNTSET=1,0,0'), OK);
-    assert.equal(await at(h, 'AT+UGCNTRD'), answer('+UGCNTRD: 1,120,3400,0,0'));
+    assert.equal(await at(h, 'AT+UGCNTRD'), answer('+UGCNTRD: 1,0,0,0,0'), 'the session counters are reset too');
+    h.module.services.pdp.countBytes(1, 4, 5);
+    assert.equal(await at(h, 'AT+UGCNTSET=1,100,200'), OK);
+    h.module.services.pdp.countBytes(1, 1, 2);
+    assert.equal(await at(h, 'AT+UGCNTRD'), answer('+UGCNTRD: 1,1,2,101,202'));
     assert.equal(await at(h, 'AT+UGCNTSET=?'), answer('+UGCNTSET: (0-11),(0-4294967295),(0-4294967295)'));
     await at(h, 'AT+CMEE=1');
     assert.equal(await at(h, 'AT+UGCNTSET=4,0,0'), cmeError(143));

@@ -7,6 +7,10 @@ import { UbloxCme } from './errors.js';
 /** +UBANDMASK numbers its RATs 0 (LTE-M) and 1 (NB-IoT); the services use +URAT values. */
 const BANDMASK_RAT: Record<number, number> = { 0: 7, 1: 8 };
 
+/**
+ * Radio off is +CFUN=0 or +CFUN=4 (seed 000 §2.3; host libraries set the MNO profile in
+ * airplane mode): every radio-configuration command accepts both.
+ */
 const requireRadioOff = (ctx: CommandContext): void => {
   if (ctx.module.services.network.functionality === 1) throw cme(UbloxCme.notAllowed);
 };
@@ -28,8 +32,8 @@ export const radioCommands = defineCommands(import.meta.url, [
         { name: 'profile', type: 'int', values: ctx.module.model.network.mnoProfiles },
         { name: 'opt', type: 'int', min: 0, max: 1, optional: true },
       ]);
-      // The profile rewrites the radio stack's settings, so the module refuses it unless in CFUN=0.
-      if (ctx.module.services.network.functionality !== 0) throw cme(UbloxCme.notAllowed);
+      // The profile rewrites the radio stack's settings, so the module refuses it with the radio on.
+      requireRadioOff(ctx);
       ctx.module.services.radio.setOperatorProfile(profile as number);
     },
     read(ctx) {
@@ -77,7 +81,10 @@ export const radioCommands = defineCommands(import.meta.url, [
     },
     read(ctx) {
       const radio = ctx.module.services.radio;
-      ctx.info(`+UBANDMASK: ${bandmaskRats(ctx).map((r) => `${r},${radio.bandMask(BANDMASK_RAT[r]!)}`).join(',')}`);
+      const listed = ctx.module.model.network.bandmaskReadsEnabledRatsOnly
+        ? bandmaskRats(ctx).filter((r) => radio.effectiveRats.includes(BANDMASK_RAT[r]!))
+        : bandmaskRats(ctx);
+      ctx.info(`+UBANDMASK: ${listed.map((r) => `${r},${radio.bandMask(BANDMASK_RAT[r]!)}`).join(',')}`);
     },
     test(ctx) {
       ctx.info(`+UBANDMASK: (${bandmaskRats(ctx).join(',')})`);

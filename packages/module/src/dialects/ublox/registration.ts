@@ -15,6 +15,8 @@ const CEER_TEXT: Record<RegistrationCause, string> = {
   deregistered: 'Deregistration requested by the user',
   detached: 'Detach requested by the user',
   'coverage-lost': 'Lost radio coverage',
+  // 3GPP TS 24.301 ESM cause #27.
+  'apn-unknown': 'Missing or unknown APN',
 };
 
 /** Network selection and registration reports, RRC state, last failure cause. */

@@ -17,6 +17,7 @@ const CME_BY_REASON: Record<ServiceFailureReason, number> = {
   'too-many-active': UbloxCme.notAllowed,
   'ip-type-mismatch': UbloxCme.ipTypeMismatch,
   'apn-mismatch': UbloxCme.apnMismatch,
+  'apn-unknown': UbloxCme.gprsUnspecified,
   'profile-active': UbloxCme.notAllowed,
   'profile-busy': UbloxCme.notAllowed,
   'profile-not-active': UbloxCme.notAllowed,

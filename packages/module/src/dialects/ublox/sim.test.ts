@@ -19,7 +19,7 @@ describe('u-blox SIM commands', () => {
     const h = await ublox({ registered: false });
     assert.equal(await at(h, 'AT+CRSM=176,28539,0,0,12'), answer('+CRSM: 144,0,"FFFFFFFFFFFFFFFFFFFFFFFF"'));
     assert.equal(await at(h, 'AT+CRSM=214,28539,0,0,3,"00F110"'), answer('+CRSM: 144,0'));
-    assert.equal(await at(h, 'AT+CRSM=176,28539,0,0,0'), answer('+CRSM: 144,0,"00F110FFFFFFFFFFFFFFFFFF"'));
+    assert.equal(await at(h, 'AT+CRSM=176,28539,0,0,0'), answer('+CRSM: 144,0,"00F110FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"'));
     await at(h, 'AT+CFUN=16');
     await h.advance(3000);
     await at(h, 'ATE0');
@@ -27,14 +27,26 @@ describe('u-blox SIM commands', () => {
     await h.close();
   });
 
+  it('reads EF_FPLMN as host libraries do (20 bytes: the bytes and 144,0), and the IMSI, AD, HPPLMN files', async () => {
+    const h = await ublox({ registered: false });
+    assert.equal(await at(h, 'AT+CRSM=176,28539,0,0,20'), answer(`+CRSM: 144,0,"${'F'.repeat(40)}"`));
+    assert.equal(await at(h, 'AT+CRSM=176,28539,0,0,45'), answer(`+CRSM: 144,0,"${'F'.repeat(90)}"`));
+    const imsi = h.module.services.identity.imsi;
+    assert.equal(await at(h, 'AT+CRSM=176,28423,0,0,9'), answer(`+CRSM: 144,0,"08${swap(`9${imsi}`)}"`));
+    assert.equal(await at(h, 'AT+CRSM=176,28589,0,0,4'), answer('+CRSM: 144,0,"00000002"'));
+    assert.equal(await at(h, 'AT+CRSM=176,28465,0,0,1'), answer('+CRSM: 144,0,"0A"'));
+    assert.equal(await at(h, 'AT+CRSM=214,28423,0,0,1,"00"'), answer('+CRSM: 105,130'), 'the IMSI is read-only');
+    await h.close();
+  });
+
   it('reads the ICCID file and answers status words for what it cannot do', async () => {
     const h = await ublox({ registered: false });
     const iccid = h.module.services.identity.iccid;
     assert.equal(await at(h, 'AT+CRSM=176,12258,0,0,10'), answer(`+CRSM: 144,0,"${swap(iccid)}"`));
-    assert.equal(await at(h, 'AT+CRSM=176,28539,0,0,13'), answer('+CRSM: 108,12'));
+    assert.equal(await at(h, 'AT+CRSM=176,28539,0,0,61'), answer('+CRSM: 108,60'), 'past the end of the file');
     assert.equal(await at(h, 'AT+CRSM=176,12345,0,0,1'), answer('+CRSM: 106,130'));
     assert.equal(await at(h, 'AT+CRSM=214,12258,0,0,1,"00"'), answer('+CRSM: 105,130'));
-    assert.equal(await at(h, 'AT+CRSM=214,28539,0,10,3,"000000"'), answer('+CRSM: 103,0'));
+    assert.equal(await at(h, 'AT+CRSM=214,28539,0,58,3,"000000"'), answer('+CRSM: 103,0'), 'past the end of the file');
     assert.equal(await at(h, 'AT+CRSM=?'), answer('+CRSM: (176,178,192,214,220,242),(0-65535),(0-255),(0-255),(0-255)'));
     await at(h, 'AT+CMEE=1');
     assert.equal(await at(h, 'AT+CRSM=177,28539,0,0,1'), cmeError(50));

@@ -164,6 +164,11 @@ describe('u-blox secure sockets, direct link, limits', () => {
     assert.equal(await at(h, 'AT+USOGO=0,65535,128'), answer('+USOGO: 1,500'));
     assert.equal(await at(h, 'AT+USOSO=0,65535,32,1'), cmeError(3));
     assert.equal(await at(h, 'AT+USOER'), answer('+USOER: 92'));
+    // Reading works on any socket: SO_BROADCAST of a TCP socket reads 0 (ubxlib reads it).
+    assert.equal(await at(h, 'AT+USOGO=0,65535,32'), answer('+USOGO: 0'));
+    assert.equal(await at(h, 'AT+USOCR=17'), answer('+USOCR: 1'));
+    assert.equal(await at(h, 'AT+USOGO=1,6,1'), answer('+USOGO: 0'), 'TCP_NODELAY of a UDP socket reads too');
+    assert.equal(await at(h, 'AT+USOCL=1'), OK);
     // Keepalive applies to the real connection made afterwards.
     assert.equal(await atUntil(h, `AT+USOCO=0,"127.0.0.1",${echo.port}`, OK), OK);
     assert.equal(await at(h, 'AT+USOSO=0,6,1,1'), OK);

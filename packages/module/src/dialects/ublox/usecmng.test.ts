@@ -11,7 +11,8 @@ import { makeKeys, makeTestMaterial, THAWTE_MD5, THAWTE_PEM, type TestMaterial }
 
 const PROMPT = '\r\n>';
 const md5 = (b: Buffer): string => createHash('md5').update(b).digest('hex');
-const expiry = (x: X509Certificate): string => formatExpiry(new Date(x.validTo), 'date');
+/** SARA-R5 (the default model) prints <expiration_date> as date and time. */
+const expiry = (x: X509Certificate): string => formatExpiry(new Date(x.validTo), 'date-time');
 
 /** AT+USECMNG=0,...: the prompt, then the data; returns what follows the data. */
 async function importItem(h: ModuleHarness, type: number, name: string, data: Buffer | string, password?: string): Promise<string> {
@@ -37,10 +38,28 @@ describe('u-blox +USECMNG', () => {
     assert.equal(THAWTE_PEM.length, 1516);
     const h = await ublox({ registered: false });
     assert.equal(await importItem(h, 0, 'ThawteCA', THAWTE_PEM), imported(0, 'ThawteCA', THAWTE_MD5));
-    assert.equal(await at(h, 'AT+USECMNG=3'), answer('CA,"ThawteCA","thawte Primary Root CA","2036/07/17"'));
-    assert.equal(await at(h, 'AT+USECMNG=3,0'), answer('CA,"ThawteCA","thawte Primary Root CA","2036/07/17"'));
+    // SARA-R5: notAfter as date and time, as seed 000 §3.1 prints it.
+    assert.equal(await at(h, 'AT+USECMNG=3'), answer('CA,"ThawteCA","thawte Primary Root CA","2036/07/16 23:59:59"'));
+    assert.equal(await at(h, 'AT+USECMNG=3,0'), answer('CA,"ThawteCA","thawte Primary Root CA","2036/07/16 23:59:59"'));
     assert.equal(await at(h, 'AT+USECMNG=3,1'), OK);
     assert.equal(await at(h, 'AT+USECMNG=4,0,"ThawteCA"'), answer(`+USECMNG: 4,0,"ThawteCA","${THAWTE_MD5}"`));
+    await h.close();
+  });
+
+  it('lists the expiry as a date only on SARA-R4, as the seed 002 Thawte example prints it', async () => {
+    const h = await ublox({ registered: false, model: 'sara-r410m' });
+    assert.equal(await importItem(h, 0, 'ThawteCA', THAWTE_PEM), imported(0, 'ThawteCA', THAWTE_MD5));
+    assert.equal(await at(h, 'AT+USECMNG=3'), answer('CA,"ThawteCA","thawte Primary Root CA","2036/07/17"'));
+    await h.close();
+  });
+
+  it('imports an RSA-1024 client certificate and key (seed 002: RSA keys of at least 1024 bits)', async () => {
+    const h = await ublox({ registered: false });
+    const keyDer = Buffer.from(m.rsa1024Cert.keyPem.toString('latin1').replace(/-----[^-]+-----|\s/g, ''), 'base64');
+    assert.equal(await importItem(h, 1, 'cc1024', m.rsa1024Cert.pem), imported(1, 'cc1024', md5(m.rsa1024Cert.der)));
+    assert.equal(await importItem(h, 2, 'pk1024', m.rsa1024Cert.keyPem), imported(2, 'pk1024', md5(keyDer)));
+    assert.equal(await importItem(h, 2, 'pk1024b', keys.rsa1024Pem), imported(2, 'pk1024b', md5(Buffer.from(keys.rsa1024Pem.toString('latin1').replace(/-----[^-]+-----|\s/g, ''), 'base64'))));
+    assert.equal(await at(h, 'AT+USECMNG=3,1'), answer(`CC,"cc1024","RSA 1024 client","${expiry(m.rsa1024Cert.x509)}"`));
     await h.close();
   });
 
@@ -103,11 +122,11 @@ describe('u-blox +USECMNG', () => {
     await at(h, 'AT+CMEE=2');
     const keyFormat = cmeError('USECMNG private key format error');
     const badFormat = cmeError('USECMNG invalid certificate/key format');
-    assert.equal(await importItem(h, 2, 'k', keys.rsa1024Pem), keyFormat, 'RSA 1024');
+    assert.equal(await importItem(h, 2, 'k', keys.rsa768Pem), keyFormat, 'RSA 768');
     assert.equal(await importItem(h, 2, 'k', keys.ed25519Pem), keyFormat, 'not RSA or ECDSA');
     assert.equal(await importItem(h, 2, 'k', m.ecWithParams), keyFormat, 'EC PARAMETERS');
     assert.equal(await importItem(h, 2, 'k', m.ca.pem), keyFormat, 'a certificate is not a key');
-    assert.equal(await importItem(h, 0, 'c', m.rsa1024Cert.pem), badFormat, 'a certificate on an RSA 1024 key');
+    assert.equal(await importItem(h, 0, 'c', m.rsa768Cert.pem), badFormat, 'a certificate on an RSA 768 key');
     assert.equal(await importItem(h, 0, 'c', keys.rsaPkcs8Pem), badFormat, 'a key is not a certificate');
     assert.equal(await importItem(h, 1, 'c', 'hello world'), badFormat, 'neither PEM nor DER');
     assert.equal(await importItem(h, 1, 'c', Buffer.concat([m.ca.der, Buffer.from([0])])), badFormat, 'trailing bytes');
@@ -143,7 +162,7 @@ describe('u-blox +USECMNG', () => {
     assert.equal(await at(h, `AT+UDWNFILE="thawte.cert",${THAWTE_PEM.length}`), PROMPT);
     assert.equal(await h.send(THAWTE_PEM), OK);
     assert.equal(await at(h, 'AT+USECMNG=1,0,"ThawteCA","thawte.cert"'), answer(`+USECMNG: 1,0,"ThawteCA","${THAWTE_MD5}"`));
-    assert.equal(await at(h, 'AT+USECMNG=3'), answer('CA,"ThawteCA","thawte Primary Root CA","2036/07/17"'));
+    assert.equal(await at(h, 'AT+USECMNG=3'), answer('CA,"ThawteCA","thawte Primary Root CA","2036/07/16 23:59:59"'));
     assert.equal(h.module.services.files.read('thawte.cert').toString('latin1'), THAWTE_PEM);
     // A key with its password, from DER.
     h.module.services.files.write('client_key.key', keys.rsaEncryptedDer);
@@ -153,7 +172,7 @@ describe('u-blox +USECMNG', () => {
     assert.equal(await at(h, 'AT+USECMNG=1,0,"bad","garbage"'), cmeError('USECMNG invalid certificate/key format'));
     h.module.services.files.write('huge', Buffer.alloc(8193, 0x41));
     assert.equal(await at(h, 'AT+USECMNG=1,0,"bad","huge"'), cmeError('USECMNG import file size exceeds limit'));
-    assert.equal(await at(h, 'AT+USECMNG=3'), answer('CA,"ThawteCA","thawte Primary Root CA","2036/07/17"', 'PK,"client_key"'), 'refusals store nothing');
+    assert.equal(await at(h, 'AT+USECMNG=3'), answer('CA,"ThawteCA","thawte Primary Root CA","2036/07/16 23:59:59"', 'PK,"client_key"'), 'refusals store nothing');
     await h.close();
   });
 
@@ -211,7 +230,7 @@ describe('u-blox +USECMNG', () => {
     await at(h, 'AT+CMEE=1');
     await importItem(h, 2, 'key', keys.rsaPkcs1Pem);
     await importItem(h, 0, 'root', THAWTE_PEM);
-    assert.equal(await importItem(h, 2, 'key', keys.rsa1024Pem), cmeError(1918));
+    assert.equal(await importItem(h, 2, 'key', keys.rsa768Pem), cmeError(1918));
     assert.equal(await importItem(h, 0, 'root', 'garbage'), cmeError(1913));
     assert.equal(await importItem(h, 0, 'root', THAWTE_PEM.replace('MIIEIDCC', 'MII*IDCC')), cmeError(1920));
     assert.equal(await at(h, 'AT+USECMNG=4,2,"key"'), answer(`+USECMNG: 4,2,"key","${md5(keys.rsaPkcs1Der)}"`));
@@ -228,7 +247,7 @@ describe('u-blox +USECMNG', () => {
       assert.equal(await at(h, 'AT+CFUN=16'), OK);
       await h.advance(h.module.model.timing.rebootMs);
       await at(h, 'ATE0');
-      const list = answer('CA,"ThawteCA","thawte Primary Root CA","2036/07/17"', 'PK,"key"');
+      const list = answer('CA,"ThawteCA","thawte Primary Root CA","2036/07/16 23:59:59"', 'PK,"key"');
       assert.equal(await at(h, 'AT+USECMNG=3'), list);
       await h.close();
       const again = await ublox({ registered: false, stateDir });
@@ -249,7 +268,7 @@ describe('u-blox +UFACTORY', () => {
     assert.equal(await at(h, 'AT+UFACTORY=?'), answer('+UFACTORY: (0,2),(0,2)'));
     assert.equal(await at(h, 'AT+UFACTORY=1,0'), cmeError(50), 'not supported on SARA-R5');
     await importItem(h, 0, 'ThawteCA', THAWTE_PEM);
-    const listed = answer('CA,"ThawteCA","thawte Primary Root CA","2036/07/17"');
+    const listed = answer('CA,"ThawteCA","thawte Primary Root CA","2036/07/16 23:59:59"');
 
     assert.equal(await at(h, 'AT+UFACTORY=0,2'), OK);
     assert.equal(await at(h, 'AT+UFACTORY=0,0'), OK);

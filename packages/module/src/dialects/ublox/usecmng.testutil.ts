@@ -51,7 +51,10 @@ export interface TestMaterial {
   ca: TestCert;
   client: TestCert;
   ecClient: TestCert;
+  /** The smallest RSA key seed 002 accepts. */
   rsa1024Cert: TestCert;
+  /** Below seed 002's 1024 bits: refused. */
+  rsa768Cert: TestCert;
   /** PEM: "EC PARAMETERS" then "EC PRIVATE KEY", as `openssl ecparam -genkey` writes it. */
   ecWithParams: Buffer;
   cleanup(): void;
@@ -70,7 +73,8 @@ export function makeTestMaterial(): TestMaterial {
     ca: cert('ca', ['-newkey', 'rsa:2048'], '/O=modemlab/CN=modemlab Test Root'),
     client: cert('client', ['-newkey', 'rsa:2048'], '/CN=A client certificate'),
     ecClient: cert('ec', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'], '/CN=An EC client'),
-    rsa1024Cert: cert('weak', ['-newkey', 'rsa:1024'], '/CN=Weak'),
+    rsa1024Cert: cert('rsa1024', ['-newkey', 'rsa:1024'], '/CN=RSA 1024 client'),
+    rsa768Cert: cert('weak', ['-newkey', 'rsa:768'], '/CN=Weak'),
     ecWithParams: openssl('ecparam', '-name', 'prime256v1', '-genkey'),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
@@ -81,6 +85,7 @@ export function makeTestMaterial(): TestMaterial {
 export function makeKeys() {
   const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
   const rsa1024 = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey;
+  const rsa768 = generateKeyPairSync('rsa', { modulusLength: 768 }).privateKey;
   const ec192 = generateKeyPairSync('ec', { namedCurve: 'prime192v1' }).privateKey;
   const ed25519 = generateKeyPairSync('ed25519').privateKey;
   return {
@@ -91,6 +96,7 @@ export function makeKeys() {
     rsaEncryptedDer: rsa.export({ type: 'pkcs8', format: 'der', cipher: 'aes-256-cbc', passphrase: 'secret' }),
     rsaEncryptedPem: Buffer.from(rsa.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'secret' })),
     rsa1024Pem: Buffer.from(rsa1024.export({ type: 'pkcs1', format: 'pem' })),
+    rsa768Pem: Buffer.from(rsa768.export({ type: 'pkcs1', format: 'pem' })),
     ec192Sec1Pem: Buffer.from(ec192.export({ type: 'sec1', format: 'pem' })),
     ec192Sec1Der: ec192.export({ type: 'sec1', format: 'der' }),
     ed25519Pem: Buffer.from(ed25519.export({ type: 'pkcs8', format: 'pem' })),

@@ -116,11 +116,14 @@ export class InternalContexts extends EventEmitter<InternalContextEvents> {
     if (def) {
       if (prof.apn && def.apn && prof.apn !== def.apn) throw fail('apn-mismatch');
       this.pdp.checkActivation(prof.cid);
+      if (!this.pdp.isActive(prof.cid)) this.pdp.checkApn(prof.apn || def.apn);
       const assigned = this.pdp.context(prof.cid)?.assignedType ?? this.pdp.grantFor(def.type);
       if (this.rules.typeMustMatch && assigned !== wantedType) throw fail('ip-type-mismatch', `profile ${prof.ipType}, context ${assigned}`);
     } else {
       // An undefined context is defined from the profile, as the module does for +UPSD-only hosts.
       if (this.rules.typeMustMatch && this.pdp.grantFor(wantedType) !== wantedType) throw fail('ip-type-mismatch');
+      if (!this.pdp.networkRegistered) throw fail('not-registered');
+      this.pdp.checkApn(prof.apn);
       this.pdp.define(prof.cid, wantedType, prof.apn);
     }
     const ctx = this.pdp.activate(prof.cid);

@@ -11,7 +11,7 @@ export type Functionality = 0 | 1 | 4;
 /** 0 automatic, 1 manual, 2 deregistered, 4 manual falling back to automatic. */
 export type SelectionMode = 0 | 1 | 2 | 4;
 /** Why the module is (no longer) registered: the source of +CEER-style reports. */
-export type RegistrationCause = 'none' | 'radio-off' | 'deregistered' | 'detached' | 'coverage-lost' | 'searching' | 'registered';
+export type RegistrationCause = 'none' | 'radio-off' | 'deregistered' | 'detached' | 'coverage-lost' | 'searching' | 'registered' | 'apn-unknown';
 
 export interface RegistrationChange {
   stat: RegistrationStatus;
@@ -128,6 +128,11 @@ export class NetworkOperator extends EventEmitter<OperatorEvents> {
     if (!this.registered) return;
     this.setRrc(true);
     this.armRrcTimer();
+  }
+
+  /** A session-management reject by the network (e.g. an unknown APN): the last cause. */
+  recordReject(cause: Extract<RegistrationCause, 'apn-unknown'>): void {
+    this.lastCause = cause;
   }
 
   isThisNetwork(name: string): boolean {

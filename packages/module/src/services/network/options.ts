@@ -33,6 +33,12 @@ export interface NetworkOptions {
   dnsServers?: string[];
   /** APN the network assigns when the context asks for none (default "internet"). */
   defaultApn?: string;
+  /**
+   * APNs the operator serves (case-insensitive, as APNs are); a context that asks for another
+   * is rejected on activation with ESM cause 27. "*" serves any; the empty APN is always
+   * served. Default DEFAULT_APNS.
+   */
+  apns?: string[];
   /** What an IPV4V6 context is granted; defaults to the model's table. */
   ipv4v6Grant?: IpGrant;
   /** Radio coverage at power-up (default true); change later with setCoverage(). */
@@ -50,6 +56,13 @@ export interface NetworkOptions {
    */
   accessTechnology?: number;
 }
+
+/**
+ * The APNs a lab operator serves by default (the empty APN is always served: the network
+ * picks its default APN for it): the network's default "internet", and the APNs of the seed documents' examples ("apn_name" of
+ * seed 000 §2.3, "ibox.tim.it" of seed 003 §2.1, "iot.apn"). Anything else, e.g. "flibble", is refused as a real network does.
+ */
+export const DEFAULT_APNS: readonly string[] = ['internet', 'apn_name', 'ibox.tim.it', 'iot.apn'];
 
 export type ResolvedNetworkOptions = Required<Omit<NetworkOptions, 'ipv4v6Grant' | 'accessTechnology'>> & { ipv4v6Grant?: IpGrant; accessTechnology?: number };
 
@@ -73,6 +86,7 @@ export function resolveNetworkOptions(o: NetworkOptions): ResolvedNetworkOptions
     ipv6Prefix: o.ipv6Prefix ?? '2001:db8:100:0',
     dnsServers: o.dnsServers ?? ['8.8.8.8', '8.8.4.4'],
     defaultApn: o.defaultApn ?? 'internet',
+    apns: o.apns ?? [...DEFAULT_APNS],
     coverage: o.coverage ?? true,
     rrcInactivityMs: o.rrcInactivityMs ?? 10_000,
     packetLoss: Math.min(1, Math.max(0, o.packetLoss ?? 0)),

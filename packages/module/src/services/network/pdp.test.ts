@@ -113,7 +113,10 @@ describe('PDP contexts', () => {
     pdp.deactivate(1);
     pdp.activate(1);
     assert.deepEqual(pdp.countersOf(1), { sentSession: 0, receivedSession: 0, sentTotal: 110, receivedTotal: 2020 });
+    pdp.countBytes(1, 5, 6);
     pdp.setTotals(1, 0, 0);
-    assert.deepEqual(pdp.countersOf(1), { sentSession: 0, receivedSession: 0, sentTotal: 0, receivedTotal: 0 });
+    assert.deepEqual(pdp.countersOf(1), { sentSession: 0, receivedSession: 0, sentTotal: 0, receivedTotal: 0 }, 'session counters start over too');
+    pdp.setTotals(1, 7, 8);
+    assert.deepEqual(pdp.countersOf(1), { sentSession: 0, receivedSession: 0, sentTotal: 7, receivedTotal: 8 });
   });
 });

@@ -156,8 +156,33 @@ export class PdpContexts extends EventEmitter<PdpEvents> {
   /** Checks that `cid` could be activated now; throws the reason it cannot. */
   checkActivation(cid: number): void {
     if (!this.operator.registered) throw fail('not-registered');
-    if (!this.definitions.has(cid)) throw fail('undefined-context');
-    if (!this.active.has(cid) && this.active.size >= this.limits.maxActiveContexts) throw fail('too-many-active');
+    const def = this.definitions.get(cid);
+    if (!def) throw fail('undefined-context');
+    if (this.active.has(cid)) return;
+    if (this.active.size >= this.limits.maxActiveContexts) throw fail('too-many-active');
+    this.checkApn(def.apn);
+  }
+
+  /** Throws unless the operator serves `apn`; the network's reject becomes the last cause (+CEER). */
+  checkApn(apn: string): void {
+    if (this.serves(apn)) return;
+    this.operator.recordReject('apn-unknown');
+    throw fail('apn-unknown', `APN "${apn}" is not served`);
+  }
+
+  /** The network is reachable for session management (registered). */
+  get networkRegistered(): boolean {
+    return this.operator.registered;
+  }
+
+  /**
+   * Whether the simulated operator serves this APN (options.apns; "*" serves any). The empty
+   * APN is always served: the network picks its own default APN for it.
+   */
+  serves(apn: string): boolean {
+    if (apn === '') return true;
+    const served = this.options.apns.map((a) => a.toLowerCase());
+    return served.includes('*') || served.includes(apn.toLowerCase());
   }
 
   activate(cid: number, cause: ContextEvent['cause'] = 'request'): ActiveContext {
@@ -205,11 +230,14 @@ export class PdpContexts extends EventEmitter<PdpEvents> {
     return c && { ...c };
   }
 
-  /** Sets the running totals (e.g. to zero them); the session counters are left alone. */
+  /**
+   * Sets the running totals (e.g. to zero them) and starts the session counters over: a
+   * host that resets the counters (+UGCNTSET=<cid>,0,0) reads zeros in every column after
+   * it, as u-blox's host library expects of a SARA-R5.
+   */
   setTotals(cid: number, sentTotal: number, receivedTotal: number): void {
     if (!this.definitions.has(cid)) throw fail('undefined-context');
-    const c = this.counters.get(cid) ?? { sentSession: 0, receivedSession: 0, sentTotal: 0, receivedTotal: 0 };
-    this.counters.set(cid, { ...c, sentTotal, receivedTotal });
+    this.counters.set(cid, { sentSession: 0, receivedSession: 0, sentTotal, receivedTotal });
   }
 
   private totalsOf(cid: number): Pick<DataCounters, 'sentTotal' | 'receivedTotal'> {
@@ -226,7 +254,12 @@ export class PdpContexts extends EventEmitter<PdpEvents> {
     const was = change.previous === 1 || change.previous === 5;
     const is = change.stat === 1 || change.stat === 5;
     if (!was && is) {
-      if (this.attachActivates && this.definitions.has(DEFAULT_BEARER_CID)) this.activate(DEFAULT_BEARER_CID, 'attach');
+      const bearer = this.definitions.get(DEFAULT_BEARER_CID);
+      if (!this.attachActivates || !bearer) return;
+      // An attach asking for an APN the network does not serve gets no default bearer (the
+      // reject is the +CEER cause); registration itself stands, as the lab's simplification.
+      if (!this.serves(bearer.apn)) this.operator.recordReject('apn-unknown');
+      else this.activate(DEFAULT_BEARER_CID, 'attach');
       return;
     }
     if (was && !is) {

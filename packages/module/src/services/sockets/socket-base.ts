@@ -104,8 +104,12 @@ export abstract class ModuleSocket {
     this.applyOptions();
   }
 
+  /**
+   * Any option reads on any socket, as on a BSD stack (SO_BROADCAST of a TCP socket reads
+   * 0): host libraries read the options of every socket they open. Setting one that does
+   * not apply to the protocol is refused (setOption).
+   */
   getOption(option: SocketOption): readonly number[] {
-    this.checkOption(option);
     return this.options.get(option);
   }
 
