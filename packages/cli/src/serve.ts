@@ -17,6 +17,8 @@ export interface ServeOptions {
   hosts: Record<string, string>;
   /** Lab port forwards ("ip:port" -> "ip:port"). */
   forwards?: Record<string, string>;
+  /** The lab network policy (default lab: loopback and the --hosts/--forward targets only). */
+  net?: 'lab' | 'open';
   count: number;
   /** Append a trace of every byte on every link (JSON lines) to this file. */
   trace?: string;
@@ -55,7 +57,7 @@ export async function startServe(api: ModuleApi, opts: ServeOptions, print: (lin
     for (let i = 0; i < opts.count; i++) {
       const stateDir = path.resolve(opts.state, `${opts.model}-${i}`);
       await fs.mkdir(stateDir, { recursive: true });
-      const module = await api.createModule({ model: opts.model, stateDir, hosts: opts.hosts, ...(opts.forwards ? { forwards: opts.forwards } : {}) });
+      const module = await api.createModule({ model: opts.model, stateDir, hosts: opts.hosts, ...(opts.forwards ? { forwards: opts.forwards } : {}), net: opts.net ?? 'lab' });
       modules.push(module);
       if (trace) {
         if (!module.onLinkStack) throw new CliError('modemlab: this module cannot be traced', 2);

@@ -15,6 +15,7 @@ import { AddressPool } from './network/address-pool.js';
 import { InternalContexts } from './network/internal-contexts.js';
 import { DataPath } from './net/data-path.js';
 import { Dialer } from './net/dialer.js';
+import { NetPolicy, type NetMode } from './net/net-policy.js';
 import { LabRoutes } from './network/lab-routes.js';
 import { NetworkOperator } from './network/operator.js';
 import { resolveNetworkOptions, type NetworkOptions } from './network/options.js';
@@ -92,8 +93,12 @@ export interface ServiceParts {
   clock: Clock;
   /** Static host table (lower-case NAME -> IP), consulted before the resolver. */
   hosts: Map<string, string>;
-  /** Lab port forwards ("ip:port" -> "ip:port"). */
+  /** Lab port forwards ("ip:port" -> "ip:port", TCP and UDP). */
   forwards: Record<string, string>;
+  /** The lab network policy's mode (lab: loopback and the lab's named targets only). */
+  net: NetMode;
+  /** Where refusals of the lab network policy are logged. */
+  log?: (message: string, detail?: unknown) => void;
 }
 
 export function createServices(parts: ServiceParts, networkOptions: NetworkOptions, overrides: ServiceOverrides = {}): ModuleServices {
@@ -109,8 +114,10 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
     typeMustMatch: model.network.psd.typeMustMatch,
     defaults: { ipType: model.network.psd.defaultIpType, cid: model.network.psd.defaultCid },
   });
-  const dns = new DnsService(parts.hosts, network, pdp, overrides.resolver);
-  const ping = new PingService(dns, overrides.echoProbe, () => options.packetLoss);
+  const routes = new LabRoutes(parts.forwards);
+  const policy = new NetPolicy(parts.net, parts.hosts, routes.targets(), parts.log);
+  const dns = new DnsService(parts.hosts, network, pdp, overrides.resolver, policy);
+  const ping = new PingService(dns, overrides.echoProbe, () => options.packetLoss, policy);
   const radio = new RadioConfig(nvm, { rats: model.network.rats, operatorProfile: model.network.defaultMnoProfile, bands: model.network.bands });
   const powerSaving = new PowerSaving(nvm, clock, network);
   const rtc = new RealTimeClock(clock);
@@ -118,8 +125,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
   const certificates = new CertificateStore(nvm, model.certificates);
   const securityProfiles = new SecurityProfiles(nvm, model.tls);
   const tls = new TlsService(model.tls, certificates, securityProfiles, clock, new SessionMemory(nvm), () => rtc.utcMs());
-  const routes = new LabRoutes(parts.forwards);
-  const dialer = new Dialer({ dns, path: new DataPath(network, pdp), pdp, tls, clock, routes });
+  const dialer = new Dialer({ dns, path: new DataPath(network, pdp), pdp, tls, clock, routes, policy });
   const sockets = new SocketService(model.sockets, { dialer, pdp, clock });
   const files = new FileSystem(nvm.dir, model.fileSystem);
   const fileBlocks = new BlockUploads(files);
