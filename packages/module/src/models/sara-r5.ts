@@ -5,6 +5,7 @@ import { saraR5Tls } from './tls-table.js';
 import { saraR5Http } from './http-table.js';
 import { saraR5Mux } from './mux-table.js';
 import type { ModelTable } from './types.js';
+import { saraR5Gpio } from './gpio-table.js';
 
 /** u-blox SARA-R510M8S: LTE Cat-M1 / NB-IoT, the seed documents' main product. */
 export const saraR5: ModelTable = {
@@ -40,6 +41,7 @@ export const saraR5: ModelTable = {
   mux: saraR5Mux,
   http: saraR5Http,
   fileSystem: saraR5FileSystem,
+  gpio: saraR5Gpio,
   timing: { rebootMs: 3000 },
   cgdcontTrailer: '0,0,0,0,0,0',
 };

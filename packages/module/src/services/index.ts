@@ -10,6 +10,7 @@ import { FileSystem } from './files/file-system.js';
 import type { EchoProbe } from './echo-probe.js';
 import { HttpService } from './http/http-service.js';
 import { FtpService } from './ftp/ftp-service.js';
+import { GpioPins } from './gpio.js';
 import { IdentityService } from './identity.js';
 import { AddressPool } from './network/address-pool.js';
 import { InternalContexts } from './network/internal-contexts.js';
@@ -71,6 +72,8 @@ export interface ModuleServices {
   routes: LabRoutes;
   /** The one way out every client dials through (services/net). */
   dialer: Dialer;
+  /** Virtual GPIO pads (+UGPIOC/R/W), their levels driven by the host and by the lab. */
+  gpio: GpioPins;
   /** The module file system (user area). */
   files: FileSystem;
   /** +UDWNBLOCK transfers in progress. */
@@ -128,6 +131,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
   const dialer = new Dialer({ dns, path: new DataPath(network, pdp), pdp, tls, clock, routes, policy });
   const sockets = new SocketService(model.sockets, { dialer, pdp, clock });
   const files = new FileSystem(nvm.dir, model.fileSystem);
+  const gpio = new GpioPins(nvm, model.gpio);
   const fileBlocks = new BlockUploads(files);
   const http = new HttpService(model.http ?? NO_HTTP, { dialer, files, clock });
   const ftp = new FtpService({ dialer, clock });
@@ -152,6 +156,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
     sockets,
     routes,
     dialer,
+    gpio,
     files,
     fileBlocks,
     http,
