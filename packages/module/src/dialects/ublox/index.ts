@@ -6,6 +6,7 @@ import { dnsPingCommands } from './dns-ping.js';
 import { factoryCommands } from './factory.js';
 import { fileCommands } from './files.js';
 import { UbloxCme, ubloxErrorText } from './errors.js';
+import { edrxReadCommands } from './edrx-read.js';
 import { gpioCommands } from './gpio.js';
 import { httpCommands } from './http.js';
 import { identityCommands } from './identity.js';
@@ -45,6 +46,7 @@ export const ubloxDialect: Dialect = {
     ...httpCommands,
     ...fileCommands,
     ...gpioCommands,
+    ...edrxReadCommands,
     cmuxCommand({ notAllowed: UbloxCme.notAllowed, badParameter: UbloxCme.badParameter }),
   ],
   sessionDefaults: { echo: true, verbose: true, cmee: 0 },
