@@ -10,6 +10,7 @@ import { FileSystem } from './files/file-system.js';
 import type { EchoProbe } from './echo-probe.js';
 import { HttpService } from './http/http-service.js';
 import { FtpService } from './ftp/ftp-service.js';
+import { CellTime } from './cell-time.js';
 import { GpioPins } from './gpio.js';
 import { IdentityService } from './identity.js';
 import { AddressPool } from './network/address-pool.js';
@@ -72,6 +73,8 @@ export interface ModuleServices {
   routes: LabRoutes;
   /** The one way out every client dials through (services/net). */
   dialer: Dialer;
+  /** CellTime: time from the simulated network (+UTIME). */
+  cellTime: CellTime;
   /** Virtual GPIO pads (+UGPIOC/R/W), their levels driven by the host and by the lab. */
   gpio: GpioPins;
   /** The module file system (user area). */
@@ -132,6 +135,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
   const sockets = new SocketService(model.sockets, { dialer, pdp, clock });
   const files = new FileSystem(nvm.dir, model.fileSystem);
   const gpio = new GpioPins(nvm, model.gpio);
+  const cellTime = new CellTime(clock, network);
   const fileBlocks = new BlockUploads(files);
   const http = new HttpService(model.http ?? NO_HTTP, { dialer, files, clock });
   const ftp = new FtpService({ dialer, clock });
@@ -157,6 +161,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
     routes,
     dialer,
     gpio,
+    cellTime,
     files,
     fileBlocks,
     http,
@@ -181,6 +186,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
       lifecycle.emit('power-off');
       settings.reset();
       ping.stop();
+      cellTime.powerOff();
       sockets.closeAll();
       http.powerOff();
       ftp.powerOff();
@@ -196,6 +202,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
     },
     async close() {
       ping.stop();
+      cellTime.powerOff();
       fileBlocks.abortAll();
       files.abortWriters();
       sockets.closeAll();

@@ -6,6 +6,7 @@ import { dnsPingCommands } from './dns-ping.js';
 import { factoryCommands } from './factory.js';
 import { fileCommands } from './files.js';
 import { UbloxCme, ubloxErrorText } from './errors.js';
+import { cellTimeCommands } from './cell-time.js';
 import { edrxReadCommands } from './edrx-read.js';
 import { gpioCommands } from './gpio.js';
 import { httpCommands } from './http.js';
@@ -47,6 +48,7 @@ export const ubloxDialect: Dialect = {
     ...fileCommands,
     ...gpioCommands,
     ...edrxReadCommands,
+    ...cellTimeCommands,
     cmuxCommand({ notAllowed: UbloxCme.notAllowed, badParameter: UbloxCme.badParameter }),
   ],
   sessionDefaults: { echo: true, verbose: true, cmee: 0 },

@@ -7,6 +7,7 @@ import { wireRegistrationUrcs } from '../shared/registration.js';
 import { wireUsecprfUrcs } from './usecprf.js';
 import { wireUbloxSocketUrcs } from './socket-urcs.js';
 import { wireHttpUrcs } from './http.js';
+import { wireCellTimeUrcs } from './cell-time.js';
 
 
 /**
@@ -43,6 +44,7 @@ export function wireUbloxUrcs(module: ModuleHost): void {
 
   // +CEREG comes before the context events the same change causes.
   wireRegistrationUrcs(module, ['+CREG', '+CGREG', '+CEREG'], 5);
+  wireCellTimeUrcs(module);
   s.network.on('rrc', ({ connected }) => module.urc(forMode('+CSCON', `+CSCON: ${connected ? 1 : 0}`)));
 
   s.pdp.on('context', (e) => module.urc(forMode('+CGEREP', cgev(e))));
