@@ -11,6 +11,7 @@ import type { EchoProbe } from './echo-probe.js';
 import { HttpService } from './http/http-service.js';
 import { FtpService } from './ftp/ftp-service.js';
 import { CellTime } from './cell-time.js';
+import { Firmware } from './firmware.js';
 import { GpioPins } from './gpio.js';
 import { IdentityService } from './identity.js';
 import { AddressPool } from './network/address-pool.js';
@@ -73,6 +74,8 @@ export interface ModuleServices {
   routes: LabRoutes;
   /** The one way out every client dials through (services/net). */
   dialer: Dialer;
+  /** The running firmware's version and the install of an image from the file system. */
+  firmware: Firmware;
   /** CellTime: time from the simulated network (+UTIME). */
   cellTime: CellTime;
   /** Virtual GPIO pads (+UGPIOC/R/W), their levels driven by the host and by the lab. */
@@ -136,6 +139,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
   const files = new FileSystem(nvm.dir, model.fileSystem);
   const gpio = new GpioPins(nvm, model.gpio);
   const cellTime = new CellTime(clock, network);
+  const firmware = new Firmware(nvm, files, { revision: model.identity.revision, appVersion: model.identity.appVersion });
   const fileBlocks = new BlockUploads(files);
   const http = new HttpService(model.http ?? NO_HTTP, { dialer, files, clock });
   const ftp = new FtpService({ dialer, clock });
@@ -162,6 +166,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
     dialer,
     gpio,
     cellTime,
+    firmware,
     files,
     fileBlocks,
     http,
@@ -179,6 +184,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
       // Before the certificate store, which clears the pending +UFACTORY request.
       if (model.certificates.factory.erasingFsOps.includes(certificates.factoryRequest.fsOp)) files.erase();
       certificates.powerOn();
+      firmware.powerOn();
       // Last: registration starts and its events find every other service ready.
       network.powerOn();
     },

@@ -7,6 +7,7 @@ import { factoryCommands } from './factory.js';
 import { fileCommands } from './files.js';
 import { UbloxCme, ubloxErrorText } from './errors.js';
 import { cellTimeCommands } from './cell-time.js';
+import { fotaCommands } from './fota.js';
 import { edrxReadCommands } from './edrx-read.js';
 import { gpioCommands } from './gpio.js';
 import { httpCommands } from './http.js';
@@ -49,6 +50,7 @@ export const ubloxDialect: Dialect = {
     ...gpioCommands,
     ...edrxReadCommands,
     ...cellTimeCommands,
+    ...fotaCommands,
     cmuxCommand({ notAllowed: UbloxCme.notAllowed, badParameter: UbloxCme.badParameter }),
   ],
   sessionDefaults: { echo: true, verbose: true, cmee: 0 },

@@ -8,6 +8,7 @@ import { wireUsecprfUrcs } from './usecprf.js';
 import { wireUbloxSocketUrcs } from './socket-urcs.js';
 import { wireHttpUrcs } from './http.js';
 import { wireCellTimeUrcs } from './cell-time.js';
+import { wireFotaUrcs } from './fota.js';
 
 
 /**
@@ -45,6 +46,7 @@ export function wireUbloxUrcs(module: ModuleHost): void {
   // +CEREG comes before the context events the same change causes.
   wireRegistrationUrcs(module, ['+CREG', '+CGREG', '+CEREG'], 5);
   wireCellTimeUrcs(module);
+  wireFotaUrcs(module);
   s.network.on('rrc', ({ connected }) => module.urc(forMode('+CSCON', `+CSCON: ${connected ? 1 : 0}`)));
 
   s.pdp.on('context', (e) => module.urc(forMode('+CGEREP', cgev(e))));
