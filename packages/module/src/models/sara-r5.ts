@@ -42,6 +42,7 @@ export const saraR5: ModelTable = {
   http: saraR5Http,
   fileSystem: saraR5FileSystem,
   gpio: saraR5Gpio,
+  gnss: true,
   timing: { rebootMs: 3000 },
   cgdcontTrailer: '0,0,0,0,0,0',
 };

@@ -89,6 +89,8 @@ export interface ModelTable {
   fileSystem: FileSystemTable;
   /** The single secure socket of Telit's #SSL* commands, where the product has one. */
   secureSocket?: SecureSocketTable;
+  /** A built-in GNSS receiver (+UGPS; SARA-R510M8S). */
+  gnss?: boolean;
   /** GPIO pads (+UGPIOC/+UGPIOR/+UGPIOW, +USIO); absent on products without them. */
   gpio?: GpioTable;
   /** 27.010 multiplexer (+CMUX); absent on products without one. */

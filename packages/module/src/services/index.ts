@@ -12,6 +12,7 @@ import { HttpService } from './http/http-service.js';
 import { FtpService } from './ftp/ftp-service.js';
 import { CellTime } from './cell-time.js';
 import { Firmware } from './firmware.js';
+import { GnssReceiver } from './gnss.js';
 import { GpioPins } from './gpio.js';
 import { IdentityService } from './identity.js';
 import { AddressPool } from './network/address-pool.js';
@@ -76,6 +77,8 @@ export interface ModuleServices {
   dialer: Dialer;
   /** The running firmware's version and the install of an image from the file system. */
   firmware: Firmware;
+  /** The built-in GNSS receiver and CellLocate, from the lab's configured position. */
+  gnss: GnssReceiver;
   /** CellTime: time from the simulated network (+UTIME). */
   cellTime: CellTime;
   /** Virtual GPIO pads (+UGPIOC/R/W), their levels driven by the host and by the lab. */
@@ -139,6 +142,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
   const files = new FileSystem(nvm.dir, model.fileSystem);
   const gpio = new GpioPins(nvm, model.gpio);
   const cellTime = new CellTime(clock, network);
+  const gnss = new GnssReceiver(clock);
   const firmware = new Firmware(nvm, files, { revision: model.identity.revision, appVersion: model.identity.appVersion });
   const fileBlocks = new BlockUploads(files);
   const http = new HttpService(model.http ?? NO_HTTP, { dialer, files, clock });
@@ -166,6 +170,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
     dialer,
     gpio,
     cellTime,
+    gnss,
     firmware,
     files,
     fileBlocks,
@@ -193,6 +198,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
       settings.reset();
       ping.stop();
       cellTime.powerOff();
+      gnss.powerOff();
       sockets.closeAll();
       http.powerOff();
       ftp.powerOff();
@@ -209,6 +215,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
     async close() {
       ping.stop();
       cellTime.powerOff();
+      gnss.powerOff();
       fileBlocks.abortAll();
       files.abortWriters();
       sockets.closeAll();

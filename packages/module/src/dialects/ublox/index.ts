@@ -8,6 +8,7 @@ import { fileCommands } from './files.js';
 import { UbloxCme, ubloxErrorText } from './errors.js';
 import { cellTimeCommands } from './cell-time.js';
 import { fotaCommands } from './fota.js';
+import { gnssCommands } from './gnss.js';
 import { edrxReadCommands } from './edrx-read.js';
 import { gpioCommands } from './gpio.js';
 import { httpCommands } from './http.js';
@@ -51,6 +52,7 @@ export const ubloxDialect: Dialect = {
     ...edrxReadCommands,
     ...cellTimeCommands,
     ...fotaCommands,
+    ...gnssCommands,
     cmuxCommand({ notAllowed: UbloxCme.notAllowed, badParameter: UbloxCme.badParameter }),
   ],
   sessionDefaults: { echo: true, verbose: true, cmee: 0 },
