@@ -44,5 +44,6 @@ export { UbloxSecurityProfiles, PROFILE_OP, type SecurityProfileOptions } from '
 export type { ConnectOptions, InlineTlsOptions } from './drivers/ublox/connect.js';
 export { UbloxUdpSocket, type UdpMessageInfo } from './drivers/ublox/udp.js';
 export { UbloxFiles, type DownloadOptions, type UploadOptions } from './drivers/ublox/files.js';
+export { UbloxGpio, type GpioSetup } from './drivers/ublox/gpio.js';
 export { UbloxHttp, HttpRequestError, type HttpMethod, type HttpProfileOptions, type HttpRequestOptions, type HttpResponse } from './drivers/ublox/http.js';
 export * from './cloud/index.js';

@@ -16,6 +16,7 @@ import { UbloxHttp } from './ublox/http.js';
 import { UbloxSecurityProfiles } from './ublox/security-profiles.js';
 import { UbloxTls } from './ublox/tls.js';
 import type { UbloxUdpSocket } from './ublox/udp.js';
+import { UbloxGpio } from './ublox/gpio.js';
 
 /** The ubxlib init sequence (u_cell_pwr.c); every command must answer OK. */
 export const UBLOX_INIT_SEQUENCE: readonly string[] = ['ATE0', 'AT+CMEE=2', 'AT+UDCONF=1,0', 'ATI9', 'AT&C1', 'AT&D0', 'AT+CGEREP=1'];
@@ -62,6 +63,8 @@ export class UbloxModem implements CellularModem {
   readonly http: UbloxHttp;
   /** Vendor-neutral TLS slots: security profiles 0-4. */
   readonly tls: UbloxTls;
+  /** The module's GPIO pads (+UGPIOC/+UGPIOR/+UGPIOW). */
+  readonly gpio: UbloxGpio;
 
   constructor(readonly client: AtClient) {
     this.certificates = new UbloxCertificates(client);
@@ -69,6 +72,7 @@ export class UbloxModem implements CellularModem {
     this.files = new UbloxFiles(client);
     this.http = new UbloxHttp(client, this.files);
     this.tls = new UbloxTls(this.securityProfiles);
+    this.gpio = new UbloxGpio(client);
   }
 
   /** A TCP connection through the module, TLS per a security profile or inline material; a Node Duplex. */
