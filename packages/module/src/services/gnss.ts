@@ -30,8 +30,19 @@ export class GnssReceiver {
   private fixed = false;
   private position: GeoPosition = { ...LAB_POSITION };
   private timer?: TimerHandle;
+  /** CellLocate requests in progress (a power-off drops them). */
+  private readonly locating = new Set<TimerHandle>();
 
   constructor(private readonly clock: Clock) {}
+
+  /** CellLocate: `done` gets the position after `ms` of module time, unless the module powers off first. */
+  locate(ms: number, done: (p: GeoPosition) => void): void {
+    const t = this.clock.setTimeout(() => {
+      this.locating.delete(t);
+      done(this.where);
+    }, ms);
+    this.locating.add(t);
+  }
 
   setPosition(p: GeoPosition): void {
     this.position = { ...p };
@@ -73,6 +84,8 @@ export class GnssReceiver {
 
   powerOff(): void {
     this.power(false);
+    for (const t of this.locating) t.cancel();
+    this.locating.clear();
     this.stored.rmc = false;
     this.stored.gga = false;
   }

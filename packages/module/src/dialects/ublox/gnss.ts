@@ -73,13 +73,12 @@ export const gnssCommands = defineCommands(import.meta.url, [
       const module = ctx.module;
       const g = receiver(module);
       ctx.afterResult(() => {
-        module.clock.setTimeout(() => {
-          const p = g.where;
+        g.locate(LOCATE_MS, (p) => {
           const d = new Date(module.clock.now());
           const date = `${pad(d.getUTCDate())}/${pad(d.getUTCMonth() + 1)}/${d.getUTCFullYear()}`;
           const time = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`;
           module.urc(`+UULOC: ${date},${time},${p.latitude.toFixed(7)},${p.longitude.toFixed(7)},${Math.round(p.altitude)},${LOCATE_UNCERTAINTY_M}`);
-        }, LOCATE_MS);
+        });
       });
     },
     test(ctx) {
