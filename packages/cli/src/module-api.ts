@@ -19,7 +19,7 @@ export interface CommandRow {
 }
 
 export interface ModuleApi {
-  createModule(opts: { model: string; stateDir: string; hosts?: Record<string, string>; forwards?: Record<string, string>; network?: { apns?: string[] } }): Promise<CliModule>;
+  createModule(opts: { model: string; stateDir: string; hosts?: Record<string, string>; forwards?: Record<string, string>; network?: { apns?: string[] }; net?: 'lab' | 'open' }): Promise<CliModule>;
   listModels(): string[];
   commandTable?: (modelId: string) => CommandRow[];
 }

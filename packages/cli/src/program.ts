@@ -60,7 +60,7 @@ export function buildProgram(io: ProgramIo): Command {
     )
     .option(
       '--forward <IP:PORT=IP:PORT,...>',
-      "lab port forwards for the modules' TCP connections, e.g. a local HTTPS server standing for port 443 (repeatable)",
+      "lab port forwards for the modules' TCP connections and UDP datagrams, e.g. a local HTTPS server standing for port 443 (repeatable)",
       arg<Record<string, string>>((v, prev) => parseForwards(v, prev)),
     )
     .option(
@@ -68,9 +68,17 @@ export function buildProgram(io: ProgramIo): Command {
       'APNs the simulated operator serves (repeatable; "*" = any); others are refused on activation. Default: internet, apn_name, ibox.tim.it, iot.apn (and the empty APN)',
       arg<string[]>((v, prev) => parseApns(v, prev)),
     )
+    .addOption(
+      new Option(
+        '--net <lab|open>',
+        'network policy: lab = the modules reach only loopback and the --hosts/--forward targets (other names fail to resolve, other addresses are unreachable, each refusal is logged); open = anywhere this machine can (`npm start`)',
+      )
+        .choices(['lab', 'open'])
+        .default('lab'),
+    )
     .option('-n, --count <N>', 'number of modules', arg<number>((v) => parseCount(v)), 1)
     .option('--trace <FILE>', 'append every byte each way on every link to FILE, one JSON line per chunk (read it with `modemlab trace FILE`)')
-    .action(async (o: { model: string; tcp: HostPort | null; pty?: string; state: string; hosts?: Record<string, string>; forward?: Record<string, string>; apns?: string[]; count: number; trace?: string }) => {
+    .action(async (o: { model: string; tcp: HostPort | null; pty?: string; state: string; hosts?: Record<string, string>; forward?: Record<string, string>; apns?: string[]; net: 'lab' | 'open'; count: number; trace?: string }) => {
       const api = await loadModuleApi();
       const served = await startServe(
         api,
@@ -82,6 +90,7 @@ export function buildProgram(io: ProgramIo): Command {
           hosts: o.hosts ?? {},
           ...(o.forward ? { forwards: o.forward } : {}),
           ...(o.apns ? { apns: o.apns } : {}),
+          net: o.net,
           count: o.count,
           ...(o.trace === undefined ? {} : { trace: o.trace }),
         },

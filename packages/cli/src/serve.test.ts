@@ -67,6 +67,8 @@ test('serve: N modules, one state folder each, exact listener lines', async () =
         model: 'sara-r410m',
         stateDir: path.join(dir, 'state', `sara-r410m-${i}`),
         hosts: { a: '10.0.0.1' },
+        // startServe's default: a served module reaches only the lab.
+        net: 'lab',
       })),
     );
     assert.ok(fs.statSync(path.join(dir, 'state', 'sara-r410m-1')).isDirectory());

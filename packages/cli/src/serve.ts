@@ -19,6 +19,8 @@ export interface ServeOptions {
   forwards?: Record<string, string>;
   /** APNs the simulated operator serves (default: the module's DEFAULT_APNS). */
   apns?: string[];
+  /** The lab network policy (default lab: loopback and the --hosts/--forward targets only). */
+  net?: 'lab' | 'open';
   count: number;
   /** Append a trace of every byte on every link (JSON lines) to this file. */
   trace?: string;
@@ -57,7 +59,14 @@ export async function startServe(api: ModuleApi, opts: ServeOptions, print: (lin
     for (let i = 0; i < opts.count; i++) {
       const stateDir = path.resolve(opts.state, `${opts.model}-${i}`);
       await fs.mkdir(stateDir, { recursive: true });
-      const module = await api.createModule({ model: opts.model, stateDir, hosts: opts.hosts, ...(opts.forwards ? { forwards: opts.forwards } : {}), ...(opts.apns ? { network: { apns: opts.apns } } : {}) });
+      const module = await api.createModule({
+        model: opts.model,
+        stateDir,
+        hosts: opts.hosts,
+        ...(opts.forwards ? { forwards: opts.forwards } : {}),
+        ...(opts.apns ? { network: { apns: opts.apns } } : {}),
+        net: opts.net ?? 'lab',
+      });
       modules.push(module);
       if (trace) {
         if (!module.onLinkStack) throw new CliError('modemlab: this module cannot be traced', 2);

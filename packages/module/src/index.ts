@@ -1,4 +1,5 @@
 export { createModule, moduleStateDir, VirtualModule, type ModuleOptions } from './module.js';
+export { NET_MODES, type NetMode } from './services/net/net-policy.js';
 export { findModel, listModels } from './models/index.js';
 export type { ModelTable } from './models/types.js';
 export { commandTable } from './command-table.js';

@@ -15,6 +15,7 @@ import { findModel } from './models/index.js';
 import type { ModelTable } from './models/types.js';
 import { NvmStore } from './nvm/store.js';
 import { createServices, type ModuleServices, type NetworkOptions } from './services/index.js';
+import type { NetMode } from './services/net/net-policy.js';
 
 export interface ModuleOptions {
   model: string;
@@ -22,8 +23,14 @@ export interface ModuleOptions {
   stateDir: string;
   /** Static host table consulted before the system resolver (NAME -> IP). */
   hosts?: Record<string, string>;
-  /** Lab port forwards for the module's TCP connections ("ip:port" -> "ip:port"). */
+  /** Lab port forwards for the module's TCP connections and UDP datagrams ("ip:port" -> "ip:port"). */
   forwards?: Record<string, string>;
+  /**
+   * The lab network policy. `lab` (the default, so no test or embedding reaches past this
+   * machine by accident): only loopback, the host table's addresses and the forwards'
+   * targets; other names fail as unknown, other addresses as unreachable. `open`: anywhere.
+   */
+  net?: NetMode;
   clock?: Clock;
   network?: NetworkOptions;
   /** Where internal faults are reported; never to the AT interface. */
@@ -46,6 +53,8 @@ export class VirtualModule implements ModuleHost {
   readonly services: ModuleServices;
   readonly hosts: Map<string, string>;
   readonly forwards: Record<string, string>;
+  /** The lab network policy's mode. */
+  readonly net: NetMode;
   private readonly terminals = new Set<Terminal>();
   /**
    * Bytes that reached the module through attached streams: a test that moves a manual clock
@@ -64,6 +73,7 @@ export class VirtualModule implements ModuleHost {
     this.nvm = new NvmStore(opts.stateDir);
     this.hosts = new Map(Object.entries(opts.hosts ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
     this.forwards = { ...opts.forwards };
+    this.net = opts.net ?? 'lab';
     this.logger = opts.log ?? ((m, d) => console.error(`modemlab: ${m}`, d ?? ''));
     const excluded = new Set((model.excludedCommands ?? []).map((c) => c.toUpperCase()));
     const dialect = this.dialect;
@@ -80,7 +90,7 @@ export class VirtualModule implements ModuleHost {
       handlerModule: this,
     };
     this.services = createServices(
-      { model, nvm: this.nvm, clock: this.clock, hosts: this.hosts, forwards: this.forwards },
+      { model, nvm: this.nvm, clock: this.clock, hosts: this.hosts, forwards: this.forwards, net: this.net, log: (m, d) => this.log(m, d) },
       opts.network ?? {},
     );
     // First listener: the dialects' RAM state is gone before their own power-off handlers run.

@@ -6,6 +6,7 @@ import type { FileSystemTable } from './file-system-table.js';
 import type { SecureSocketTable } from './secure-socket-table.js';
 import type { SocketTable } from './socket-table.js';
 import type { TlsTable } from './tls-table.js';
+import type { GpioTable } from './gpio-table.js';
 
 /** The AT language a product speaks; `dialects/index.ts` resolves it to the handlers. */
 export type DialectId = 'ublox' | 'telit' | 'quectel';
@@ -96,6 +97,10 @@ export interface ModelTable {
   fileSystem: FileSystemTable;
   /** The single secure socket of Telit's #SSL* commands, where the product has one. */
   secureSocket?: SecureSocketTable;
+  /** A built-in GNSS receiver (+UGPS; SARA-R510M8S). */
+  gnss?: boolean;
+  /** GPIO pads (+UGPIOC/+UGPIOR/+UGPIOW, +USIO); absent on products without them. */
+  gpio?: GpioTable;
   /** 27.010 multiplexer (+CMUX); absent on products without one. */
   mux?: MuxTable;
   /** Commands of the dialect this product lacks. */

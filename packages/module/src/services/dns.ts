@@ -2,6 +2,7 @@ import { lookup, reverse } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { fail, ServiceError } from './errors.js';
 import { DataPath } from './net/data-path.js';
+import type { NetPolicy } from './net/net-policy.js';
 import type { NetworkOperator } from './network/operator.js';
 import type { PdpContexts } from './network/pdp.js';
 
@@ -34,6 +35,8 @@ export class DnsService {
     operator: NetworkOperator,
     pdp: PdpContexts,
     private readonly resolver: Resolver = systemResolver,
+    /** The lab network policy: in lab mode no name leaves for the real resolver. */
+    private readonly policy?: NetPolicy,
   ) {
     this.path = new DataPath(operator, pdp);
   }
@@ -50,6 +53,11 @@ export class DnsService {
     if (fixed) return fixed;
     // RFC 6761: names under .invalid never exist; a resolver answers so without asking.
     if (/(^|\.)invalid\.?$/i.test(name)) throw fail('host-not-found');
+    if (this.policy?.lab) {
+      // RFC 6761: localhost names are the machine's own, answered without a query.
+      if (/(^|\.)localhost\.?$/i.test(name)) return '127.0.0.1';
+      if (!this.policy.allowsLookup(name)) throw fail('host-not-found', `${name}: not in the lab's host table`);
+    }
     return this.query(() => this.resolver.lookup(name));
   }
 
@@ -57,6 +65,7 @@ export class DnsService {
     this.checkDataPath();
     for (const [name, ip] of this.hosts) if (ip === address) return name;
     if (isIP(address) === 0) throw fail('host-not-found');
+    if (this.policy?.lab && !this.policy.allowsLookup(address)) throw fail('host-not-found', `${address}: not in the lab's host table`);
     const names = await this.query(() => this.resolver.reverse(address));
     if (!names[0]) throw fail('host-not-found');
     return names[0];

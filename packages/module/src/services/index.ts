@@ -13,12 +13,17 @@ import { FtpService } from './ftp/ftp-service.js';
 import { MqttService } from './mqtt/mqtt-service.js';
 import { saraMqtt } from '../models/mqtt-table.js';
 import { CoapService } from './coap/coap-service.js';
+import { CellTime } from './cell-time.js';
+import { Firmware } from './firmware.js';
+import { GnssReceiver } from './gnss.js';
+import { GpioPins } from './gpio.js';
 import { IdentityService } from './identity.js';
 import { AddressPool } from './network/address-pool.js';
 import { InternalContexts } from './network/internal-contexts.js';
 import { DataPath } from './net/data-path.js';
 import { Dialer } from './net/dialer.js';
 import { MqttSnService } from './mqttsn/service.js';
+import { NetPolicy, type NetMode } from './net/net-policy.js';
 import { LabRoutes } from './network/lab-routes.js';
 import { NetworkOperator } from './network/operator.js';
 import { resolveNetworkOptions, type NetworkOptions } from './network/options.js';
@@ -76,6 +81,14 @@ export interface ModuleServices {
   dialer: Dialer;
   /** The MQTT-SN client (+UMQTTSN*). */
   mqttsn: MqttSnService;
+  /** The running firmware's version and the install of an image from the file system. */
+  firmware: Firmware;
+  /** The built-in GNSS receiver and CellLocate, from the lab's configured position. */
+  gnss: GnssReceiver;
+  /** CellTime: time from the simulated network (+UTIME). */
+  cellTime: CellTime;
+  /** Virtual GPIO pads (+UGPIOC/R/W), their levels driven by the host and by the lab. */
+  gpio: GpioPins;
   /** The module file system (user area). */
   files: FileSystem;
   /** +UDWNBLOCK transfers in progress. */
@@ -102,8 +115,12 @@ export interface ServiceParts {
   clock: Clock;
   /** Static host table (lower-case NAME -> IP), consulted before the resolver. */
   hosts: Map<string, string>;
-  /** Lab port forwards ("ip:port" -> "ip:port"). */
+  /** Lab port forwards ("ip:port" -> "ip:port", TCP and UDP). */
   forwards: Record<string, string>;
+  /** The lab network policy's mode (lab: loopback and the lab's named targets only). */
+  net: NetMode;
+  /** Where refusals of the lab network policy are logged. */
+  log?: (message: string, detail?: unknown) => void;
 }
 
 export function createServices(parts: ServiceParts, networkOptions: NetworkOptions, overrides: ServiceOverrides = {}): ModuleServices {
@@ -119,8 +136,10 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
     typeMustMatch: model.network.psd.typeMustMatch,
     defaults: { ipType: model.network.psd.defaultIpType, cid: model.network.psd.defaultCid },
   });
-  const dns = new DnsService(parts.hosts, network, pdp, overrides.resolver);
-  const ping = new PingService(dns, overrides.echoProbe, () => options.packetLoss);
+  const routes = new LabRoutes(parts.forwards);
+  const policy = new NetPolicy(parts.net, parts.hosts, routes.targets(), parts.log);
+  const dns = new DnsService(parts.hosts, network, pdp, overrides.resolver, policy);
+  const ping = new PingService(dns, overrides.echoProbe, () => options.packetLoss, policy);
   const radio = new RadioConfig(nvm, { rats: model.network.rats, operatorProfile: model.network.defaultMnoProfile, bands: model.network.bands });
   const powerSaving = new PowerSaving(nvm, clock, network);
   const rtc = new RealTimeClock(clock);
@@ -128,10 +147,13 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
   const certificates = new CertificateStore(nvm, model.certificates);
   const securityProfiles = new SecurityProfiles(nvm, model.tls);
   const tls = new TlsService(model.tls, certificates, securityProfiles, clock, new SessionMemory(nvm), () => rtc.utcMs());
-  const routes = new LabRoutes(parts.forwards);
-  const dialer = new Dialer({ dns, path: new DataPath(network, pdp), pdp, tls, clock, routes });
+  const dialer = new Dialer({ dns, path: new DataPath(network, pdp), pdp, tls, clock, routes, policy });
   const sockets = new SocketService(model.sockets, { dialer, pdp, clock });
   const files = new FileSystem(nvm.dir, model.fileSystem);
+  const gpio = new GpioPins(nvm, model.gpio);
+  const cellTime = new CellTime(clock, network);
+  const gnss = new GnssReceiver(clock);
+  const firmware = new Firmware(nvm, files, { revision: model.identity.revision, appVersion: model.identity.appVersion });
   const fileBlocks = new BlockUploads(files);
   const http = new HttpService(model.http ?? NO_HTTP, { dialer, files, clock });
   const ftp = new FtpService({ dialer, clock });
@@ -159,6 +181,10 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
     sockets,
     routes,
     dialer,
+    gpio,
+    cellTime,
+    gnss,
+    firmware,
     files,
     fileBlocks,
     http,
@@ -181,6 +207,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
       certificates.powerOn();
       mqtt.powerOn();
       mqttsn.powerOn();
+      firmware.powerOn();
       // Last: registration starts and its events find every other service ready.
       network.powerOn();
     },
@@ -188,6 +215,8 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
       lifecycle.emit('power-off');
       settings.reset();
       ping.stop();
+      cellTime.powerOff();
+      gnss.powerOff();
       sockets.closeAll();
       http.powerOff();
       ftp.powerOff();
@@ -206,6 +235,8 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
     },
     async close() {
       ping.stop();
+      cellTime.powerOff();
+      gnss.powerOff();
       fileBlocks.abortAll();
       files.abortWriters();
       sockets.closeAll();

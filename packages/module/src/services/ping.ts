@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { DnsService } from './dns.js';
 import { createEchoProbe, type EchoOutcome, type EchoProbe, type EchoRequest } from './echo-probe.js';
 import { ServiceError, type ServiceFailureReason } from './errors.js';
+import type { NetPolicy } from './net/net-policy.js';
 
 export interface PingRequest {
   host: string;
@@ -45,6 +46,8 @@ export class PingService extends EventEmitter<PingEvents> {
     private readonly probe: EchoProbe = createEchoProbe(),
     /** Share of echoes the simulated radio link drops before they leave. */
     private readonly packetLoss: () => number = () => 0,
+    /** The lab network policy: an echo to a refused address is lost, as to an unreachable host. */
+    private readonly policy?: NetPolicy,
   ) {
     super();
   }
@@ -68,6 +71,7 @@ export class PingService extends EventEmitter<PingEvents> {
       if (alive()) this.emit('failure', { owner: req.owner, reason: err instanceof ServiceError ? err.reason : 'echo-failure' });
       return;
     }
+    const reachable = this.policy?.allowsAddress(address, 'icmp') ?? true;
     for (let seq = 1; seq <= req.count && alive(); seq++) {
       try {
         this.dns.checkDataPath();
@@ -78,7 +82,7 @@ export class PingService extends EventEmitter<PingEvents> {
       let outcome: EchoOutcome;
       try {
         const request = { address, size: req.size, ttl: req.ttl, timeoutMs: req.timeoutMs };
-        outcome = Math.random() < this.packetLoss() ? await droppedEcho(request) : await this.probe(request);
+        outcome = !reachable || Math.random() < this.packetLoss() ? await droppedEcho(request) : await this.probe(request);
       } catch {
         if (alive()) this.emit('failure', { owner: req.owner, reason: 'echo-failure' });
         return;

@@ -20,6 +20,7 @@ import { UbloxMqtt } from './ublox/mqtt.js';
 import { UbloxSecurityProfiles } from './ublox/security-profiles.js';
 import { UbloxTls } from './ublox/tls.js';
 import type { UbloxUdpSocket } from './ublox/udp.js';
+import { UbloxGpio } from './ublox/gpio.js';
 
 /** The ubxlib init sequence (u_cell_pwr.c); every command must answer OK. */
 export const UBLOX_INIT_SEQUENCE: readonly string[] = ['ATE0', 'AT+CMEE=2', 'AT+UDCONF=1,0', 'ATI9', 'AT&C1', 'AT&D0', 'AT+CGEREP=1'];
@@ -74,6 +75,8 @@ export class UbloxModem implements CellularModem {
   readonly mqtt: UbloxMqtt;
   /** Vendor-neutral TLS slots: security profiles 0-4. */
   readonly tls: UbloxTls;
+  /** The module's GPIO pads (+UGPIOC/+UGPIOR/+UGPIOW). */
+  readonly gpio: UbloxGpio;
 
   constructor(readonly client: AtClient) {
     this.certificates = new UbloxCertificates(client);
@@ -85,6 +88,7 @@ export class UbloxModem implements CellularModem {
     this.ftp = new UbloxFtp(client);
     this.mqtt = new UbloxMqtt(client);
     this.tls = new UbloxTls(this.securityProfiles);
+    this.gpio = new UbloxGpio(client);
   }
 
   /** A TCP connection through the module, TLS per a security profile or inline material; a Node Duplex. */

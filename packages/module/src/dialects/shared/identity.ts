@@ -27,7 +27,8 @@ export function identityCommands({ revisionPrefix, service }: IdentityOptions): 
     {
       name: '+CGMR',
       action(ctx) {
-        ctx.info(`${revisionPrefix}${ctx.module.model.identity.revision}`);
+        // The running firmware: the model's, or one installed since (+UFWINSTALL).
+        ctx.info(`${revisionPrefix}${ctx.module.services.firmware.version.revision}`);
       },
     },
     {

@@ -14,8 +14,10 @@ export const identityCommands = [
       name: 'I',
       basic(ctx, value) {
         const id = ctx.module.model.identity;
-        if (value === undefined || value === 0) for (const l of id.atiLines) ctx.info(l.replace('{imei}', ctx.module.services.identity.imei));
-        else if (value === 9) ctx.info(id.appVersion);
+        const running = ctx.module.services.firmware.version;
+        if (value === undefined || value === 0) {
+          for (const l of id.atiLines) ctx.info(l.replace('{imei}', ctx.module.services.identity.imei).replace(/^Revision: .*/, `Revision: ${running.revision}`));
+        } else if (value === 9) ctx.info(running.appVersion);
         else throw plainError();
       },
     },

@@ -8,6 +8,11 @@ import { factoryCommands } from './factory.js';
 import { fileCommands } from './files.js';
 import { UbloxCme, ubloxErrorText } from './errors.js';
 import { ftpCommands } from './ftp.js';
+import { cellTimeCommands } from './cell-time.js';
+import { fotaCommands } from './fota.js';
+import { gnssCommands } from './gnss.js';
+import { edrxReadCommands } from './edrx-read.js';
+import { gpioCommands } from './gpio.js';
 import { httpCommands } from './http.js';
 import { mqttProfileCommands } from './mqtt.js';
 import { mqttSessionCommands } from './mqtt-session.js';
@@ -53,6 +58,11 @@ export const ubloxDialect: Dialect = {
     ...mqttsnCommands,
     ...coapCommands,
     ...ftpCommands,
+    ...gpioCommands,
+    ...edrxReadCommands,
+    ...cellTimeCommands,
+    ...fotaCommands,
+    ...gnssCommands,
     cmuxCommand({ notAllowed: UbloxCme.notAllowed, badParameter: UbloxCme.badParameter }),
   ],
   sessionDefaults: { echo: true, verbose: true, cmee: 0 },

@@ -10,6 +10,8 @@ import { wireHttpUrcs } from './http.js';
 import { wireMqttUrcs } from './mqtt-session.js';
 import { wireMqttSnUrcs } from './mqttsn.js';
 import { wireCoapUrcs } from './coap.js';
+import { wireCellTimeUrcs } from './cell-time.js';
+import { wireFotaUrcs } from './fota.js';
 
 
 /**
@@ -46,6 +48,8 @@ export function wireUbloxUrcs(module: ModuleHost): void {
 
   // +CEREG comes before the context events the same change causes.
   wireRegistrationUrcs(module, ['+CREG', '+CGREG', '+CEREG'], 5);
+  wireCellTimeUrcs(module);
+  wireFotaUrcs(module);
   s.network.on('rrc', ({ connected }) => module.urc(forMode('+CSCON', `+CSCON: ${connected ? 1 : 0}`)));
 
   s.pdp.on('context', (e) => module.urc(forMode('+CGEREP', cgev(e))));

@@ -11,6 +11,7 @@ import { TlsFailure, type SecureStart, type TlsService } from '../tls/tls-servic
 import { ByteMeter } from './byte-meter.js';
 import type { DataPath } from './data-path.js';
 import { errnoOf, SocketError, tlsSocketError } from './errors.js';
+import type { NetPolicy } from './net-policy.js';
 
 /** TLS by security profile on a dialed connection. */
 export interface SecureDial {
@@ -72,6 +73,8 @@ export interface DialerDeps {
   clock: Clock;
   /** The lab's port forwards (a test server standing for a well-known port). */
   routes?: LabRoutes;
+  /** The lab network policy (lab: loopback and the lab's named targets only); open when absent. */
+  policy?: NetPolicy;
 }
 
 /**
@@ -111,9 +114,30 @@ export class Dialer {
     }
   }
 
-  /** Where a TCP connect to `address:port` really goes. */
+  /** Where a TCP connect to `address:port` really goes; EHOSTUNREACH where the lab policy forbids it. */
   route(address: string, port: number): { host: string; port: number } {
-    return this.deps.routes?.tcpTarget(address, port) ?? { host: address, port };
+    const target = this.deps.routes?.tcpTarget(address, port) ?? { host: address, port };
+    this.admit(target, 'tcp');
+    return target;
+  }
+
+  /** Where a UDP datagram to `address:port` really goes; EHOSTUNREACH where the lab policy forbids it. */
+  udpRoute(address: string, port: number): { host: string; port: number } {
+    const target = this.deps.routes?.udpTarget(address, port) ?? { host: address, port };
+    this.admit(target, 'udp');
+    return target;
+  }
+
+  /** The sender of a received datagram as the module reports it (a forward's target is its forwarded endpoint). */
+  udpSource(address: string, port: number): { address: string; port: number } {
+    return this.deps.routes?.udpSource(address, port) ?? { address, port };
+  }
+
+  /** A refused destination fails as an unreachable host does on a real network. */
+  private admit(target: { host: string; port: number }, protocol: 'tcp' | 'udp'): void {
+    if (this.deps.policy && !this.deps.policy.allowsAddress(target.host, protocol, target.port)) {
+      throw new SocketError('EHOSTUNREACH', `${target.host}: host unreachable (lab network)`);
+    }
   }
 
   /** Dials a TCP connection, secured by the request's security profile when it has one. */
@@ -122,11 +146,12 @@ export class Dialer {
     if (req.cid !== undefined) this.deps.path.check();
     const address = await this.resolve(req.host);
     throwIfAborted(req.signal);
+    const target = this.route(address, req.port);
     const raw = new Socket();
     const meter = this.meter(cid);
     meter.follow(raw);
     req.onSocket?.(raw);
-    await this.tcpConnect(raw, this.route(address, req.port), req);
+    await this.tcpConnect(raw, target, req);
     // Errors after the connect reach their owner through 'close'; an unheard one must not crash.
     raw.on('error', () => {});
     req.onConnected?.(raw);
@@ -145,8 +170,9 @@ export class Dialer {
 
   /** A DTLS 1.2 session (PSK) to `address:port`; failures as SocketErrors with the TLS problem. */
   async dtls(req: { profileId: number; address: string; port: number }): Promise<DtlsSession> {
+    const target = this.udpRoute(req.address, req.port);
     try {
-      return await this.deps.tls.openDtls({ profileId: req.profileId, host: req.address, port: req.port });
+      return await this.deps.tls.openDtls({ profileId: req.profileId, host: target.host, port: target.port });
     } catch (err) {
       throw asSocketError(err);
     }

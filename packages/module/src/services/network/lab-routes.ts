@@ -1,5 +1,5 @@
 /**
- * The lab's port forwards: a TCP connection the module opens to `address:port` goes to
+ * The lab's port forwards: a TCP connection or UDP datagram the module sends to `address:port` goes to
  * another local endpoint instead. A test server listens on an ephemeral port yet stands for
  * a well-known one (an HTTPS server "on 443"), so seed examples that never name a port run
  * unchanged and without privileges. The module still believes it talks to the original
@@ -19,5 +19,26 @@ export class LabRoutes {
   /** Where a TCP connect to `address:port` really goes. */
   tcpTarget(address: string, port: number): { host: string; port: number } {
     return this.forwards.get(`${address}:${port}`) ?? { host: address, port };
+  }
+
+  /** Where a UDP datagram to `address:port` really goes: the same forwards as TCP. */
+  udpTarget(address: string, port: number): { host: string; port: number } {
+    return this.tcpTarget(address, port);
+  }
+
+  /** Who a datagram from a forward's target came from as the module sees it: the forwarded endpoint. */
+  udpSource(address: string, port: number): { address: string; port: number } {
+    for (const [from, to] of this.forwards) {
+      if (to.host === address && to.port === port) {
+        const m = /^(.*):(\d+)$/.exec(from)!;
+        return { address: m[1]!, port: Number(m[2]) };
+      }
+    }
+    return { address, port };
+  }
+
+  /** The addresses the forwards lead to (the lab network policy lets the module reach them). */
+  targets(): string[] {
+    return [...this.forwards.values()].map((t) => t.host);
   }
 }

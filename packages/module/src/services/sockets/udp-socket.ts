@@ -28,7 +28,7 @@ export class UdpModuleSocket extends ModuleSocket {
     this.meter = host.dialer.meter(cid);
     this.udp = host.dialer.udp();
     this.udp.on('error', (err) => this.host.record(this, errnoOf(err)));
-    this.udp.on('message', (msg, rinfo) => this.onDatagram(msg, { address: stripMapped(rinfo.address), port: rinfo.port }));
+    this.udp.on('message', (msg, rinfo) => this.onDatagram(msg, host.dialer.udpSource(stripMapped(rinfo.address), rinfo.port)));
   }
 
   unread(): number {
@@ -214,9 +214,15 @@ export class UdpModuleSocket extends ModuleSocket {
         (err: unknown) => Promise.reject(this.host.err(this, errnoOf(err), String(err))),
       );
     }
+    let target: { host: string; port: number };
+    try {
+      target = this.host.dialer.udpRoute(to.address, to.port);
+    } catch (err) {
+      return Promise.reject(this.host.failure(this, err));
+    }
     return new Promise<void>((resolve, reject) => {
       try {
-        this.udp.send(data, to.port, to.address, (err) => {
+        this.udp.send(data, target.port, target.host, (err) => {
           if (err) {
             reject(this.host.err(this, errnoOf(err), err.message));
             return;

@@ -1,0 +1,88 @@
+import { cme } from '../../engine/failure.js';
+import { defineCommands, type CommandDef } from '../../engine/registry.js';
+import type { ModuleHost } from '../../module-host.js';
+import type { GnssReceiver } from '../../services/gnss.js';
+import { UbloxCme } from './errors.js';
+
+/** CellLocate's answer time (module clock) and the uncertainty it reports for the lab position, metres. */
+const LOCATE_MS = 1000;
+const LOCATE_UNCERTAINTY_M = 10;
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+/** The receiver of a product that has one; else "operation not supported". */
+function receiver(module: ModuleHost): GnssReceiver {
+  if (!module.model.gnss) throw cme(UbloxCme.notSupported);
+  return module.services.gnss;
+}
+
+/** +UGRMC / +UGGGA: keep the sentence for reading; the read gives it, or "Not available" without a fix. */
+function nmeaCommand(name: string, kind: 'rmc' | 'gga'): CommandDef {
+  return {
+    name,
+    params: [{ name: 'mode', type: 'int', min: 0, max: 1 }],
+    set(ctx, { mode }) {
+      receiver(ctx.module).stored[kind] = mode === 1;
+    },
+    read(ctx) {
+      const g = receiver(ctx.module);
+      if (!g.stored[kind]) return ctx.info(`${name}: 0`);
+      ctx.info(`${name}: 1,${g[kind]() ?? 'Not available'}`);
+    },
+    test(ctx) {
+      ctx.info(`${name}: (0-1)`);
+    },
+  };
+}
+
+/** The built-in GNSS (SARA-R510M8S) and CellLocate, from the lab's configured position. */
+export const gnssCommands = defineCommands(import.meta.url, [
+  {
+    name: '+UGPS',
+    params: [
+      { name: 'mode', type: 'int', min: 0, max: 1 },
+      { name: 'aid', type: 'int', min: 0, max: 255, optional: true, default: 0 },
+      { name: 'systems', type: 'int', min: 1, max: 127, optional: true, default: 1 },
+    ],
+    set(ctx, { mode, aid, systems }) {
+      receiver(ctx.module).power(mode === 1, aid as number, systems as number);
+    },
+    read(ctx) {
+      const g = receiver(ctx.module);
+      ctx.info(g.on ? `+UGPS: 1,${g.aidMode},${g.systems}` : '+UGPS: 0');
+    },
+    test(ctx) {
+      ctx.info('+UGPS: (0-1),(0-255),(1-127)');
+    },
+  },
+  nmeaCommand('+UGRMC', 'rmc'),
+  nmeaCommand('+UGGGA', 'gga'),
+  {
+    name: '+ULOC',
+    // AT+ULOC=<mode>,<sensor>,<response_type>,<timeout>,<accuracy>[,<num_hypothesis>]: only
+    // single-shot (2) with the standard answer (0) is modelled.
+    params: [
+      { name: 'mode', type: 'int', values: [2] },
+      { name: 'sensor', type: 'int', min: 0, max: 15 },
+      { name: 'responseType', type: 'int', values: [0] },
+      { name: 'timeout', type: 'int', min: 1, max: 999 },
+      { name: 'accuracy', type: 'int', min: 1, max: 999_999 },
+      { name: 'hypotheses', type: 'int', min: 1, max: 16, optional: true },
+    ],
+    set(ctx) {
+      const module = ctx.module;
+      const g = receiver(module);
+      ctx.afterResult(() => {
+        g.locate(LOCATE_MS, (p) => {
+          const d = new Date(module.clock.now());
+          const date = `${pad(d.getUTCDate())}/${pad(d.getUTCMonth() + 1)}/${d.getUTCFullYear()}`;
+          const time = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`;
+          module.urc(`+UULOC: ${date},${time},${p.latitude.toFixed(7)},${p.longitude.toFixed(7)},${Math.round(p.altitude)},${LOCATE_UNCERTAINTY_M}`);
+        });
+      });
+    },
+    test(ctx) {
+      ctx.info('+ULOC: (2),(0-15),(0),(1-999),(1-999999),(1-16)');
+    },
+  },
+]);
