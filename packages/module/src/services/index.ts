@@ -39,6 +39,8 @@ import { CertificateStore } from './tls/cert-store.js';
 import { SecurityProfiles } from './tls/profiles.js';
 import { SessionMemory } from './tls/session-memory.js';
 import { TlsService } from './tls/tls-service.js';
+import { RootOfTrust } from './rot/root-of-trust.js';
+import { SecurityState } from './security/security-state.js';
 
 export type { NetworkOptions } from './network/options.js';
 
@@ -99,6 +101,10 @@ export interface ModuleServices {
   mqtt: MqttService;
   /** The CoAP client (+UCOAP*). */
   coap: CoapService;
+  /** The module's root of trust (+USECROTUID, +USECCHIP): created once, never changed. */
+  rot: RootOfTrust;
+  /** The cached standing with the security service: bootstrap, seal, features (seed 001). */
+  security: SecurityState;
   /** 'power-off': a reboot or power-down is under way (dialects drop their RAM state). */
   lifecycle: EventEmitter<{ 'power-off': [] }>;
   /** Power-up: load NVM, start registration. */
@@ -161,7 +167,11 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
   const mqttsn = new MqttSnService({ dialer, clock, nvm, defaultClientId: () => identity.imei });
   const coap = new CoapService({ dialer, nvm, clock });
   const lifecycle = new EventEmitter<{ 'power-off': [] }>();
+  const rot = new RootOfTrust(nvm);
+  const security = new SecurityState(nvm);
   return {
+    rot,
+    security,
     lifecycle,
     settings,
     identity,
