@@ -66,6 +66,29 @@ export interface SendOptions {
    * follow its line end are read raw into `AtResponse.binary`; then lines go on.
    */
   binaryAfterLine?: RegExp;
+  /**
+   * Runs when the command succeeds, before its promise resolves and before the next queued
+   * command is written: a change of the link (an intercept added or removed) takes effect
+   * exactly at this final result code, for the bytes that follow it both ways.
+   */
+  onSuccess?: (response: AtResponse) => void;
+}
+
+/**
+ * A named transformation of the bytes between the AtClient and its stream (ubxlib's AT
+ * client intercepts): chip-to-chip framing slots in here, under every command, so no
+ * command knows about it. Intercepts stack; the first added sits next to the stream.
+ */
+export interface StreamIntercept {
+  readonly name: string;
+  /** Bytes on their way to the module, one call per write (a command line, prompt data): each call is a flush. */
+  transmit(data: Buffer): Buffer;
+  /** Bytes from the module; `deliver` gets each decoded piece as soon as it is decoded. */
+  receive(data: Buffer, deliver: (plain: Buffer) => void): void;
+  /** Taken off: stop decoding now (called from inside `deliver`, the rest of the chunk is not decoded). */
+  detach(): void;
+  /** After `detach()`: the bytes received and not decoded, which belong to whatever is below. */
+  takeRest(): Buffer;
 }
 
 export interface AtResponse {
@@ -118,11 +141,21 @@ export class AtClient {
   /** The link the last CONNECT opened, for `dial` to hand out. */
   private dialed: OnlineLink | undefined;
   private readonly tracer: AtTracer | undefined;
-  /** Every write to the module goes through here, so the trace sees it. */
+  /** Stream intercepts, the one next to the stream first. */
+  private readonly interceptStack: StreamIntercept[] = [];
+  /** Received bytes (and intercept hand-overs) waiting their turn: processed strictly in order. */
+  private readonly inbox: Array<() => void> = [];
+  private draining = false;
+  /** Set while an intercept added at a final result takes over the rest of the chunk being split. */
+  private handoff: ((rest: Buffer) => void) | undefined;
+  /** Every write to the module goes through here, so the trace (which sees plain AT) and the intercepts see it. */
   private readonly tx = {
     write: (data: Buffer | string, cb?: (err?: Error | null) => void): boolean => {
       this.tracer?.record('to-module', data);
-      return this.stream.write(data, cb);
+      if (this.interceptStack.length === 0) return this.stream.write(data, cb);
+      let out = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+      for (let i = this.interceptStack.length - 1; i >= 0; i--) out = this.interceptStack[i]!.transmit(out);
+      return this.stream.write(out, cb);
     },
   };
 
@@ -292,6 +325,46 @@ export class AtClient {
     return link;
   }
 
+  /** Names of the stream intercepts, the one next to the stream first. */
+  get intercepts(): readonly string[] {
+    return this.interceptStack.map((i) => i.name);
+  }
+
+  /**
+   * Puts `intercept` on top of the others: every byte written from now on goes through it,
+   * every byte received from now on comes out of it. Called from a command's `onSuccess`,
+   * the bytes that followed the final result code in the same chunk are its own.
+   */
+  addIntercept(intercept: StreamIntercept): void {
+    if (this.interceptStack.some((i) => i.name === intercept.name)) throw new Error(`intercept ${intercept.name} is already in place`);
+    const level = this.interceptStack.length;
+    this.interceptStack.push(intercept);
+    const handoff = (rest: Buffer): void => {
+      this.splitter.divert = undefined;
+      this.handoff = undefined;
+      const bytes = Buffer.from(rest);
+      this.inbox.push(() => this.receiveAt(level, bytes));
+    };
+    this.handoff = handoff;
+    this.splitter.divert = handoff;
+  }
+
+  /**
+   * Takes the intercept `name` off (and any above it); from now on bytes pass as if it had
+   * never been there. What it had received but not decoded goes to the level below.
+   */
+  removeIntercept(name: string): void {
+    const at = this.interceptStack.findIndex((i) => i.name === name);
+    if (at < 0) return;
+    const removed = this.interceptStack.splice(at);
+    for (const i of removed) i.detach();
+    this.inbox.push(() => {
+      const rest = Buffer.concat(removed.map((i) => i.takeRest()));
+      if (rest.length > 0) this.receiveAt(at, rest);
+    });
+    this.drain();
+  }
+
   /** Closes the link; pending and queued commands reject with ConnectionClosedError. */
   async close(): Promise<void> {
     const s = this.stream;
@@ -313,9 +386,39 @@ export class AtClient {
 
   private readonly onData = (chunk: Buffer | string): void => {
     const data = typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk;
+    this.inbox.push(() => this.receiveAt(0, data));
+    this.drain();
+  };
+
+  private drain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.inbox.length > 0 && !this.closedError) this.inbox.shift()!();
+    } finally {
+      this.draining = false;
+      this.inbox.length = this.closedError ? 0 : this.inbox.length;
+    }
+  }
+
+  /** Bytes entering intercept `level` (the line splitter above the last one). */
+  private receiveAt(level: number, data: Buffer): void {
+    const intercept = this.interceptStack[level];
+    if (intercept) {
+      intercept.receive(data, (plain) => {
+        // Still in place? A final result inside this chunk may have taken it off.
+        if (this.interceptStack[level] === intercept) this.receiveAt(level + 1, plain);
+      });
+      return;
+    }
     this.tracer?.record('from-module', data);
     this.splitter.push(data);
-  };
+    // An intercept added at a final result that was the chunk's last line: nothing to hand over.
+    if (this.handoff && this.splitter.divert === this.handoff) {
+      this.splitter.divert = undefined;
+      this.handoff = undefined;
+    }
+  }
 
   private readonly onError = (error: Error): void => {
     this.shutdown(new ConnectionClosedError(`stream error: ${error.message}`, { cause: error }));
@@ -395,7 +498,16 @@ export class AtClient {
     this.splitter.promptChars = '';
     this.splitter.headerMatcher = undefined;
     if (outcome instanceof Error) job.reject(outcome);
-    else job.resolve(outcome);
+    else {
+      try {
+        job.opts.onSuccess?.(outcome);
+      } catch (error) {
+        job.reject(error as Error);
+        this.pump();
+        return;
+      }
+      job.resolve(outcome);
+    }
     this.pump();
   }
 

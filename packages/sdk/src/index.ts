@@ -1,6 +1,8 @@
 export { AtClient } from './at-client.js';
 export { AtTracer, AT_CLIENT_LAYER, channelTrace, type AtTraceOptions, type AtTraceSink } from './at-trace.js';
-export type { AtClientOptions, AtResponse, PromptOptions, SendOptions, UrcHandler, WaitForUrcOptions } from './at-client.js';
+export type { AtClientOptions, AtResponse, PromptOptions, SendOptions, StreamIntercept, UrcHandler, WaitForUrcOptions } from './at-client.js';
+export { C2cIntercept, C2C_INTERCEPT, type C2cInterceptOptions } from './c2c-intercept.js';
+export { UbloxC2c, type C2cPairing } from './drivers/ublox/c2c.js';
 export { AtError, AtTimeoutError, CmeError, ConnectionClosedError, UnsupportedFeatureError, UrcError } from './errors.js';
 export { CME_TEXTS, cmeCodeOf } from './cme-codes.js';
 export { parseCmeError, parseFinalResult, verbosityAfter } from './result-codes.js';

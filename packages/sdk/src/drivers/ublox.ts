@@ -20,6 +20,7 @@ import { UbloxMqtt } from './ublox/mqtt.js';
 import { UbloxSecurityProfiles } from './ublox/security-profiles.js';
 import { UbloxTls } from './ublox/tls.js';
 import type { UbloxUdpSocket } from './ublox/udp.js';
+import { UbloxC2c } from './ublox/c2c.js';
 import { UbloxGpio } from './ublox/gpio.js';
 
 /** The ubxlib init sequence (u_cell_pwr.c); every command must answer OK. */
@@ -77,6 +78,8 @@ export class UbloxModem implements CellularModem {
   readonly tls: UbloxTls;
   /** The module's GPIO pads (+UGPIOC/+UGPIOR/+UGPIOW). */
   readonly gpio: UbloxGpio;
+  /** The security services; `c2c`: chip-to-chip sessions (+USECC2C). */
+  readonly security: { readonly c2c: UbloxC2c };
 
   constructor(readonly client: AtClient) {
     this.certificates = new UbloxCertificates(client);
@@ -89,6 +92,7 @@ export class UbloxModem implements CellularModem {
     this.mqtt = new UbloxMqtt(client);
     this.tls = new UbloxTls(this.securityProfiles);
     this.gpio = new UbloxGpio(client);
+    this.security = { c2c: new UbloxC2c(client) };
   }
 
   /** A TCP connection through the module, TLS per a security profile or inline material; a Node Duplex. */
