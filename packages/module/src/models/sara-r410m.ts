@@ -43,5 +43,7 @@ export const saraR410m: ModelTable = {
   mqtt: saraMqtt,
   fileSystem: saraR4FileSystem,
   timing: { rebootMs: 5000 },
+  /** No chip-to-chip security on SARA-R4 (models/c2c-table.ts). */
+  excludedCommands: ['+USECC2C'],
   cgdcontTrailer: '0,0',
 };
