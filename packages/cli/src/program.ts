@@ -78,7 +78,11 @@ export function buildProgram(io: ProgramIo): Command {
     )
     .option('-n, --count <N>', 'number of modules', arg<number>((v) => parseCount(v)), 1)
     .option('--trace <FILE>', 'append every byte each way on every link to FILE, one JSON line per chunk (read it with `modemlab trace FILE`)')
-    .action(async (o: { model: string; tcp: HostPort | null; pty?: string; state: string; hosts?: Record<string, string>; forward?: Record<string, string>; apns?: string[]; net: 'lab' | 'open'; count: number; trace?: string }) => {
+    .option(
+      '--expose',
+      'allow --tcp on an address beyond loopback (prints a warning): whoever reaches the port can make the module connect wherever this machine can; keep --net lab',
+    )
+    .action(async (o: { model: string; tcp: HostPort | null; pty?: string; state: string; hosts?: Record<string, string>; forward?: Record<string, string>; apns?: string[]; net: 'lab' | 'open'; count: number; trace?: string; expose?: boolean }) => {
       const api = await loadModuleApi();
       const served = await startServe(
         api,
@@ -93,8 +97,10 @@ export function buildProgram(io: ProgramIo): Command {
           net: o.net,
           count: o.count,
           ...(o.trace === undefined ? {} : { trace: o.trace }),
+          expose: o.expose === true,
         },
         (line) => io.out(line + '\n'),
+        (line) => io.err(line + '\n'),
       );
       const sig = await waitForSignal();
       io.err(`modemlab: ${sig}, closing\n`);
