@@ -4,6 +4,21 @@ export type { AtClientOptions, AtResponse, PromptOptions, SendOptions, StreamInt
 export { C2cIntercept, C2C_INTERCEPT, type C2cInterceptOptions } from './c2c-intercept.js';
 export { UbloxC2c, type C2cPairing } from './drivers/ublox/c2c.js';
 export { AtError, AtTimeoutError, CmeError, ConnectionClosedError, UnsupportedFeatureError, UrcError } from './errors.js';
+// Typed modems, typed network errors, the logger hook (issue 13 points 2, 4, 5).
+export {
+  ConnectionFailedError,
+  ConnectionRefusedError,
+  ConnectTimeoutError,
+  DnsError,
+  ModemNetworkError,
+  ModuleBusyError,
+  TlsHandshakeError,
+  VendorMismatchError,
+  type NetworkFailure,
+  type TlsFailureKind,
+} from './errors.js';
+export type { SdkLogger } from './logger.js';
+export { isQuectel, isTelit, isUblox, isVendor, type AnyModem, type ModemByVendor, type ModemOf } from './typed-modem.js';
 export { CME_TEXTS, cmeCodeOf } from './cme-codes.js';
 export { parseCmeError, parseFinalResult, verbosityAfter } from './result-codes.js';
 export type { FinalResult, SuccessFinal } from './result-codes.js';
