@@ -92,6 +92,12 @@ for (const mode of ['port', 'cmux'] as const) {
       assert.deepEqual(modem.client.intercepts, ['c2c']);
     });
 
+    it('binds the pairing to its terminal: another CMUX channel cannot open it', { skip: mode === 'port' }, async () => {
+      const te = TE_SECRET.toString('hex').toUpperCase();
+      await assert.rejects(control!.client.send(`AT+USECC2C=1,"${te}"`), /Incorrect parameters/);
+      assert.deepEqual(control!.client.intercepts, []);
+    });
+
     it('identifies the module inside the session, and nothing crosses the port in clear', async () => {
       const id = await modem.identify();
       assert.equal(id.model, module.model.identity.model);
