@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import fc from 'fast-check';
 import { BC66_CERTIFICATE_RULES, TELIT_CERTIFICATE_RULES, UBLOX_CERTIFICATE_RULES } from '../../models/certificate-rules.js';
 import { validatePath } from './path-validation.js';
 
@@ -75,5 +76,35 @@ describe('validatePath: RFC 5280 corners', () => {
   it('no certificate at all', () => {
     const r = validatePath({ chain: [], trusted: [pem('rsa-root')], rules: UBLOX_CERTIFICATE_RULES });
     assert.equal(r.ok === false && r.failure, 'unknown-ca');
+  });
+});
+
+describe('validatePath: hostile certificates', () => {
+  it('any byte changed in a leaf or its root (that OpenSSL still parses) gives a verdict, never an exception', () => {
+    const leaf = Buffer.from(pem('rsa1024').raw);
+    const root = Buffer.from(pem('rsa-root').raw);
+    const mutate = (der: Buffer, edits: Array<[number, number]>) => {
+      const out = Buffer.from(der);
+      for (const [at, value] of edits) out[at % out.length] = value;
+      return out;
+    };
+    const parse = (der: Buffer): X509Certificate | undefined => {
+      try {
+        return new X509Certificate(der);
+      } catch {
+        return undefined; // node:tls never hands over what OpenSSL cannot parse
+      }
+    };
+    const edits = fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 });
+    fc.assert(
+      fc.property(edits, edits, (leafEdits, rootEdits) => {
+        const l = parse(mutate(leaf, leafEdits));
+        const r = parse(mutate(root, rootEdits));
+        if (!l || !r) return;
+        const result = validatePath({ chain: [l], trusted: [r], rules: UBLOX_CERTIFICATE_RULES });
+        assert.equal(typeof result.ok, 'boolean');
+      }),
+      { numRuns: 300 },
+    );
   });
 });
