@@ -182,14 +182,15 @@ describe('path validation: every defect alone, every level, every product\'s rul
 
 /** Real TLS servers, one per chain, answering HTTP requests (a socket connect sends nothing). */
 type Server = Awaited<ReturnType<typeof tlsServer>>;
-const servers = new Map<string, Server>();
+/** Started once per chain and shared by the products' suites, which run at the same time. */
+const servers = new Map<string, Promise<Server>>();
 
-async function serverFor(name: string): Promise<Server> {
+function serverFor(name: string): Promise<Server> {
   let s = servers.get(name);
   if (!s) {
     const c = chains.get(name);
     // TLS 1.0 and @SECLEVEL=0: the Telit stack and the MD5/SHA-1 chains need them.
-    s = await tlsServer({ key: c.key, cert: c.presented.join(''), minVersion: 'TLSv1', ciphers: 'DEFAULT:@SECLEVEL=0' }, (sock: TLSSocket) => {
+    s = tlsServer({ key: c.key, cert: c.presented.join(''), minVersion: 'TLSv1', ciphers: 'DEFAULT:@SECLEVEL=0' }, (sock: TLSSocket) => {
       let request = '';
       sock.on('data', (d: Buffer) => {
         request += d.toString('latin1');
@@ -203,167 +204,176 @@ async function serverFor(name: string): Promise<Server> {
 }
 
 after(async () => {
-  for (const s of servers.values()) await s.close();
+  for (const s of servers.values()) await (await s).close();
 });
 
 /**
- * The problem the module's TLS service decided for its latest secure connect (undefined when
- * it succeeded): the typed fact behind the vendor's code, observed on the real service.
+ * The problem the module's TLS service decided for its latest secure connect to a port
+ * (undefined when it succeeded): the typed fact behind the vendor's code, observed on the
+ * real service. By port, so that nothing an earlier connection left can be read.
  */
-function watchTls(h: ModuleHarness): { last: () => TlsProblem | undefined } {
+function watchTls(h: ModuleHarness): { last: (port: number) => VerifyFailure | undefined } {
   const tls = h.module.services.tls;
   const secure = tls.secure.bind(tls);
-  let last: TlsProblem | undefined;
+  const byPort = new Map<number, TlsProblem | undefined>();
   tls.secure = (req) => {
     const start = secure(req);
-    last = undefined;
+    byPort.set(req.port, undefined);
     start.ready.then(
-      () => (last = undefined),
-      (err: unknown) => (last = err instanceof TlsFailure ? err.problem : 'protocol'),
+      () => byPort.set(req.port, undefined),
+      (err: unknown) => byPort.set(req.port, err instanceof TlsFailure ? err.problem : 'protocol'),
     );
     return start;
   };
-  return { last: () => last };
+  return {
+    last: (port) => {
+      assert.ok(byPort.has(port), `no secure connect to port ${port}`);
+      return byPort.get(port) as VerifyFailure | undefined;
+    },
+  };
 }
 
-describe('u-blox SARA-R5: +USOCO on a secure socket (+USOSEC) and HTTPS (+UHTTPC), levels 0-3', () => {
-  let h: ModuleHarness;
-  let seen: ReturnType<typeof watchTls>;
-  before(async () => {
-    h = await ublox({ clock: new ManualClock(NOW) });
-    seen = watchTls(h);
-    assert.equal(await at(h, 'AT+CMEE=1'), '\r\nOK\r\n');
-  });
-  after(() => h.close());
+/** The products run side by side (separate modules, shared servers): the file stays fast on a loaded machine. */
+describe('secure connects on every product', { concurrency: true }, () => {
+  describe('u-blox SARA-R5: +USOCO on a secure socket (+USOSEC) and HTTPS (+UHTTPC), levels 0-3', { concurrency: 1 }, () => {
+    let h: ModuleHarness;
+    let seen: ReturnType<typeof watchTls>;
+    before(async () => {
+      h = await ublox({ clock: new ManualClock(NOW) });
+      seen = watchTls(h);
+      assert.equal(await at(h, 'AT+CMEE=1'), '\r\nOK\r\n');
+    });
+    after(() => h.close());
 
-  const trust = async (pem: string) => {
-    assert.equal(await at(h, `AT+USECMNG=0,0,"matrix",${Buffer.byteLength(pem)}`), '\r\n>');
-    assert.match(await h.send(pem), /\r\nOK\r\n$/);
-  };
+    const trust = async (pem: string) => {
+      assert.equal(await at(h, `AT+USECMNG=0,0,"matrix",${Buffer.byteLength(pem)}`), '\r\n>');
+      assert.match(await h.send(pem), /\r\nOK\r\n$/);
+    };
 
-  it('+USOCO: OK when the module accepts the chain; +CME ERROR and +USOER 71 (EPROTO) when it refuses', async () => {
-    for (const name of chains.chains.keys()) {
-      const srv = await serverFor(name);
-      await trust(chains.get(name).root);
-      for (const level of [0, 1, 2, 3]) {
-        assert.equal(await at(h, `AT+USECPRF=0,0,${level}`), '\r\nOK\r\n');
-        assert.equal(await at(h, 'AT+USECPRF=0,3,"matrix"'), '\r\nOK\r\n');
-        const created = await at(h, 'AT+USOCR=6');
-        const socket = /\+USOCR: (\d+)/.exec(created)?.[1];
-        assert.ok(socket, created);
-        assert.equal(await at(h, `AT+USOSEC=${socket},1,0`), '\r\nOK\r\n');
-        const out = await atUntil(h, `AT+USOCO=${socket},"${HOST}",${srv.port}`, '\r\n', 10_000);
-        const text = out.includes('OK') || out.includes('ERROR') ? out : out + (await h.waitFor('\r\n', 10_000));
-        const refused = text.includes('+CME ERROR');
-        if (refused) assert.equal(await at(h, 'AT+USOER'), '\r\n+USOER: 71\r\n\r\nOK\r\n', `${name} level ${level}`);
-        const want = expected(name, level, 'sara-r5');
-        assert.equal(refused, want !== undefined, `${name} at level ${level}: ${JSON.stringify(text)}`);
-        checkAgainstOpenssl(name, level, 'sara-r5', seen.last() as VerifyFailure | undefined, '+USOCO');
-        await at(h, `AT+USOCL=${socket}`);
+    it('+USOCO: OK when the module accepts the chain; +CME ERROR and +USOER 71 (EPROTO) when it refuses', async () => {
+      for (const name of chains.chains.keys()) {
+        const srv = await serverFor(name);
+        await trust(chains.get(name).root);
+        for (const level of [0, 1, 2, 3]) {
+          assert.equal(await at(h, `AT+USECPRF=0,0,${level}`), '\r\nOK\r\n');
+          assert.equal(await at(h, 'AT+USECPRF=0,3,"matrix"'), '\r\nOK\r\n');
+          const created = await at(h, 'AT+USOCR=6');
+          const socket = /\+USOCR: (\d+)/.exec(created)?.[1];
+          assert.ok(socket, created);
+          assert.equal(await at(h, `AT+USOSEC=${socket},1,0`), '\r\nOK\r\n');
+          const out = await atUntil(h, `AT+USOCO=${socket},"${HOST}",${srv.port}`, '\r\n', 10_000);
+          const text = out.includes('OK') || out.includes('ERROR') ? out : out + (await h.waitFor('\r\n', 10_000));
+          const refused = text.includes('+CME ERROR');
+          if (refused) assert.equal(await at(h, 'AT+USOER'), '\r\n+USOER: 71\r\n\r\nOK\r\n', `${name} level ${level}`);
+          const want = expected(name, level, 'sara-r5');
+          assert.equal(refused, want !== undefined, `${name} at level ${level}: ${JSON.stringify(text)}`);
+          checkAgainstOpenssl(name, level, 'sara-r5', seen.last(srv.port), '+USOCO');
+          await at(h, `AT+USOCL=${socket}`);
+        }
       }
-    }
-  });
+    });
 
-  it('+UHTTPC over HTTPS: +UUHTTPCR <result> 1 or 0 with +UHTTPER 3,73 (secure socket connect error)', async () => {
-    for (const name of chains.chains.keys()) {
-      const srv = await serverFor(name);
-      await trust(chains.get(name).root);
-      assert.equal(await at(h, `AT+UHTTP=0,0,"${HOST}"`), '\r\nOK\r\n');
-      assert.equal(await at(h, `AT+UHTTP=0,5,${srv.port}`), '\r\nOK\r\n');
-      assert.equal(await at(h, 'AT+UHTTP=0,6,1,0'), '\r\nOK\r\n');
-      for (const level of [0, 1, 2, 3]) {
-        assert.equal(await at(h, `AT+USECPRF=0,0,${level}`), '\r\nOK\r\n');
-        assert.equal(await at(h, 'AT+USECPRF=0,3,"matrix"'), '\r\nOK\r\n');
-        let out = await atUntil(h, 'AT+UHTTPC=0,1,"/","page"', '+UUHTTPCR: 0,1,', 10_000);
-        if (!out.endsWith('\r\n')) out += await h.waitFor('\r\n', 2000);
-        const ok = /\+UUHTTPCR: 0,1,1/.test(out);
-        const want = expected(name, level, 'sara-r5');
-        assert.equal(ok, want === undefined, `${name} at level ${level}: ${JSON.stringify(out)}`);
-        if (!ok) assert.equal(await at(h, 'AT+UHTTPER=0'), '\r\n+UHTTPER: 0,3,73\r\n\r\nOK\r\n');
-        checkAgainstOpenssl(name, level, 'sara-r5', seen.last() as VerifyFailure | undefined, '+UHTTPC');
+    it('+UHTTPC over HTTPS: +UUHTTPCR <result> 1 or 0 with +UHTTPER 3,73 (secure socket connect error)', async () => {
+      for (const name of chains.chains.keys()) {
+        const srv = await serverFor(name);
+        await trust(chains.get(name).root);
+        assert.equal(await at(h, `AT+UHTTP=0,0,"${HOST}"`), '\r\nOK\r\n');
+        assert.equal(await at(h, `AT+UHTTP=0,5,${srv.port}`), '\r\nOK\r\n');
+        assert.equal(await at(h, 'AT+UHTTP=0,6,1,0'), '\r\nOK\r\n');
+        for (const level of [0, 1, 2, 3]) {
+          assert.equal(await at(h, `AT+USECPRF=0,0,${level}`), '\r\nOK\r\n');
+          assert.equal(await at(h, 'AT+USECPRF=0,3,"matrix"'), '\r\nOK\r\n');
+          let out = await atUntil(h, 'AT+UHTTPC=0,1,"/","page"', '+UUHTTPCR: 0,1,', 10_000);
+          if (!out.endsWith('\r\n')) out += await h.waitFor('\r\n', 2000);
+          const ok = /\+UUHTTPCR: 0,1,1/.test(out);
+          const want = expected(name, level, 'sara-r5');
+          assert.equal(ok, want === undefined, `${name} at level ${level}: ${JSON.stringify(out)}`);
+          if (!ok) assert.equal(await at(h, 'AT+UHTTPER=0'), '\r\n+UHTTPER: 0,3,73\r\n\r\nOK\r\n');
+          checkAgainstOpenssl(name, level, 'sara-r5', seen.last(srv.port), '+UHTTPC');
+        }
       }
-    }
-  });
-});
-
-describe('Telit GE910: #SSLD and FTPS (#FTPOPEN) in auth modes 0 and 1 (levels 0 and 1 with the CA\'s dates)', () => {
-  let h: ModuleHarness;
-  let seen: ReturnType<typeof watchTls>;
-  before(async () => {
-    h = await telitModule('ge910', new ManualClock(NOW));
-    seen = watchTls(h);
-  });
-  after(() => h.close());
-
-  it('#SSLD: OK, or +CME ERROR: 839 when the module refuses the chain', async () => {
-    for (const name of chains.chains.keys()) {
-      const srv = await serverFor(name);
-      for (const auth of [0, 1]) {
-        assert.equal(await telitAt(h, `AT#SSLSECCFG=1,0,${auth}\r`), '\r\nOK\r\n');
-        if (auth === 1) assert.equal(await storePem(h, 1, chains.get(name).root), '\r\nOK\r\n');
-        const out = await telitAt(h, `AT#SSLD=1,${srv.port},"${HOST}",0,1\r`, 10_000);
-        const want = expected(name, auth, 'telit');
-        assert.equal(out, want === undefined ? '\r\nOK\r\n' : '\r\n+CME ERROR: 839\r\n', `${name} in auth mode ${auth}`);
-        checkAgainstOpenssl(name, auth, 'telit', seen.last() as VerifyFailure | undefined, '#SSLD');
-        if (want === undefined) assert.equal(await telitAt(h, 'AT#SSLH=1\r'), '\r\nOK\r\n');
-      }
-    }
+    });
   });
 
-  it('#FTPOPEN over FTPS: OK, or +CME ERROR: 839', async () => {
-    assert.equal(await telitAt(h, 'AT#FTPCFG=100,0,1\r'), '\r\nOK\r\n');
-    for (const name of chains.chains.keys()) {
-      const c = chains.get(name);
-      const srv: TestFtpServer = await startFtpServer({ tls: legacyTls(c.presented.join(''), c.key) });
-      try {
+  describe('Telit GE910: #SSLD and FTPS (#FTPOPEN) in auth modes 0 and 1 (levels 0 and 1 with the CA\'s dates)', { concurrency: 1 }, () => {
+    let h: ModuleHarness;
+    let seen: ReturnType<typeof watchTls>;
+    before(async () => {
+      h = await telitModule('ge910', new ManualClock(NOW));
+      seen = watchTls(h);
+    });
+    after(() => h.close());
+
+    it('#SSLD: OK, or +CME ERROR: 839 when the module refuses the chain', async () => {
+      for (const name of chains.chains.keys()) {
+        const srv = await serverFor(name);
         for (const auth of [0, 1]) {
           assert.equal(await telitAt(h, `AT#SSLSECCFG=1,0,${auth}\r`), '\r\nOK\r\n');
-          if (auth === 1) assert.equal(await storePem(h, 1, c.root), '\r\nOK\r\n');
-          const out = await telitAt(h, `AT#FTPOPEN="${HOST}:${srv.port}","${FTP_USER}","${FTP_PASSWORD}",1\r`, 10_000);
+          if (auth === 1) assert.equal(await storePem(h, 1, chains.get(name).root), '\r\nOK\r\n');
+          const out = await telitAt(h, `AT#SSLD=1,${srv.port},"${HOST}",0,1\r`, 10_000);
           const want = expected(name, auth, 'telit');
           assert.equal(out, want === undefined ? '\r\nOK\r\n' : '\r\n+CME ERROR: 839\r\n', `${name} in auth mode ${auth}`);
-          checkAgainstOpenssl(name, auth, 'telit', seen.last() as VerifyFailure | undefined, '#FTPOPEN');
-          if (want === undefined) assert.equal(await telitAt(h, 'AT#FTPCLOSE\r', 10_000), '\r\nOK\r\n');
-        }
-      } finally {
-        await srv.close();
-      }
-    }
-  });
-});
-
-describe('Quectel BC66: +QSSLOPEN with seclevel 0 and 1', () => {
-  let host: QuectelHost;
-  let seen: ReturnType<typeof watchTls>;
-  before(async () => {
-    host = await QuectelHost.create();
-    seen = watchTls(host.h);
-  });
-  after(() => host.close());
-
-  it('+QSSLOPEN: <err> 0, or -3 (certificate error) when the module refuses the chain', async () => {
-    for (const name of chains.chains.keys()) {
-      const srv = await serverFor(name);
-      const root = chains.get(name).root;
-      for (const seclevel of [0, 1]) {
-        assert.equal(await host.at(`AT+QSSLCFG=1,0,"seclevel",${seclevel}`), '\r\nOK\r\n');
-        if (seclevel === 1) {
-          host.write('AT+QSSLCFG=1,0,"cacert"\r');
-          await host.expect('\r\n> ');
-          host.write(`${root}\x1a`);
-          await host.until(/\+QSSLCFG: 1,0,"cacert",\d+\r\n\r\nOK\r\n/);
-        }
-        assert.equal(await host.at(`AT+QSSLOPEN=1,0,"${HOST}",${srv.port},0`), '\r\nOK\r\n');
-        const text = await host.until(/\r\n\+QSSLOPEN: 1,0,(-?\d+)\r\n/, 10_000);
-        const err = Number(/(-?\d+)\r\n$/.exec(text)![1]);
-        const want = expected(name, seclevel, 'bc66');
-        assert.equal(err, want === undefined ? 0 : -3, `${name} at seclevel ${seclevel}`);
-        checkAgainstOpenssl(name, seclevel, 'bc66', seen.last() as VerifyFailure | undefined, '+QSSLOPEN');
-        if (err === 0) {
-          assert.equal(await host.at('AT+QSSLCLOSE=1,0'), '\r\nOK\r\n');
-          await host.expect('\r\n+QSSLCLOSE: 1,0,0\r\n');
+          checkAgainstOpenssl(name, auth, 'telit', seen.last(srv.port), '#SSLD');
+          if (want === undefined) assert.equal(await telitAt(h, 'AT#SSLH=1\r'), '\r\nOK\r\n');
         }
       }
-    }
+    });
+
+    it('#FTPOPEN over FTPS: OK, or +CME ERROR: 839', async () => {
+      assert.equal(await telitAt(h, 'AT#FTPCFG=100,0,1\r'), '\r\nOK\r\n');
+      for (const name of chains.chains.keys()) {
+        const c = chains.get(name);
+        const srv: TestFtpServer = await startFtpServer({ tls: legacyTls(c.presented.join(''), c.key) });
+        try {
+          for (const auth of [0, 1]) {
+            assert.equal(await telitAt(h, `AT#SSLSECCFG=1,0,${auth}\r`), '\r\nOK\r\n');
+            if (auth === 1) assert.equal(await storePem(h, 1, c.root), '\r\nOK\r\n');
+            const out = await telitAt(h, `AT#FTPOPEN="${HOST}:${srv.port}","${FTP_USER}","${FTP_PASSWORD}",1\r`, 10_000);
+            const want = expected(name, auth, 'telit');
+            assert.equal(out, want === undefined ? '\r\nOK\r\n' : '\r\n+CME ERROR: 839\r\n', `${name} in auth mode ${auth}`);
+            checkAgainstOpenssl(name, auth, 'telit', seen.last(srv.port), '#FTPOPEN');
+            if (want === undefined) assert.equal(await telitAt(h, 'AT#FTPCLOSE\r', 10_000), '\r\nOK\r\n');
+          }
+        } finally {
+          await srv.close();
+        }
+      }
+    });
+  });
+
+  describe('Quectel BC66: +QSSLOPEN with seclevel 0 and 1', { concurrency: 1 }, () => {
+    let host: QuectelHost;
+    let seen: ReturnType<typeof watchTls>;
+    before(async () => {
+      host = await QuectelHost.create();
+      seen = watchTls(host.h);
+    });
+    after(() => host.close());
+
+    it('+QSSLOPEN: <err> 0, or -3 (certificate error) when the module refuses the chain', async () => {
+      for (const name of chains.chains.keys()) {
+        const srv = await serverFor(name);
+        const root = chains.get(name).root;
+        for (const seclevel of [0, 1]) {
+          assert.equal(await host.at(`AT+QSSLCFG=1,0,"seclevel",${seclevel}`), '\r\nOK\r\n');
+          if (seclevel === 1) {
+            host.write('AT+QSSLCFG=1,0,"cacert"\r');
+            await host.expect('\r\n> ');
+            host.write(`${root}\x1a`);
+            await host.until(/\+QSSLCFG: 1,0,"cacert",\d+\r\n\r\nOK\r\n/);
+          }
+          assert.equal(await host.at(`AT+QSSLOPEN=1,0,"${HOST}",${srv.port},0`), '\r\nOK\r\n');
+          const text = await host.until(/\r\n\+QSSLOPEN: 1,0,(-?\d+)\r\n/, 10_000);
+          const err = Number(/(-?\d+)\r\n$/.exec(text)![1]);
+          const want = expected(name, seclevel, 'bc66');
+          assert.equal(err, want === undefined ? 0 : -3, `${name} at seclevel ${seclevel}`);
+          checkAgainstOpenssl(name, seclevel, 'bc66', seen.last(srv.port), '+QSSLOPEN');
+          if (err === 0) {
+            assert.equal(await host.at('AT+QSSLCLOSE=1,0'), '\r\nOK\r\n');
+            await host.expect('\r\n+QSSLCLOSE: 1,0,0\r\n');
+          }
+        }
+      }
+    });
   });
 });
