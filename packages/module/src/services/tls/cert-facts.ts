@@ -148,13 +148,21 @@ const CURVE_BITS: Readonly<Record<string, number>> = {
 /** Thrown when a certificate's structure cannot be decoded. */
 export class CertificateDecodeError extends Error {}
 
+/**
+ * The facts of a certificate; a CertificateDecodeError for anything that cannot be read (a
+ * hostile server's certificate must give a verdict, never an exception).
+ */
 export function certFacts(x509: X509Certificate): CertFacts {
-  let cert: pkijs.Certificate;
   try {
-    cert = pkijs.Certificate.fromBER(x509.raw);
+    return decode(x509);
   } catch (err) {
+    if (err instanceof CertificateDecodeError) throw err;
     throw new CertificateDecodeError(`undecodable certificate: ${(err as Error).message}`);
   }
+}
+
+function decode(x509: X509Certificate): CertFacts {
+  const cert = pkijs.Certificate.fromBER(x509.raw);
   const facts: CertFacts = {
     x509,
     subjectKey: nameKey(cert.subject),
