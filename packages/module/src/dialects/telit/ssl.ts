@@ -374,10 +374,12 @@ export const sslCommands = defineCommands(import.meta.url, [
     name: '#SSLSEND',
     async set(ctx, _args, raw) {
       // <Timeout> bounds a blocking send; the module's queue takes the data at once.
-      ctx.validate(raw, [SSID, timeoutSpec(ctx)]);
+      const v = ctx.validate(raw, [SSID, timeoutSpec(ctx)]);
       const ch = owned(ctx);
       connected(ctx, ch);
-      const outcome = await ctx.prompt({ kind: 'text', maxLength: secureSocketTable(ctx.module).maxSendExt });
+      // <Timeout> (or #SSLCFG's <defTo>) also bounds the host's silence at the prompt.
+      const outcome = await ctx.prompt({ kind: 'text', maxLength: secureSocketTable(ctx.module).maxSendExt, guardMs: timeoutMs(ch, v.timeout) });
+      if (outcome.status === 'timeout') throw cme(TelitCme.sslGeneric, 'data not given in time');
       if (outcome.status !== 'done') return;
       send(ctx.module, connected(ctx, ch), outcome.data);
     },
