@@ -22,13 +22,13 @@ class SlowPort extends Duplex {
     else this.waiting.push(done);
   }
   /** The client reads everything written so far and what comes next, until it stops again. */
-  take(): void {
+  readAll(): void {
     this.reading = true;
     const w = this.waiting;
     this.waiting = [];
     for (const done of w) done();
   }
-  stop(): void {
+  stopReading(): void {
     this.reading = false;
   }
 }
@@ -59,7 +59,7 @@ describe('port flow', () => {
     assert.equal(pipe.flow.queuedBytes, 20);
     pipe.write(Buffer.alloc(10));
     assert.deepEqual(events, ['blocked']);
-    port.take();
+    port.readAll();
     assert.equal(pipe.flow.blocked, false);
     assert.equal(pipe.flow.queuedBytes, 0);
     assert.deepEqual(events, ['blocked', 'drain']);
@@ -76,7 +76,7 @@ describe('port flow', () => {
     assert.equal(stack.flow?.blocked, true);
     assert.equal(conn.receiver, undefined, 'detached: the connection buffers (bounded) instead of the process');
     const drained = new Promise<void>((r) => stack.flow!.once('drain', () => r()));
-    port.take();
+    port.readAll();
     await drained;
     assert.ok(conn.receiver, 'attached again');
     stack.close();
@@ -91,11 +91,11 @@ describe('port flow', () => {
     stack.top.write(Buffer.alloc(64));
     clock.advance(499);
     const drained = new Promise<void>((r) => stack.flow!.once('drain', () => r()));
-    port.take();
+    port.readAll();
     await drained;
     clock.advance(10);
     assert.equal(stack.isClosed, false);
-    port.stop();
+    port.stopReading();
     stack.top.write(Buffer.alloc(64));
     clock.advance(500);
     assert.equal(stack.isClosed, true);
