@@ -240,6 +240,30 @@ describe('Telit #SSL: command mode', () => {
     });
   });
 
+  it('#SSLSEND: a host silent at the prompt for <Timeout> x 100 ms gets 830; nothing is sent', async () => {
+    await withPeer(startPeer('echo', ['tls1']), async (peer) => {
+      const h = await telitModule('ge910');
+      try {
+        assert.equal(await at(h, dial(peer.port, 0, 1)), '\r\nOK\r\n');
+        assert.equal(await at(h, 'AT#SSLSEND=1,5\r'), '\r\n> ');
+        h.terminal.input(Buffer.from('never'));
+        await settle();
+        h.clock.advance(499);
+        await settle();
+        assert.equal(h.take(), '');
+        h.clock.advance(1);
+        assert.equal(await untilFinal(h), '\r\n+CME ERROR: 830\r\n');
+        assert.equal(await at(h, 'AT#SSLSEND=1\r'), '\r\n> ');
+        await at(h, 'sent\x1a');
+        await waitUntil(() => peer.sent >= 4, 'echoed');
+        assert.equal(await at(h, 'AT#SSLRECV=1,100,20\r'), '\r\n#SSLRECV: 4\r\nsent\r\n\r\nOK\r\n');
+        assert.equal(await at(h, 'AT#SSLH=1\r'), '\r\nOK\r\n');
+      } finally {
+        await h.close();
+      }
+    });
+  });
+
   it('#SSLRECV waits up to <Timeout> (100 ms units) on the module clock', async () => {
     await withPeer(startPeer('silent', ['tls1']), async (peer) => {
       const h = await telitModule('ge910');
