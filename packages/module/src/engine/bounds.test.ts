@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ManualClock } from '@modemlab/at';
 import { cme } from './failure.js';
-import { PROMPT_MAX_BYTES } from './terminal-host.js';
+import { PROMPT_MAX_BYTES, URC_QUEUE_MAX } from './terminal-host.js';
 import { ModuleHarness } from '../testing/harness.js';
 import { UART_LIMITS } from '../models/uart-limits.js';
 
@@ -45,6 +45,25 @@ describe('terminal bounds', () => {
       assert.ok(logs.some((l) => l.includes(`dropped ${flood.length + 1 - held} bytes`)), logs.join('\n'));
       // The held A's (their CR was dropped) end at the next CR as a line too long; then AT works.
       assert.equal(await h.send('\rAT\r'), '\r\nERROR\r\n\r\nOK\r\n');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('URCs raised while a command runs wait in a bounded queue: the oldest beyond URC_QUEUE_MAX are dropped and logged', async () => {
+    const logs: string[] = [];
+    const { h, release } = await harness(logs);
+    try {
+      await h.send('AT+XHOLD\r');
+      for (let i = 0; i < URC_QUEUE_MAX + 100; i++) h.module.urc(`+XURC: ${i}`);
+      release();
+      const out = await h.send('');
+      const urcs = out.match(/\+XURC: \d+/g) ?? [];
+      assert.equal(urcs.length, URC_QUEUE_MAX);
+      assert.equal(urcs[0], '+XURC: 100');
+      assert.equal(urcs.at(-1), `+XURC: ${URC_QUEUE_MAX + 99}`);
+      assert.ok(out.startsWith('\r\nOK\r\n'), 'the final result first, then the URCs');
+      assert.ok(logs.some((l) => l.includes(`dropped 100 URCs`)), logs.join('\n'));
     } finally {
       await h.close();
     }
