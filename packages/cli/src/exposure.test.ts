@@ -53,3 +53,17 @@ test('exposure: loopback needs no --expose and prints no warning', async () => {
   await served.close();
   assert.deepEqual(warnings, []);
 });
+
+test('exposure: `modemlab serve --tcp 0.0.0.0:0` without --expose exits 2 with the reason on stderr', async () => {
+  const { main } = await import('./program.js');
+  const out: string[] = [];
+  const err: string[] = [];
+  const state = fs.mkdtempSync(path.join(os.tmpdir(), 'modemlab-expose-'));
+  const code = await main(['node', 'modemlab', 'serve', '--tcp', '0.0.0.0:0', '--state', state], {
+    out: (t) => void out.push(t),
+    err: (t) => void err.push(t),
+  });
+  assert.equal(code, 2);
+  assert.match(err.join(''), /binds beyond loopback.*--expose/s);
+  assert.deepEqual(out, []);
+});

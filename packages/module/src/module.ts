@@ -6,7 +6,7 @@ import type { Dialect } from './dialects/types.js';
 import { CommandRegistry } from './engine/registry.js';
 import type { TerminalSession } from './engine/session.js';
 import { Terminal } from './engine/terminal.js';
-import type { TerminalHost } from './engine/terminal-host.js';
+import { PROMPT_MAX_BYTES, URC_QUEUE_MAX, type TerminalHost } from './engine/terminal-host.js';
 import { pipePair, type BytePipe } from './link/byte-pipe.js';
 import { LinkStack, type LayerHost } from './link/link-stack.js';
 import { StreamPipe } from './link/stream-pipe.js';
@@ -35,6 +35,8 @@ export interface ModuleOptions {
   network?: NetworkOptions;
   /** Where internal faults are reported; never to the AT interface. */
   log?: (message: string, detail?: unknown) => void;
+  /** How long a port may take no output before its client is dropped (default PORT_STALL_MS, 30 s, module clock). */
+  portStallMs?: number;
 }
 
 /**
@@ -62,6 +64,7 @@ export class VirtualModule implements ModuleHost {
    */
   received = 0;
   private readonly logger: (message: string, detail?: unknown) => void;
+  private readonly portStallMs?: number;
   private readonly terminalHost: TerminalHost;
   /** The dialects' RAM state (ModuleHost.state), dropped at power-off. */
   private readonly dialectState = new Map<string, unknown>();
@@ -74,6 +77,7 @@ export class VirtualModule implements ModuleHost {
     this.hosts = new Map(Object.entries(opts.hosts ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
     this.forwards = { ...opts.forwards };
     this.net = opts.net ?? 'lab';
+    if (opts.portStallMs !== undefined) this.portStallMs = opts.portStallMs;
     this.logger = opts.log ?? ((m, d) => console.error(`modemlab: ${m}`, d ?? ''));
     const excluded = new Set((model.excludedCommands ?? []).map((c) => c.toUpperCase()));
     const dialect = this.dialect;
@@ -82,6 +86,12 @@ export class VirtualModule implements ModuleHost {
       clock: this.clock,
       registry: this.registry,
       maxLineLength: model.limits.maxLineLength,
+      limits: {
+        inputBufferBytes: model.limits.inputBufferBytes,
+        promptIdleMs: model.limits.promptIdleMs,
+        promptMaxBytes: PROMPT_MAX_BYTES,
+        urcQueueMax: URC_QUEUE_MAX,
+      },
       sessionDefaults: dialect.sessionDefaults,
       errors: dialect.errors,
       errorText: (code) => dialect.errorText(code),
@@ -131,6 +141,7 @@ export class VirtualModule implements ModuleHost {
       },
       openTerminal: (pipe) => void module.openTerminal(pipe, stack()),
       log: (message, detail) => module.log(message, detail),
+      ...(module.portStallMs !== undefined ? { portStallMs: module.portStallMs } : {}),
     };
   }
 

@@ -8,7 +8,14 @@ import type { TerminalSession } from './session.js';
 export type FinalResult = { kind: 'final'; text: string; numeric: number } | { kind: 'online' };
 
 export type PromptSpec =
-  | { kind: 'text'; char?: string; maxLength?: number }
+  | {
+      kind: 'text';
+      char?: string;
+      /** Bytes kept; more are dropped (the terminal's promptMaxBytes when absent). */
+      maxLength?: number;
+      /** Silence that ends the prompt with 'timeout' (the terminal's promptIdleMs when absent). */
+      guardMs?: number;
+    }
   | {
       kind: 'binary';
       length: number;
@@ -44,6 +51,12 @@ export interface CommandContext {
   info(line: string): void;
   /** Bytes written as they are (binary reads). */
   raw(bytes: Buffer | string): void;
+  /**
+   * Writes what was produced so far and resolves once the port takes output again (at
+   * once when it drains, or when the terminal closes): a handler that streams much (a file
+   * read) awaits it between chunks, so a client that stops reading stops the module.
+   */
+  writable(): Promise<void>;
   /** Shows the prompt and collects the host's input (text ended by Ctrl-Z, or exactly N bytes). */
   prompt(spec: PromptSpec): Promise<PromptOutcome>;
   /** Validates op-code-dependent parameters; throws the dialect's bad-parameter error. */

@@ -15,6 +15,21 @@ export interface TerminalErrors {
   lineTooLong?: number;
 }
 
+/** What bounds a terminal's memory and time, whatever its host does. */
+export interface TerminalLimits {
+  /**
+   * Host input held while a command runs or the port is blocked (the product's receive
+   * buffer): bytes beyond it are dropped and counted in the log, never accumulated.
+   */
+  inputBufferBytes: number;
+  /** A prompt that hears nothing from the host this long ends with the command's error. */
+  promptIdleMs: number;
+  /** Longest text a text prompt keeps when its command sets no limit of its own. */
+  promptMaxBytes: number;
+  /** URCs held while the terminal cannot write them; beyond, the oldest are dropped and counted. */
+  urcQueueMax: number;
+}
+
 /**
  * Everything the engine knows of the module it runs in: time, the command table, the
  * product's line limit and the dialect's error and prompt text. Handlers get
@@ -24,6 +39,7 @@ export interface TerminalHost {
   readonly clock: Clock;
   readonly registry: CommandRegistry;
   readonly maxLineLength: number;
+  readonly limits: TerminalLimits;
   readonly sessionDefaults: SessionDefaults;
   readonly errors: TerminalErrors;
   /** Verbose text of an error number for +CMEE=2. */
@@ -34,3 +50,8 @@ export interface TerminalHost {
   log(message: string, detail?: unknown): void;
   readonly handlerModule: HandlerModule;
 }
+
+/** TerminalLimits.promptMaxBytes where no product says: 64 KiB, above any certificate or key a prompt takes. */
+export const PROMPT_MAX_BYTES = 64 * 1024;
+/** TerminalLimits.urcQueueMax: 256 URCs wait for a busy or blocked terminal; older ones are dropped. */
+export const URC_QUEUE_MAX = 256;

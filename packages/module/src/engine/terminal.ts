@@ -3,6 +3,7 @@ import { validateOrFail, type CommandContext, type PromptOutcome, type PromptSpe
 import type { BytePipe, DataPipe } from '../link/byte-pipe.js';
 import { OnlineDataLayer } from '../link/online-layer.js';
 import type { LinkControl, LinkLayer, LinkStack, LinkTop } from '../link/link-stack.js';
+import type { PortFlow } from '../link/port-flow.js';
 import { CommandFailure } from './failure.js';
 import { ResponseWriter } from './response-writer.js';
 import type { CommandDef, FinalResult, HandlerResult } from './registry.js';
@@ -43,6 +44,17 @@ export class Terminal implements LinkTop {
   private lineOverflow = false;
   /** Input that arrived while a command ran; processed after its final result. */
   private pending: Buffer[] = [];
+  /** Bytes in `pending`: never more than the product's input buffer. */
+  private pendingBytes = 0;
+  /** Input bytes dropped because the input buffer was full: in total, and since the last log line. */
+  droppedInputBytes = 0;
+  private droppedUnlogged = 0;
+  /** URCs dropped because the queue was full, since the last log line. */
+  private droppedUrcs = 0;
+  /** The flow control of the port under this terminal (none for an in-memory pipe). */
+  private readonly flow?: PortFlow;
+  /** Handlers waiting for the port to take output again (ctx.writable()). */
+  private writableWaiters: Array<() => void> = [];
   private readonly urcQueue: UrcSource[] = [];
   private prompt?: PromptState;
   /** Online data mode: the layer that joins the port to a connection while it is on the stack. */
@@ -58,6 +70,73 @@ export class Terminal implements LinkTop {
     this.session = new TerminalSession(host.sessionDefaults);
     this.writer = new ResponseWriter(this.session, (s) => this.emit(s));
     link.mount(this);
+    this.flow = link.flow;
+    this.flow?.on('drain', this.onPortDrain);
+  }
+
+  /** The port takes output again: waiting handlers go on, then queued URCs and typed-ahead input. */
+  private readonly onPortDrain = (): void => {
+    if (this.closed) return;
+    this.wakeWritable();
+    if (this.mode === 'command') this.drain();
+  };
+
+  private get portBlocked(): boolean {
+    return this.flow?.blocked === true;
+  }
+
+  private wakeWritable(): void {
+    const waiters = this.writableWaiters;
+    this.writableWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Resolves once what was produced so far is written and the port drains (or the terminal closes). */
+  private writable(): Promise<void> {
+    if (this.outChunks.length > 0) this.flushOutput();
+    if (this.closed || !this.portBlocked) return Promise.resolve();
+    return new Promise((resolve) => this.writableWaiters.push(resolve));
+  }
+
+  /**
+   * Keeps host input for later, up to the product's input buffer: what does not fit is
+   * dropped and counted, as a real module's full receive buffer loses bytes.
+   */
+  private hold(data: Buffer): void {
+    const room = this.host.limits.inputBufferBytes - this.pendingBytes;
+    const kept = Math.max(0, Math.min(room, data.length));
+    if (kept > 0) {
+      this.pending.push(Buffer.from(data.subarray(0, kept)));
+      this.pendingBytes += kept;
+    }
+    const dropped = data.length - kept;
+    if (dropped > 0) {
+      if (this.droppedUnlogged === 0) {
+        this.host.log(`input buffer full (${this.host.limits.inputBufferBytes} bytes): dropping host input until it empties`);
+      }
+      this.droppedInputBytes += dropped;
+      this.droppedUnlogged += dropped;
+    }
+  }
+
+  /** Takes everything held. */
+  private takePending(): Buffer {
+    const all = Buffer.concat(this.pending);
+    this.pending = [];
+    this.pendingBytes = 0;
+    return all;
+  }
+
+  /** The log's account of what was dropped since the last time. */
+  private logDrops(): void {
+    if (this.droppedUnlogged > 0) {
+      this.host.log(`input buffer full: dropped ${this.droppedUnlogged} bytes of host input (${this.droppedInputBytes} in all)`);
+      this.droppedUnlogged = 0;
+    }
+    if (this.droppedUrcs > 0) {
+      this.host.log(`URC queue full (${this.host.limits.urcQueueMax}): dropped ${this.droppedUrcs} URCs`);
+      this.droppedUrcs = 0;
+    }
   }
 
   /** LinkTop: the stack changed; from now on bytes come from and go to `pipe`. */
@@ -69,9 +148,7 @@ export class Terminal implements LinkTop {
   /** LinkTop: input queued while a command ran belongs to the layer pushed after it. */
   takeUnread(): Buffer | undefined {
     if (this.pending.length === 0) return undefined;
-    const unread = Buffer.concat(this.pending);
-    this.pending = [];
-    return unread;
+    return this.takePending();
   }
 
   /** Bytes from the host, entering at the bottom of the terminal's stack (tests feed a terminal this way). */
@@ -82,8 +159,9 @@ export class Terminal implements LinkTop {
   /** Bytes that reached the terminal through its stack. */
   private receive(data: Buffer): void {
     if (this.closed) return;
-    if (this.mode === 'busy') {
-      this.pending.push(Buffer.from(data));
+    // A port that does not drain stops command processing: nothing more is produced for it.
+    if (this.mode === 'busy' || (this.mode === 'command' && this.portBlocked)) {
+      this.hold(data);
       return;
     }
     for (let i = 0; i < data.length; i++) {
@@ -91,12 +169,12 @@ export class Terminal implements LinkTop {
       const mode = this.currentMode();
       if (mode === 'off') return;
       if (mode === 'busy') {
-        this.pending.push(Buffer.from(data.subarray(i)));
+        this.hold(data.subarray(i));
         return;
       }
       if (mode === 'online') {
         // CONNECT has not left yet: these bytes go to the online layer once it is pushed.
-        this.pending.push(Buffer.from(data.subarray(i)));
+        this.hold(data.subarray(i));
         return;
       }
       if (mode === 'prompt') {
@@ -115,8 +193,15 @@ export class Terminal implements LinkTop {
   /** A URC from the module: written now, or queued until the running command ends. */
   urc(source: UrcSource): void {
     if (this.closed) return;
-    if (this.mode === 'command') this.writeUrc(source);
-    else if (this.mode !== 'off') this.urcQueue.push(source);
+    if (this.mode === 'command' && !this.portBlocked) this.writeUrc(source);
+    else if (this.mode !== 'off') {
+      // A bounded queue: a host that never lets the terminal speak loses the oldest URCs.
+      if (this.urcQueue.length >= this.host.limits.urcQueueMax) {
+        this.urcQueue.shift();
+        this.droppedUrcs++;
+      }
+      this.urcQueue.push(source);
+    }
   }
 
   /** The module reboots: silence for `silentMs`, then power-up settings. */
@@ -124,7 +209,7 @@ export class Terminal implements LinkTop {
     this.abortActivity();
     this.mode = 'off';
     this.urcQueue.length = 0;
-    this.pending = [];
+    this.takePending();
     this.host.clock.setTimeout(() => {
       if (this.closed) return;
       this.session.reset();
@@ -137,6 +222,9 @@ export class Terminal implements LinkTop {
   close(): void {
     this.abortActivity();
     this.closed = true;
+    this.flow?.off('drain', this.onPortDrain);
+    this.logDrops();
+    this.wakeWritable();
   }
 
   isOnline(): boolean {
@@ -296,11 +384,12 @@ export class Terminal implements LinkTop {
 
   /** After a command: queued URCs first, then input typed meanwhile. */
   private drain(): void {
+    this.logDrops();
+    // A blocked port hears nothing more until it drains (onPortDrain comes back here).
+    if (this.portBlocked) return;
     while (this.mode === 'command' && this.urcQueue.length > 0) this.writeUrc(this.urcQueue.shift()!);
     if (this.mode !== 'command' || this.pending.length === 0) return;
-    const input = Buffer.concat(this.pending);
-    this.pending = [];
-    this.receive(input);
+    this.receive(this.takePending());
   }
 
   private async dispatchLine(line: string, w: ResponseWriter): Promise<FinalResult | void> {
@@ -382,6 +471,7 @@ export class Terminal implements LinkTop {
       form,
       info: (line) => this.writer.info(line),
       raw: (bytes) => this.emit(bytes),
+      writable: () => this.writable(),
       prompt: (spec) => this.startPrompt(spec),
       validate: (raw, specs) => validateOrFail(raw, specs, errors.badParameter),
       goOnline: (pipe) => {
@@ -415,23 +505,23 @@ export class Terminal implements LinkTop {
       this.prompt = { spec, buffer: [], streamed: 0, resolve };
       this.emit(this.host.promptText(spec.char ?? '>'));
       this.mode = 'prompt';
-      if (spec.kind === 'binary') this.armGuard();
+      this.armGuard();
       if (spec.kind === 'binary' && spec.length === 0) this.endPrompt({ status: 'done', data: Buffer.alloc(0) });
       // Bytes typed before the prompt appeared belong to it.
-      if (this.pending.length > 0) {
-        const early = Buffer.concat(this.pending);
-        this.pending = [];
-        this.receive(early);
-      }
+      if (this.pending.length > 0) this.receive(this.takePending());
     });
   }
 
-  /** The guard timer restarts with every byte: it measures the host's silence. */
+  /**
+   * The guard timer restarts with every byte: it measures the host's silence. Every prompt
+   * has one (a text prompt the terminal's promptIdleMs unless its command sets its own), so
+   * a host that dies mid-upload never leaves the port in prompt mode for the next client.
+   */
   private armGuard(): void {
     const p = this.prompt;
-    if (!p || p.spec.kind !== 'binary') return;
+    if (!p) return;
     p.guard?.cancel();
-    const guardMs = p.spec.guardMs;
+    const guardMs = p.spec.guardMs ?? this.host.limits.promptIdleMs;
     p.guard = this.host.clock.setTimeout(() => {
       if (this.prompt === p) this.endPrompt({ status: 'timeout', received: p.buffer.length + p.streamed });
     }, guardMs);
@@ -464,6 +554,7 @@ export class Terminal implements LinkTop {
       else this.armGuard();
       return take;
     }
+    const maxLength = p.spec.maxLength ?? this.host.limits.promptMaxBytes;
     for (let i = 0; i < data.length; i++) {
       const byte = data[i]!;
       if (byte === CTRL_Z) {
@@ -476,8 +567,9 @@ export class Terminal implements LinkTop {
       }
       if (this.session.echo) this.emit(Buffer.from([byte]));
       if (byte === this.session.sreg(5)) p.buffer.pop();
-      else if (p.spec.maxLength === undefined || p.buffer.length < p.spec.maxLength) p.buffer.push(byte);
+      else if (p.buffer.length < maxLength) p.buffer.push(byte);
     }
+    this.armGuard();
     return data.length;
   }
 

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { PortFlow } from './port-flow.js';
 
 /**
  * Where a pipe delivers the bytes that come from its other end. `close` says the other end
@@ -47,6 +48,8 @@ export interface BytePipe extends DataPipe {
   /** A name for logs and traces: 'tcp:127.0.0.1:50312', 'cmux/dlci2'. */
   readonly name: string;
   readonly isOpen: boolean;
+  /** A transport's pipe: whether the port drains (only the bottom of a physical port has one). */
+  readonly flow?: PortFlow;
   /** Closes both ends: the other end's receiver gets `close()`, both emit 'closed'. */
   close(): void;
   on<E extends keyof BytePipeEvents>(event: E, listener: (...args: BytePipeEvents[E]) => void): this;

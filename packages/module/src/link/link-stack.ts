@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Clock } from '@modemlab/at';
 import type { BytePipe } from './byte-pipe.js';
 import { Junction, type LinkTap } from './junction.js';
+import { PORT_STALL_MS, type PortFlow } from './port-flow.js';
 
 /** What a layer may ask of the module it runs in. */
 export interface LayerHost {
@@ -13,6 +14,8 @@ export interface LayerHost {
    */
   openTerminal(pipe: BytePipe): void;
   log(message: string, detail?: unknown): void;
+  /** How long a port may take no output before it is dropped (default PORT_STALL_MS). */
+  readonly portStallMs?: number;
 }
 
 /**
@@ -75,6 +78,42 @@ export class LinkStack extends EventEmitter<{ closed: []; changed: [] }> {
     super();
     this.base = new Junction(bottom);
     this.base.once('closed', () => this.close());
+    if (!parent && bottom.flow) this.watchStall(bottom.flow);
+  }
+
+  /** The flow control of the physical port under this stack (a CMUX channel's: its port's). */
+  get flow(): PortFlow | undefined {
+    return this.parent ? this.parent.flow : this.bottom.flow;
+  }
+
+  /**
+   * A port that takes no output for the stall limit is dropped, with a log line: its
+   * client stopped reading, and holding its output would let it pin memory for ever.
+   */
+  private watchStall(flow: PortFlow): void {
+    const limit = this.host.portStallMs ?? PORT_STALL_MS;
+    let timer: { cancel(): void } | undefined;
+    const onBlocked = (): void => {
+      timer?.cancel();
+      timer = this.host.clock.setTimeout(() => {
+        timer = undefined;
+        if (this.closed || !flow.blocked) return;
+        this.host.log(`port ${this.name}: its client took no output for ${limit} ms (${flow.queuedBytes} bytes queued): dropped`);
+        flow.drop();
+        this.close();
+      }, limit);
+    };
+    const onDrain = (): void => {
+      timer?.cancel();
+      timer = undefined;
+    };
+    flow.on('blocked', onBlocked);
+    flow.on('drain', onDrain);
+    this.once('closed', () => {
+      timer?.cancel();
+      flow.off('blocked', onBlocked);
+      flow.off('drain', onDrain);
+    });
   }
 
   get name(): string {

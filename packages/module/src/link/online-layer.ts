@@ -1,6 +1,6 @@
-import { pipePair, type BytePipe, type DataPipe } from './byte-pipe.js';
+import { pipePair, type BytePipe, type DataPipe, type PipeReceiver } from './byte-pipe.js';
 import { EscapeDetector } from './escape.js';
-import type { LayerHost, LinkLayer } from './link-stack.js';
+import type { LayerHost, LinkLayer, LinkStack } from './link-stack.js';
 
 export interface OnlineEvents {
   /** The host sent +++ with its guard times. */
@@ -21,6 +21,7 @@ export class OnlineDataLayer implements LinkLayer {
   private lower?: BytePipe;
   private parked?: BytePipe;
   private active = false;
+  private unwatch?: () => void;
 
   constructor(
     readonly data: DataPipe,
@@ -28,7 +29,7 @@ export class OnlineDataLayer implements LinkLayer {
     private readonly events: OnlineEvents,
   ) {}
 
-  open(lower: BytePipe, host: LayerHost): BytePipe {
+  open(lower: BytePipe, host: LayerHost, stack: LinkStack): BytePipe {
     this.active = true;
     this.lower = lower;
     const escape = new EscapeDetector(host.clock, this.guardMs, {
@@ -37,10 +38,29 @@ export class OnlineDataLayer implements LinkLayer {
     });
     this.escape = escape;
     lower.attach({ data: (bytes) => escape.input(bytes), close: () => {} });
-    this.data.attach({
+    const receiver: PipeReceiver = {
       data: (bytes) => this.active && lower.write(bytes),
       close: () => this.active && this.events.carrierLost(),
-    });
+    };
+    this.data.attach(receiver);
+    // A port that does not drain stops the connection's data: detached, its owner keeps the
+    // bytes in its bounded receive queue (a full one pauses the remote), as CTS stops a UART.
+    const flow = stack.flow;
+    if (flow) {
+      const stop = (): void => {
+        if (this.active) this.data.detach();
+      };
+      const go = (): void => {
+        if (this.active) this.data.attach(receiver);
+      };
+      flow.on('blocked', stop);
+      flow.on('drain', go);
+      this.unwatch = () => {
+        flow.off('blocked', stop);
+        flow.off('drain', go);
+      };
+      if (flow.blocked) stop();
+    }
     // The terminal above is parked: it has nothing to say while online, and hears nothing.
     const [upper, parked] = pipePair('online');
     parked.attach({ data: () => {}, close: () => {} });
@@ -51,6 +71,7 @@ export class OnlineDataLayer implements LinkLayer {
   close(): void {
     if (!this.active) return;
     this.active = false;
+    this.unwatch?.();
     this.escape?.stop();
     this.data.detach();
     this.lower?.detach();

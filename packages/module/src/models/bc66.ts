@@ -4,6 +4,7 @@ import type { SocketTable } from './socket-table.js';
 import type { TlsTable } from './tls-table.js';
 import { BC66_CERTIFICATE_RULES } from './certificate-rules.js';
 import type { ModelTable } from './types.js';
+import { UART_LIMITS } from './uart-limits.js';
 
 /**
  * Seed 004 Table 2, in its order. 0x00FF (TLS_EMPTY_RENEGOTIATION_INFO_SCSV) is a
@@ -94,7 +95,7 @@ export const bc66: ModelTable = {
     svn: '01',
     atiLines: ['Quectel_Ltd', 'Quectel_BC66', 'Revision: BC66NBR01A10'],
   },
-  limits: { maxLineLength: 1100, cidMin: 0, cidMax: 10, maxActiveContexts: 2, psdProfiles: 1 },
+  limits: { maxLineLength: 1100, cidMin: 0, cidMax: 10, maxActiveContexts: 2, psdProfiles: 1, ...UART_LIMITS },
   network: {
     rats: [8],
     actByRat: { 8: 9 },

@@ -6,6 +6,7 @@ import { saraR4Http } from './http-table.js';
 import { saraR410mMux } from './mux-table.js';
 import { saraMqtt } from './mqtt-table.js';
 import type { ModelTable } from './types.js';
+import { UART_LIMITS } from './uart-limits.js';
 
 /** u-blox SARA-R410M-02B: LTE Cat-M1 / NB-IoT, the older R4 generation. */
 export const saraR410m: ModelTable = {
@@ -21,7 +22,7 @@ export const saraR410m: ModelTable = {
     svn: '02',
     atiLines: ['SARA-R410M-02B'],
   },
-  limits: { maxLineLength: 1100, cidMin: 0, cidMax: 7, maxActiveContexts: 4, psdProfiles: 1 },
+  limits: { maxLineLength: 1100, cidMin: 0, cidMax: 7, maxActiveContexts: 4, psdProfiles: 1, ...UART_LIMITS },
   network: {
     rats: [7, 8],
     actByRat: { 7: 7, 8: 9 },

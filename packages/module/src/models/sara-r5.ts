@@ -7,6 +7,7 @@ import { saraR5Mux } from './mux-table.js';
 import { saraMqtt } from './mqtt-table.js';
 import type { ModelTable } from './types.js';
 import { saraR5Gpio } from './gpio-table.js';
+import { UART_LIMITS } from './uart-limits.js';
 import { saraR5C2c } from './c2c-table.js';
 
 /** u-blox SARA-R510M8S: LTE Cat-M1 / NB-IoT, the seed documents' main product. */
@@ -23,7 +24,7 @@ export const saraR5: ModelTable = {
     svn: '01',
     atiLines: ['Manufacturer: u-blox', 'Model: SARA-R510M8S', 'Revision: 03.15', 'SVN: 01', 'IMEI: {imei}'],
   },
-  limits: { maxLineLength: 1100, cidMin: 0, cidMax: 11, maxActiveContexts: 7, psdProfiles: 7 },
+  limits: { maxLineLength: 1100, cidMin: 0, cidMax: 11, maxActiveContexts: 7, psdProfiles: 7, ...UART_LIMITS },
   network: {
     rats: [7, 8],
     actByRat: { 7: 7, 8: 9 },

@@ -6,6 +6,7 @@ import type { TlsTable } from './tls-table.js';
 import { TELIT_CERTIFICATE_RULES } from './certificate-rules.js';
 import { telitMux } from './mux-table.js';
 import type { ModelTable } from './types.js';
+import { UART_LIMITS } from './uart-limits.js';
 
 /**
  * Telit's SSL block keeps three items (client certificate, CA certificate, RSA key) of at
@@ -69,7 +70,7 @@ const telitSockets: SocketTable = {
   closeTimeoutMs: 10_000,
 };
 
-const telitLimits = { maxLineLength: 1100, cidMin: 1, cidMax: 5, maxActiveContexts: 1, psdProfiles: 0 };
+const telitLimits = { maxLineLength: 1100, cidMin: 1, cidMax: 5, maxActiveContexts: 1, psdProfiles: 0, ...UART_LIMITS };
 
 /** GE910-QUAD (GC/GE/GL/GT families, seed 003): GSM/GPRS, software 13.00.xx3. */
 export const ge910: ModelTable = {

@@ -51,6 +51,18 @@ export interface ModelTable {
     maxActiveContexts: number;
     /** PSD profiles 0..n-1 (+UPSD). */
     psdProfiles: number;
+    /**
+     * The UART receive buffer: host input held while a command runs; beyond it bytes are
+     * dropped (and logged). No product documents its size: ours is 16 KiB, above the longest
+     * command line plus the largest binary payload a host may type ahead of a prompt.
+     */
+    inputBufferBytes: number;
+    /**
+     * Silence after which a text prompt (`>` of #SSLSECDATA in PEM mode, +QSSLCFG
+     * "cacert", #SSLSEND, +QSSLSEND) ends with the command's error. Not documented for any
+     * of them: ours is 60 s, time to paste a certificate by hand.
+     */
+    promptIdleMs: number;
   };
   network: {
     /** RATs the product has, as +URAT values; the first is the default. */

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Duplex } from 'node:stream';
+import { Duplex, type Readable, type Writable } from 'node:stream';
 import type { UartAttachable } from './types.js';
 
 export interface PtyOptions {
@@ -80,10 +80,23 @@ export async function servePty(module: UartAttachable, opts: PtyOptions): Promis
   const stdout = child.stdout!;
   stdin.on('error', () => {}); // EPIPE when socat goes away
   stdout.on('error', () => {});
-  const uart = Duplex.from({ readable: stdout, writable: stdin });
-  uart.on('error', () => {});
-
-  let detach: (() => void) | undefined = module.attach(uart, `pty:${linkPath}`);
+  let uart: Duplex | undefined;
+  let detach: (() => void) | undefined;
+  let stopping = false;
+  // The module speaks one attachment at a time. The module may destroy it (a port that took
+  // no output too long is dropped): that lets go of socat's pipes, not of socat, and a fresh
+  // terminal, in command mode, takes the pty for the next client.
+  const attachUart = (): void => {
+    const u = uartOver(stdin, stdout);
+    u.on('error', () => {});
+    uart = u;
+    detach = module.attach(u, `pty:${linkPath}`);
+    u.once('close', () => {
+      if (uart !== u || stopping || exited || stdout.readableEnded) return;
+      doDetach();
+      attachUart();
+    });
+  };
   const doDetach = (): void => {
     const d = detach;
     detach = undefined;
@@ -93,13 +106,18 @@ export async function servePty(module: UartAttachable, opts: PtyOptions): Promis
       // ignore
     }
   };
-  void exitPromise.then(doDetach);
+  attachUart();
+  void exitPromise.then(() => {
+    stopping = true;
+    doDetach();
+  });
 
   let closing: Promise<void> | undefined;
   return {
     path: linkPath,
     close(): Promise<void> {
       closing ??= (async () => {
+        stopping = true;
         doDetach();
         if (!exited) {
           child.kill('SIGTERM');
@@ -109,12 +127,43 @@ export async function servePty(module: UartAttachable, opts: PtyOptions): Promis
           await exitPromise;
           clearTimeout(t);
         }
-        uart.destroy();
+        uart?.destroy();
         await removeStaleLink(linkPath).catch(() => {});
       })();
       return closing;
     },
   };
+}
+
+/**
+ * One attachment of the module to socat's stdio, with backpressure both ways (a full pipe
+ * to socat makes write() return false; a module that does not read pauses socat's output).
+ * Destroying it detaches from the pipes and leaves them open.
+ */
+function uartOver(stdin: Writable, stdout: Readable): Duplex {
+  const onData = (chunk: Buffer): void => {
+    if (!uart.push(chunk)) stdout.pause();
+  };
+  const onEnd = (): void => {
+    uart.push(null);
+  };
+  const uart = new Duplex({
+    read() {
+      stdout.resume();
+    },
+    write(chunk: Buffer, _encoding, done) {
+      if (stdin.write(chunk)) done();
+      else stdin.once('drain', () => done());
+    },
+    destroy(err, done) {
+      stdout.off('data', onData);
+      stdout.off('end', onEnd);
+      done(err);
+    },
+  });
+  stdout.on('data', onData);
+  stdout.on('end', onEnd);
+  return uart;
 }
 
 /** Resolves once socat's symlink exists and socat runs its transfer loop (its termios set); rejects if socat is missing, exits, or times out. */

@@ -81,7 +81,9 @@ export const sslConfigCommands = defineCommands(import.meta.url, [
         case 'clientkey': {
           if (!query) throw plainError('no value after a certificate key');
           const outcome = await ctx.prompt({ kind: 'text', maxLength: MAX_PEM + 1 });
-          if (outcome.status !== 'done') return;
+          if (outcome.status === 'cancelled') return;
+          // The host fell silent (or went away) mid-upload: the prompt ends in the documented ERROR.
+          if (outcome.status === 'timeout') throw plainError('no input');
           if (outcome.data.length === 0 || outcome.data.length > MAX_PEM) throw plainError('certificate size');
           state.configs.set(connectId, { ...state.config(connectId), [key as CertKey]: outcome.data });
           ctx.info(`+QSSLCFG: ${contextId},${connectId},"${key}",${outcome.data.length}`);

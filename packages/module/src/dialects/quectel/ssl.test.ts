@@ -7,6 +7,7 @@ import type { TLSSocket, TlsOptions } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { makePki, silentServer, tlsServer, type TestPki } from '../../services/tls/tls.testutil.js';
 import { freePort } from '../../services/sockets/peers.testutil.js';
+import { UART_LIMITS } from '../../models/uart-limits.js';
 import { ERROR, OK, QuectelHost, urc } from './quectel.testutil.js';
 
 type Server = Awaited<ReturnType<typeof tlsServer>>;
@@ -149,6 +150,24 @@ describe('Quectel BC66 SSL connections', () => {
       await host.expect(OK + urc('+QSSLSEND: 1,1,0'));
       assert.ok((await host.receivedReaches(1, 3000)).equals(blob));
       assert.deepEqual(host.recvLengths.slice(3), [650, 650, 650, 650, 400]);
+    });
+  });
+
+  it('a variable-length send the host falls silent at ends in ERROR after the prompt idle limit; nothing is sent', async () => {
+    await withHost(async (host) => {
+      assert.equal(await open(host, 3, echo.port), 0);
+      host.write('AT+QSSLSEND=1,3\r');
+      await host.expect('\r\n> ');
+      host.write('half a messa');
+      // The host is on real time (its TLS peer is real); the prompt's limit runs on the module clock.
+      host.h.clock.advance(UART_LIMITS.promptIdleMs);
+      await host.expect(ERROR);
+      assert.equal(await host.at('AT'), OK);
+      host.write('AT+QSSLSEND=1,3\r');
+      await host.expect('\r\n> ');
+      host.write('whole\x1a');
+      await host.expect(OK + urc('+QSSLSEND: 1,3,0'));
+      assert.equal((await host.receivedReaches(3, 5)).toString(), 'whole');
     });
   });
 

@@ -46,10 +46,11 @@ export interface SavedSession {
 }
 
 /**
- * RAM state of Telit's single secure socket (SSId 1), per module: which AT instance
- * enabled it (seed 003 §3.1: SSL is bound to the instance that enabled it), its settings
- * (factory values at power-on; the security data themselves live in NVM, in the
- * certificate store) and the connection it has open. Lost at reboot.
+ * State of Telit's single secure socket (SSId 1), per module: which AT instance enabled it
+ * (seed 003 §3.1: SSL is bound to the instance that enabled it) and the connection it has
+ * open live in RAM and are lost at reboot; its #SSLSECCFG/#SSLCFG settings are stored in
+ * NVM as they are set (Telit's references: these values are saved without AT&W) and read
+ * back at power-on; the security data themselves live in the certificate store.
  */
 export interface SslChannel {
   /** The terminal that enabled SSId 1, undefined while disabled. */
@@ -68,13 +69,30 @@ export function secureSocketTable(module: ModuleHost): SecureSocketTable {
   return t;
 }
 
-function fresh(module: ModuleHost): SslChannel {
+/** NVM namespace of the stored #SSLSECCFG/#SSLCFG settings. */
+const SETTINGS_NVM = 'telit-ssl-settings';
+
+interface StoredSettings {
+  security: SslSecurity;
+  config: SslConfig;
+}
+
+function factorySettings(module: ModuleHost): StoredSettings {
   const d = secureSocketTable(module).defaults;
   return {
     security: { cipherSuite: 0, authMode: 0, certFormat: 1, formatGiven: false },
     config: { cid: d.cid, pktSize: d.pktSize, maxTo: d.maxTo, defTo: d.defTo, txTo: d.txTo, ringMode: 0 },
-    remoteClosed: false,
   };
+}
+
+function fresh(module: ModuleHost): SslChannel {
+  const stored = module.nvm.read<StoredSettings>(SETTINGS_NVM, factorySettings(module));
+  return { security: { ...stored.security }, config: { ...stored.config }, remoteClosed: false };
+}
+
+/** Stores the channel's #SSLSECCFG/#SSLCFG settings: a set command saves them at once. */
+export function saveSslSettings(module: ModuleHost, ch: SslChannel): void {
+  module.nvm.write<StoredSettings>(SETTINGS_NVM, { security: ch.security, config: ch.config });
 }
 
 /** The module's channel; a power-off drops it (disabled, factory settings, no connection). */

@@ -2,6 +2,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ManualClock } from '@modemlab/at';
 import { settle } from '../../testing/harness.js';
 import { pkiFile, sharedPki, startPeer, type Peer } from '../../testing/tls-peers.js';
 import { at, storePem, telitModule, untilFinal } from './telit.testutil.js';
@@ -236,6 +240,30 @@ describe('Telit #SSL: command mode', () => {
     });
   });
 
+  it('#SSLSEND: a host silent at the prompt for <Timeout> x 100 ms gets 830; nothing is sent', async () => {
+    await withPeer(startPeer('echo', ['tls1']), async (peer) => {
+      const h = await telitModule('ge910');
+      try {
+        assert.equal(await at(h, dial(peer.port, 0, 1)), '\r\nOK\r\n');
+        assert.equal(await at(h, 'AT#SSLSEND=1,5\r'), '\r\n> ');
+        h.terminal.input(Buffer.from('never'));
+        await settle();
+        h.clock.advance(499);
+        await settle();
+        assert.equal(h.take(), '');
+        h.clock.advance(1);
+        assert.equal(await untilFinal(h), '\r\n+CME ERROR: 830\r\n');
+        assert.equal(await at(h, 'AT#SSLSEND=1\r'), '\r\n> ');
+        await at(h, 'sent\x1a');
+        await waitUntil(() => peer.sent >= 4, 'echoed');
+        assert.equal(await at(h, 'AT#SSLRECV=1,100,20\r'), '\r\n#SSLRECV: 4\r\nsent\r\n\r\nOK\r\n');
+        assert.equal(await at(h, 'AT#SSLH=1\r'), '\r\nOK\r\n');
+      } finally {
+        await h.close();
+      }
+    });
+  });
+
   it('#SSLRECV waits up to <Timeout> (100 ms units) on the module clock', async () => {
     await withPeer(startPeer('silent', ['tls1']), async (peer) => {
       const h = await telitModule('ge910');
@@ -428,7 +456,7 @@ describe('Telit #SSL: families, errors and the AT instance', () => {
     });
   });
 
-  it('a reboot disables SSL and restores the factory settings; stored security data stay', async () => {
+  it('a reboot disables SSL; #SSLCFG/#SSLSECCFG settings and stored security data stay (saved in NVM at once)', async () => {
     const h = await telitModule('ge910');
     try {
       await at(h, 'AT#SSLCFG=1,1,100,10,20,5\r');
@@ -441,12 +469,36 @@ describe('Telit #SSL: families, errors and the AT instance', () => {
       h.take();
       await at(h, 'ATE0\r');
       assert.equal(await at(h, 'AT#SSLEN?\r'), '\r\n#SSLEN: 1,0\r\n\r\nOK\r\n');
-      assert.equal(await at(h, 'AT#SSLCFG?\r'), '\r\n#SSLCFG: 1,1,300,90,100,50,0\r\n\r\nOK\r\n');
-      assert.equal(await at(h, 'AT#SSLSECCFG?\r'), '\r\n#SSLSECCFG: 1,0,0\r\n\r\nOK\r\n');
+      assert.equal(await at(h, 'AT#SSLCFG?\r'), '\r\n#SSLCFG: 1,1,100,10,20,5,0\r\n\r\nOK\r\n');
+      assert.equal(await at(h, 'AT#SSLSECCFG?\r'), '\r\n#SSLSECCFG: 1,3,1\r\n\r\nOK\r\n');
       await at(h, 'AT#SSLEN=1,1\r');
       assert.match(await at(h, 'AT#SSLSECDATA=1,2,1\r'), /^\r\n#SSLSECDATA: 1,1\r\n-----BEGIN CERTIFICATE-----/);
     } finally {
       await h.close();
     }
   });
+
+  it('#SSLCFG/#SSLSECCFG settings survive a restart of the process (same NVM); a rejected set stores nothing', async () => {
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modemlab-telit-nvm-'));
+    try {
+      const h = await telitModule('he910', new ManualClock(Date.now()), stateDir);
+      try {
+        await at(h, 'AT#SSLCFG=1,1,200,30,40,60,1\r');
+        await at(h, 'AT#SSLSECCFG=1,0,1,0\r');
+        assert.match(await at(h, 'AT#SSLCFG=1,1,99999,30,40,60\r'), /ERROR/);
+      } finally {
+        await h.close();
+      }
+      const again = await telitModule('he910', new ManualClock(Date.now()), stateDir);
+      try {
+        assert.equal(await at(again, 'AT#SSLCFG?\r'), '\r\n#SSLCFG: 1,1,200,30,40,60,1\r\n\r\nOK\r\n');
+        assert.equal(await at(again, 'AT#SSLSECCFG?\r'), '\r\n#SSLSECCFG: 1,0,1,0\r\n\r\nOK\r\n');
+      } finally {
+        await again.close();
+      }
+    } finally {
+      fs.rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+
 });

@@ -13,7 +13,7 @@ import { derToPem, isPem, privateKeyEncoding } from '../../services/tls/cert-der
 import { suiteByCode } from '../../models/cipher-suites.js';
 import { TelitCme } from './errors.js';
 import { applySslSecurity, SSL_PROFILE, sslProblemCme } from './ssl-security.js';
-import { SECURITY_DATA_NAMES, secureSocketTable, sslChannel, type SslChannel, type SslConnection } from './ssl-state.js';
+import { SECURITY_DATA_NAMES, saveSslSettings, secureSocketTable, sslChannel, type SslChannel, type SslConnection } from './ssl-state.js';
 
 /** The hidden security profile #SSLSECCFG and #SSLSECDATA are turned into. */
 const SSID: ParamSpec = { name: 'SSId', type: 'int', values: [1] };
@@ -221,6 +221,7 @@ export const sslCommands = defineCommands(import.meta.url, [
         certFormat: formatGiven ? (v.format as number) : ch.security.certFormat,
         formatGiven: ch.security.formatGiven || formatGiven,
       };
+      saveSslSettings(ctx.module, ch);
     },
     read(ctx) {
       const s = sslChannel(ctx.module).security;
@@ -306,6 +307,7 @@ export const sslCommands = defineCommands(import.meta.url, [
         txTo: v.txTo as number,
         ringMode: (v.ringMode as number | undefined) ?? ch.config.ringMode,
       };
+      saveSslSettings(ctx.module, ch);
     },
     read(ctx) {
       const c = sslChannel(ctx.module).config;
@@ -372,10 +374,12 @@ export const sslCommands = defineCommands(import.meta.url, [
     name: '#SSLSEND',
     async set(ctx, _args, raw) {
       // <Timeout> bounds a blocking send; the module's queue takes the data at once.
-      ctx.validate(raw, [SSID, timeoutSpec(ctx)]);
+      const v = ctx.validate(raw, [SSID, timeoutSpec(ctx)]);
       const ch = owned(ctx);
       connected(ctx, ch);
-      const outcome = await ctx.prompt({ kind: 'text', maxLength: secureSocketTable(ctx.module).maxSendExt });
+      // <Timeout> (or #SSLCFG's <defTo>) also bounds the host's silence at the prompt.
+      const outcome = await ctx.prompt({ kind: 'text', maxLength: secureSocketTable(ctx.module).maxSendExt, guardMs: timeoutMs(ch, v.timeout) });
+      if (outcome.status === 'timeout') throw cme(TelitCme.sslGeneric, 'data not given in time');
       if (outcome.status !== 'done') return;
       send(ctx.module, connected(ctx, ch), outcome.data);
     },

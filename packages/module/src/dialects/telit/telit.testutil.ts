@@ -8,8 +8,8 @@ const FINAL = /\r\n(OK|ERROR|\+CME ERROR: [^\r\n]+|CONNECT|NO CARRIER)\r\n$|\r\n
  * on its terminal, numeric +CMEE and no echo. Its clock starts now: the module checks its
  * stored CA's dates (made by the test PKI today) at the network's time.
  */
-export async function telitModule(model: 'ge910' | 'he910', clock = new ManualClock(Date.now())): Promise<ModuleHarness> {
-  const h = await ModuleHarness.create({ model, clock });
+export async function telitModule(model: 'ge910' | 'he910', clock = new ManualClock(Date.now()), stateDir?: string): Promise<ModuleHarness> {
+  const h = await ModuleHarness.create({ model, clock, ...(stateDir ? { stateDir } : {}) });
   try {
     await h.send('ATE0\r');
     await h.advance(2000);

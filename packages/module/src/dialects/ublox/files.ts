@@ -82,10 +82,14 @@ async function receiveInto(ctx: CommandContext, writer: FileWriter, size: number
  * `+URDFILE: "<name>",<size>,"<data>"`: the data raw between quotes, streamed from the file.
  * SARA-R5 follows the closing quote directly with the final result (`"\r\nOK`).
  */
-function writeData(ctx: CommandContext, prefix: string, name: string, offset: number, size: number): void {
+async function writeData(ctx: CommandContext, prefix: string, name: string, offset: number, size: number): Promise<void> {
   const verbose = ctx.session.verbose;
   ctx.raw(`${verbose ? '\r\n' : ''}${prefix}: ${q(name)},${size},"`);
-  for (let at = 0; at < size; at += READ_CHUNK) ctx.raw(files(ctx).read(name, offset + at, Math.min(READ_CHUNK, size - at)));
+  for (let at = 0; at < size; at += READ_CHUNK) {
+    ctx.raw(files(ctx).read(name, offset + at, Math.min(READ_CHUNK, size - at)));
+    // A host that stops reading stops the read here (RTS/CTS), not in the process's memory.
+    await ctx.writable();
+  }
   ctx.raw(`"${table(ctx).blankLineAfterData || !verbose ? '\r\n' : ''}`);
 }
 
@@ -132,23 +136,23 @@ export const fileCommands = defineCommands(import.meta.url, [
     name: '+URDFILE',
     // The tag is accepted as by +UDWNFILE/+ULSTFILE: host libraries send "USER".
     params: [nameSpec, tagSpec],
-    set(ctx, v) {
+    async set(ctx, v) {
       checkTag(ctx, v.tag);
       const name = v.filename as string;
       const size = fs(() => files(ctx).size(name));
-      writeData(ctx, '+URDFILE', name, 0, size);
+      await writeData(ctx, '+URDFILE', name, 0, size);
     },
   },
   {
     name: '+URDBLOCK',
     params: [nameSpec, { name: 'offset', type: 'int', min: 0 }, { name: 'size', type: 'int', min: 1 }],
-    set(ctx, v) {
+    async set(ctx, v) {
       const name = v.filename as string;
       const total = fs(() => files(ctx).size(name));
       const offset = v.offset as number;
       // <size> in the answer is what was read: less at the end of the file, 0 past it.
       const size = Math.max(0, Math.min(v.size as number, total - offset));
-      writeData(ctx, '+URDBLOCK', name, offset, size);
+      await writeData(ctx, '+URDBLOCK', name, offset, size);
     },
   },
   {
