@@ -21,10 +21,22 @@ interface Step {
   advanceMs: number;
 }
 
+/** Parameters near and beyond what commands declare: ranges' edges, long and empty strings. */
+const param = fc.oneof(
+  fc.constantFrom('', '0', '1', '2', '-1', '255', '256', '65535', '65536', '99999999999', '1.5', 'x', '""', '"\x01"', '"a,b"'),
+  fc.integer({ min: -5, max: 70000 }).map(String),
+  fc.string({ maxLength: 300 }).map((s) => `"${s.replace(/"/g, '')}"`),
+);
+
 /** Tokens a hostile or confused host sends, weighted towards what reaches handlers. */
 function vocabulary(commands: CommandDef[]): fc.Arbitrary<string> {
   const names = commands.map((c) => c.name).filter((n) => !LEAVES_AT.has(n));
+  // Whole command lines, so handlers (not only the parser) see most of the input.
+  const line = fc
+    .tuple(fc.constantFrom(...names), fc.constantFrom('', '?', '=?', '='), fc.array(param, { maxLength: 6 }))
+    .map(([name, form, params]) => `AT${name}${form}${form === '=' ? params.join(',') : ''}\r`);
   return fc.oneof(
+    { weight: 8, arbitrary: line },
     { weight: 4, arbitrary: fc.constantFrom('AT', 'at', 'AT', 'AT') },
     { weight: 6, arbitrary: fc.constantFrom(...names) },
     { weight: 6, arbitrary: fc.constantFrom('=', '?', '=?', ',', ',', ';', '"', '\r', '\r', '\n', '\x1a', '\x1b', '+++', '\b', ' ', 'A/') },
@@ -96,13 +108,6 @@ describe('fuzz: engine over every product', () => {
     });
   }
 });
-
-/** Parameters near and beyond what commands declare: ranges' edges, long and empty strings. */
-const param = fc.oneof(
-  fc.constantFrom('', '0', '1', '2', '-1', '255', '256', '65535', '65536', '99999999999', '1.5', 'x', '""', '"\x01"', '"a,b"'),
-  fc.integer({ min: -5, max: 70000 }).map(String),
-  fc.string({ maxLength: 300 }).map((s) => `"${s.replace(/"/g, '')}"`),
-);
 
 describe('fuzz: a rejected command changes no state', () => {
   for (const model of PRODUCTS) {
