@@ -63,11 +63,15 @@ function steps(commands: CommandDef[]): fc.Arbitrary<Step[]> {
 }
 
 const stepsJson = {
-  encoding: '{ model, steps: [{ bytes (hex), advanceMs }] }',
-  toJson: (x: { model: string; steps: Step[] }) => ({ model: x.model, steps: x.steps.map((s) => ({ bytes: hex.to(s.bytes), advanceMs: s.advanceMs })) }),
+  encoding: '{ model, registered, steps: [{ bytes (hex), advanceMs }] }',
+  toJson: (x: { model: string; registered: boolean; steps: Step[] }) => ({
+    model: x.model,
+    registered: x.registered,
+    steps: x.steps.map((s) => ({ bytes: hex.to(s.bytes), advanceMs: s.advanceMs })),
+  }),
   fromJson: (j: unknown) => {
-    const x = j as { model: string; steps: Array<{ bytes: string; advanceMs: number }> };
-    return { model: x.model, steps: x.steps.map((s) => ({ bytes: hex.from(s.bytes), advanceMs: s.advanceMs })) };
+    const x = j as { model: string; registered?: boolean; steps: Array<{ bytes: string; advanceMs: number }> };
+    return { model: x.model, registered: x.registered ?? false, steps: x.steps.map((s) => ({ bytes: hex.from(s.bytes), advanceMs: s.advanceMs })) };
   },
 };
 
@@ -91,10 +95,11 @@ describe('fuzz: engine over every product', () => {
       await fuzz({
         target: `engine-any-${model}`,
         ...stepsJson,
-        arbitrary: steps(commands).map((s) => ({ model, steps: s })),
+        // Registered modules reach the handlers that need the network (sockets, DNS, HTTP...).
+        arbitrary: fc.record({ model: fc.constant(model), registered: fc.boolean(), steps: steps(commands) }),
         shortRuns: 25,
-        check: async ({ model: m, steps: input }) => {
-          const fm = await fuzzModule(m);
+        check: async ({ model: m, registered, steps: input }) => {
+          const fm = await fuzzModule(m, { registered });
           try {
             for (const s of input) await step(fm.h, s.bytes, s.advanceMs);
             const probe = await recoverAndProbe(fm.h);

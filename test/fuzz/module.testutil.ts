@@ -18,7 +18,11 @@ export interface FuzzModule {
   close(): Promise<void>;
 }
 
-export async function fuzzModule(model: string): Promise<FuzzModule> {
+/** Time after which every product has registered with the virtual network (its registration delay). */
+export const REGISTERED_AFTER_MS = 60_000;
+
+/** A fresh module of `model`; `registered` moves its clock until the network is attached. */
+export async function fuzzModule(model: string, opts: { registered?: boolean } = {}): Promise<FuzzModule> {
   const faults: string[] = [];
   const h = await ModuleHarness.create({
     model,
@@ -26,6 +30,11 @@ export async function fuzzModule(model: string): Promise<FuzzModule> {
       if (/crash|uncaught|unhandled/i.test(message)) faults.push(`${message}: ${detail instanceof Error ? detail.stack : String(detail)}`);
     },
   });
+  if (opts.registered) {
+    h.clock.advance(REGISTERED_AFTER_MS);
+    await settle();
+    h.take();
+  }
   return { h, faults, close: () => h.close() };
 }
 
