@@ -8,8 +8,13 @@ import { join } from 'node:path';
 import { ModuleHarness, settle } from '../../packages/module/src/testing/harness.js';
 import type { CommandDef } from '../../packages/module/src/engine/registry.js';
 
-/** Commands a hostile host may send that leave the AT language by design (the documented mode is another protocol). */
-export const LEAVES_AT = new Set(['+CMUX']);
+/**
+ * Commands that, when they succeed, leave the AT language by design: the port then speaks
+ * another framing (27.010 CMUX, u-blox chip-to-chip). The byte-level engine property leaves
+ * them out; the mux has its own property (cmux-module.test.ts), the C2C codec its own in
+ * packages/at. The rejected-command property keeps them (a rejection must change nothing).
+ */
+export const LEAVES_AT = new Set(['+CMUX', '+USECC2C']);
 
 export interface FuzzModule {
   h: ModuleHarness;
