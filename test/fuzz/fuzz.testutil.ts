@@ -10,7 +10,7 @@
  *   found by `npm run fuzz` is appended to the corpus automatically (FUZZ_SAVE=0 turns that
  *   off), shrunk, with the seed that found it.
  */
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 
@@ -39,6 +39,7 @@ export function readCorpus<T>(target: string): CorpusEntry<T>[] {
 }
 
 function saveToCorpus<T>(target: string, encoding: string, entry: CorpusEntry<T>): void {
+  mkdirSync(CORPUS_DIR, { recursive: true });
   const file = join(CORPUS_DIR, `${target}.json`);
   const doc: CorpusFile<T> = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as CorpusFile<T>) : { target, encoding, entries: [] };
   doc.entries.push(entry);
