@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { commandTable, createModule, listModels } from '@modemlab/module';
-import type { LinkStackSource } from '../../module/src/link/trace-tap.js';
+import type { LinkStackSource } from '@modemlab/module';
 
 /** The part of '@modemlab/module' the CLI uses (narrow, so tests can pass a fake). */
 export interface CliModule {

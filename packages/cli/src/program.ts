@@ -7,7 +7,6 @@ import { startServe, waitForSignal } from './serve.js';
 import { runTerm } from './term.js';
 import { traceCommand } from './trace-command.js';
 import { cliVersion } from './version.js';
-import { startGatewayCommand } from './mqttsn-gateway/command.js';
 
 /** Wraps a parser so commander reports its message as an invalid argument. */
 function arg<T>(parse: (value: string, previous: T) => T): (value: string, previous: T) => T {
@@ -154,6 +153,7 @@ export function buildProgram(io: ProgramIo): Command {
     .action(async (o: { broker: string; listen: HostPort; predefined?: string }) => {
       let gw;
       try {
+        const { startGatewayCommand } = await import('./mqttsn-gateway/command.js');
         gw = await startGatewayCommand(
           { broker: o.broker, listen: o.listen, ...(o.predefined === undefined ? {} : { predefined: o.predefined }) },
           (line) => io.out(line + '\n'),

@@ -1,7 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { servePty, serveTcp } from '../../module/src/transports/index.js';
-import { TraceTap } from '../../module/src/link/trace-tap.js';
+import { servePty, serveTcp, TraceTap } from '@modemlab/module';
 import { TraceWriter } from './trace-writer.js';
 import { CliError, type CliModule, type ModuleApi } from './module-api.js';
 import { formatHostPort, ptyPathFor, tcpPortFor, type HostPort } from './parse.js';
