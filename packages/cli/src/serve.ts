@@ -1,8 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { servePty, serveTcp, TraceTap } from '@modemlab/module';
+import type { Logger } from 'pino';
+import { loggedAttach } from './client-log.js';
 import { TraceWriter } from './trace-writer.js';
-import { CliError, type CliModule, type ModuleApi } from './module-api.js';
+import { CliError, type CliModule, type ModuleApi, type NetworkOptions } from './module-api.js';
 import { formatHostPort, ptyPathFor, tcpPortFor, type HostPort } from './parse.js';
 
 export interface ServeOptions {
@@ -23,6 +25,8 @@ export interface ServeOptions {
   count: number;
   /** Append a trace of every byte on every link (JSON lines) to this file. */
   trace?: string;
+  /** The simulated operator network (operator, signal, coverage...; `apns` above wins over its apns). */
+  network?: NetworkOptions;
 }
 
 export interface Served {
@@ -34,7 +38,7 @@ export interface Served {
  * Starts `count` modules with their listeners and reports each listener with `print`,
  * one line each: `modemlab: <model> listening on tcp://HOST:PORT` / `... on pty PATH`.
  */
-export async function startServe(api: ModuleApi, opts: ServeOptions, print: (line: string) => void): Promise<Served> {
+export async function startServe(api: ModuleApi, opts: ServeOptions, print: (line: string) => void, log?: Logger): Promise<Served> {
   const models = api.listModels();
   if (!models.includes(opts.model)) {
     throw new CliError(`modemlab: unknown model '${opts.model}'; available models: ${models.join(', ')}`, 2);
@@ -56,7 +60,8 @@ export async function startServe(api: ModuleApi, opts: ServeOptions, print: (lin
 
   try {
     for (let i = 0; i < opts.count; i++) {
-      const stateDir = path.resolve(opts.state, `${opts.model}-${i}`);
+      const name = `${opts.model}-${i}`;
+      const stateDir = path.resolve(opts.state, name);
       await fs.mkdir(stateDir, { recursive: true });
       const module = await api.createModule({
         model: opts.model,
@@ -65,8 +70,11 @@ export async function startServe(api: ModuleApi, opts: ServeOptions, print: (lin
         ...(opts.forwards ? { forwards: opts.forwards } : {}),
         ...(opts.apns ? { network: { apns: opts.apns } } : {}),
         net: opts.net ?? 'lab',
+        ...(opts.network ? { network: { ...opts.network, ...(opts.apns ? { apns: opts.apns } : {}) } } : {}),
+        ...(log ? { log: moduleLog(log, name) } : {}),
       });
       modules.push(module);
+      const uart = log ? loggedAttach(module, log, name) : module;
       if (trace) {
         if (!module.onLinkStack) throw new CliError('modemlab: this module cannot be traced', 2);
         // Several modules share one file: their ports carry the module's name.
@@ -74,13 +82,17 @@ export async function startServe(api: ModuleApi, opts: ServeOptions, print: (lin
         taps.push(new TraceTap({ sink: (chunk) => trace.write(chunk), portPrefix }).watch({ onLinkStack: module.onLinkStack.bind(module) }));
       }
       if (opts.tcp) {
-        const l = await serveTcp(module, { host: opts.tcp.host, port: tcpPortFor(opts.tcp.port, i) });
+        const l = await serveTcp(uart, {
+          host: opts.tcp.host,
+          port: tcpPortFor(opts.tcp.port, i),
+          ...(log ? { onRefused: (client: string) => log.warn({ event: 'busy', module: name, client: `tcp:${client}` }, `${name}: refused tcp:${client}, another client is attached`) } : {}),
+        });
         listeners.push(l);
         print(`modemlab: ${opts.model} listening on tcp://${formatHostPort(l.address)}`);
       }
       if (opts.pty) {
         const ptyPath = ptyPathFor(opts.pty, i, opts.count);
-        const l = await servePty(module, { path: ptyPath });
+        const l = await servePty(uart, { path: ptyPath });
         listeners.push(l);
         print(`modemlab: ${opts.model} listening on pty ${ptyPath}`);
       }
@@ -92,6 +104,14 @@ export async function startServe(api: ModuleApi, opts: ServeOptions, print: (lin
 
   let closing: Promise<void> | undefined;
   return { close: () => (closing ??= closeAll()) };
+}
+
+/** The module's own reports (lab refusals, failed handshakes, internal faults) as warnings of the operator's log. */
+function moduleLog(log: Logger, name: string): (message: string, detail?: unknown) => void {
+  return (message, detail) => {
+    const fields = detail !== null && typeof detail === 'object' && !(detail instanceof Error) ? (detail as Record<string, unknown>) : detail === undefined ? {} : { detail: String(detail) };
+    log.warn({ module: name, ...fields }, `${name}: ${message}`);
+  };
 }
 
 /** Resolves with the first of SIGINT/SIGTERM. */

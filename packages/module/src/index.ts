@@ -10,3 +10,4 @@ export type { LayerHost, LinkControl, LinkLayer, LinkStack } from './link/link-s
 export type { ModuleHost, UrcSource } from './module-host.js';
 export * from './transports/index.js';
 export { TraceTap, type LinkStackSource, type TraceTapOptions } from './link/trace-tap.js';
+export type { NetworkOptions } from './services/network/options.js';

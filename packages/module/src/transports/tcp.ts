@@ -6,6 +6,8 @@ export interface TcpOptions {
   host: string;
   /** 0 picks a free port; the bound port is returned in `address`. */
   port: number;
+  /** Told of each client refused with BUSY_LINE (`HOST:PORT` of the client), e.g. for the operator's log. */
+  onRefused?: (client: string) => void;
 }
 
 export interface TcpListener {
@@ -32,6 +34,7 @@ export function serveTcp(module: UartAttachable, opts: TcpOptions): Promise<TcpL
     socket.once('close', () => sockets.delete(socket));
 
     if (current) {
+      opts.onRefused?.(`${socket.remoteAddress}:${socket.remotePort}`);
       socket.end(BUSY_LINE);
       // A client that never reads must not keep the refused socket open.
       setTimeout(() => socket.destroy(), 1000).unref();
