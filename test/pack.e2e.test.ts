@@ -69,7 +69,7 @@ test('tarballs install into an empty folder; modemlab serve and an SDK script ru
     await once(echo, 'listening');
     const echoPort = (echo.address() as net.AddressInfo).port;
 
-    serve = spawn(bin, ['serve', '--tcp', '127.0.0.1:0', '--state', path.join(work, 'state')], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
+    serve = spawn(bin, ['serve', '--tcp', '127.0.0.1:0', '--state', path.join(work, 'state'), '--log-level', 'warn'], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     serve.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
     const port = await new Promise<number>((resolve, reject) => {
