@@ -16,7 +16,7 @@ function file(content: unknown): string {
 const defaults: ServeFlags = { model: 'sara-r5', state: './.modemlab/state', net: 'lab', count: 1, logLevel: 'info' };
 const nothingTyped = () => false;
 
-test('config: every serve setting, the log and the network, validated with the flags\' own syntax; relative paths are the file\'s', () => {
+test('config: every serve setting, the log and the network, validated with the flags\' own syntax; relative paths are the file\'s', async () => {
   const f = file({
     model: 'bc66',
     tcp: '0.0.0.0:7100',
@@ -31,7 +31,7 @@ test('config: every serve setting, the log and the network, validated with the f
     network: { operatorName: 'Lab', plmn: '00102', rssi: -90, coverage: false, packetLoss: 0.25, registrationDelayMs: 0 },
   });
   const dir = path.dirname(f);
-  const cfg = loadConfig(f, true)!;
+  const cfg = await loadConfig(f, true)!;
   const { serve, log } = resolveServe(defaults, nothingTyped, cfg);
   assert.deepEqual(serve, {
     model: 'bc66',
@@ -48,8 +48,8 @@ test('config: every serve setting, the log and the network, validated with the f
   assert.deepEqual(log, { level: 'debug', file: path.join(dir, 'logs/serve.log'), format: 'json' });
 });
 
-test('config: a typed flag wins over the file, the file over a flag default; --hosts adds to the file\'s table', () => {
-  const cfg = loadConfig(file({ model: 'ge910', count: 3, hosts: { a: '10.0.0.1' }, log: { level: 'warn' } }), true)!;
+test('config: a typed flag wins over the file, the file over a flag default; --hosts adds to the file\'s table', async () => {
+  const cfg = await loadConfig(file({ model: 'ge910', count: 3, hosts: { a: '10.0.0.1' }, log: { level: 'warn' } }), true)!;
   const flags: ServeFlags = { ...defaults, model: 'he910', hosts: { b: '10.0.0.2' }, logLevel: 'info' };
   const { serve, log } = resolveServe(flags, (f) => f === 'model' || f === 'hosts', cfg);
   assert.equal(serve.model, 'he910');
@@ -58,18 +58,18 @@ test('config: a typed flag wins over the file, the file over a flag default; --h
   assert.equal(log.level, 'warn');
 });
 
-test('config: TCP 7000 by default, none beside a --pty, "none" or an address from the file', () => {
+test('config: TCP 7000 by default, none beside a --pty, "none" or an address from the file', async () => {
   assert.deepEqual(resolveServe(defaults, nothingTyped).serve.tcp, DEFAULT_TCP);
   assert.equal(resolveServe({ ...defaults, pty: '/tmp/ttyX' }, (f) => f === 'pty').serve.tcp, null);
-  assert.equal(resolveServe(defaults, nothingTyped, loadConfig(file({ pty: '/tmp/ttyX' }), true)).serve.tcp, null);
-  assert.equal(resolveServe(defaults, nothingTyped, loadConfig(file({ tcp: 'none', pty: '/tmp/ttyX' }), true)).serve.tcp, null);
-  assert.deepEqual(resolveServe(defaults, nothingTyped, loadConfig(file({ tcp: '127.0.0.1:0', pty: '/tmp/ttyX' }), true)).serve.tcp, { host: '127.0.0.1', port: 0 });
+  assert.equal(resolveServe(defaults, nothingTyped, await loadConfig(file({ pty: '/tmp/ttyX' }), true)).serve.tcp, null);
+  assert.equal(resolveServe(defaults, nothingTyped, await loadConfig(file({ tcp: 'none', pty: '/tmp/ttyX' }), true)).serve.tcp, null);
+  assert.deepEqual(resolveServe(defaults, nothingTyped, await loadConfig(file({ tcp: '127.0.0.1:0', pty: '/tmp/ttyX' }), true)).serve.tcp, { host: '127.0.0.1', port: 0 });
 });
 
-test('config: bad files are CliErrors (exit 2) naming the file and each bad field', () => {
-  const bad = (content: unknown, ...expected: RegExp[]) => {
+test('config: bad files are CliErrors (exit 2) naming the file and each bad field', async () => {
+  const bad = async (content: unknown, ...expected: RegExp[]) => {
     const f = file(content);
-    assert.throws(
+    await assert.rejects(
       () => loadConfig(f, true),
       (err: unknown) => {
         assert.ok(err instanceof CliError);
@@ -80,19 +80,19 @@ test('config: bad files are CliErrors (exit 2) naming the file and each bad fiel
       },
     );
   };
-  bad({ modle: 'sara-r5' }, /modle/);
-  bad({ tcp: 'localhost' }, /tcp: expected HOST:PORT/);
-  bad({ hosts: { 'bad name': '1.2.3.4' } }, /hosts: invalid host name/);
-  bad({ forward: { '127.0.0.1:443': 'x' } }, /forward: expected IPV4:PORT/);
-  bad({ apns: ['bad apn!'] }, /apns: invalid APN/);
-  bad({ count: 0, net: 'closed' }, /count/, /net/);
-  bad({ network: { rssi: 10, plmn: '1', colour: 'red' } }, /network\.rssi/, /network\.plmn/, /colour/);
-  bad({ log: { level: 'loud' } }, /log\.level/);
-  bad('{ not json', /not JSON/);
+  await bad({ modle: 'sara-r5' }, /modle/);
+  await bad({ tcp: 'localhost' }, /tcp: expected HOST:PORT/);
+  await bad({ hosts: { 'bad name': '1.2.3.4' } }, /hosts: invalid host name/);
+  await bad({ forward: { '127.0.0.1:443': 'x' } }, /forward: expected IPV4:PORT/);
+  await bad({ apns: ['bad apn!'] }, /apns: invalid APN/);
+  await bad({ count: 0, net: 'closed' }, /count/, /net/);
+  await bad({ network: { rssi: 10, plmn: '1', colour: 'red' } }, /network\.rssi/, /network\.plmn/, /colour/);
+  await bad({ log: { level: 'loud' } }, /log\.level/);
+  await bad('{ not json', /not JSON/);
 });
 
-test('config: the default file may be absent; an explicit --config must exist', () => {
+test('config: the default file may be absent; an explicit --config must exist', async () => {
   const missing = path.join(os.tmpdir(), 'modemlab-no-such-dir', 'modemlab.config.json');
-  assert.equal(loadConfig(missing, false), undefined);
-  assert.throws(() => loadConfig(missing, true), (err: unknown) => err instanceof CliError && err.exitCode === 2 && /cannot read config/.test(err.message));
+  assert.equal(await loadConfig(missing, false), undefined);
+  await assert.rejects(() => loadConfig(missing, true), (err: unknown) => err instanceof CliError && err.exitCode === 2 && /cannot read config/.test(err.message));
 });

@@ -88,7 +88,7 @@ export function buildProgram(io: ProgramIo): Command {
     .option('--log-file <FILE>', 'append the log to FILE as JSON lines instead of stderr')
     .addOption(new Option('--log-format <FORMAT>', 'stderr log format (default: pretty on a TTY, JSON lines otherwise)').choices(LOG_FORMATS))
     .action(async (o: ServeFlags & { config?: string }, cmd: Command) => {
-      const cfg = loadConfig(o.config ?? DEFAULT_CONFIG_FILE, o.config !== undefined);
+      const cfg = await loadConfig(o.config ?? DEFAULT_CONFIG_FILE, o.config !== undefined);
       const { serve, log } = resolveServe(o, (flag) => cmd.getOptionValueSource(flag) === 'cli', cfg);
       const api = await loadModuleApi();
       const logger = await createLogger(log);
