@@ -84,17 +84,22 @@ export function buildProgram(io: ProgramIo): Command {
     )
     .option('-n, --count <N>', 'number of modules', arg<number>((v) => parseCount(v)), 1)
     .option('--trace <FILE>', 'append every byte each way on every link to FILE, one JSON line per chunk (read it with `modemlab trace FILE`)')
+    .option(
+      '--expose',
+      'allow --tcp on an address beyond loopback (prints a warning): whoever reaches the port can make the module connect wherever this machine can; keep --net lab',
+    )
     .addOption(new Option('--log-level <LEVEL>', 'log level of the operator log on stderr').choices(LOG_LEVELS).default('info'))
     .option('--log-file <FILE>', 'append the log to FILE as JSON lines instead of stderr')
     .addOption(new Option('--log-format <FORMAT>', 'stderr log format (default: pretty on a TTY, JSON lines otherwise)').choices(LOG_FORMATS))
-    .action(async (o: ServeFlags & { config?: string }, cmd: Command) => {
+    .action(async (o: ServeFlags & { config?: string; expose?: boolean }, cmd: Command) => {
       const cfg = await loadConfig(o.config ?? DEFAULT_CONFIG_FILE, o.config !== undefined);
       const { serve, log } = resolveServe(o, (flag) => cmd.getOptionValueSource(flag) === 'cli', cfg);
       const api = await loadModuleApi();
       const logger = await createLogger(log);
       let served;
       try {
-        served = await startServe(api, serve, (line) => io.out(line + '\n'), logger.logger);
+        // --expose is a command-line decision only: a config file cannot open the module to the network.
+        served = await startServe(api, { ...serve, expose: o.expose === true }, (line) => io.out(line + '\n'), (line) => io.err(line + '\n'), logger.logger);
       } catch (err) {
         await logger.close();
         throw err;

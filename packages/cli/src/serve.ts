@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { loggedAttach } from './client-log.js';
 import { TraceWriter } from './trace-writer.js';
 import { CliError, type CliModule, type ModuleApi, type NetworkOptions } from './module-api.js';
+import { exposureRefusal, exposureWarning, isLoopbackHost } from './exposure.js';
 import { formatHostPort, ptyPathFor, tcpPortFor, type HostPort } from './parse.js';
 
 export interface ServeOptions {
@@ -27,6 +28,8 @@ export interface ServeOptions {
   trace?: string;
   /** The simulated operator network (operator, signal, coverage...; `apns` above wins over its apns). */
   network?: NetworkOptions;
+  /** Allows a --tcp host beyond loopback (with a warning); without it such a bind is refused. */
+  expose?: boolean;
 }
 
 export interface Served {
@@ -38,12 +41,24 @@ export interface Served {
  * Starts `count` modules with their listeners and reports each listener with `print`,
  * one line each: `modemlab: <model> listening on tcp://HOST:PORT` / `... on pty PATH`.
  */
-export async function startServe(api: ModuleApi, opts: ServeOptions, print: (line: string) => void, log?: Logger): Promise<Served> {
+export async function startServe(
+  api: ModuleApi,
+  opts: ServeOptions,
+  print: (line: string) => void,
+  /** Warnings (stderr in the CLI); default `print`. */
+  warn: (line: string) => void = print,
+  /** The operator's log (attach/detach/busy/dropped, the module's own reports); none when absent. */
+  log?: Logger,
+): Promise<Served> {
   const models = api.listModels();
   if (!models.includes(opts.model)) {
     throw new CliError(`modemlab: unknown model '${opts.model}'; available models: ${models.join(', ')}`, 2);
   }
   if (!opts.tcp && !opts.pty) throw new CliError('modemlab: nothing to serve: --tcp none and no --pty', 2);
+  if (opts.tcp && !isLoopbackHost(opts.tcp.host)) {
+    if (!opts.expose) throw new CliError(exposureRefusal(opts.tcp), 2);
+    warn(exposureWarning(opts.tcp));
+  }
 
   const modules: CliModule[] = [];
   const listeners: Array<{ close(): Promise<void> }> = [];
