@@ -9,7 +9,7 @@ test('README.md: every code fence is closed, and no section heading sits inside 
   let open: number | undefined;
   lines.forEach((line, i) => {
     if (/^```/.test(line)) open = open === undefined ? i + 1 : undefined;
-    else if (open !== undefined && /^#{1,3} /.test(line)) assert.fail(`heading on line ${i + 1} is inside the fence opened on line ${open}`);
+    else if (open !== undefined && /^#{2,3} [A-Z`]/.test(line)) assert.fail(`heading on line ${i + 1} is inside the fence opened on line ${open}`);
   });
   assert.equal(open, undefined, `the fence opened on line ${open} is never closed`);
 });
