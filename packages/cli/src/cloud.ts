@@ -1,19 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import {
-  AtRest,
-  DEFAULT_CLOUD_STATE,
-  cloudRoutes,
-  createAccount,
-  loadOrCreateKeyFile,
-  migrate,
-  openApiDocument,
-  openStore,
-  registerRot,
-  startCloud,
-  type SqlDb,
-} from '@modemlab/cloud';
+import type { SqlDb } from '@modemlab/cloud';
+import { loadCloud } from './optional-import.js';
 import { parseHostPort, type HostPort } from './parse.js';
 import { waitForSignal } from './serve.js';
 import { CliError } from './module-api.js';
@@ -29,6 +18,9 @@ interface StoreOptions {
   db?: string;
   keyFile?: string;
 }
+
+/** The cloud's default state folder (DEFAULT_CLOUD_STATE of @modemlab/cloud, which loads only when a cloud command runs). */
+export const CLOUD_STATE_DEFAULT = './.modemlab/cloud';
 
 function hostPort(v: string): HostPort {
   try {
@@ -47,11 +39,12 @@ function hexArg(bytes: number, what: string) {
 
 function storeOptions(cmd: Command): Command {
   return cmd
-    .option('--state <DIR>', 'state folder (SQLite cloud.db, cloud.key, ca.pem)', DEFAULT_CLOUD_STATE)
+    .option('--state <DIR>', 'state folder (SQLite cloud.db, cloud.key, ca.pem)', CLOUD_STATE_DEFAULT)
     .option('--db <URL>', 'postgres://... for PostgreSQL (default: SQLite in the state folder)');
 }
 
 async function withStore<T>(o: StoreOptions, fn: (db: SqlDb) => Promise<T>, opts: { migrate?: boolean } = {}): Promise<T> {
+  const { openStore } = await loadCloud();
   const db = await openStore({ db: o.db, stateDir: o.state, migrate: opts.migrate });
   try {
     return await fn(db);
@@ -77,6 +70,7 @@ export function registerCloudCommands(program: Command, io: CloudIo): void {
     .option('--trust-proxy [ADDRS]', 'behind a load balancer: client addresses from X-Forwarded-For (from any hop, or only from these comma-separated addresses/CIDRs)')
     .action(async (o: StoreOptions & { listen: HostPort; tlsCert?: string; tlsKey?: string; trustProxy?: boolean | string }) => {
       if (!!o.tlsCert !== !!o.tlsKey) throw new CliError('modemlab: --tls-cert and --tls-key go together', 2);
+      const { startCloud } = await loadCloud();
       const running = await startCloud({ listen: o.listen, stateDir: o.state, db: o.db, keyFile: o.keyFile, tlsCert: o.tlsCert, tlsKey: o.tlsKey,
         trustProxy: typeof o.trustProxy === 'string' ? o.trustProxy.split(',').map((a) => a.trim()).filter(Boolean) : o.trustProxy });
       io.out(`modemlab: cloud listening on ${running.url}\n`);
@@ -91,12 +85,14 @@ export function registerCloudCommands(program: Command, io: CloudIo): void {
     .argument('<name>', 'account name')
     .option('--factory', 'a factory account (may register roots of trust through /v1/factory/rot/register)')
     .action(async (name: string, o: StoreOptions & { factory?: boolean }) => {
+      const { createAccount } = await loadCloud();
       const created = await withStore(o, (db) => createAccount(db, name, o.factory ? 'factory' : 'customer', Date.now()));
       io.out(JSON.stringify({ APIKey: created.APIKey, APISecret: created.APISecret }) + '\n');
     });
 
   storeOptions(cloud.command('migrate').description('apply pending store migrations; prints what was applied'))
     .action(async (o: StoreOptions) => {
+      const { migrate } = await loadCloud();
       const applied = await withStore(o, (db) => migrate(db), { migrate: false });
       io.out(applied.length > 0 ? `modemlab: cloud store migrated (${applied.join(', ')})\n` : 'modemlab: cloud store up to date\n');
     });
@@ -108,6 +104,7 @@ export function registerCloudCommands(program: Command, io: CloudIo): void {
     .option('--secret <HEX>', 'root secret, 64 hex characters (default: a fresh random one, printed)', hexArg(32, '--secret'))
     .option('--key-file <F>', 'at-rest key (default <state>/cloud.key)')
     .action(async (o: StoreOptions & { rotUid: string; chipId?: string; secret?: string }) => {
+      const { AtRest, loadOrCreateKeyFile, registerRot } = await loadCloud();
       const rotUid = o.rotUid.toUpperCase();
       const secret = o.secret ? Buffer.from(o.secret, 'hex') : randomBytes(32);
       const atRest = new AtRest(loadOrCreateKeyFile(o.keyFile ?? join(o.state, 'cloud.key')));
@@ -122,6 +119,7 @@ export function registerCloudCommands(program: Command, io: CloudIo): void {
     .command('openapi')
     .description('print the OpenAPI document (docs/cloud-openapi.json is this output)')
     .action(async () => {
+      const { cloudRoutes, openApiDocument } = await loadCloud();
       io.out(JSON.stringify(openApiDocument(await cloudRoutes()), null, 2) + '\n');
     });
 }

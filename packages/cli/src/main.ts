@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { main } from './program.js';
 
 const code = await main(process.argv);

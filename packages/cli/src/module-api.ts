@@ -1,6 +1,8 @@
 import type { Duplex } from 'node:stream';
 import { commandTable, createModule, listModels } from '@modemlab/module';
-import type { LinkStackSource } from '../../module/src/link/trace-tap.js';
+import type { LinkStackSource, NetworkOptions } from '@modemlab/module';
+
+export type { NetworkOptions };
 
 /** The part of '@modemlab/module' the CLI uses (narrow, so tests can pass a fake). */
 export interface CliModule {
@@ -19,7 +21,15 @@ export interface CommandRow {
 }
 
 export interface ModuleApi {
-  createModule(opts: { model: string; stateDir: string; hosts?: Record<string, string>; forwards?: Record<string, string>; network?: { apns?: string[] }; net?: 'lab' | 'open' }): Promise<CliModule>;
+  createModule(opts: {
+    model: string;
+    stateDir: string;
+    hosts?: Record<string, string>;
+    forwards?: Record<string, string>;
+    network?: NetworkOptions;
+    net?: 'lab' | 'open';
+    log?: (message: string, detail?: unknown) => void;
+  }): Promise<CliModule>;
   listModels(): string[];
   commandTable?: (modelId: string) => CommandRow[];
 }

@@ -24,3 +24,9 @@ test('serve: TCP 7000 by default, none beside --pty, an explicit --tcp always wi
   assert.deepEqual(defaultTcp({ host: '127.0.0.1', port: 0 }, '/tmp/ttyX'), { host: '127.0.0.1', port: 0 });
   assert.equal(defaultTcp(null, undefined), null);
 });
+
+test("the cloud's default state folder, kept in the CLI so @modemlab/cloud loads only for cloud commands, is the cloud's own", async () => {
+  const { CLOUD_STATE_DEFAULT } = await import('./cloud.js');
+  const { DEFAULT_CLOUD_STATE } = await import('@modemlab/cloud');
+  assert.equal(CLOUD_STATE_DEFAULT, DEFAULT_CLOUD_STATE);
+});

@@ -3,11 +3,12 @@ import { registerCloudCommands } from './cloud.js';
 import { commandsDoc } from './docs.js';
 import { CliError, loadModuleApi } from './module-api.js';
 import { parseApns, parseCount, parseForwards, parseHostPort, parseHosts, parseTermTarget, type HostPort } from './parse.js';
+import { DEFAULT_CONFIG_FILE, loadConfig, resolveServe, type ServeFlags } from './config.js';
+import { createLogger, LOG_FORMATS, LOG_LEVELS } from './logging.js';
 import { startServe, waitForSignal } from './serve.js';
 import { runTerm } from './term.js';
 import { traceCommand } from './trace-command.js';
 import { cliVersion } from './version.js';
-import { startGatewayCommand } from './mqttsn-gateway/command.js';
 
 /** Wraps a parser so commander reports its message as an invalid argument. */
 function arg<T>(parse: (value: string, previous: T) => T): (value: string, previous: T) => T {
@@ -20,12 +21,7 @@ function arg<T>(parse: (value: string, previous: T) => T): (value: string, previ
   };
 }
 
-/** The TCP listener `serve` opens when --tcp is not given: none beside a --pty (so `serve --pty` runs next to `npm start`). */
-export const DEFAULT_TCP: HostPort = { host: '127.0.0.1', port: 7000 };
-export function defaultTcp(tcp: HostPort | null | undefined, pty: string | undefined): HostPort | null {
-  if (tcp !== undefined) return tcp;
-  return pty === undefined ? DEFAULT_TCP : null;
-}
+export { DEFAULT_TCP, defaultTcp } from './config.js';
 
 export interface ProgramIo {
   out: (text: string) => void;
@@ -49,8 +45,10 @@ export function buildProgram(io: ProgramIo): Command {
   program
     .command('serve')
     .description(
-      'start virtual modules; prints one line per listener, runs until SIGINT/SIGTERM, then flushes state and exits 0',
+      'start virtual modules; prints one line per listener, runs until SIGINT/SIGTERM, then flushes state and exits 0. ' +
+        `Settings come from the flags, then from --config FILE (default ./${DEFAULT_CONFIG_FILE} when present), then the defaults`,
     )
+    .option('-c, --config <FILE>', `config file (JSON, the flags' names; see README); default ./${DEFAULT_CONFIG_FILE} if it exists`)
     .option('-m, --model <model>', 'module model (see `modemlab models`)', 'sara-r5')
     .addOption(
       new Option(
@@ -90,29 +88,26 @@ export function buildProgram(io: ProgramIo): Command {
       '--expose',
       'allow --tcp on an address beyond loopback (prints a warning): whoever reaches the port can make the module connect wherever this machine can; keep --net lab',
     )
-    .action(async (o: { model: string; tcp?: HostPort | null; pty?: string; state: string; hosts?: Record<string, string>; forward?: Record<string, string>; apns?: string[]; net: 'lab' | 'open'; count: number; trace?: string; expose?: boolean }) => {
+    .addOption(new Option('--log-level <LEVEL>', 'log level of the operator log on stderr').choices(LOG_LEVELS).default('info'))
+    .option('--log-file <FILE>', 'append the log to FILE as JSON lines instead of stderr')
+    .addOption(new Option('--log-format <FORMAT>', 'stderr log format (default: pretty on a TTY, JSON lines otherwise)').choices(LOG_FORMATS))
+    .action(async (o: ServeFlags & { config?: string; expose?: boolean }, cmd: Command) => {
+      const cfg = await loadConfig(o.config ?? DEFAULT_CONFIG_FILE, o.config !== undefined);
+      const { serve, log } = resolveServe(o, (flag) => cmd.getOptionValueSource(flag) === 'cli', cfg);
       const api = await loadModuleApi();
-      const served = await startServe(
-        api,
-        {
-          model: o.model,
-          tcp: defaultTcp(o.tcp, o.pty),
-          pty: o.pty,
-          state: o.state,
-          hosts: o.hosts ?? {},
-          ...(o.forward ? { forwards: o.forward } : {}),
-          ...(o.apns ? { apns: o.apns } : {}),
-          net: o.net,
-          count: o.count,
-          ...(o.trace === undefined ? {} : { trace: o.trace }),
-          expose: o.expose === true,
-        },
-        (line) => io.out(line + '\n'),
-        (line) => io.err(line + '\n'),
-      );
+      const logger = await createLogger(log);
+      let served;
+      try {
+        // --expose is a command-line decision only: a config file cannot open the module to the network.
+        served = await startServe(api, { ...serve, expose: o.expose === true }, (line) => io.out(line + '\n'), (line) => io.err(line + '\n'), logger.logger);
+      } catch (err) {
+        await logger.close();
+        throw err;
+      }
       const sig = await waitForSignal();
       io.err(`modemlab: ${sig}, closing\n`);
       await served.close();
+      await logger.close();
       io.exitCode = 0;
     });
 
@@ -160,6 +155,7 @@ export function buildProgram(io: ProgramIo): Command {
     .action(async (o: { broker: string; listen: HostPort; predefined?: string }) => {
       let gw;
       try {
+        const { startGatewayCommand } = await import('./mqttsn-gateway/command.js');
         gw = await startGatewayCommand(
           { broker: o.broker, listen: o.listen, ...(o.predefined === undefined ? {} : { predefined: o.predefined }) },
           (line) => io.out(line + '\n'),

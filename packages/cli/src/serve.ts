@@ -1,9 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { servePty, serveTcp } from '../../module/src/transports/index.js';
-import { TraceTap } from '../../module/src/link/trace-tap.js';
+import { servePty, serveTcp, TraceTap } from '@modemlab/module';
+import type { Logger } from 'pino';
+import { loggedAttach } from './client-log.js';
 import { TraceWriter } from './trace-writer.js';
-import { CliError, type CliModule, type ModuleApi } from './module-api.js';
+import { CliError, type CliModule, type ModuleApi, type NetworkOptions } from './module-api.js';
 import { exposureRefusal, exposureWarning, isLoopbackHost } from './exposure.js';
 import { formatHostPort, ptyPathFor, tcpPortFor, type HostPort } from './parse.js';
 
@@ -25,6 +26,8 @@ export interface ServeOptions {
   count: number;
   /** Append a trace of every byte on every link (JSON lines) to this file. */
   trace?: string;
+  /** The simulated operator network (operator, signal, coverage...; `apns` above wins over its apns). */
+  network?: NetworkOptions;
   /** Allows a --tcp host beyond loopback (with a warning); without it such a bind is refused. */
   expose?: boolean;
 }
@@ -44,6 +47,8 @@ export async function startServe(
   print: (line: string) => void,
   /** Warnings (stderr in the CLI); default `print`. */
   warn: (line: string) => void = print,
+  /** The operator's log (attach/detach/busy/dropped, the module's own reports); none when absent. */
+  log?: Logger,
 ): Promise<Served> {
   const models = api.listModels();
   if (!models.includes(opts.model)) {
@@ -70,7 +75,8 @@ export async function startServe(
 
   try {
     for (let i = 0; i < opts.count; i++) {
-      const stateDir = path.resolve(opts.state, `${opts.model}-${i}`);
+      const name = `${opts.model}-${i}`;
+      const stateDir = path.resolve(opts.state, name);
       await fs.mkdir(stateDir, { recursive: true });
       const module = await api.createModule({
         model: opts.model,
@@ -79,8 +85,11 @@ export async function startServe(
         ...(opts.forwards ? { forwards: opts.forwards } : {}),
         ...(opts.apns ? { network: { apns: opts.apns } } : {}),
         net: opts.net ?? 'lab',
+        ...(opts.network ? { network: { ...opts.network, ...(opts.apns ? { apns: opts.apns } : {}) } } : {}),
+        ...(log ? { log: moduleLog(log, name) } : {}),
       });
       modules.push(module);
+      const uart = log ? loggedAttach(module, log, name) : module;
       if (trace) {
         if (!module.onLinkStack) throw new CliError('modemlab: this module cannot be traced', 2);
         // Several modules share one file: their ports carry the module's name.
@@ -88,13 +97,17 @@ export async function startServe(
         taps.push(new TraceTap({ sink: (chunk) => trace.write(chunk), portPrefix }).watch({ onLinkStack: module.onLinkStack.bind(module) }));
       }
       if (opts.tcp) {
-        const l = await serveTcp(module, { host: opts.tcp.host, port: tcpPortFor(opts.tcp.port, i) });
+        const l = await serveTcp(uart, {
+          host: opts.tcp.host,
+          port: tcpPortFor(opts.tcp.port, i),
+          ...(log ? { onRefused: (client: string) => log.warn({ event: 'busy', module: name, client: `tcp:${client}` }, `${name}: refused tcp:${client}, another client is attached`) } : {}),
+        });
         listeners.push(l);
         print(`modemlab: ${opts.model} listening on tcp://${formatHostPort(l.address)}`);
       }
       if (opts.pty) {
         const ptyPath = ptyPathFor(opts.pty, i, opts.count);
-        const l = await servePty(module, { path: ptyPath });
+        const l = await servePty(uart, { path: ptyPath });
         listeners.push(l);
         print(`modemlab: ${opts.model} listening on pty ${ptyPath}`);
       }
@@ -106,6 +119,14 @@ export async function startServe(
 
   let closing: Promise<void> | undefined;
   return { close: () => (closing ??= closeAll()) };
+}
+
+/** The module's own reports (lab refusals, failed handshakes, internal faults) as warnings of the operator's log. */
+function moduleLog(log: Logger, name: string): (message: string, detail?: unknown) => void {
+  return (message, detail) => {
+    const fields = detail !== null && typeof detail === 'object' && !(detail instanceof Error) ? (detail as Record<string, unknown>) : detail === undefined ? {} : { detail: String(detail) };
+    log.warn({ module: name, ...fields }, `${name}: ${message}`);
+  };
 }
 
 /** Resolves with the first of SIGINT/SIGTERM. */

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { once } from 'node:events';
 import type { Duplex } from 'node:stream';
-import { SerialPort } from 'serialport';
+import { loadSerialPort } from './optional-import.js';
 import type { TermTarget } from './parse.js';
 
 export interface TermOptions {
@@ -31,9 +31,15 @@ export async function openTarget(target: TermTarget, baud = 115200): Promise<Dup
     await once(s, 'connect');
     return s;
   }
+  const { SerialPort } = await loadSerialPort();
   return new Promise<Duplex>((resolve, reject) => {
     const port = new SerialPort({ path: target.path, baudRate: baud }, (err) => (err ? reject(err) : resolve(port)));
   });
+}
+
+/** A serial port (closed with close(), not end()), told apart without loading serialport. */
+function isSerialPort(d: Duplex): d is Duplex & { isOpen: boolean; close(cb: () => void): void } {
+  return typeof (d as { isOpen?: unknown }).isOpen === 'boolean' && typeof (d as { close?: unknown }).close === 'function';
 }
 
 /** One received chunk as hex + ascii lines, 16 bytes a line. */
@@ -101,7 +107,7 @@ export async function runTerm(
       if (message) io.stderr.write(message + eol);
       device.off('close', onDeviceClose);
       device.on('error', () => {});
-      if (device instanceof SerialPort) {
+      if (isSerialPort(device)) {
         if (device.isOpen) device.close(() => resolve(code));
         else resolve(code);
       } else {

@@ -9,3 +9,5 @@ export { pipePair } from './link/byte-pipe.js';
 export type { LayerHost, LinkControl, LinkLayer, LinkStack } from './link/link-stack.js';
 export type { ModuleHost, UrcSource } from './module-host.js';
 export * from './transports/index.js';
+export { TraceTap, type LinkStackSource, type TraceTapOptions } from './link/trace-tap.js';
+export type { NetworkOptions } from './services/network/options.js';

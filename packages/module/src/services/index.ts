@@ -156,7 +156,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
   const certificates = new CertificateStore(nvm, model.certificates);
   const securityProfiles = new SecurityProfiles(nvm, model.tls);
   const tls = new TlsService(model.tls, certificates, securityProfiles, clock, new SessionMemory(nvm), () => rtc.utcMs());
-  const dialer = new Dialer({ dns, path: new DataPath(network, pdp), pdp, tls, clock, routes, policy });
+  const dialer = new Dialer({ dns, path: new DataPath(network, pdp), pdp, tls, clock, routes, policy, ...(parts.log ? { log: parts.log } : {}) });
   const sockets = new SocketService(model.sockets, { dialer, pdp, clock });
   const files = new FileSystem(nvm.dir, model.fileSystem);
   const gpio = new GpioPins(nvm, model.gpio);

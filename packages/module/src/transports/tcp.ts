@@ -12,6 +12,8 @@ export interface TcpOptions {
    * right after closing may be accepted before its old connection's end is read.
    */
   handoverGraceMs?: number;
+  /** Told of each client refused with BUSY_LINE (`HOST:PORT` of the client), e.g. for the operator's log. */
+  onRefused?: (client: string) => void;
 }
 
 export interface TcpListener {
@@ -40,6 +42,7 @@ export function serveTcp(module: UartAttachable, opts: TcpOptions): Promise<TcpL
   let closed = false;
 
   const refuse = (socket: net.Socket): void => {
+    opts.onRefused?.(`${socket.remoteAddress}:${socket.remotePort}`);
     socket.resume();
     socket.end(BUSY_LINE);
     // A client that never reads must not keep the refused socket open.

@@ -75,6 +75,8 @@ export interface DialerDeps {
   routes?: LabRoutes;
   /** The lab network policy (lab: loopback and the lab's named targets only); open when absent. */
   policy?: NetPolicy;
+  /** Where failed handshakes are reported with their reason (the operator's log; never the AT interface). */
+  log?: (message: string, detail?: unknown) => void;
 }
 
 /**
@@ -174,7 +176,7 @@ export class Dialer {
     try {
       return await this.deps.tls.openDtls({ profileId: req.profileId, host: target.host, port: target.port });
     } catch (err) {
-      throw asSocketError(err);
+      throw this.handshakeFailed(err, 'dtls', req.address, req.port);
     }
   }
 
@@ -219,7 +221,7 @@ export class Dialer {
     if (secure.handOver && start.socket) {
       const ready = start.ready.then(
         () => undefined,
-        (err: unknown) => Promise.reject(asSocketError(err)),
+        (err: unknown) => Promise.reject(this.handshakeFailed(err, 'tls', host, conn.port)),
       );
       ready.catch(() => undefined);
       conn.stream = start.socket;
@@ -242,12 +244,20 @@ export class Dialer {
         },
         (err: unknown) => {
           signal?.removeEventListener('abort', onAbort);
-          reject(asSocketError(err));
+          reject(this.handshakeFailed(err, 'tls', host, conn.port));
         },
       );
     });
     tlsSocket.on('error', () => {});
     conn.stream = tlsSocket;
+  }
+
+  /** A failed handshake, logged once with its reason, as the SocketError the clients map. */
+  private handshakeFailed(err: unknown, protocol: 'tls' | 'dtls', host: string, port: number): unknown {
+    if (err instanceof TlsFailure) {
+      this.deps.log?.(`${protocol} handshake with ${host}:${port} failed: ${err.problem}`, { event: 'handshake-failed', protocol, host, port, reason: err.problem, detail: err.message });
+    }
+    return asSocketError(err);
   }
 }
 

@@ -1,0 +1,98 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DEFAULT_TCP, loadConfig, resolveServe, type ServeFlags } from './config.js';
+import { CliError } from './module-api.js';
+
+function file(content: unknown): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modemlab-config-'));
+  const f = path.join(dir, 'modemlab.config.json');
+  fs.writeFileSync(f, typeof content === 'string' ? content : JSON.stringify(content));
+  return f;
+}
+
+const defaults: ServeFlags = { model: 'sara-r5', state: './.modemlab/state', net: 'lab', count: 1, logLevel: 'info' };
+const nothingTyped = () => false;
+
+test('config: every serve setting, the log and the network, validated with the flags\' own syntax; relative paths are the file\'s', async () => {
+  const f = file({
+    model: 'bc66',
+    tcp: '0.0.0.0:7100',
+    state: 'st',
+    hosts: { 'broker.lab': '127.0.0.1' },
+    forward: { '127.0.0.1:443': '127.0.0.1:8443' },
+    apns: ['my.iot.apn'],
+    net: 'open',
+    count: 2,
+    trace: 'trace.jsonl',
+    log: { level: 'debug', file: 'logs/serve.log', format: 'json' },
+    network: { operatorName: 'Lab', plmn: '00102', rssi: -90, coverage: false, packetLoss: 0.25, registrationDelayMs: 0 },
+  });
+  const dir = path.dirname(f);
+  const cfg = await loadConfig(f, true)!;
+  const { serve, log } = resolveServe(defaults, nothingTyped, cfg);
+  assert.deepEqual(serve, {
+    model: 'bc66',
+    tcp: { host: '0.0.0.0', port: 7100 },
+    state: path.join(dir, 'st'),
+    hosts: { 'broker.lab': '127.0.0.1' },
+    forwards: { '127.0.0.1:443': '127.0.0.1:8443' },
+    apns: ['my.iot.apn'],
+    net: 'open',
+    count: 2,
+    trace: path.join(dir, 'trace.jsonl'),
+    network: { operatorName: 'Lab', plmn: '00102', rssi: -90, coverage: false, packetLoss: 0.25, registrationDelayMs: 0 },
+  });
+  assert.deepEqual(log, { level: 'debug', file: path.join(dir, 'logs/serve.log'), format: 'json' });
+});
+
+test('config: a typed flag wins over the file, the file over a flag default; --hosts adds to the file\'s table', async () => {
+  const cfg = await loadConfig(file({ model: 'ge910', count: 3, hosts: { a: '10.0.0.1' }, log: { level: 'warn' } }), true)!;
+  const flags: ServeFlags = { ...defaults, model: 'he910', hosts: { b: '10.0.0.2' }, logLevel: 'info' };
+  const { serve, log } = resolveServe(flags, (f) => f === 'model' || f === 'hosts', cfg);
+  assert.equal(serve.model, 'he910');
+  assert.equal(serve.count, 3);
+  assert.deepEqual(serve.hosts, { a: '10.0.0.1', b: '10.0.0.2' });
+  assert.equal(log.level, 'warn');
+});
+
+test('config: TCP 7000 by default, none beside a --pty, "none" or an address from the file', async () => {
+  assert.deepEqual(resolveServe(defaults, nothingTyped).serve.tcp, DEFAULT_TCP);
+  assert.equal(resolveServe({ ...defaults, pty: '/tmp/ttyX' }, (f) => f === 'pty').serve.tcp, null);
+  assert.equal(resolveServe(defaults, nothingTyped, await loadConfig(file({ pty: '/tmp/ttyX' }), true)).serve.tcp, null);
+  assert.equal(resolveServe(defaults, nothingTyped, await loadConfig(file({ tcp: 'none', pty: '/tmp/ttyX' }), true)).serve.tcp, null);
+  assert.deepEqual(resolveServe(defaults, nothingTyped, await loadConfig(file({ tcp: '127.0.0.1:0', pty: '/tmp/ttyX' }), true)).serve.tcp, { host: '127.0.0.1', port: 0 });
+});
+
+test('config: bad files are CliErrors (exit 2) naming the file and each bad field', async () => {
+  const bad = async (content: unknown, ...expected: RegExp[]) => {
+    const f = file(content);
+    await assert.rejects(
+      () => loadConfig(f, true),
+      (err: unknown) => {
+        assert.ok(err instanceof CliError);
+        assert.equal(err.exitCode, 2);
+        assert.ok(err.message.includes(f), err.message);
+        for (const e of expected) assert.match(err.message, e);
+        return true;
+      },
+    );
+  };
+  await bad({ modle: 'sara-r5' }, /modle/);
+  await bad({ tcp: 'localhost' }, /tcp: expected HOST:PORT/);
+  await bad({ hosts: { 'bad name': '1.2.3.4' } }, /hosts: invalid host name/);
+  await bad({ forward: { '127.0.0.1:443': 'x' } }, /forward: expected IPV4:PORT/);
+  await bad({ apns: ['bad apn!'] }, /apns: invalid APN/);
+  await bad({ count: 0, net: 'closed' }, /count/, /net/);
+  await bad({ network: { rssi: 10, plmn: '1', colour: 'red' } }, /network\.rssi/, /network\.plmn/, /colour/);
+  await bad({ log: { level: 'loud' } }, /log\.level/);
+  await bad('{ not json', /not JSON/);
+});
+
+test('config: the default file may be absent; an explicit --config must exist', async () => {
+  const missing = path.join(os.tmpdir(), 'modemlab-no-such-dir', 'modemlab.config.json');
+  assert.equal(await loadConfig(missing, false), undefined);
+  await assert.rejects(() => loadConfig(missing, true), (err: unknown) => err instanceof CliError && err.exitCode === 2 && /cannot read config/.test(err.message));
+});
