@@ -3,7 +3,7 @@
  * (+QSSLCFG), connections (+QSSLOPEN/+QSSLSEND/+QSSLCLOSE) and their URCs.
  */
 import type { AtClient } from '../at-client.js';
-import { AtError, UnsupportedFeatureError, UrcError } from '../errors.js';
+import { AtError, ConnectTimeoutError, TlsHandshakeError, UnsupportedFeatureError, UrcError, type NetworkFailure } from '../errors.js';
 import type {
   AttachOptions,
   AttachResult,
@@ -19,6 +19,7 @@ import type {
 import { paramsOf, parseInfoLine, quote } from '../params.js';
 import { ModemSocket } from '../socket/modem-socket.js';
 import { deadline, optionalValue, queryValue, toPem, waitForRegistration } from './common.js';
+import { socketOrDnsFailure } from './lookup-failure.js';
 import { QuectelSocketBackend } from './quectel/socket-backend.js';
 
 export const QUECTEL_INIT_SEQUENCE: readonly string[] = ['ATE0', 'AT+CMEE=1'];
@@ -31,6 +32,9 @@ export const QUECTEL_CONNECT_IDS = [0, 1, 2, 3, 4, 5] as const;
 const CFG_KEY: Readonly<Record<CertificateKind, string>> = { ca: 'cacert', 'client-cert': 'clientcert', 'private-key': 'clientkey' };
 
 const DEFAULT_ATTACH_TIMEOUT_MS = 180_000;
+
+/** +QSSLOPEN <err> values the driver types (seed 004 chapter 4). */
+export const QSSL_ERR = { connection: -2, certificate: -3, key: -4, cipher: -5, timeout: -7 } as const;
 /** +QSSLCFG "timeout" default: 90 s (seed 004 §2.2.1). */
 const DEFAULT_SSL_TIMEOUT_MS = 90_000;
 const CTRL_Z = '\x1a';
@@ -204,7 +208,7 @@ export class QuectelModem implements CellularModem {
       // A failed open leaves nothing to close on the module.
       backend.dispose();
       socket.destroy();
-      throw err;
+      throw err instanceof UrcError ? await this.openFailure(err, { operation: 'connect', host: o.host, port: o.port, command }) : err;
     } finally {
       stop.abort();
     }
@@ -212,5 +216,28 @@ export class QuectelModem implements CellularModem {
 
   close(): Promise<void> {
     return this.client.close();
+  }
+
+  /**
+   * +QSSLOPEN's <err> as a typed error (seed 004 chapter 4): -3 a certificate, -4 the key,
+   * -5 the cipher suite or version (a plain port too), -7 the timer, -2 the connection — a
+   * name lookup or a TCP connect, told apart by asking +QIDNSGIP.
+   */
+  private async openFailure(error: UrcError, f: Omit<NetworkFailure, 'moduleReport' | 'cause'>): Promise<unknown> {
+    const full: NetworkFailure = { ...f, moduleReport: error.urc, cause: error };
+    switch (error.code) {
+      case QSSL_ERR.certificate:
+        return new TlsHandshakeError('certificate', full);
+      case QSSL_ERR.key:
+        return new TlsHandshakeError('client-key', full);
+      case QSSL_ERR.cipher:
+        return new TlsHandshakeError('protocol', full);
+      case QSSL_ERR.timeout:
+        return new ConnectTimeoutError(full);
+      case QSSL_ERR.connection:
+        return socketOrDnsFailure((name) => this.resolve(name, { timeoutMs: 30_000 }), full);
+      default:
+        return error;
+    }
   }
 }

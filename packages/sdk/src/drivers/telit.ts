@@ -4,14 +4,23 @@
  * (#SSLSECCFG) and the secure socket in command mode (#SSLD/#SSLSENDEXT/#SSLRECV/#SSLH).
  */
 import type { AtClient } from '../at-client.js';
-import { AtError, CmeError, UnsupportedFeatureError } from '../errors.js';
+import { AtError, CmeError, TlsHandshakeError, UnsupportedFeatureError, type NetworkFailure } from '../errors.js';
 import type { AttachOptions, AttachResult, CellularModem, ConnectOptions, ModemIdentity } from '../modem.js';
 import { paramsOf, parseInfoLine, quote } from '../params.js';
 import { ModemSocket } from '../socket/modem-socket.js';
 import { deadline, optionalValue, queryValue, waitForRegistration } from './common.js';
+import { socketOrDnsFailure } from './lookup-failure.js';
 import { TelitCertificates } from './telit/certificates.js';
 import { TelitSocketBackend } from './telit/socket-backend.js';
 import { TelitTls, type TelitFamily } from './telit/tls.js';
+
+/** #SSLD's SSL errors (seed 003 §6) the driver types. */
+export const TELIT_SSL_CME = { socket: 832, securityData: 837, handshake: 839 } as const;
+const TELIT_SSL_CME_TEXT: Readonly<Record<number, string>> = {
+  832: 'SSL socket error',
+  837: 'SSL certs and keys wrong or not stored',
+  839: 'SSL error during handshake',
+};
 
 export const TELIT_INIT_SEQUENCE: readonly string[] = ['ATE0', 'AT+CMEE=2'];
 
@@ -105,17 +114,33 @@ export class TelitModem implements CellularModem {
     await this.client.send(`AT#SSLCFG=${ssid},${c.cid},${c.pktSize},${c.maxTo},${c.defTo},${c.txTo},${c.ringMode}`);
     const backend = new TelitSocketBackend(this.client, ssid);
     const socket = new ModemSocket(backend);
+    const command = `AT#SSLD=${ssid},${o.port},${quote(o.host)},0,1`;
     try {
-      await this.client.send(`AT#SSLD=${ssid},${o.port},${quote(o.host)},0,1`, { timeoutMs: o.timeoutMs ?? 120_000 });
+      await this.client.send(command, { timeoutMs: o.timeoutMs ?? 120_000 });
       return socket;
     } catch (err) {
       socket.destroy();
-      throw err;
+      throw err instanceof CmeError ? await this.openFailure(err, { operation: 'connect', host: o.host, port: o.port, command }) : err;
     }
   }
 
   close(): Promise<void> {
     return this.client.close();
+  }
+
+  /**
+   * #SSLD's SSL error as a typed error (seed 003 §6): 839 the handshake, 837 the security
+   * data, 832 the socket — a name lookup or a TCP connect, told apart by asking #QDNS.
+   */
+  private async openFailure(error: CmeError, f: Omit<NetworkFailure, 'moduleReport' | 'cause'>): Promise<unknown> {
+    // +CMEE=2 (the init sequence) answers the text: find its number.
+    const text = error.text?.trim().toLowerCase();
+    const code = error.code ?? Number(Object.entries(TELIT_SSL_CME_TEXT).find(([, t]) => t.toLowerCase() === text)?.[0]);
+    const full: NetworkFailure = { ...f, moduleReport: error.final ?? `+CME ERROR: ${code}`, cause: error };
+    if (code === TELIT_SSL_CME.handshake) return new TlsHandshakeError('handshake', full);
+    if (code === TELIT_SSL_CME.securityData) return new TlsHandshakeError('security-data', full);
+    if (code === TELIT_SSL_CME.socket) return socketOrDnsFailure((name) => this.resolve(name, { timeoutMs: 30_000 }), full);
+    return error;
   }
 
   /** #SSLEN=1,1 once: every other #SSL setting is refused until the secure socket is enabled. */
