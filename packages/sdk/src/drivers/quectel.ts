@@ -17,7 +17,9 @@ import type {
   TlsSettings,
 } from '../modem.js';
 import { paramsOf, parseInfoLine, quote } from '../params.js';
-import { ModemSocket } from '../socket/modem-socket.js';
+import { isIP } from 'node:net';
+import { connector, createConnection, openSocket, type SocketOpener } from '../socket/create-connection.js';
+import type { ModemSocket } from '../socket/modem-socket.js';
 import { deadline, optionalValue, queryValue, toPem, waitForRegistration } from './common.js';
 import { socketOrDnsFailure } from './lookup-failure.js';
 import { QuectelSocketBackend } from './quectel/socket-backend.js';
@@ -147,6 +149,7 @@ export class QuectelModem implements CellularModem {
     const r = await this.client.send(command, { timeoutMs: left('+CGPADDR') });
     const ip = paramsOf(r.lines, '+CGPADDR')?.[1];
     if (!ip) throw new AtError(command, [...r.lines, r.finalLine], `${command}: no address for context 1`);
+    this.address = ip;
     return { ip };
   }
 
@@ -180,7 +183,25 @@ export class QuectelModem implements CellularModem {
    * Opens SSL connection `tls.profile` (connectID 0-5) of context 1 with the settings of
    * `tls.configure(connectId, ...)`; `OK`, then `+QSSLOPEN: <ctx>,<conn>,<err>` (0 = connected).
    */
-  async connect(o: ConnectOptions): Promise<ModemSocket> {
+  connect(o: ConnectOptions): Promise<ModemSocket> {
+    return openSocket(this.open, o);
+  }
+
+  /** The same, synchronously (net.createConnection-style): a pending socket that emits 'connect' or 'error'. */
+  createConnection(opts: ConnectOptions, onConnect?: () => void): ModemSocket {
+    return createConnection(this.open, opts, onConnect);
+  }
+
+  /** An http(s).Agent `createConnection` and undici `connect` in one, with `defaults` (the TLS slot). */
+  connector(defaults: Omit<ConnectOptions, 'host' | 'port'>): ReturnType<typeof connector> {
+    return connector(this.open, (target) => ({ ...defaults, host: target.host, port: target.port }));
+  }
+
+  /** The address of the last attach, the sockets' `localAddress`. */
+  private address: string | undefined;
+  private readonly open: SocketOpener<ConnectOptions> = (o, socket) => this.openSsl(o, socket);
+
+  private async openSsl(o: ConnectOptions, socket: ModemSocket): Promise<void> {
     if (!o.tls) throw new UnsupportedFeatureError('connect without tls', 'the Quectel driver opens SSL connections (+QSSLOPEN) only');
     const conn = o.tls.profile;
     if (!QUECTEL_CONNECT_IDS.includes(conn as 0)) throw new RangeError(`BC66 SSL connections are 0-5, not ${conn}`);
@@ -190,7 +211,7 @@ export class QuectelModem implements CellularModem {
     await this.client.send(`AT+QSSLCFG=${ctx},${conn},"dataformat",1,1`);
     const command = `AT+QSSLOPEN=${ctx},${conn},${quote(o.host)},${o.port},0`;
     const backend = new QuectelSocketBackend(this.client, ctx, conn, DEFAULT_SSL_TIMEOUT_MS);
-    const socket = new ModemSocket(backend);
+    socket.attach(backend);
     backend.onProtocolError = (e) => socket.destroy(e);
     const stop = new AbortController();
     const opened = this.client.watchUrcs(['+QSSLOPEN'], { timeoutMs, signal: stop.signal, description: `${command} result` }, (line) => {
@@ -203,11 +224,12 @@ export class QuectelModem implements CellularModem {
     try {
       await this.client.send(command, { expectPrefix: null, timeoutMs });
       await opened;
-      return socket;
+      // The module does not report the peer's address: the host when it is one.
+    const ends = { ...(isIP(o.host) ? { remoteAddress: o.host } : {}), remotePort: o.port, ...(this.address ? { localAddress: this.address } : {}) };
+      socket.established(ends);
     } catch (err) {
       // A failed open leaves nothing to close on the module.
-      backend.dispose();
-      socket.destroy();
+      socket.detach();
       throw err instanceof UrcError ? await this.openFailure(err, { operation: 'connect', host: o.host, port: o.port, command }) : err;
     } finally {
       stop.abort();

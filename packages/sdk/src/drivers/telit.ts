@@ -7,7 +7,9 @@ import type { AtClient } from '../at-client.js';
 import { AtError, CmeError, TlsHandshakeError, UnsupportedFeatureError, type NetworkFailure } from '../errors.js';
 import type { AttachOptions, AttachResult, CellularModem, ConnectOptions, ModemIdentity } from '../modem.js';
 import { paramsOf, parseInfoLine, quote } from '../params.js';
-import { ModemSocket } from '../socket/modem-socket.js';
+import { isIP } from 'node:net';
+import { connector, createConnection, openSocket, type SocketOpener } from '../socket/create-connection.js';
+import type { ModemSocket } from '../socket/modem-socket.js';
 import { deadline, optionalValue, queryValue, waitForRegistration } from './common.js';
 import { socketOrDnsFailure } from './lookup-failure.js';
 import { TelitCertificates } from './telit/certificates.js';
@@ -83,12 +85,14 @@ export class TelitModem implements CellularModem {
     if (active) {
       const ip = paramsOf((await this.client.send('AT+CGPADDR=1', { timeoutMs: left('+CGPADDR') })).lines, '+CGPADDR')?.[1];
       if (!ip) throw new AtError('AT+CGPADDR=1', [], 'AT+CGPADDR=1: no address for the active context 1');
+      this.address = ip;
       return { ip };
     }
     const command = 'AT#SGACT=1,1';
     const r = await this.client.send(command, { timeoutMs: Math.min(left('#SGACT'), 150_000) });
     const ip = paramsOf(r.lines, '#SGACT')?.[0];
     if (!ip) throw new AtError(command, [...r.lines, r.finalLine], `${command}: no address in the response`);
+    this.address = ip;
     return { ip };
   }
 
@@ -105,7 +109,25 @@ export class TelitModem implements CellularModem {
    * Opens the secure socket in command mode (#SSLD ... ,1) with the settings of
    * `tls.configure(1, ...)`. Telit's plain sockets (#SD) are not driven here.
    */
-  async connect(o: ConnectOptions): Promise<ModemSocket> {
+  connect(o: ConnectOptions): Promise<ModemSocket> {
+    return openSocket(this.open, o);
+  }
+
+  /** The same, synchronously (net.createConnection-style): a pending socket that emits 'connect' or 'error'. */
+  createConnection(opts: ConnectOptions, onConnect?: () => void): ModemSocket {
+    return createConnection(this.open, opts, onConnect);
+  }
+
+  /** An http(s).Agent `createConnection` and undici `connect` in one, with `defaults` (the TLS slot). */
+  connector(defaults: Omit<ConnectOptions, 'host' | 'port'>): ReturnType<typeof connector> {
+    return connector(this.open, (target) => ({ ...defaults, host: target.host, port: target.port }));
+  }
+
+  /** The address of the last attach, the sockets' `localAddress`. */
+  private address: string | undefined;
+  private readonly open: SocketOpener<ConnectOptions> = (o, socket) => this.openSecureSocket(o, socket);
+
+  private async openSecureSocket(o: ConnectOptions, socket: ModemSocket): Promise<void> {
     if (!o.tls) throw new UnsupportedFeatureError('connect without tls', 'the Telit driver opens secure sockets (#SSLD) only');
     const ssid = o.tls.profile;
     if (ssid !== 1) throw new RangeError(`Telit modules have one secure socket, SSId 1, not ${ssid}`);
@@ -113,13 +135,15 @@ export class TelitModem implements CellularModem {
     const c = TELIT_SSLCFG;
     await this.client.send(`AT#SSLCFG=${ssid},${c.cid},${c.pktSize},${c.maxTo},${c.defTo},${c.txTo},${c.ringMode}`);
     const backend = new TelitSocketBackend(this.client, ssid);
-    const socket = new ModemSocket(backend);
+    socket.attach(backend);
     const command = `AT#SSLD=${ssid},${o.port},${quote(o.host)},0,1`;
     try {
       await this.client.send(command, { timeoutMs: o.timeoutMs ?? 120_000 });
-      return socket;
+      // The module does not report the peer's address: the host when it is one.
+    const ends = { ...(isIP(o.host) ? { remoteAddress: o.host } : {}), remotePort: o.port, ...(this.address ? { localAddress: this.address } : {}) };
+      socket.established(ends);
     } catch (err) {
-      socket.destroy();
+      socket.detach();
       throw err instanceof CmeError ? await this.openFailure(err, { operation: 'connect', host: o.host, port: o.port, command }) : err;
     }
   }
