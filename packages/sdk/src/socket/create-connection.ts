@@ -41,6 +41,8 @@ export interface ConnectorOptions {
   port?: number | string | null;
   protocol?: string | null;
   servername?: string | null;
+  /** As net.createConnection: the idle timeout (`setTimeout`). http.request passes its `timeout` this way. */
+  timeout?: number;
 }
 
 export type ConnectorCallback = (error: Error | null, socket?: ModemSocket) => void;
@@ -57,6 +59,7 @@ export function connector<O>(open: SocketOpener<O>, toOpts: (target: { host: str
     const port = Number(options.port) || (secure ? 443 : 80);
     const target = { host: host.replace(/^\[(.*)\]$/, '$1'), port, ...(options.servername ? { servername: options.servername } : {}) };
     const socket = new ModemSocket();
+    if (options.timeout !== undefined && options.timeout > 0) socket.setTimeout(options.timeout);
     open(toOpts(target), socket).then(
       () => callback?.(null, socket),
       (error: unknown) => {
