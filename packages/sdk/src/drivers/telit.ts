@@ -78,10 +78,17 @@ export class TelitModem implements CellularModem {
   async attach(opts: AttachOptions = {}): Promise<AttachResult> {
     const timeoutMs = opts.timeoutMs ?? DEFAULT_ATTACH_TIMEOUT_MS;
     const left = deadline('attach', timeoutMs);
-    await this.client.send(`AT+CGDCONT=1,"IP",${quote(opts.apn ?? '')}`, { timeoutMs: left('+CGDCONT') });
+    // A second attach (another run of the program) finds context 1 active: the module refuses
+    // to redefine an active context ("context already activated"), so it is kept as it is
+    // when it already has the APN asked for, and deactivated first when it does not.
+    let active = await this.contextActive(left('#SGACT?'));
+    if (active && opts.apn !== undefined && (await this.contextApn(left('+CGDCONT?'))) !== opts.apn) {
+      await this.client.send('AT#SGACT=1,0', { timeoutMs: Math.min(left('#SGACT=1,0'), 150_000) });
+      active = false;
+    }
+    if (!active) await this.client.send(`AT+CGDCONT=1,"IP",${quote(opts.apn ?? '')}`, { timeoutMs: left('+CGDCONT') });
     await waitForRegistration(this.client, '+CGREG', left('registration'));
-    const state = await this.client.send('AT#SGACT?', { timeoutMs: left('#SGACT?') });
-    const active = state.lines.map(parseInfoLine).some((l) => l.prefix?.toUpperCase() === '#SGACT' && l.params[0] === '1' && l.params[1] === '1');
+    if (!active) active = await this.contextActive(left('#SGACT?'));
     if (active) {
       const ip = paramsOf((await this.client.send('AT+CGPADDR=1', { timeoutMs: left('+CGPADDR') })).lines, '+CGPADDR')?.[1];
       if (!ip) throw new AtError('AT+CGPADDR=1', [], 'AT+CGPADDR=1: no address for the active context 1');
@@ -94,6 +101,18 @@ export class TelitModem implements CellularModem {
     if (!ip) throw new AtError(command, [...r.lines, r.finalLine], `${command}: no address in the response`);
     this.address = ip;
     return { ip };
+  }
+
+  /** Whether context 1 is active (`#SGACT: 1,1`). */
+  private async contextActive(timeoutMs: number): Promise<boolean> {
+    const state = await this.client.send('AT#SGACT?', { timeoutMs });
+    return state.lines.map(parseInfoLine).some((l) => l.prefix?.toUpperCase() === '#SGACT' && l.params[0] === '1' && l.params[1] === '1');
+  }
+
+  /** The APN context 1 is defined with (`+CGDCONT: 1,"IP","<apn>",...`), or undefined. */
+  private async contextApn(timeoutMs: number): Promise<string | undefined> {
+    const r = await this.client.send('AT+CGDCONT?', { timeoutMs });
+    return r.lines.map(parseInfoLine).find((l) => l.prefix?.toUpperCase() === '+CGDCONT' && l.params[0] === '1')?.params[2];
   }
 
   /** `AT#QDNS="<name>"` -> `#QDNS: "<name>","<ip>"`. */
