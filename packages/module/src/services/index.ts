@@ -41,6 +41,7 @@ import { SessionMemory } from './tls/session-memory.js';
 import { TlsService } from './tls/tls-service.js';
 import { RootOfTrust } from './rot/root-of-trust.js';
 import { SecurityState } from './security/security-state.js';
+import { C2cPairings } from './c2c/c2c-pairings.js';
 
 export type { NetworkOptions } from './network/options.js';
 
@@ -105,6 +106,8 @@ export interface ModuleServices {
   rot: RootOfTrust;
   /** The cached standing with the security service: bootstrap, seal, features (seed 001). */
   security: SecurityState;
+  /** Chip-to-chip pairings (+USECC2C); absent on products without C2C. */
+  c2c?: C2cPairings;
   /** 'power-off': a reboot or power-down is under way (dialects drop their RAM state). */
   lifecycle: EventEmitter<{ 'power-off': [] }>;
   /** Power-up: load NVM, start registration. */
@@ -169,9 +172,11 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
   const lifecycle = new EventEmitter<{ 'power-off': [] }>();
   const rot = new RootOfTrust(nvm);
   const security = new SecurityState(nvm);
+  const c2c = model.c2c ? new C2cPairings(model.c2c, nvm, rot, security) : undefined;
   return {
     rot,
     security,
+    ...(c2c ? { c2c } : {}),
     lifecycle,
     settings,
     identity,
