@@ -45,7 +45,8 @@ export interface ConnectorOptions {
   timeout?: number;
 }
 
-export type ConnectorCallback = (error: Error | null, socket?: ModemSocket) => void;
+/** Called once: with the connected socket, or with the error (and the socket, already ended). */
+export type ConnectorCallback = (error: Error | null, socket: ModemSocket) => void;
 
 /**
  * One function that is both an http(s).Agent `createConnection` (returns the socket; the
@@ -64,7 +65,7 @@ export function connector<O>(open: SocketOpener<O>, toOpts: (target: { host: str
       () => callback?.(null, socket),
       (error: unknown) => {
         const e = error instanceof Error ? error : new Error(String(error));
-        callback?.(e);
+        callback?.(e, socket);
         // Destroy with the error only for a holder that listens (an http agent), never as an uncaught 'error'.
         socket.destroy(socket.listenerCount('error') > 0 ? e : undefined);
       },
