@@ -159,8 +159,17 @@ for (const p of PRODUCTS) {
       });
     }
 
-    it('still connects after the failures', async () => {
-      const socket = await modem.connect({ host: 'server.lab', port: goodPort, tls: { profile } });
+    it('still connects after the failures (createConnection: pending, then connect with the address fields)', async () => {
+      const socket = modem.createConnection({ host: '127.0.0.1', port: goodPort, tls: { profile } });
+      assert.equal(socket.connecting, true);
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', resolve);
+        socket.once('error', reject);
+      });
+      assert.equal(socket.connecting, false);
+      assert.equal(socket.remoteAddress, '127.0.0.1');
+      assert.equal(socket.remotePort, goodPort);
+      assert.match(socket.localAddress ?? '', /^\d+\.\d+\.\d+\.\d+$/);
       try {
         // The module has no half-close: write, read the echo, then close.
         const echoed = new Promise<string>((resolve) => socket.once('data', (d: Buffer) => resolve(d.toString())));
