@@ -51,8 +51,11 @@ describe('ModemSocket', () => {
     const { backend } = fakeBackend();
     const socket = new ModemSocket(backend);
     let called = 0;
+    // The idle timer is unref'd, as net.Socket's: something else must keep this test's loop alive.
+    const keepAlive = setTimeout(() => {}, 60_000);
     socket.setTimeout(20, () => called++);
     await once(socket, 'timeout');
+    clearTimeout(keepAlive);
     assert.equal(called, 1);
     assert.equal(socket.destroyed, false);
     assert.equal(socket.readyState, 'open');
