@@ -81,6 +81,26 @@ describe('SDK sockets through a virtual SARA-R5 over TCP', { timeout: 60_000 }, 
     assert.deepEqual(p.rootCa, ['labCA']);
   });
 
+  it('securityProfiles.configure({ hostname }) sends the name as SNI, as tls.configure does', async () => {
+    const names: Array<string | false> = [];
+    const server = createTlsServer({ key: pki.key, cert: pki.cert }, (s) => {
+      names.push((s as unknown as { servername: string | false }).servername);
+      s.on('error', () => {});
+      s.end('hi');
+    });
+    const port = await listen(server);
+    try {
+      await modem.securityProfiles.reset(3);
+      await modem.securityProfiles.configure(3, { validation: 2, rootCa: 'labCA', hostname: 'broker.lab' });
+      assert.deepEqual((await modem.securityProfiles.read(3)).sni, ['broker.lab']);
+      const socket = await modem.connect({ host: 'broker.lab', port, tls: { profile: 3 } });
+      for await (const _ of socket) void _;
+      assert.deepEqual(names, ['broker.lab']);
+    } finally {
+      server.close();
+    }
+  });
+
   it('sends and receives 1 MB of binary data over a TLS ModemSocket with pipeline()', async () => {
     const socket = await modem.connect({ host: 'broker.lab', port: echoPort, tls: { profile: 1 } });
     const payload = randomBytes(1024 * 1024);

@@ -3,6 +3,7 @@
  * implement it. What a vendor lacks raises `UnsupportedFeatureError`, never a silent no-op.
  */
 import type { AtClient } from './at-client.js';
+import type { ConnectorCallback, ConnectorOptions } from './socket/create-connection.js';
 import type { ModemSocket } from './socket/modem-socket.js';
 
 export type ModemVendor = 'u-blox' | 'telit' | 'quectel';
@@ -100,5 +101,16 @@ export interface CellularModem {
   resolve(name: string, opts?: { timeoutMs?: number }): Promise<string>;
   /** A TCP connection through the module (TLS with `tls`), as a Node Duplex. */
   connect(opts: ConnectOptions): Promise<ModemSocket>;
+  /**
+   * The same, synchronously, as net.createConnection: a pending socket (`connecting`) that
+   * emits 'connect', or 'error' with the typed error. For a library's stream factory
+   * (mqtt.js `new MqttClient(() => modem.createConnection(...), opts)`).
+   */
+  createConnection(opts: ConnectOptions, onConnect?: () => void): ModemSocket;
+  /**
+   * An http(s).Agent `createConnection` and an undici `connect` in one: every connection the
+   * library asks for opens through the module with `defaults` (the TLS slot).
+   */
+  connector(defaults: Omit<ConnectOptions, 'host' | 'port'>): (options: ConnectorOptions, callback?: ConnectorCallback) => ModemSocket;
   close(): Promise<void>;
 }

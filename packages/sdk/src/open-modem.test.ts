@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { TraceChunk } from '@modemlab/at';
 import { QuectelModem } from './drivers/quectel.js';
 import { TelitModem } from './drivers/telit.js';
 import { UbloxModem } from './drivers/ublox.js';
@@ -53,6 +54,26 @@ describe('openModem', () => {
     const { host } = fake(['SIMCOM_Ltd'], ['SIMCOM_Ltd', 'SIMCOM_SIM7000E']);
     await assert.rejects(openModem({ stream: host, client: { defaultTimeoutMs: 2_000 } }), (e: unknown) => e instanceof UnsupportedFeatureError && /SIMCOM/.test(e.message));
     assert.ok(host.destroyed);
+  });
+
+  it('takes a logger and the AT trace at the top level', async () => {
+    const { host } = fake(['u-blox'], undefined);
+    const records: Array<{ level: string; obj: Record<string, unknown>; msg: string | undefined }> = [];
+    const at = (level: string) => (obj: object, msg?: string) => void records.push({ level, obj: obj as Record<string, unknown>, msg });
+    const logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+    const chunks: TraceChunk[] = [];
+    const modem = await openModem({ stream: host, vendor: 'u-blox', logger, trace: (c) => void chunks.push(c), client: { defaultTimeoutMs: 2_000 } });
+    await modem.close();
+    // Every command at debug with its final result; the open and the close at info.
+    const commands = records.filter((r) => r.msg === 'at command').map((r) => r.obj.command);
+    assert.deepEqual(commands.slice(0, 2), ['AT+CGMI', 'ATE0']);
+    assert.ok(records.filter((r) => r.msg === 'at command').every((r) => r.level === 'debug' && r.obj.final === 'OK'));
+    assert.deepEqual(records.find((r) => r.msg === 'modem opened'), { level: 'info', obj: { vendor: 'u-blox' }, msg: 'modem opened' });
+    assert.equal(records.at(-1)?.msg, 'link closed');
+    // The trace saw the bytes both ways.
+    const sent = Buffer.concat(chunks.filter((c) => c.kind === 'chunk' && c.dir === 'to-module').map((c) => (c as { bytes: Buffer }).bytes)).toString();
+    assert.ok(sent.startsWith('AT+CGMI\rATE0\r'), sent);
+    assert.ok(chunks.some((c) => c.kind === 'chunk' && c.dir === 'from-module'));
   });
 
   it('skips the init sequence when asked', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AtClient } from '../at-client.js';
-import { UnsupportedFeatureError, UrcError } from '../errors.js';
+import { TlsHandshakeError, UnsupportedFeatureError, UrcError } from '../errors.js';
 import { duplexPair, ScriptedModule, type CommandHandler } from '../testing/scripted-module.js';
 import { QuectelModem } from './quectel.js';
 
@@ -118,11 +118,11 @@ describe('QuectelModem', () => {
     }
   });
 
-  it('rejects a failed open with the +QSSLOPEN error code', async () => {
+  it('rejects a failed open with a typed error caused by the +QSSLOPEN error code', async () => {
     const { modem } = setup();
     try {
       await modem.init();
-      await assert.rejects(modem.connect({ host: 'bad.lab', port: 1, tls: { profile: 0 } }), (e: unknown) => e instanceof UrcError && e.code === -3);
+      await assert.rejects(modem.connect({ host: 'bad.lab', port: 1, tls: { profile: 0 } }), (e: unknown) => e instanceof TlsHandshakeError && e.kind === 'certificate' && e.cause instanceof UrcError && e.cause.code === -3);
       await assert.rejects(modem.connect({ host: 'x', port: 1 }), UnsupportedFeatureError);
     } finally {
       await modem.close();

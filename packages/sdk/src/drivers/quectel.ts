@@ -3,7 +3,7 @@
  * (+QSSLCFG), connections (+QSSLOPEN/+QSSLSEND/+QSSLCLOSE) and their URCs.
  */
 import type { AtClient } from '../at-client.js';
-import { AtError, UnsupportedFeatureError, UrcError } from '../errors.js';
+import { AtError, ConnectTimeoutError, TlsHandshakeError, UnsupportedFeatureError, UrcError, type NetworkFailure } from '../errors.js';
 import type {
   AttachOptions,
   AttachResult,
@@ -17,8 +17,11 @@ import type {
   TlsSettings,
 } from '../modem.js';
 import { paramsOf, parseInfoLine, quote } from '../params.js';
-import { ModemSocket } from '../socket/modem-socket.js';
+import { isIP } from 'node:net';
+import { connector, createConnection, openSocket, type SocketOpener } from '../socket/create-connection.js';
+import type { ModemSocket } from '../socket/modem-socket.js';
 import { deadline, optionalValue, queryValue, toPem, waitForRegistration } from './common.js';
+import { socketOrDnsFailure } from './lookup-failure.js';
 import { QuectelSocketBackend } from './quectel/socket-backend.js';
 
 export const QUECTEL_INIT_SEQUENCE: readonly string[] = ['ATE0', 'AT+CMEE=1'];
@@ -31,6 +34,9 @@ export const QUECTEL_CONNECT_IDS = [0, 1, 2, 3, 4, 5] as const;
 const CFG_KEY: Readonly<Record<CertificateKind, string>> = { ca: 'cacert', 'client-cert': 'clientcert', 'private-key': 'clientkey' };
 
 const DEFAULT_ATTACH_TIMEOUT_MS = 180_000;
+
+/** +QSSLOPEN <err> values the driver types (seed 004 chapter 4). */
+export const QSSL_ERR = { connection: -2, certificate: -3, key: -4, cipher: -5, timeout: -7 } as const;
 /** +QSSLCFG "timeout" default: 90 s (seed 004 §2.2.1). */
 const DEFAULT_SSL_TIMEOUT_MS = 90_000;
 const CTRL_Z = '\x1a';
@@ -143,6 +149,7 @@ export class QuectelModem implements CellularModem {
     const r = await this.client.send(command, { timeoutMs: left('+CGPADDR') });
     const ip = paramsOf(r.lines, '+CGPADDR')?.[1];
     if (!ip) throw new AtError(command, [...r.lines, r.finalLine], `${command}: no address for context 1`);
+    this.address = ip;
     return { ip };
   }
 
@@ -176,7 +183,25 @@ export class QuectelModem implements CellularModem {
    * Opens SSL connection `tls.profile` (connectID 0-5) of context 1 with the settings of
    * `tls.configure(connectId, ...)`; `OK`, then `+QSSLOPEN: <ctx>,<conn>,<err>` (0 = connected).
    */
-  async connect(o: ConnectOptions): Promise<ModemSocket> {
+  connect(o: ConnectOptions): Promise<ModemSocket> {
+    return openSocket(this.open, o);
+  }
+
+  /** The same, synchronously (net.createConnection-style): a pending socket that emits 'connect' or 'error'. */
+  createConnection(opts: ConnectOptions, onConnect?: () => void): ModemSocket {
+    return createConnection(this.open, opts, onConnect);
+  }
+
+  /** An http(s).Agent `createConnection` and undici `connect` in one, with `defaults` (the TLS slot). */
+  connector(defaults: Omit<ConnectOptions, 'host' | 'port'>): ReturnType<typeof connector> {
+    return connector(this.open, (target) => ({ ...defaults, host: target.host, port: target.port }));
+  }
+
+  /** The address of the last attach, the sockets' `localAddress`. */
+  private address: string | undefined;
+  private readonly open: SocketOpener<ConnectOptions> = (o, socket) => this.openSsl(o, socket);
+
+  private async openSsl(o: ConnectOptions, socket: ModemSocket): Promise<void> {
     if (!o.tls) throw new UnsupportedFeatureError('connect without tls', 'the Quectel driver opens SSL connections (+QSSLOPEN) only');
     const conn = o.tls.profile;
     if (!QUECTEL_CONNECT_IDS.includes(conn as 0)) throw new RangeError(`BC66 SSL connections are 0-5, not ${conn}`);
@@ -186,7 +211,7 @@ export class QuectelModem implements CellularModem {
     await this.client.send(`AT+QSSLCFG=${ctx},${conn},"dataformat",1,1`);
     const command = `AT+QSSLOPEN=${ctx},${conn},${quote(o.host)},${o.port},0`;
     const backend = new QuectelSocketBackend(this.client, ctx, conn, DEFAULT_SSL_TIMEOUT_MS);
-    const socket = new ModemSocket(backend);
+    socket.attach(backend);
     backend.onProtocolError = (e) => socket.destroy(e);
     const stop = new AbortController();
     const opened = this.client.watchUrcs(['+QSSLOPEN'], { timeoutMs, signal: stop.signal, description: `${command} result` }, (line) => {
@@ -199,12 +224,13 @@ export class QuectelModem implements CellularModem {
     try {
       await this.client.send(command, { expectPrefix: null, timeoutMs });
       await opened;
-      return socket;
+      // The module does not report the peer's address: the host when it is one.
+    const ends = { ...(isIP(o.host) ? { remoteAddress: o.host } : {}), remotePort: o.port, ...(this.address ? { localAddress: this.address } : {}) };
+      socket.established(ends);
     } catch (err) {
       // A failed open leaves nothing to close on the module.
-      backend.dispose();
-      socket.destroy();
-      throw err;
+      socket.detach();
+      throw err instanceof UrcError ? await this.openFailure(err, { operation: 'connect', host: o.host, port: o.port, command }) : err;
     } finally {
       stop.abort();
     }
@@ -212,5 +238,28 @@ export class QuectelModem implements CellularModem {
 
   close(): Promise<void> {
     return this.client.close();
+  }
+
+  /**
+   * +QSSLOPEN's <err> as a typed error (seed 004 chapter 4): -3 a certificate, -4 the key,
+   * -5 the cipher suite or version (a plain port too), -7 the timer, -2 the connection — a
+   * name lookup or a TCP connect, told apart by asking +QIDNSGIP.
+   */
+  private async openFailure(error: UrcError, f: Omit<NetworkFailure, 'moduleReport' | 'cause'>): Promise<unknown> {
+    const full: NetworkFailure = { ...f, moduleReport: error.urc, cause: error };
+    switch (error.code) {
+      case QSSL_ERR.certificate:
+        return new TlsHandshakeError('certificate', full);
+      case QSSL_ERR.key:
+        return new TlsHandshakeError('client-key', full);
+      case QSSL_ERR.cipher:
+        return new TlsHandshakeError('protocol', full);
+      case QSSL_ERR.timeout:
+        return new ConnectTimeoutError(full);
+      case QSSL_ERR.connection:
+        return socketOrDnsFailure((name) => this.resolve(name, { timeoutMs: 30_000 }), full);
+      default:
+        return error;
+    }
   }
 }

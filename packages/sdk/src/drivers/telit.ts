@@ -4,14 +4,25 @@
  * (#SSLSECCFG) and the secure socket in command mode (#SSLD/#SSLSENDEXT/#SSLRECV/#SSLH).
  */
 import type { AtClient } from '../at-client.js';
-import { AtError, CmeError, UnsupportedFeatureError } from '../errors.js';
+import { AtError, CmeError, TlsHandshakeError, UnsupportedFeatureError, type NetworkFailure } from '../errors.js';
 import type { AttachOptions, AttachResult, CellularModem, ConnectOptions, ModemIdentity } from '../modem.js';
 import { paramsOf, parseInfoLine, quote } from '../params.js';
-import { ModemSocket } from '../socket/modem-socket.js';
+import { isIP } from 'node:net';
+import { connector, createConnection, openSocket, type SocketOpener } from '../socket/create-connection.js';
+import type { ModemSocket } from '../socket/modem-socket.js';
 import { deadline, optionalValue, queryValue, waitForRegistration } from './common.js';
+import { socketOrDnsFailure } from './lookup-failure.js';
 import { TelitCertificates } from './telit/certificates.js';
 import { TelitSocketBackend } from './telit/socket-backend.js';
 import { TelitTls, type TelitFamily } from './telit/tls.js';
+
+/** #SSLD's SSL errors (seed 003 §6) the driver types. */
+export const TELIT_SSL_CME = { socket: 832, securityData: 837, handshake: 839 } as const;
+const TELIT_SSL_CME_TEXT: Readonly<Record<number, string>> = {
+  832: 'SSL socket error',
+  837: 'SSL certs and keys wrong or not stored',
+  839: 'SSL error during handshake',
+};
 
 export const TELIT_INIT_SEQUENCE: readonly string[] = ['ATE0', 'AT+CMEE=2'];
 
@@ -67,20 +78,41 @@ export class TelitModem implements CellularModem {
   async attach(opts: AttachOptions = {}): Promise<AttachResult> {
     const timeoutMs = opts.timeoutMs ?? DEFAULT_ATTACH_TIMEOUT_MS;
     const left = deadline('attach', timeoutMs);
-    await this.client.send(`AT+CGDCONT=1,"IP",${quote(opts.apn ?? '')}`, { timeoutMs: left('+CGDCONT') });
+    // A second attach (another run of the program) finds context 1 active: the module refuses
+    // to redefine an active context ("context already activated"), so it is kept as it is
+    // when it already has the APN asked for, and deactivated first when it does not.
+    let active = await this.contextActive(left('#SGACT?'));
+    if (active && opts.apn !== undefined && (await this.contextApn(left('+CGDCONT?'))) !== opts.apn) {
+      await this.client.send('AT#SGACT=1,0', { timeoutMs: Math.min(left('#SGACT=1,0'), 150_000) });
+      active = false;
+    }
+    if (!active) await this.client.send(`AT+CGDCONT=1,"IP",${quote(opts.apn ?? '')}`, { timeoutMs: left('+CGDCONT') });
     await waitForRegistration(this.client, '+CGREG', left('registration'));
-    const state = await this.client.send('AT#SGACT?', { timeoutMs: left('#SGACT?') });
-    const active = state.lines.map(parseInfoLine).some((l) => l.prefix?.toUpperCase() === '#SGACT' && l.params[0] === '1' && l.params[1] === '1');
+    if (!active) active = await this.contextActive(left('#SGACT?'));
     if (active) {
       const ip = paramsOf((await this.client.send('AT+CGPADDR=1', { timeoutMs: left('+CGPADDR') })).lines, '+CGPADDR')?.[1];
       if (!ip) throw new AtError('AT+CGPADDR=1', [], 'AT+CGPADDR=1: no address for the active context 1');
+      this.address = ip;
       return { ip };
     }
     const command = 'AT#SGACT=1,1';
     const r = await this.client.send(command, { timeoutMs: Math.min(left('#SGACT'), 150_000) });
     const ip = paramsOf(r.lines, '#SGACT')?.[0];
     if (!ip) throw new AtError(command, [...r.lines, r.finalLine], `${command}: no address in the response`);
+    this.address = ip;
     return { ip };
+  }
+
+  /** Whether context 1 is active (`#SGACT: 1,1`). */
+  private async contextActive(timeoutMs: number): Promise<boolean> {
+    const state = await this.client.send('AT#SGACT?', { timeoutMs });
+    return state.lines.map(parseInfoLine).some((l) => l.prefix?.toUpperCase() === '#SGACT' && l.params[0] === '1' && l.params[1] === '1');
+  }
+
+  /** The APN context 1 is defined with (`+CGDCONT: 1,"IP","<apn>",...`), or undefined. */
+  private async contextApn(timeoutMs: number): Promise<string | undefined> {
+    const r = await this.client.send('AT+CGDCONT?', { timeoutMs });
+    return r.lines.map(parseInfoLine).find((l) => l.prefix?.toUpperCase() === '+CGDCONT' && l.params[0] === '1')?.params[2];
   }
 
   /** `AT#QDNS="<name>"` -> `#QDNS: "<name>","<ip>"`. */
@@ -96,7 +128,25 @@ export class TelitModem implements CellularModem {
    * Opens the secure socket in command mode (#SSLD ... ,1) with the settings of
    * `tls.configure(1, ...)`. Telit's plain sockets (#SD) are not driven here.
    */
-  async connect(o: ConnectOptions): Promise<ModemSocket> {
+  connect(o: ConnectOptions): Promise<ModemSocket> {
+    return openSocket(this.open, o);
+  }
+
+  /** The same, synchronously (net.createConnection-style): a pending socket that emits 'connect' or 'error'. */
+  createConnection(opts: ConnectOptions, onConnect?: () => void): ModemSocket {
+    return createConnection(this.open, opts, onConnect);
+  }
+
+  /** An http(s).Agent `createConnection` and undici `connect` in one, with `defaults` (the TLS slot). */
+  connector(defaults: Omit<ConnectOptions, 'host' | 'port'>): ReturnType<typeof connector> {
+    return connector(this.open, (target) => ({ ...defaults, host: target.host, port: target.port }));
+  }
+
+  /** The address of the last attach, the sockets' `localAddress`. */
+  private address: string | undefined;
+  private readonly open: SocketOpener<ConnectOptions> = (o, socket) => this.openSecureSocket(o, socket);
+
+  private async openSecureSocket(o: ConnectOptions, socket: ModemSocket): Promise<void> {
     if (!o.tls) throw new UnsupportedFeatureError('connect without tls', 'the Telit driver opens secure sockets (#SSLD) only');
     const ssid = o.tls.profile;
     if (ssid !== 1) throw new RangeError(`Telit modules have one secure socket, SSId 1, not ${ssid}`);
@@ -104,18 +154,36 @@ export class TelitModem implements CellularModem {
     const c = TELIT_SSLCFG;
     await this.client.send(`AT#SSLCFG=${ssid},${c.cid},${c.pktSize},${c.maxTo},${c.defTo},${c.txTo},${c.ringMode}`);
     const backend = new TelitSocketBackend(this.client, ssid);
-    const socket = new ModemSocket(backend);
+    socket.attach(backend);
+    const command = `AT#SSLD=${ssid},${o.port},${quote(o.host)},0,1`;
     try {
-      await this.client.send(`AT#SSLD=${ssid},${o.port},${quote(o.host)},0,1`, { timeoutMs: o.timeoutMs ?? 120_000 });
-      return socket;
+      await this.client.send(command, { timeoutMs: o.timeoutMs ?? 120_000 });
+      // The module does not report the peer's address: the host when it is one.
+    const ends = { ...(isIP(o.host) ? { remoteAddress: o.host } : {}), remotePort: o.port, ...(this.address ? { localAddress: this.address } : {}) };
+      socket.established(ends);
     } catch (err) {
-      socket.destroy();
-      throw err;
+      socket.detach();
+      throw err instanceof CmeError ? await this.openFailure(err, { operation: 'connect', host: o.host, port: o.port, command }) : err;
     }
   }
 
   close(): Promise<void> {
     return this.client.close();
+  }
+
+  /**
+   * #SSLD's SSL error as a typed error (seed 003 §6): 839 the handshake, 837 the security
+   * data, 832 the socket — a name lookup or a TCP connect, told apart by asking #QDNS.
+   */
+  private async openFailure(error: CmeError, f: Omit<NetworkFailure, 'moduleReport' | 'cause'>): Promise<unknown> {
+    // +CMEE=2 (the init sequence) answers the text: find its number.
+    const text = error.text?.trim().toLowerCase();
+    const code = error.code ?? Number(Object.entries(TELIT_SSL_CME_TEXT).find(([, t]) => t.toLowerCase() === text)?.[0]);
+    const full: NetworkFailure = { ...f, moduleReport: error.final ?? `+CME ERROR: ${code}`, cause: error };
+    if (code === TELIT_SSL_CME.handshake) return new TlsHandshakeError('handshake', full);
+    if (code === TELIT_SSL_CME.securityData) return new TlsHandshakeError('security-data', full);
+    if (code === TELIT_SSL_CME.socket) return socketOrDnsFailure((name) => this.resolve(name, { timeoutMs: 30_000 }), full);
+    return error;
   }
 
   /** #SSLEN=1,1 once: every other #SSL setting is refused until the secure socket is enabled. */

@@ -23,6 +23,7 @@ import type { UbloxUdpSocket } from './ublox/udp.js';
 import { UbloxC2c } from './ublox/c2c.js';
 import { UbloxGpio } from './ublox/gpio.js';
 import { resolveFailure } from './ublox/network-errors.js';
+import { connector, createConnection, openSocket, type SocketOpener } from '../socket/create-connection.js';
 
 /** The ubxlib init sequence (u_cell_pwr.c); every command must answer OK. */
 export const UBLOX_INIT_SEQUENCE: readonly string[] = ['ATE0', 'AT+CMEE=2', 'AT+UDCONF=1,0', 'ATI9', 'AT&C1', 'AT&D0', 'AT+CGEREP=1'];
@@ -96,9 +97,26 @@ export class UbloxModem implements CellularModem {
     this.security = { c2c: new UbloxC2c(client) };
   }
 
+  /** The address of the last attach, the sockets' `localAddress`. */
+  private address: string | undefined;
+  private readonly open: SocketOpener<ConnectOptions> = (opts, socket) => connectUblox(this.client, this.certificates, this.securityProfiles, opts, socket, this.address);
+
   /** A TCP connection through the module, TLS per a security profile or inline material; a Node Duplex. */
   connect(opts: ConnectOptions): Promise<ModemSocket> {
-    return connectUblox(this.client, this.certificates, this.securityProfiles, opts);
+    return openSocket(this.open, opts);
+  }
+
+  /** The same, synchronously (net.createConnection-style): a pending socket that emits 'connect' or 'error'. */
+  createConnection(opts: ConnectOptions, onConnect?: () => void): ModemSocket {
+    return createConnection(this.open, opts, onConnect);
+  }
+
+  /**
+   * An http(s).Agent `createConnection` and undici `connect` in one: each connection the
+   * library asks for opens through the module with `defaults` (e.g. `{ tls: { profile: 1 } }`).
+   */
+  connector(defaults: Omit<ConnectOptions, 'host' | 'port'> = {}): ReturnType<typeof connector> {
+    return connector(this.open, (target) => ({ ...defaults, host: target.host, port: target.port }));
   }
 
   /** A UDP socket of the module. */
@@ -196,7 +214,9 @@ export class UbloxModem implements CellularModem {
     activated.catch(() => {});
     try {
       await send(activate);
-      return { ip: await activated };
+      const ip = await activated;
+      this.address = ip;
+      return { ip };
     } finally {
       stopActivation.abort();
     }

@@ -1,5 +1,6 @@
 import type { Dialect } from '../types.js';
 import { QUECTEL_MAX_REG_MODE, quectelBasicCommands } from './basic.js';
+import { defaultContextCommands } from './default-context.js';
 import { QuectelCme, quectelErrorText } from './errors.js';
 import { wireQsslUrcs } from './ssl.js';
 import { sslConfigCommands } from './ssl-config.js';
@@ -9,7 +10,7 @@ import { wireRegistrationUrcs } from '../shared/registration.js';
 /** Quectel's AT language (BC66): 3GPP basics and the SSL commands of seed 004. */
 export const quectelDialect: Dialect = {
   id: 'quectel',
-  commands: [...quectelBasicCommands, ...sslConfigCommands, ...sslCommands],
+  commands: [...quectelBasicCommands, ...defaultContextCommands, ...sslConfigCommands, ...sslCommands],
   sessionDefaults: { echo: true, verbose: true, cmee: 0 },
   errorText: quectelErrorText,
   errors: {

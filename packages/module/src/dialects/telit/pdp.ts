@@ -1,6 +1,6 @@
 import { cme } from '../../engine/failure.js';
 import { defineCommands } from '../../engine/registry.js';
-import { cgdcontCommand, cidRange } from '../shared/pdp.js';
+import { cgdcontCommand, cgpaddrLine, cidRange } from '../shared/pdp.js';
 import { TelitCme } from './errors.js';
 import { service } from './service-errors.js';
 
@@ -55,6 +55,23 @@ export const telitPdpCommands = defineCommands(import.meta.url, [
     },
     test(ctx) {
       ctx.info(`#SGACT: ${cidRange(ctx)},(0-1)`);
+    },
+  },
+  // +CGPADDR (3GPP 27.007 §10.1.14, in Telit's AT reference): the address of an active
+  // context, how a host finds it when #SGACT was sent by an earlier run. A defined context
+  // that is not active answers its cid alone; an undefined one is refused.
+  {
+    name: '+CGPADDR',
+    params: [{ name: 'cid', type: 'int', min: 0, max: 255 }],
+    set(ctx, { cid }) {
+      if (!ctx.module.services.pdp.definitionsList().some((d) => d.cid === cid)) throw cme(TelitCme.notAllowed, 'undefined context');
+      ctx.info(cgpaddrLine(ctx, cid as number));
+    },
+    action(ctx) {
+      for (const d of ctx.module.services.pdp.definitionsList()) ctx.info(cgpaddrLine(ctx, d.cid));
+    },
+    test(ctx) {
+      ctx.info(`+CGPADDR: (${ctx.module.services.pdp.definitionsList().map((d) => d.cid).join(',')})`);
     },
   },
 ]);

@@ -71,8 +71,11 @@ async function inlineProfile(certs: UbloxCertificates, profiles: UbloxSecurityPr
   return id;
 }
 
-/** Opens a TCP (optionally TLS) connection through the module and returns it as a Duplex. */
-export async function connectUblox(client: AtClient, certs: UbloxCertificates, profiles: UbloxSecurityProfiles, o: ConnectOptions): Promise<ModemSocket> {
+/**
+ * Opens a TCP (optionally TLS) connection through the module into the pending `socket`
+ * (a Node Duplex). `localAddress` is the module's address, when the driver knows it.
+ */
+export async function connectUblox(client: AtClient, certs: UbloxCertificates, profiles: UbloxSecurityProfiles, o: ConnectOptions, socket: ModemSocket, localAddress?: string): Promise<void> {
   const profile = o.tls === undefined ? undefined : 'profile' in o.tls ? o.tls.profile : await inlineProfile(certs, profiles, o.tls);
   const id = await createSocket(client, 6);
   const backend = new UbloxSocketBackend(client, id);
@@ -81,15 +84,21 @@ export async function connectUblox(client: AtClient, certs: UbloxCertificates, p
     if (o.directLink) {
       backend.dispose();
       await client.send(`AT+USOCO=${id},${quote(o.host)},${o.port}`, { timeoutMs: o.timeoutMs ?? 120_000 });
-      return await directLinkSocket(client, id);
+      const ends = { ...(await peerOf(client, id)), ...(localAddress ? { localAddress } : {}) };
+      await directLinkSocket(client, id, socket);
+      socket.established(ends);
+      return;
     }
-    const socket = new ModemSocket(backend);
+    // Listening from before the connect: data may come with it.
+    socket.attach(backend);
     await client.send(`AT+USOCO=${id},${quote(o.host)},${o.port}`, { timeoutMs: o.timeoutMs ?? 120_000 });
+    const ends = { ...(await peerOf(client, id)), ...(localAddress ? { localAddress } : {}) };
     // Data may have arrived before anyone listened for +UUSORD.
     const pending = Number(paramsOf((await client.send(`AT+USORD=${id},0`)).lines, '+USORD')?.[1] ?? 0);
     if (pending > 0) backend.announce(pending);
-    return socket;
+    socket.established(ends);
   } catch (err) {
+    socket.detach();
     backend.dispose();
     // The reason lives in the socket: ask before closing it.
     const failure = await connectFailure(client, id, err, { operation: 'connect', host: o.host, port: o.port, command: `AT+USOCO=${id},${quote(o.host)},${o.port}`, secure: profile !== undefined });
@@ -98,12 +107,22 @@ export async function connectUblox(client: AtClient, certs: UbloxCertificates, p
   }
 }
 
-/** Switches a connected socket to direct link mode and wraps it as a Duplex. */
-async function directLinkSocket(client: AtClient, id: number): Promise<ModemSocket> {
+/** Switches a connected socket to direct link mode, the pending socket's backend. */
+async function directLinkSocket(client: AtClient, id: number, socket: ModemSocket): Promise<void> {
   // S12 is the escape guard time in fiftieths of a second.
   const s12 = Number((await client.send('ATS12?', { expectPrefix: null })).lines.find((l) => /^\d+$/.test(l)) ?? 50);
   const link = await client.dial(`AT+USODL=${id}`);
-  return new ModemSocket(new UbloxDirectLinkBackend(client, id, link, s12 * 20));
+  socket.attach(new UbloxDirectLinkBackend(client, id, link, s12 * 20));
+}
+
+/** The peer as the module reports it (`+USOCTL=<s>,4`: "<address>",<port>); nothing if it does not. */
+async function peerOf(client: AtClient, id: number): Promise<{ remoteAddress?: string; remotePort?: number }> {
+  try {
+    const [, , address, port] = paramsOf((await client.send(`AT+USOCTL=${id},4`)).lines, '+USOCTL') ?? [];
+    return address ? { remoteAddress: address, remotePort: Number(port) } : {};
+  } catch {
+    return {};
+  }
 }
 
 export async function udpUblox(client: AtClient): Promise<UbloxUdpSocket> {

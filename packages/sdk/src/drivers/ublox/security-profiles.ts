@@ -37,6 +37,7 @@ export interface SecurityProfileOptions {
   keyPassword?: string;
   /** Pre-shared key and identity, ASCII or hex strings. */
   psk?: { key: string; identity: string; hex?: boolean };
+  /** Server name indication; defaults to `hostname` when that is given. */
   sni?: string;
   pinning?: { certificate: string; level: 0 | 1 | 2 };
   /** Session resumption on/off (op 13 tag 0). */
@@ -73,7 +74,10 @@ export class UbloxSecurityProfiles {
       await set(PROFILE_OP.psk, quote(o.psk.key), type);
       await set(PROFILE_OP.pskIdentity, quote(o.psk.identity), type);
     }
-    if (o.sni !== undefined) await set(PROFILE_OP.sni, quote(o.sni));
+    // The name checked is the name asked for: a hostname goes out as SNI too (as tls.configure
+    // does), unless `sni` says otherwise.
+    const sni = o.sni ?? o.hostname;
+    if (sni !== undefined) await set(PROFILE_OP.sni, quote(sni));
     if (o.pinning) await set(PROFILE_OP.pinning, quote(o.pinning.certificate), o.pinning.level);
     if (o.resumption !== undefined) await set(PROFILE_OP.resumption, 0, o.resumption ? 1 : 0);
     if (o.alpn !== undefined) await set(PROFILE_OP.alpn, quote(o.alpn));

@@ -65,6 +65,12 @@ export class UbloxSocketBackend implements SocketBackend {
     );
   }
 
+  /** +USOSO: TCP_NODELAY is level 6 option 1, SO_KEEPALIVE level 65535 option 8. */
+  async setOption(option: 'nodelay' | 'keepalive', value: boolean): Promise<void> {
+    const [level, name] = option === 'nodelay' ? [6, 1] : [65535, 8];
+    await this.client.send(`AT+USOSO=${this.id},${level},${name},${value ? 1 : 0}`);
+  }
+
   dispose(): void {
     for (const u of this.unsubscribe.splice(0)) u();
   }
