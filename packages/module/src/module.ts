@@ -16,6 +16,7 @@ import type { ModelTable } from './models/types.js';
 import { NvmStore } from './nvm/store.js';
 import { createServices, type ModuleServices, type NetworkOptions } from './services/index.js';
 import type { NetMode } from './services/net/net-policy.js';
+import type { CloudEndpoint } from './services/security/cloud-link.js';
 
 export interface ModuleOptions {
   model: string;
@@ -35,6 +36,8 @@ export interface ModuleOptions {
   network?: NetworkOptions;
   /** Where internal faults are reported; never to the AT interface. */
   log?: (message: string, detail?: unknown) => void;
+  /** The security service (u-blox IoT Security-as-a-Service) the module bootstraps with. */
+  cloud?: CloudEndpoint;
 }
 
 /**
@@ -90,7 +93,7 @@ export class VirtualModule implements ModuleHost {
       handlerModule: this,
     };
     this.services = createServices(
-      { model, nvm: this.nvm, clock: this.clock, hosts: this.hosts, forwards: this.forwards, net: this.net, log: (m, d) => this.log(m, d) },
+      { model, nvm: this.nvm, clock: this.clock, hosts: this.hosts, forwards: this.forwards, net: this.net, log: (m, d) => this.log(m, d), ...(opts.cloud ? { cloud: opts.cloud } : {}) },
       opts.network ?? {},
     );
     // First listener: the dialects' RAM state is gone before their own power-off handlers run.

@@ -6,6 +6,7 @@ import { saraR5Http } from './http-table.js';
 import { saraR5Mux } from './mux-table.js';
 import { saraMqtt } from './mqtt-table.js';
 import type { ModelTable } from './types.js';
+import { saraR5SecurityService } from './security-service-table.js';
 import { saraR5Gpio } from './gpio-table.js';
 
 /** u-blox SARA-R510M8S: LTE Cat-M1 / NB-IoT, the seed documents' main product. */
@@ -43,6 +44,7 @@ export const saraR5: ModelTable = {
   mux: saraR5Mux,
   http: saraR5Http,
   mqtt: saraMqtt,
+  securityService: saraR5SecurityService,
   fileSystem: saraR5FileSystem,
   gpio: saraR5Gpio,
   gnss: true,

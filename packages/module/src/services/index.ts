@@ -41,6 +41,8 @@ import { SessionMemory } from './tls/session-memory.js';
 import { TlsService } from './tls/tls-service.js';
 import { RootOfTrust } from './rot/root-of-trust.js';
 import { SecurityState } from './security/security-state.js';
+import { CloudLink, type CloudEndpoint } from './security/cloud-link.js';
+import { SecurityService } from './security/security-service.js';
 
 export type { NetworkOptions } from './network/options.js';
 
@@ -105,6 +107,8 @@ export interface ModuleServices {
   rot: RootOfTrust;
   /** The cached standing with the security service: bootstrap, seal, features (seed 001). */
   security: SecurityState;
+  /** Bootstrap, seal, heartbeats: the exchanges with the security service (seed 001 §4). */
+  securityService: SecurityService;
   /** 'power-off': a reboot or power-down is under way (dialects drop their RAM state). */
   lifecycle: EventEmitter<{ 'power-off': [] }>;
   /** Power-up: load NVM, start registration. */
@@ -127,6 +131,8 @@ export interface ServiceParts {
   net: NetMode;
   /** Where refusals of the lab network policy are logged. */
   log?: (message: string, detail?: unknown) => void;
+  /** The security service the module bootstraps with (`serve --cloud`); none: it never reaches one. */
+  cloud?: CloudEndpoint;
 }
 
 export function createServices(parts: ServiceParts, networkOptions: NetworkOptions, overrides: ServiceOverrides = {}): ModuleServices {
@@ -169,9 +175,14 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
   const lifecycle = new EventEmitter<{ 'power-off': [] }>();
   const rot = new RootOfTrust(nvm);
   const security = new SecurityState(nvm);
+  const securityService = new SecurityService({
+    table: model.securityService, state: security, link: new CloudLink({ dialer, rot, nvm, clock }), pdp, rot, clock,
+    ...(parts.cloud ? { endpoint: parts.cloud } : {}), ...(parts.log ? { log: parts.log } : {}),
+  });
   return {
     rot,
     security,
+    securityService,
     lifecycle,
     settings,
     identity,
@@ -218,11 +229,13 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
       mqtt.powerOn();
       mqttsn.powerOn();
       firmware.powerOn();
+      securityService.powerOn();
       // Last: registration starts and its events find every other service ready.
       network.powerOn();
     },
     powerOff() {
       lifecycle.emit('power-off');
+      securityService.powerOff();
       settings.reset();
       ping.stop();
       cellTime.powerOff();
@@ -244,6 +257,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
       files.abortWriters();
     },
     async close() {
+      securityService.powerOff();
       ping.stop();
       cellTime.powerOff();
       gnss.powerOff();

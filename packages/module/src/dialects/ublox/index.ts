@@ -30,6 +30,8 @@ import { releaseSocketOwner } from './socket-owners.js';
 import { socketCommands } from './sockets.js';
 import { usecmngCommands } from './usecmng.js';
 import { usecprfCommands } from './usecprf.js';
+import { securityRotCommands } from './security-rot.js';
+import { securityServiceCommands } from './security-service.js';
 import { wireUbloxUrcs } from './urcs.js';
 
 export const ubloxDialect: Dialect = {
@@ -63,6 +65,9 @@ export const ubloxDialect: Dialect = {
     ...cellTimeCommands,
     ...fotaCommands,
     ...gnssCommands,
+    // IoT Security-as-a-Service (issue 11): root of trust, seal, bootstrap, heartbeat.
+    ...securityRotCommands,
+    ...securityServiceCommands,
     cmuxCommand({ notAllowed: UbloxCme.notAllowed, badParameter: UbloxCme.badParameter }),
   ],
   sessionDefaults: { echo: true, verbose: true, cmee: 0 },
