@@ -9,6 +9,8 @@ export interface CliModule {
   close(): Promise<void>;
   /** Every link stack the module opens (for `serve --trace`); see VirtualModule.onLinkStack. */
   onLinkStack?: LinkStackSource['onLinkStack'];
+  /** The module's root of trust (`serve --cloud` registers it in the factory registry). */
+  readonly services?: { readonly rot: { readonly uid: string; readonly chipId: string; readonly secret: Buffer } };
 }
 
 export interface CommandRow {
@@ -19,7 +21,7 @@ export interface CommandRow {
 }
 
 export interface ModuleApi {
-  createModule(opts: { model: string; stateDir: string; hosts?: Record<string, string>; forwards?: Record<string, string>; network?: { apns?: string[] }; net?: 'lab' | 'open' }): Promise<CliModule>;
+  createModule(opts: { model: string; stateDir: string; hosts?: Record<string, string>; forwards?: Record<string, string>; network?: { apns?: string[] }; net?: 'lab' | 'open'; cloud?: { url: string; ca: string } }): Promise<CliModule>;
   listModels(): string[];
   commandTable?: (modelId: string) => CommandRow[];
 }

@@ -7,6 +7,8 @@ import { startServe, waitForSignal } from './serve.js';
 import { runTerm } from './term.js';
 import { traceCommand } from './trace-command.js';
 import { startGatewayCommand } from './mqttsn-gateway/command.js';
+import { readCa } from './rot.js';
+import { registerRotCommands } from './rot-command.js';
 
 /** Wraps a parser so commander reports its message as an invalid argument. */
 function arg<T>(parse: (value: string, previous: T) => T): (value: string, previous: T) => T {
@@ -78,7 +80,12 @@ export function buildProgram(io: ProgramIo): Command {
     )
     .option('-n, --count <N>', 'number of modules', arg<number>((v) => parseCount(v)), 1)
     .option('--trace <FILE>', 'append every byte each way on every link to FILE, one JSON line per chunk (read it with `modemlab trace FILE`)')
-    .action(async (o: { model: string; tcp: HostPort | null; pty?: string; state: string; hosts?: Record<string, string>; forward?: Record<string, string>; apns?: string[]; net: 'lab' | 'open'; count: number; trace?: string }) => {
+    // The security service link (issue 11): see rot.ts and docs/architecture.md "Security service".
+    .option('--cloud <URL>', 'the security cloud the modules bootstrap with (https://HOST:PORT, reached through their own data path: --hosts/--forward/--net apply)')
+    .option('--cloud-ca <FILE>', 'PEM the cloud\'s certificate chains to (<cloud state>/ca.pem); required with --cloud')
+    .option('--cloud-factory-key <APIKEY:SECRET>', 'a factory account: register every module\'s root of trust at start (or MODEMLAB_CLOUD_FACTORY_KEY)')
+    .action(async (o: { model: string; tcp: HostPort | null; pty?: string; state: string; hosts?: Record<string, string>; forward?: Record<string, string>; apns?: string[]; net: 'lab' | 'open'; count: number; trace?: string; cloud?: string; cloudCa?: string; cloudFactoryKey?: string }) => {
+      if (!!o.cloud !== !!o.cloudCa) throw new CliError('modemlab: --cloud and --cloud-ca go together', 2);
       const api = await loadModuleApi();
       const served = await startServe(
         api,
@@ -93,6 +100,7 @@ export function buildProgram(io: ProgramIo): Command {
           net: o.net,
           count: o.count,
           ...(o.trace === undefined ? {} : { trace: o.trace }),
+          ...(o.cloud && o.cloudCa ? { cloud: { url: o.cloud, ca: readCa(o.cloudCa), ...(o.cloudFactoryKey ? { factoryKey: o.cloudFactoryKey } : {}) } } : {}),
         },
         (line) => io.out(line + '\n'),
       );
@@ -168,6 +176,7 @@ export function buildProgram(io: ProgramIo): Command {
     });
 
   registerCloudCommands(program, io);
+  registerRotCommands(program, io);
 
   const docs = program.command('docs').description('generate documentation');
   docs

@@ -5,6 +5,7 @@ import { TraceTap } from '../../module/src/link/trace-tap.js';
 import { TraceWriter } from './trace-writer.js';
 import { CliError, type CliModule, type ModuleApi } from './module-api.js';
 import { formatHostPort, ptyPathFor, tcpPortFor, type HostPort } from './parse.js';
+import { factoryKeyOf, registerRots, type CloudLinkOptions, type RotSource } from './rot.js';
 
 export interface ServeOptions {
   model: string;
@@ -24,6 +25,8 @@ export interface ServeOptions {
   count: number;
   /** Append a trace of every byte on every link (JSON lines) to this file. */
   trace?: string;
+  /** The security service the modules bootstrap with; with a factory key their roots of trust are registered there first. */
+  cloud?: CloudLinkOptions;
 }
 
 export interface Served {
@@ -66,6 +69,7 @@ export async function startServe(api: ModuleApi, opts: ServeOptions, print: (lin
         ...(opts.forwards ? { forwards: opts.forwards } : {}),
         ...(opts.apns ? { network: { apns: opts.apns } } : {}),
         net: opts.net ?? 'lab',
+        ...(opts.cloud ? { cloud: { url: opts.cloud.url, ca: opts.cloud.ca } } : {}),
       });
       modules.push(module);
       if (trace) {
@@ -85,6 +89,12 @@ export async function startServe(api: ModuleApi, opts: ServeOptions, print: (lin
         listeners.push(l);
         print(`modemlab: ${opts.model} listening on pty ${ptyPath}`);
       }
+    }
+    if (opts.cloud) {
+      const key = factoryKeyOf(opts.cloud.factoryKey);
+      const rots = modules.map((m) => m.services?.rot).filter((r): r is RotSource => r !== undefined);
+      if (key) for (const line of await registerRots(rots, { url: opts.cloud.url, ca: opts.cloud.ca, ...key })) print(line);
+      else for (const r of rots) print(`modemlab: root of trust ${r.uid} not registered (no factory key): modemlab rot register, or modemlab rot export + modemlab cloud factory add`);
     }
   } catch (err) {
     await closeAll().catch(() => {});

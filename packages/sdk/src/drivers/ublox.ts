@@ -21,6 +21,7 @@ import { UbloxSecurityProfiles } from './ublox/security-profiles.js';
 import { UbloxTls } from './ublox/tls.js';
 import type { UbloxUdpSocket } from './ublox/udp.js';
 import { UbloxGpio } from './ublox/gpio.js';
+import { UbloxSecurity } from './ublox/security.js';
 
 /** The ubxlib init sequence (u_cell_pwr.c); every command must answer OK. */
 export const UBLOX_INIT_SEQUENCE: readonly string[] = ['ATE0', 'AT+CMEE=2', 'AT+UDCONF=1,0', 'ATI9', 'AT&C1', 'AT&D0', 'AT+CGEREP=1'];
@@ -77,6 +78,8 @@ export class UbloxModem implements CellularModem {
   readonly tls: UbloxTls;
   /** The module's GPIO pads (+UGPIOC/+UGPIOR/+UGPIOW). */
   readonly gpio: UbloxGpio;
+  /** The u-blox security suite: root of trust, seal, bootstrap, heartbeat (and the parts composed in ublox/security.ts). */
+  readonly security: UbloxSecurity;
 
   constructor(readonly client: AtClient) {
     this.certificates = new UbloxCertificates(client);
@@ -89,6 +92,7 @@ export class UbloxModem implements CellularModem {
     this.mqtt = new UbloxMqtt(client);
     this.tls = new UbloxTls(this.securityProfiles);
     this.gpio = new UbloxGpio(client);
+    this.security = new UbloxSecurity(client);
   }
 
   /** A TCP connection through the module, TLS per a security profile or inline material; a Node Duplex. */

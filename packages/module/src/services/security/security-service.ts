@@ -169,7 +169,9 @@ export class SecurityService {
         this.retryTimer = undefined;
       } catch (err) {
         this.log('security: exchange with the security service failed', (err as Error).message);
-        if (err instanceof CloudUnreachable || (err instanceof SecurityServiceError && err.reason === 'no-connectivity') || (err instanceof CloudRefused && err.status >= 500)) this.scheduleRetry();
+        // Unreachable, a server error, a root of trust not registered yet (401): try again
+        // later. A clone (409) is final until the owner sorts it out with the service.
+        if (!(err instanceof CloudRefused && err.status === 409)) this.scheduleRetry();
       }
     }).catch(() => {});
   }
