@@ -9,8 +9,6 @@ export interface CliModule {
   close(): Promise<void>;
   /** Every link stack the module opens (for `serve --trace`); see VirtualModule.onLinkStack. */
   onLinkStack?: LinkStackSource['onLinkStack'];
-  /** The module's root of trust (`serve --cloud` registers it in the factory registry). */
-  readonly services?: { readonly rot: { readonly uid: string; readonly chipId: string; readonly secret: Buffer } };
 }
 
 export interface CommandRow {

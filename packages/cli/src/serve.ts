@@ -5,7 +5,7 @@ import { TraceTap } from '../../module/src/link/trace-tap.js';
 import { TraceWriter } from './trace-writer.js';
 import { CliError, type CliModule, type ModuleApi } from './module-api.js';
 import { formatHostPort, ptyPathFor, tcpPortFor, type HostPort } from './parse.js';
-import { factoryKeyOf, registerRots, type CloudLinkOptions, type RotSource } from './rot.js';
+import { factoryKeyOf, registerRots, stateRots, type CloudLinkOptions } from './rot.js';
 
 export interface ServeOptions {
   model: string;
@@ -59,6 +59,13 @@ export async function startServe(api: ModuleApi, opts: ServeOptions, print: (lin
   };
 
   try {
+    if (opts.cloud) {
+      // Before the modules power up: their first connectivity finds their roots of trust known.
+      const rots = await stateRots(opts.state, opts.model, opts.count);
+      const key = factoryKeyOf(opts.cloud.factoryKey);
+      if (key) for (const line of await registerRots(rots, { url: opts.cloud.url, ca: opts.cloud.ca, ...key })) print(line);
+      else for (const r of rots) print(`modemlab: root of trust ${r.uid} not registered (no factory key): modemlab rot register, or modemlab rot export + modemlab cloud factory add`);
+    }
     for (let i = 0; i < opts.count; i++) {
       const stateDir = path.resolve(opts.state, `${opts.model}-${i}`);
       await fs.mkdir(stateDir, { recursive: true });
@@ -89,12 +96,6 @@ export async function startServe(api: ModuleApi, opts: ServeOptions, print: (lin
         listeners.push(l);
         print(`modemlab: ${opts.model} listening on pty ${ptyPath}`);
       }
-    }
-    if (opts.cloud) {
-      const key = factoryKeyOf(opts.cloud.factoryKey);
-      const rots = modules.map((m) => m.services?.rot).filter((r): r is RotSource => r !== undefined);
-      if (key) for (const line of await registerRots(rots, { url: opts.cloud.url, ca: opts.cloud.ca, ...key })) print(line);
-      else for (const r of rots) print(`modemlab: root of trust ${r.uid} not registered (no factory key): modemlab rot register, or modemlab rot export + modemlab cloud factory add`);
     }
   } catch (err) {
     await closeAll().catch(() => {});
