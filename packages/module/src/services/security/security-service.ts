@@ -138,14 +138,15 @@ export class SecurityService {
   heartbeat(): Promise<void> {
     const table = this.deps.table;
     if (!table) return Promise.reject(new SecurityServiceError('not-supported'));
-    const r = this.deps.state.record;
-    if (!r.bootstrapped) return Promise.reject(new SecurityServiceError('not-bootstrapped', 'bootstrap has not completed'));
-    const since = r.lastHeartbeatAt === undefined ? Infinity : this.deps.clock.now() - r.lastHeartbeatAt;
-    if (since < table.heartbeatMinIntervalMs) {
-      this.log('security: heartbeat refused, rate limited', { sinceMs: since, minIntervalMs: table.heartbeatMinIntervalMs });
-      return Promise.reject(new SecurityServiceError('rate-limited', `last heartbeat ${since} ms ago`));
-    }
+    // Checked in turn, after an exchange in progress (a periodic heartbeat) has landed.
     return this.enqueue(async () => {
+      const r = this.deps.state.record;
+      if (!r.bootstrapped) throw new SecurityServiceError('not-bootstrapped', 'bootstrap has not completed');
+      const since = r.lastHeartbeatAt === undefined ? Infinity : this.deps.clock.now() - r.lastHeartbeatAt;
+      if (since < table.heartbeatMinIntervalMs) {
+        this.log('security: heartbeat refused, rate limited', { sinceMs: since, minIntervalMs: table.heartbeatMinIntervalMs });
+        throw new SecurityServiceError('rate-limited', `last heartbeat ${since} ms ago`);
+      }
       await this.sendHeartbeat();
       await this.converge();
     });
