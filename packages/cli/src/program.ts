@@ -6,6 +6,7 @@ import { parseApns, parseCount, parseForwards, parseHostPort, parseHosts, parseT
 import { startServe, waitForSignal } from './serve.js';
 import { runTerm } from './term.js';
 import { traceCommand } from './trace-command.js';
+import { cliVersion } from './version.js';
 import { startGatewayCommand } from './mqttsn-gateway/command.js';
 import { readCa } from './rot.js';
 import { registerRotCommands } from './rot-command.js';
@@ -19,6 +20,13 @@ function arg<T>(parse: (value: string, previous: T) => T): (value: string, previ
       throw new InvalidArgumentError((err as Error).message);
     }
   };
+}
+
+/** The TCP listener `serve` opens when --tcp is not given: none beside a --pty (so `serve --pty` runs next to `npm start`). */
+export const DEFAULT_TCP: HostPort = { host: '127.0.0.1', port: 7000 };
+export function defaultTcp(tcp: HostPort | null | undefined, pty: string | undefined): HostPort | null {
+  if (tcp !== undefined) return tcp;
+  return pty === undefined ? DEFAULT_TCP : null;
 }
 
 export interface ProgramIo {
@@ -37,7 +45,8 @@ export function buildProgram(io: ProgramIo): Command {
     // `cloud migrate --state`) need the parent's options to stop at the subcommand.
     .enablePositionalOptions()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
-    .showHelpAfterError('(add --help for usage)');
+    .showHelpAfterError('(add --help for usage)')
+    .version(cliVersion(), '-V, --version', 'print the version of modemlab and exit');
 
   program
     .command('serve')
@@ -48,9 +57,8 @@ export function buildProgram(io: ProgramIo): Command {
     .addOption(
       new Option(
         '--tcp <HOST:PORT|none>',
-        'TCP listener of the first module (the next ones count up; port 0 picks free ports)',
+        'TCP listener of the first module (the next ones count up; port 0 picks free ports); default 127.0.0.1:7000, or none when --pty is given',
       )
-        .default({ host: '127.0.0.1', port: 7000 }, '127.0.0.1:7000')
         .argParser(arg<HostPort | null>((v) => (v === 'none' ? null : parseHostPort(v)))),
     )
     .option('--pty <PATH>', 'also serve a pseudo-terminal at PATH (PATH0, PATH1... with --count > 1); needs socat')
@@ -84,14 +92,18 @@ export function buildProgram(io: ProgramIo): Command {
     .option('--cloud <URL>', 'the security cloud the modules bootstrap with (https://HOST:PORT, reached through their own data path: --hosts/--forward/--net apply)')
     .option('--cloud-ca <FILE>', 'PEM the cloud\'s certificate chains to (<cloud state>/ca.pem); required with --cloud')
     .option('--cloud-factory-key <APIKEY:SECRET>', 'a factory account: register every module\'s root of trust at start (or MODEMLAB_CLOUD_FACTORY_KEY)')
-    .action(async (o: { model: string; tcp: HostPort | null; pty?: string; state: string; hosts?: Record<string, string>; forward?: Record<string, string>; apns?: string[]; net: 'lab' | 'open'; count: number; trace?: string; cloud?: string; cloudCa?: string; cloudFactoryKey?: string }) => {
+    .option(
+      '--expose',
+      'allow --tcp on an address beyond loopback (prints a warning): whoever reaches the port can make the module connect wherever this machine can; keep --net lab',
+    )
+    .action(async (o: { model: string; tcp?: HostPort | null; pty?: string; state: string; hosts?: Record<string, string>; forward?: Record<string, string>; apns?: string[]; net: 'lab' | 'open'; count: number; trace?: string; expose?: boolean; cloud?: string; cloudCa?: string; cloudFactoryKey?: string }) => {
       if (!!o.cloud !== !!o.cloudCa) throw new CliError('modemlab: --cloud and --cloud-ca go together', 2);
       const api = await loadModuleApi();
       const served = await startServe(
         api,
         {
           model: o.model,
-          tcp: o.tcp,
+          tcp: defaultTcp(o.tcp, o.pty),
           pty: o.pty,
           state: o.state,
           hosts: o.hosts ?? {},
@@ -101,8 +113,10 @@ export function buildProgram(io: ProgramIo): Command {
           count: o.count,
           ...(o.trace === undefined ? {} : { trace: o.trace }),
           ...(o.cloud && o.cloudCa ? { cloud: { url: o.cloud, ca: readCa(o.cloudCa), ...(o.cloudFactoryKey ? { factoryKey: o.cloudFactoryKey } : {}) } } : {}),
+          expose: o.expose === true,
         },
         (line) => io.out(line + '\n'),
+        (line) => io.err(line + '\n'),
       );
       const sig = await waitForSignal();
       io.err(`modemlab: ${sig}, closing\n`);

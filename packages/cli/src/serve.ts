@@ -4,6 +4,7 @@ import { servePty, serveTcp } from '../../module/src/transports/index.js';
 import { TraceTap } from '../../module/src/link/trace-tap.js';
 import { TraceWriter } from './trace-writer.js';
 import { CliError, type CliModule, type ModuleApi } from './module-api.js';
+import { exposureRefusal, exposureWarning, isLoopbackHost } from './exposure.js';
 import { formatHostPort, ptyPathFor, tcpPortFor, type HostPort } from './parse.js';
 import { factoryKeyOf, registerRots, stateRots, type CloudLinkOptions } from './rot.js';
 
@@ -27,6 +28,8 @@ export interface ServeOptions {
   trace?: string;
   /** The security service the modules bootstrap with; with a factory key their roots of trust are registered there first. */
   cloud?: CloudLinkOptions;
+  /** Allows a --tcp host beyond loopback (with a warning); without it such a bind is refused. */
+  expose?: boolean;
 }
 
 export interface Served {
@@ -38,12 +41,22 @@ export interface Served {
  * Starts `count` modules with their listeners and reports each listener with `print`,
  * one line each: `modemlab: <model> listening on tcp://HOST:PORT` / `... on pty PATH`.
  */
-export async function startServe(api: ModuleApi, opts: ServeOptions, print: (line: string) => void): Promise<Served> {
+export async function startServe(
+  api: ModuleApi,
+  opts: ServeOptions,
+  print: (line: string) => void,
+  /** Warnings (stderr in the CLI); default `print`. */
+  warn: (line: string) => void = print,
+): Promise<Served> {
   const models = api.listModels();
   if (!models.includes(opts.model)) {
     throw new CliError(`modemlab: unknown model '${opts.model}'; available models: ${models.join(', ')}`, 2);
   }
   if (!opts.tcp && !opts.pty) throw new CliError('modemlab: nothing to serve: --tcp none and no --pty', 2);
+  if (opts.tcp && !isLoopbackHost(opts.tcp.host)) {
+    if (!opts.expose) throw new CliError(exposureRefusal(opts.tcp), 2);
+    warn(exposureWarning(opts.tcp));
+  }
 
   const modules: CliModule[] = [];
   const listeners: Array<{ close(): Promise<void> }> = [];
@@ -64,7 +77,7 @@ export async function startServe(api: ModuleApi, opts: ServeOptions, print: (lin
       const rots = await stateRots(opts.state, opts.model, opts.count);
       const key = factoryKeyOf(opts.cloud.factoryKey);
       if (key) for (const line of await registerRots(rots, { url: opts.cloud.url, ca: opts.cloud.ca, ...key })) print(line);
-      else for (const r of rots) print(`modemlab: root of trust ${r.uid} not registered (no factory key): modemlab rot register, or modemlab rot export + modemlab cloud factory add`);
+      else for (const r of rots) warn(`modemlab: root of trust ${r.uid} not registered (no factory key): modemlab rot register, or modemlab rot export + modemlab cloud factory add`);
     }
     for (let i = 0; i < opts.count; i++) {
       const stateDir = path.resolve(opts.state, `${opts.model}-${i}`);

@@ -43,6 +43,7 @@ import { RootOfTrust } from './rot/root-of-trust.js';
 import { SecurityState } from './security/security-state.js';
 import { CloudLink, type CloudEndpoint } from './security/cloud-link.js';
 import { SecurityService } from './security/security-service.js';
+import { C2cPairings } from './c2c/c2c-pairings.js';
 
 export type { NetworkOptions } from './network/options.js';
 
@@ -109,6 +110,8 @@ export interface ModuleServices {
   security: SecurityState;
   /** Bootstrap, seal, heartbeats: the exchanges with the security service (seed 001 §4). */
   securityService: SecurityService;
+  /** Chip-to-chip pairings (+USECC2C); absent on products without C2C. */
+  c2c?: C2cPairings;
   /** 'power-off': a reboot or power-down is under way (dialects drop their RAM state). */
   lifecycle: EventEmitter<{ 'power-off': [] }>;
   /** Power-up: load NVM, start registration. */
@@ -179,10 +182,12 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
     table: model.securityService, state: security, link: new CloudLink({ dialer, rot, nvm, clock }), pdp, rot, clock,
     ...(parts.cloud ? { endpoint: parts.cloud } : {}), ...(parts.log ? { log: parts.log } : {}),
   });
+  const c2c = model.c2c ? new C2cPairings(model.c2c, nvm, rot, security) : undefined;
   return {
     rot,
     security,
     securityService,
+    ...(c2c ? { c2c } : {}),
     lifecycle,
     settings,
     identity,
