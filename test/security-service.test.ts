@@ -143,6 +143,23 @@ describe('root of trust and security service on a u-blox module', () => {
     }
   });
 
+  it('a key rotation in the cloud reaches the module with the next heartbeat (SecurityState.keyEpoch)', async () => {
+    const h = await connectedModule(lab);
+    try {
+      await ask(h, `AT+USECDEVINFO="${await createProfile(lab, ['E2E'])}","7"`);
+      assert.equal(await ask(h, 'AT+USECDEVINFO?'), answer('+USECDEVINFO: 1,1,1'));
+      const before = h.module.services.security.record.keyEpoch;
+      const rotated = await lab.account.call<{ KeyEpoch: number }>('/v1/e2e/keyrotation/set', { ROTPublicUID: h.module.services.rot.uid });
+      assert.equal(rotated.status, 200, JSON.stringify(rotated.body));
+      assert.equal(rotated.body.KeyEpoch, before + 1);
+      assert.equal(h.module.services.security.record.keyEpoch, before);
+      assert.equal(await ask(h, 'AT+USECCONN'), OK);
+      assert.equal(h.module.services.security.record.keyEpoch, before + 1);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('SARA-R4: the heartbeat rate limit is 5 minutes, kept across a power cycle', async () => {
     const h = await connectedModule(lab, { model: 'sara-r410m' });
     try {
