@@ -160,6 +160,61 @@ describe('root of trust and security service on a u-blox module', () => {
     }
   });
 
+  it("the cloud is reached the module's way: its host table, lab forwards and policy, and only the --cloud-ca root", async () => {
+    const port = new URL(lab.cloud.url).port;
+    const reach = async (opts: { url: string; ca?: string; hosts?: Record<string, string>; forwards?: Record<string, string> }) => {
+      const logs: string[] = [];
+      const h = await ublox({
+        registered: false,
+        cloud: { url: opts.url, ca: opts.ca ?? lab.cloud.caPem },
+        ...(opts.hosts ? { hosts: opts.hosts } : {}),
+        ...(opts.forwards ? { forwards: opts.forwards } : {}),
+        log: (m, d) => logs.push(`${m} ${typeof d === 'string' ? d : ''}`),
+      });
+      try {
+        await registerModuleRot(lab, h.module);
+        await h.advance(REGISTRATION_MS);
+        return { info: await ask(h, 'AT+USECDEVINFO?'), logs: logs.join('\n') };
+      } finally {
+        await h.close();
+      }
+    };
+    // A name from the module's host table, port 443 forwarded by the lab to the cloud: TLS checks the name.
+    const named = await reach({ url: 'https://localhost', hosts: { localhost: '127.0.0.1' }, forwards: { '127.0.0.1:443': `127.0.0.1:${port}` } });
+    assert.equal(named.info, answer('+USECDEVINFO: 1,0,1'));
+    // The real service's name is unknown on the lab network: never bootstrapped.
+    const unknown = await reach({ url: `https://icpp.services.u-blox.com:${port}` });
+    assert.equal(unknown.info, answer('+USECDEVINFO: 0,0,0'));
+    assert.match(unknown.logs, /exchange with the security service failed/);
+    // A cloud whose certificate does not chain to --cloud-ca is not trusted.
+    const other = await startSecurityLab();
+    try {
+      const untrusted = await reach({ url: lab.cloud.url, ca: other.cloud.caPem });
+      assert.equal(untrusted.info, answer('+USECDEVINFO: 0,0,0'));
+      assert.match(untrusted.logs, /TLS/);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('a periodic heartbeat that falls due while offline goes out at the next data-path activation', async () => {
+    const h = await connectedModule(lab);
+    try {
+      assert.equal(await ask(h, 'AT+USECDEVINFO?'), answer('+USECDEVINFO: 1,0,1'));
+      assert.equal(h.module.services.security.record.lastHeartbeatAt, undefined);
+      assert.equal(await ask(h, 'AT+CFUN=0'), OK);
+      await h.advance(DAY_MS);
+      await h.module.services.securityService.settled();
+      assert.equal(h.module.services.security.record.lastHeartbeatAt, undefined, 'no data path: nothing sent');
+      assert.equal(await ask(h, 'AT+CFUN=1'), OK);
+      await h.advance(REGISTRATION_MS);
+      await h.module.services.securityService.settled();
+      assert.equal(h.module.services.security.record.lastHeartbeatAt, h.clock.now());
+    } finally {
+      await h.close();
+    }
+  });
+
   it('SARA-R4: the heartbeat rate limit is 5 minutes, kept across a power cycle', async () => {
     const h = await connectedModule(lab, { model: 'sara-r410m' });
     try {
