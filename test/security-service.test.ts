@@ -174,7 +174,9 @@ describe('root of trust and security service on a u-blox module', () => {
       try {
         await registerModuleRot(lab, h.module);
         await h.advance(REGISTRATION_MS);
-        return { info: await ask(h, 'AT+USECDEVINFO?'), logs: logs.join('\n') };
+        const info = await ask(h, 'AT+USECDEVINFO?');
+        const c = h.module.services.pdp.countersOf(1);
+        return { info, logs: logs.join('\n'), counted: (c?.sentSession ?? 0) + (c?.receivedSession ?? 0) };
       } finally {
         await h.close();
       }
@@ -182,6 +184,9 @@ describe('root of trust and security service on a u-blox module', () => {
     // A name from the module's host table, port 443 forwarded by the lab to the cloud: TLS checks the name.
     const named = await reach({ url: 'https://localhost', hosts: { localhost: '127.0.0.1' }, forwards: { '127.0.0.1:443': `127.0.0.1:${port}` } });
     assert.equal(named.info, answer('+USECDEVINFO: 1,0,1'));
+    // The exchange went through the default bearer and is counted there (seed 001 §4.2: a
+    // bootstrap moves at least 1048 bytes; ours is one TLS handshake and one request).
+    assert.ok(named.counted > 1048, `counted ${named.counted} bytes`);
     // The real service's name is unknown on the lab network: never bootstrapped.
     const unknown = await reach({ url: `https://icpp.services.u-blox.com:${port}` });
     assert.equal(unknown.info, answer('+USECDEVINFO: 0,0,0'));
@@ -210,6 +215,21 @@ describe('root of trust and security service on a u-blox module', () => {
       await h.advance(REGISTRATION_MS);
       await h.module.services.securityService.settled();
       assert.equal(h.module.services.security.record.lastHeartbeatAt, h.clock.now());
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('sealed before any connectivity: the request waits in NVM, then bootstrap and seal run at the first activation', async () => {
+    const h = await ublox({ registered: false, cloud: lab.endpoint });
+    try {
+      await registerModuleRot(lab, h.module);
+      const profile = await createProfile(lab, ['PSK']);
+      assert.equal(await ask(h, `AT+USECDEVINFO="${profile}","early"`), OK);
+      assert.equal(await ask(h, 'AT+USECDEVINFO?'), answer('+USECDEVINFO: 0,0,0'));
+      await h.advance(REGISTRATION_MS);
+      assert.equal(await ask(h, 'AT+USECDEVINFO?'), answer('+USECDEVINFO: 1,1,1'));
+      assert.equal(h.module.services.security.has('PSK'), true);
     } finally {
       await h.close();
     }
