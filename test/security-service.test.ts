@@ -235,6 +235,41 @@ describe('root of trust and security service on a u-blox module', () => {
     }
   });
 
+  it('a power cycle in the middle of the bootstrap loses that exchange; it starts again from the beginning after the reboot', async () => {
+    // A silent cloud first (accepts, never answers), then the real one behind the same address.
+    let forward = false;
+    const held = new Set<Socket>();
+    let arrived: () => void = () => {};
+    const first = new Promise<void>((r) => (arrived = r));
+    const target = new URL(lab.cloud.url);
+    const gate: Server = createServer((s) => {
+      held.add(s);
+      s.on('close', () => held.delete(s));
+      s.on('error', () => {});
+      if (!forward) return arrived();
+      const up = connect(Number(target.port), '127.0.0.1');
+      up.on('error', () => s.destroy());
+      s.pipe(up).pipe(s);
+    });
+    await new Promise<void>((r) => gate.listen(0, '127.0.0.1', r));
+    const port = (gate.address() as { port: number }).port;
+    const h = await ublox({ registered: false, cloud: { url: `https://127.0.0.1:${port}`, ca: lab.cloud.caPem } });
+    try {
+      await registerModuleRot(lab, h.module);
+      await h.advance(REGISTRATION_MS);
+      await first;
+      forward = true;
+      assert.equal(await ask(h, 'AT+CFUN=16'), '\r\nOK\r\n');
+      await h.advance(10_000);
+      await h.send('ATE0\r');
+      assert.equal(await ask(h, 'AT+USECDEVINFO?'), answer('+USECDEVINFO: 1,0,1'));
+    } finally {
+      await h.close();
+      for (const s of held) s.destroy();
+      await new Promise<void>((r) => gate.close(() => r()));
+    }
+  });
+
   it('SARA-R4: the heartbeat rate limit is 5 minutes, kept across a power cycle', async () => {
     const h = await connectedModule(lab, { model: 'sara-r410m' });
     try {

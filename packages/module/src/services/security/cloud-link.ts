@@ -46,7 +46,7 @@ export class CloudLink {
   ) {}
 
   /** Sends `body` to `path`; resolves with the JSON answer of a 200, else throws CloudUnreachable / CloudRefused. */
-  async post<T>(endpoint: CloudEndpoint, path: string, body: unknown, timeoutMs: number): Promise<T> {
+  async post<T>(endpoint: CloudEndpoint, path: string, body: unknown, timeoutMs: number, cancel?: AbortSignal): Promise<T> {
     const url = new URL(endpoint.url);
     if (url.protocol !== 'https:') throw new CloudUnreachable(`${endpoint.url}: only https is spoken`);
     const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -65,6 +65,10 @@ export class CloudLink {
 
     const abort = new AbortController();
     const timer = this.deps.clock.setTimeout(() => abort.abort(new CloudUnreachable(`no answer from ${url.host} within ${timeoutMs} ms`)), timeoutMs);
+    // Power-off: the exchange is lost, as on a module whose power goes.
+    const onCancel = () => abort.abort(new CloudUnreachable('exchange interrupted by power-off'));
+    if (cancel?.aborted) onCancel();
+    else cancel?.addEventListener('abort', onCancel, { once: true });
     let conn: NetConnection | undefined;
     let tls: TLSSocket | undefined;
     try {
@@ -81,6 +85,7 @@ export class CloudLink {
       return parsed as T;
     } finally {
       timer.cancel();
+      cancel?.removeEventListener('abort', onCancel);
       tls?.destroy();
       conn?.raw.destroy();
       conn?.activity();

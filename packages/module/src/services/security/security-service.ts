@@ -73,6 +73,8 @@ export class SecurityService {
   private heartbeatTimer: TimerHandle | undefined;
   /** The periodic heartbeat fell due while there was no data path: send it at the next one. */
   private heartbeatDue = false;
+  /** Aborted at power-off: an exchange in progress is lost (and starts again from the beginning). */
+  private power = new AbortController();
 
   constructor(private readonly deps: SecurityServiceDeps) {
     this.endpointValue = deps.endpoint;
@@ -103,6 +105,8 @@ export class SecurityService {
 
   powerOff(): void {
     this.powered = false;
+    this.power.abort();
+    this.power = new AbortController();
     this.retryTimer?.cancel();
     this.retryTimer = undefined;
     this.heartbeatTimer?.cancel();
@@ -275,7 +279,7 @@ export class SecurityService {
   private async post<T>(path: string, body: unknown): Promise<T> {
     const endpoint = this.endpointValue;
     if (!endpoint) throw new SecurityServiceError('no-connectivity', 'no security service configured');
-    return this.deps.link.post<T>(endpoint, path, body, this.deps.table!.exchangeTimeoutMs);
+    return this.deps.link.post<T>(endpoint, path, body, this.deps.table!.exchangeTimeoutMs, this.power.signal);
   }
 
   /** The automatic heartbeat, one period after the last (module clock). */
