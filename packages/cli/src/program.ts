@@ -98,6 +98,7 @@ export function buildProgram(io: ProgramIo): Command {
     )
     .action(async (o: { model: string; tcp?: HostPort | null; pty?: string; state: string; hosts?: Record<string, string>; forward?: Record<string, string>; apns?: string[]; net: 'lab' | 'open'; count: number; trace?: string; expose?: boolean; cloud?: string; cloudCa?: string; cloudFactoryKey?: string }) => {
       if (!!o.cloud !== !!o.cloudCa) throw new CliError('modemlab: --cloud and --cloud-ca go together', 2);
+      if (o.cloud && !/^https:\/\/[^/]+\/?$/.test(o.cloud)) throw new CliError('modemlab: --cloud is https://HOST[:PORT]', 2);
       const api = await loadModuleApi();
       const served = await startServe(
         api,

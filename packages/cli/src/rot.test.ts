@@ -33,6 +33,7 @@ describe('modemlab rot helpers', () => {
     assert.equal(await main(['node', 'modemlab', 'serve', '--cloud', 'https://127.0.0.1:1'], io), 2);
     assert.equal(await main(['node', 'modemlab', 'serve', '--cloud-ca', '/nonexistent.pem'], io), 2);
     assert.equal(await main(['node', 'modemlab', 'serve', '--cloud', 'https://127.0.0.1:1', '--cloud-ca', '/nonexistent.pem'], io), 2);
-    assert.match(err.join(''), /--cloud and --cloud-ca go together[\s\S]*cannot read --cloud-ca/);
+    assert.equal(await main(['node', 'modemlab', 'serve', '--cloud', 'http://127.0.0.1:1', '--cloud-ca', '/nonexistent.pem'], io), 2);
+    assert.match(err.join(''), /--cloud and --cloud-ca go together[\s\S]*cannot read --cloud-ca[\s\S]*--cloud is https:\/\/HOST\[:PORT\]/);
   });
 });
