@@ -29,6 +29,7 @@ export interface ModuleApi {
     network?: NetworkOptions;
     net?: 'lab' | 'open';
     log?: (message: string, detail?: unknown) => void;
+    cloud?: { url: string; ca: string };
   }): Promise<CliModule>;
   listModels(): string[];
   commandTable?: (modelId: string) => CommandRow[];

@@ -9,6 +9,8 @@ import { startServe, waitForSignal } from './serve.js';
 import { runTerm } from './term.js';
 import { traceCommand } from './trace-command.js';
 import { cliVersion } from './version.js';
+import { readCa } from './rot.js';
+import { registerRotCommands } from './rot-command.js';
 
 /** Wraps a parser so commander reports its message as an invalid argument. */
 function arg<T>(parse: (value: string, previous: T) => T): (value: string, previous: T) => T {
@@ -84,6 +86,10 @@ export function buildProgram(io: ProgramIo): Command {
     )
     .option('-n, --count <N>', 'number of modules', arg<number>((v) => parseCount(v)), 1)
     .option('--trace <FILE>', 'append every byte each way on every link to FILE, one JSON line per chunk (read it with `modemlab trace FILE`)')
+    // The security service link (issue 11): see rot.ts and docs/architecture.md "Security service".
+    .option('--cloud <URL>', 'the security cloud the modules bootstrap with (https://HOST:PORT, reached through their own data path: --hosts/--forward/--net apply)')
+    .option('--cloud-ca <FILE>', 'PEM the cloud\'s certificate chains to (<cloud state>/ca.pem); required with --cloud')
+    .option('--cloud-factory-key <APIKEY:SECRET>', 'a factory account: register every module\'s root of trust at start (or MODEMLAB_CLOUD_FACTORY_KEY)')
     .option(
       '--expose',
       'allow --tcp on an address beyond loopback (prints a warning): whoever reaches the port can make the module connect wherever this machine can; keep --net lab',
@@ -91,7 +97,9 @@ export function buildProgram(io: ProgramIo): Command {
     .addOption(new Option('--log-level <LEVEL>', 'log level of the operator log on stderr').choices(LOG_LEVELS).default('info'))
     .option('--log-file <FILE>', 'append the log to FILE as JSON lines instead of stderr')
     .addOption(new Option('--log-format <FORMAT>', 'stderr log format (default: pretty on a TTY, JSON lines otherwise)').choices(LOG_FORMATS))
-    .action(async (o: ServeFlags & { config?: string; expose?: boolean }, cmd: Command) => {
+    .action(async (o: ServeFlags & { config?: string; expose?: boolean; cloud?: string; cloudCa?: string; cloudFactoryKey?: string }, cmd: Command) => {
+      if (!!o.cloud !== !!o.cloudCa) throw new CliError('modemlab: --cloud and --cloud-ca go together', 2);
+      if (o.cloud && !/^https:\/\/[^/]+\/?$/.test(o.cloud)) throw new CliError('modemlab: --cloud is https://HOST[:PORT]', 2);
       const cfg = await loadConfig(o.config ?? DEFAULT_CONFIG_FILE, o.config !== undefined);
       const { serve, log } = resolveServe(o, (flag) => cmd.getOptionValueSource(flag) === 'cli', cfg);
       const api = await loadModuleApi();
@@ -99,7 +107,7 @@ export function buildProgram(io: ProgramIo): Command {
       let served;
       try {
         // --expose is a command-line decision only: a config file cannot open the module to the network.
-        served = await startServe(api, { ...serve, expose: o.expose === true }, (line) => io.out(line + '\n'), (line) => io.err(line + '\n'), logger.logger);
+        served = await startServe(api, { ...serve, expose: o.expose === true, ...(o.cloud && o.cloudCa ? { cloud: { url: o.cloud, ca: readCa(o.cloudCa), ...(o.cloudFactoryKey ? { factoryKey: o.cloudFactoryKey } : {}) } } : {}) }, (line) => io.out(line + '\n'), (line) => io.err(line + '\n'), logger.logger);
       } catch (err) {
         await logger.close();
         throw err;
@@ -178,6 +186,7 @@ export function buildProgram(io: ProgramIo): Command {
     });
 
   registerCloudCommands(program, io);
+  registerRotCommands(program, io);
 
   const docs = program.command('docs').description('generate documentation');
   docs

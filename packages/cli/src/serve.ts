@@ -7,6 +7,7 @@ import { TraceWriter } from './trace-writer.js';
 import { CliError, type CliModule, type ModuleApi, type NetworkOptions } from './module-api.js';
 import { exposureRefusal, exposureWarning, isLoopbackHost } from './exposure.js';
 import { formatHostPort, ptyPathFor, tcpPortFor, type HostPort } from './parse.js';
+import { factoryKeyOf, registerRots, stateRots, type CloudLinkOptions } from './rot.js';
 
 export interface ServeOptions {
   model: string;
@@ -28,6 +29,8 @@ export interface ServeOptions {
   trace?: string;
   /** The simulated operator network (operator, signal, coverage...; `apns` above wins over its apns). */
   network?: NetworkOptions;
+  /** The security service the modules bootstrap with; with a factory key their roots of trust are registered there first. */
+  cloud?: CloudLinkOptions;
   /** Allows a --tcp host beyond loopback (with a warning); without it such a bind is refused. */
   expose?: boolean;
 }
@@ -74,6 +77,13 @@ export async function startServe(
   };
 
   try {
+    if (opts.cloud) {
+      // Before the modules power up: their first connectivity finds their roots of trust known.
+      const rots = await stateRots(opts.state, opts.model, opts.count);
+      const key = factoryKeyOf(opts.cloud.factoryKey);
+      if (key) for (const line of await registerRots(rots, { url: opts.cloud.url, ca: opts.cloud.ca, ...key })) print(line);
+      else for (const r of rots) warn(`modemlab: root of trust ${r.uid} not registered (no factory key): modemlab rot register, or modemlab rot export + modemlab cloud factory add`);
+    }
     for (let i = 0; i < opts.count; i++) {
       const name = `${opts.model}-${i}`;
       const stateDir = path.resolve(opts.state, name);
@@ -87,6 +97,7 @@ export async function startServe(
         net: opts.net ?? 'lab',
         ...(opts.network ? { network: { ...opts.network, ...(opts.apns ? { apns: opts.apns } : {}) } } : {}),
         ...(log ? { log: moduleLog(log, name) } : {}),
+        ...(opts.cloud ? { cloud: { url: opts.cloud.url, ca: opts.cloud.ca } } : {}),
       });
       modules.push(module);
       const uart = log ? loggedAttach(module, log, name) : module;

@@ -16,6 +16,7 @@ import type { ModelTable } from './models/types.js';
 import { NvmStore } from './nvm/store.js';
 import { createServices, type ModuleServices, type NetworkOptions } from './services/index.js';
 import type { NetMode } from './services/net/net-policy.js';
+import type { CloudEndpoint } from './services/security/cloud-link.js';
 
 export interface ModuleOptions {
   model: string;
@@ -37,6 +38,8 @@ export interface ModuleOptions {
   log?: (message: string, detail?: unknown) => void;
   /** How long a port may take no output before its client is dropped (default PORT_STALL_MS, 30 s, module clock). */
   portStallMs?: number;
+  /** The security service (u-blox IoT Security-as-a-Service) the module bootstraps with. */
+  cloud?: CloudEndpoint;
 }
 
 /**
@@ -100,7 +103,7 @@ export class VirtualModule implements ModuleHost {
       handlerModule: this,
     };
     this.services = createServices(
-      { model, nvm: this.nvm, clock: this.clock, hosts: this.hosts, forwards: this.forwards, net: this.net, log: (m, d) => this.log(m, d) },
+      { model, nvm: this.nvm, clock: this.clock, hosts: this.hosts, forwards: this.forwards, net: this.net, log: (m, d) => this.log(m, d), ...(opts.cloud ? { cloud: opts.cloud } : {}) },
       opts.network ?? {},
     );
     // First listener: the dialects' RAM state is gone before their own power-off handlers run.

@@ -49,6 +49,8 @@ export { QuectelModem, QuectelCertificates, QuectelTls, QUECTEL_INIT_SEQUENCE, Q
 export { QuectelSocketBackend, QUECTEL_MAX_HEX_SEND } from './drivers/quectel/socket-backend.js';
 export { UbloxTls } from './drivers/ublox/tls.js';
 export { UbloxModem, UBLOX_INIT_SEQUENCE, ceregStat } from './drivers/ublox.js';
+export { UbloxSecurity } from './drivers/ublox/security.js';
+export { UbloxSecurityService, SECURITY_TRANSACTION_TIMEOUT_MS, type DeviceInfo as SecurityDeviceInfo } from './drivers/ublox/security-service.js';
 export type { PingReply, UbloxAttachOptions } from './drivers/ublox.js';
 export { connectTcp, parseTcpUrl } from './transports/tcp.js';
 export { openSerial } from './transports/serial.js';

@@ -7,6 +7,7 @@ import { saraR410mMux } from './mux-table.js';
 import { saraMqtt } from './mqtt-table.js';
 import type { ModelTable } from './types.js';
 import { UART_LIMITS } from './uart-limits.js';
+import { saraR4SecurityService } from './security-service-table.js';
 
 /** u-blox SARA-R410M-02B: LTE Cat-M1 / NB-IoT, the older R4 generation. */
 export const saraR410m: ModelTable = {
@@ -42,6 +43,7 @@ export const saraR410m: ModelTable = {
   mux: saraR410mMux,
   http: saraR4Http,
   mqtt: saraMqtt,
+  securityService: saraR4SecurityService,
   fileSystem: saraR4FileSystem,
   timing: { rebootMs: 5000 },
   /** No chip-to-chip security on SARA-R4 (models/c2c-table.ts). */

@@ -6,6 +6,7 @@ import { saraR5Http } from './http-table.js';
 import { saraR5Mux } from './mux-table.js';
 import { saraMqtt } from './mqtt-table.js';
 import type { ModelTable } from './types.js';
+import { saraR5SecurityService } from './security-service-table.js';
 import { saraR5Gpio } from './gpio-table.js';
 import { UART_LIMITS } from './uart-limits.js';
 import { saraR5C2c } from './c2c-table.js';
@@ -46,6 +47,7 @@ export const saraR5: ModelTable = {
   c2c: saraR5C2c,
   http: saraR5Http,
   mqtt: saraMqtt,
+  securityService: saraR5SecurityService,
   fileSystem: saraR5FileSystem,
   gpio: saraR5Gpio,
   gnss: true,

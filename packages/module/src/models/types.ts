@@ -7,6 +7,7 @@ import type { SecureSocketTable } from './secure-socket-table.js';
 import type { SocketTable } from './socket-table.js';
 import type { TlsTable } from './tls-table.js';
 import type { GpioTable } from './gpio-table.js';
+import type { SecurityServiceTable } from './security-service-table.js';
 import type { C2cTable } from './c2c-table.js';
 
 /** The AT language a product speaks; `dialects/index.ts` resolves it to the handlers. */
@@ -116,6 +117,8 @@ export interface ModelTable {
   gpio?: GpioTable;
   /** 27.010 multiplexer (+CMUX); absent on products without one. */
   mux?: MuxTable;
+  /** The u-blox security service link (seal, bootstrap, heartbeats); absent on products without it. */
+  securityService?: SecurityServiceTable;
   /** Chip-to-chip security (+USECC2C); absent on products without it. */
   c2c?: C2cTable;
   /** Commands of the dialect this product lacks. */

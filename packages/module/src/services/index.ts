@@ -41,6 +41,8 @@ import { SessionMemory } from './tls/session-memory.js';
 import { TlsService } from './tls/tls-service.js';
 import { RootOfTrust } from './rot/root-of-trust.js';
 import { SecurityState } from './security/security-state.js';
+import { CloudLink, type CloudEndpoint } from './security/cloud-link.js';
+import { SecurityService } from './security/security-service.js';
 import { C2cPairings } from './c2c/c2c-pairings.js';
 
 export type { NetworkOptions } from './network/options.js';
@@ -106,6 +108,8 @@ export interface ModuleServices {
   rot: RootOfTrust;
   /** The cached standing with the security service: bootstrap, seal, features (seed 001). */
   security: SecurityState;
+  /** Bootstrap, seal, heartbeats: the exchanges with the security service (seed 001 §4). */
+  securityService: SecurityService;
   /** Chip-to-chip pairings (+USECC2C); absent on products without C2C. */
   c2c?: C2cPairings;
   /** 'power-off': a reboot or power-down is under way (dialects drop their RAM state). */
@@ -130,6 +134,8 @@ export interface ServiceParts {
   net: NetMode;
   /** Where refusals of the lab network policy are logged. */
   log?: (message: string, detail?: unknown) => void;
+  /** The security service the module bootstraps with (`serve --cloud`); none: it never reaches one. */
+  cloud?: CloudEndpoint;
 }
 
 export function createServices(parts: ServiceParts, networkOptions: NetworkOptions, overrides: ServiceOverrides = {}): ModuleServices {
@@ -172,10 +178,15 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
   const lifecycle = new EventEmitter<{ 'power-off': [] }>();
   const rot = new RootOfTrust(nvm);
   const security = new SecurityState(nvm);
+  const securityService = new SecurityService({
+    table: model.securityService, state: security, link: new CloudLink({ dialer, rot, nvm, clock }), pdp, rot, clock,
+    ...(parts.cloud ? { endpoint: parts.cloud } : {}), ...(parts.log ? { log: parts.log } : {}),
+  });
   const c2c = model.c2c ? new C2cPairings(model.c2c, nvm, rot, security) : undefined;
   return {
     rot,
     security,
+    securityService,
     ...(c2c ? { c2c } : {}),
     lifecycle,
     settings,
@@ -223,11 +234,13 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
       mqtt.powerOn();
       mqttsn.powerOn();
       firmware.powerOn();
+      securityService.powerOn();
       // Last: registration starts and its events find every other service ready.
       network.powerOn();
     },
     powerOff() {
       lifecycle.emit('power-off');
+      securityService.powerOff();
       settings.reset();
       ping.stop();
       cellTime.powerOff();
@@ -249,6 +262,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
       files.abortWriters();
     },
     async close() {
+      securityService.powerOff();
       ping.stop();
       cellTime.powerOff();
       gnss.powerOff();

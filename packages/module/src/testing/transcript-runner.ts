@@ -186,6 +186,11 @@ export interface RunOptions {
   name?: string;
   /** Called with the module before the host connects (a test's trace tap). */
   onModule?: (module: VirtualModule) => void;
+  /**
+   * Awaited with the module before the host connects (a test registers its root of trust
+   * with a cloud); the variables it returns are known to the transcript as {name}.
+   */
+  prepare?: (module: VirtualModule) => Promise<Record<string, string> | void>;
 }
 
 /** Runs a transcript; throws on the first byte that differs, naming the step. */
@@ -236,6 +241,7 @@ async function runWithServers(t: Transcript, pki: SizedPki | undefined, opts: Ru
       log: () => {},
     });
     opts.onModule?.(module);
+    for (const [k, v] of Object.entries((await opts.prepare?.(module)) ?? {})) vars.set(k, v);
     const out = new OutputCollector();
     link = await openLink(module, opts.transport, out, dir);
     const openLinkRef = link;

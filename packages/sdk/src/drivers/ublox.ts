@@ -20,8 +20,8 @@ import { UbloxMqtt } from './ublox/mqtt.js';
 import { UbloxSecurityProfiles } from './ublox/security-profiles.js';
 import { UbloxTls } from './ublox/tls.js';
 import type { UbloxUdpSocket } from './ublox/udp.js';
-import { UbloxC2c } from './ublox/c2c.js';
 import { UbloxGpio } from './ublox/gpio.js';
+import { UbloxSecurity } from './ublox/security.js';
 import { resolveFailure } from './ublox/network-errors.js';
 import { connector, createConnection, openSocket, type SocketOpener } from '../socket/create-connection.js';
 
@@ -80,8 +80,8 @@ export class UbloxModem implements CellularModem {
   readonly tls: UbloxTls;
   /** The module's GPIO pads (+UGPIOC/+UGPIOR/+UGPIOW). */
   readonly gpio: UbloxGpio;
-  /** The security services; `c2c`: chip-to-chip sessions (+USECC2C). */
-  readonly security: { readonly c2c: UbloxC2c };
+  /** The u-blox security suite: root of trust, seal, bootstrap, heartbeat (and the parts composed in ublox/security.ts). */
+  readonly security: UbloxSecurity;
 
   constructor(readonly client: AtClient) {
     this.certificates = new UbloxCertificates(client);
@@ -94,7 +94,7 @@ export class UbloxModem implements CellularModem {
     this.mqtt = new UbloxMqtt(client);
     this.tls = new UbloxTls(this.securityProfiles);
     this.gpio = new UbloxGpio(client);
-    this.security = { c2c: new UbloxC2c(client) };
+    this.security = new UbloxSecurity(client);
   }
 
   /** The address of the last attach, the sockets' `localAddress`. */

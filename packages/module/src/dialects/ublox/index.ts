@@ -31,6 +31,8 @@ import { releaseSocketOwner } from './socket-owners.js';
 import { socketCommands } from './sockets.js';
 import { usecmngCommands } from './usecmng.js';
 import { usecprfCommands } from './usecprf.js';
+import { securityRotCommands } from './security-rot.js';
+import { securityServiceCommands } from './security-service.js';
 import { wireUbloxUrcs } from './urcs.js';
 
 export const ubloxDialect: Dialect = {
@@ -64,6 +66,9 @@ export const ubloxDialect: Dialect = {
     ...cellTimeCommands,
     ...fotaCommands,
     ...gnssCommands,
+    // IoT Security-as-a-Service (issue 11): root of trust, seal, bootstrap, heartbeat.
+    ...securityRotCommands,
+    ...securityServiceCommands,
     ...c2cCommands,
     cmuxCommand({ notAllowed: UbloxCme.notAllowed, badParameter: UbloxCme.badParameter }),
   ],

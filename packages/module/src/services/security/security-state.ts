@@ -23,6 +23,12 @@ export interface SecurityRecord {
   /** E2E key epoch announced by heartbeats. */
   keyEpoch: number;
   ztp?: ZtpCredentials;
+  /** Module-clock time the last heartbeat was sent (+USECCONN rate limit, persistent across power cycles). */
+  lastHeartbeatAt?: number;
+  /** Heartbeat period the service asked for, ms (the product's default until it does). */
+  heartbeatPeriodMs?: number;
+  /** The service flagged this root of trust as used by two devices: features withdrawn. */
+  cloned?: boolean;
 }
 
 const NAMESPACE = 'security-state';
