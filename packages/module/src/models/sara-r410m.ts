@@ -1,3 +1,4 @@
+import { saraR4SecurityKeys } from './security-keys-table.js';
 import { saraR4FileSystem } from './file-system-table.js';
 import { saraR4Certificates } from './certificate-table.js';
 import { saraR4Sockets } from './socket-table.js';
@@ -42,6 +43,7 @@ export const saraR410m: ModelTable = {
   http: saraR4Http,
   mqtt: saraMqtt,
   fileSystem: saraR4FileSystem,
+  securityKeys: saraR4SecurityKeys,
   timing: { rebootMs: 5000 },
   cgdcontTrailer: '0,0',
 };

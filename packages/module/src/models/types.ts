@@ -7,6 +7,7 @@ import type { SecureSocketTable } from './secure-socket-table.js';
 import type { SocketTable } from './socket-table.js';
 import type { TlsTable } from './tls-table.js';
 import type { GpioTable } from './gpio-table.js';
+import type { SecurityKeysTable } from './security-keys-table.js';
 
 /** The AT language a product speaks; `dialects/index.ts` resolves it to the handlers. */
 export type DialectId = 'ublox' | 'telit' | 'quectel';
@@ -103,6 +104,8 @@ export interface ModelTable {
   gpio?: GpioTable;
   /** 27.010 multiplexer (+CMUX); absent on products without one. */
   mux?: MuxTable;
+  /** RoT key services (local data, PSK, E2E, ZTP credentials); absent on products without them. */
+  securityKeys?: SecurityKeysTable;
   /** Commands of the dialect this product lacks. */
   excludedCommands?: string[];
   /** +CGDCONT read trailer after the address. */

@@ -41,6 +41,8 @@ import { SessionMemory } from './tls/session-memory.js';
 import { TlsService } from './tls/tls-service.js';
 import { RootOfTrust } from './rot/root-of-trust.js';
 import { SecurityState } from './security/security-state.js';
+import { SecurityKeys } from './security/security-keys.js';
+import { withRotCredentials } from './tls/rot-credentials.js';
 
 export type { NetworkOptions } from './network/options.js';
 
@@ -105,6 +107,8 @@ export interface ModuleServices {
   rot: RootOfTrust;
   /** The cached standing with the security service: bootstrap, seal, features (seed 001). */
   security: SecurityState;
+  /** The RoT key services: local data protection, PSK, E2E, ZTP credentials (seed 001 §5.2-§7). */
+  keys: SecurityKeys;
   /** 'power-off': a reboot or power-down is under way (dialects drop their RAM state). */
   lifecycle: EventEmitter<{ 'power-off': [] }>;
   /** Power-up: load NVM, start registration. */
@@ -152,7 +156,12 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
   const device = new DeviceConfig(nvm);
   const certificates = new CertificateStore(nvm, model.certificates);
   const securityProfiles = new SecurityProfiles(nvm, model.tls);
-  const tls = new TlsService(model.tls, certificates, securityProfiles, clock, new SessionMemory(nvm), () => rtc.utcMs());
+  const rot = new RootOfTrust(nvm);
+  const security = new SecurityState(nvm);
+  const keys = new SecurityKeys(rot, security, nvm, model.securityKeys);
+  securityProfiles.useLocalEncryption(keys.local);
+  const tlsCredentials = withRotCredentials(certificates, { rotPsk: () => keys.psk.forHandshake(), ztp: (level) => keys.ztp.forTls(level) });
+  const tls = new TlsService(model.tls, tlsCredentials, securityProfiles, clock, new SessionMemory(nvm), () => rtc.utcMs());
   const dialer = new Dialer({ dns, path: new DataPath(network, pdp), pdp, tls, clock, routes, policy });
   const sockets = new SocketService(model.sockets, { dialer, pdp, clock });
   const files = new FileSystem(nvm.dir, model.fileSystem);
@@ -167,11 +176,10 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
   const mqttsn = new MqttSnService({ dialer, clock, nvm, defaultClientId: () => identity.imei });
   const coap = new CoapService({ dialer, nvm, clock });
   const lifecycle = new EventEmitter<{ 'power-off': [] }>();
-  const rot = new RootOfTrust(nvm);
-  const security = new SecurityState(nvm);
   return {
     rot,
     security,
+    keys,
     lifecycle,
     settings,
     identity,

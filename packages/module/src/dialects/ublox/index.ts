@@ -31,6 +31,10 @@ import { socketCommands } from './sockets.js';
 import { usecmngCommands } from './usecmng.js';
 import { usecprfCommands } from './usecprf.js';
 import { wireUbloxUrcs } from './urcs.js';
+import { secDevCertCommands } from './sec-devcert.js';
+import { secE2eCommands } from './sec-e2e.js';
+import { secLocalCommands } from './sec-local.js';
+import { secPskCommands } from './sec-psk.js';
 
 export const ubloxDialect: Dialect = {
   id: 'ublox',
@@ -63,6 +67,11 @@ export const ubloxDialect: Dialect = {
     ...cellTimeCommands,
     ...fotaCommands,
     ...gnssCommands,
+    // RoT key services (seed 001 §5.2-§7): local data, PSK, E2E, ZTP.
+    ...secLocalCommands,
+    ...secPskCommands,
+    ...secE2eCommands,
+    ...secDevCertCommands,
     cmuxCommand({ notAllowed: UbloxCme.notAllowed, badParameter: UbloxCme.badParameter }),
   ],
   sessionDefaults: { echo: true, verbose: true, cmee: 0 },
