@@ -5,7 +5,7 @@ import type { Clock } from '@modemlab/at';
 import type { TlsTable } from '../../models/tls-table.js';
 import { planConnection, PlanError, type ConnectionPlan, type PlanFailure, type TlsCredentials } from './tls-options.js';
 import { ENCRYPTED_TAG_OF_TYPE, plainSessionType, ProfileError, unpackSessionId, type SecurityProfile, type SecurityProfiles, type SessionResumption } from './profiles.js';
-import { parseSession as parseSessionDer, type SessionFields } from './session-der.js';
+import { buildSession, parseSession as parseSessionDer, type SessionFields } from './session-der.js';
 import { verifyServer, type VerifyFailure } from './verify.js';
 import { DtlsSession } from './dtls.js';
 import { problemOfCode, type TlsProblem } from './tls-problem.js';
@@ -416,7 +416,11 @@ export class TlsService {
       this.profiles.sessionEstablished(profileId, { type: s.type === 10 ? 10 : 0, sessionId: id, masterSecret: fields.masterKey.toString('base64') });
     } else {
       const type = s.type === 3 || s.type === 11 || s.type === 13 ? s.type : 1;
-      this.profiles.sessionEstablished(profileId, { type, data: der.toString('base64') });
+      // Type 11's data goes back on a command line (tag 13, like the seed's 364 characters):
+      // the server certificate is left out, the ticket and keys are all a resumption needs.
+      const data = type === 11 ? buildSession({ ...fields, peerCertificate: undefined }) : der;
+      if (type === 11) remember(this.byDer, hash(data), known);
+      this.profiles.sessionEstablished(profileId, { type, data: data.toString('base64') });
     }
   }
 }
