@@ -31,6 +31,8 @@ export { TelitSocketBackend } from './drivers/telit/socket-backend.js';
 export { QuectelModem, QuectelCertificates, QuectelTls, QUECTEL_INIT_SEQUENCE, QUECTEL_CONTEXT_ID, QUECTEL_CONNECT_IDS } from './drivers/quectel.js';
 export { QuectelSocketBackend, QUECTEL_MAX_HEX_SEND } from './drivers/quectel/socket-backend.js';
 export { UbloxTls } from './drivers/ublox/tls.js';
+// RoT key services of modem.security (psk, e2eEncrypt, localEncrypt/localDecrypt, ztp.credentials).
+export { UbloxSecurityKeys, type RotPsk, type ZtpCredentials } from './drivers/ublox/security-keys.js';
 export { UbloxModem, UBLOX_INIT_SEQUENCE, ceregStat } from './drivers/ublox.js';
 export type { PingReply, UbloxAttachOptions } from './drivers/ublox.js';
 export { connectTcp, parseTcpUrl } from './transports/tcp.js';
