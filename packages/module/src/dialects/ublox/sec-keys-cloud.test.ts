@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import type { TLSSocket } from 'node:tls';
 import { ztpKeyPair } from '@modemlab/at';
@@ -65,6 +70,23 @@ const getPsk = async (identity: string): Promise<Buffer | undefined> => {
   return r.status === 200 ? Buffer.from(r.body.PSK, 'base64') : undefined;
 };
 
+/** Builds the OpenSSL DTLS PSK test server (testing/peers/dtls-getpsk-server.c); undefined without a C compiler or libssl headers. */
+function buildDtlsServer(): { bin: string; dir: string } | undefined {
+  const dir = mkdtempSync(join(tmpdir(), 'modemlab-dtls-peer-'));
+  const bin = join(dir, 'dtls-getpsk');
+  try {
+    execFileSync('cc', ['-o', bin, new URL('../../testing/peers/dtls-getpsk-server.c', import.meta.url).pathname, '-lssl', '-lcrypto'], { stdio: 'ignore' });
+    return { bin, dir };
+  } catch {
+    rmSync(dir, { recursive: true, force: true });
+    return undefined;
+  }
+}
+const dtlsPeer = buildDtlsServer();
+after(() => {
+  if (dtlsPeer) rmSync(dtlsPeer.dir, { recursive: true, force: true });
+});
+
 describe('RoT key services against a real security cloud', () => {
   it('+USECPSK: the cloud\'s GetPSK regenerates the PSK from the identity', async () => {
     const { h } = await mod();
@@ -101,6 +123,46 @@ describe('RoT key services against a real security cloud', () => {
       assert.notEqual(server.identities[0], server.identities[1]);
     } finally {
       await server.close();
+    }
+  });
+
+  it('+USECPRF op 11 on a UDP socket: a DTLS handshake with an OpenSSL server whose PSK callback asks GetPSK', { skip: dtlsPeer ? false : 'no C compiler or OpenSSL headers' }, async () => {
+    const server = spawn(dtlsPeer!.bin, [], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const lines: string[] = [];
+    const waiters: Array<() => void> = [];
+    const nextLine = async (prefix: string): Promise<string> => {
+      for (;;) {
+        const found = lines.find((l) => l.startsWith(prefix));
+        if (found) return found.slice(prefix.length);
+        await new Promise<void>((r) => waiters.push(r));
+      }
+    };
+    createInterface({ input: server.stdout! }).on('line', (line) => {
+      lines.push(line);
+      if (line.startsWith('IDENTITY ')) {
+        void getPsk(line.slice(9)).then((psk) => server.stdin!.write(`${psk?.toString('hex') ?? ''}\n`));
+      }
+      for (const w of waiters.splice(0)) w();
+    });
+    try {
+      const port = Number(await nextLine('PORT '));
+      const { h } = await mod();
+      assert.equal(await at(h, 'AT+USECPRF=0,11,1'), OK);
+      assert.equal(await at(h, 'AT+USOCR=17'), answer('+USOCR: 0'));
+      assert.equal(await at(h, 'AT+USOSEC=0,1,0'), OK);
+      assert.equal(await atUntil(h, `AT+USOCO=0,"127.0.0.1",${port}`, OK), OK);
+      assert.match(await nextLine('IDENTITY '), new RegExp(`^1101${FIXED_ROT.uid.slice(4)}[0-9A-F]{12}$`));
+      await nextLine('ACCEPTED');
+      // The echo may come back before the write's OK has been read: its URC follows the OK.
+      let out = await atUntil(h, 'AT+USOWR=0,10,"hello dtls"', OK);
+      if (!out.includes('+UUSORF: 0,10\r\n')) out += await h.waitFor('+UUSORF: 0,10\r\n');
+      assert.equal(out, `${answer('+USOWR: 0,10')}\r\n+UUSORF: 0,10\r\n`);
+      assert.equal(await nextLine('DATA '), 'hello dtls');
+      assert.equal(await at(h, 'AT+USORF=0,100'), answer(`+USORF: 0,"127.0.0.1",${port},10,"hello dtls"`));
+      assert.equal(await atUntil(h, 'AT+USOCL=0', OK), OK);
+    } finally {
+      server.stdin!.end();
+      if (server.exitCode === null) await once(server, 'exit');
     }
   });
 
