@@ -55,7 +55,8 @@ for (const model of PRODUCTS) {
       module = await createModule({ model, stateDir: join(dir, 'state'), network: { registrationDelayMs: 0 }, log: () => {} });
       listener = await serveTcp(module, { host: '127.0.0.1', port: 0 });
       // N1 1509: the largest frame the products take, so bulk data is not cut into 31-byte frames.
-      [modem, control] = (await openModem({ url: `tcp://127.0.0.1:${listener.address.port}`, mux: { channels: 2, n1: 1509 } })) as [CellularModem, CellularModem];
+      const opened: CellularModem[] = await openModem({ url: `tcp://127.0.0.1:${listener.address.port}`, mux: { channels: 2, n1: 1509 } });
+      [modem, control] = [opened[0]!, opened[1]!];
     });
 
     after(async () => {

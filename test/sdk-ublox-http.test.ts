@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { connectInProcess, createModule, serveTcp, type VirtualModule } from '@modemlab/module';
-import { AtClient, HttpRequestError, UbloxModem, openTransport } from '@modemlab/sdk';
+import { AtClient, ConnectionFailedError, DnsError, HttpRequestError, TlsHandshakeError, UbloxModem, openTransport } from '@modemlab/sdk';
 import { freePort } from '../packages/module/src/services/sockets/peers.testutil.js';
 import { startHttpServer, type TestHttpServer } from '../packages/module/src/testing/http-server.js';
 import { makeServerPki, type ServerPki } from '../packages/module/src/testing/server-pki.js';
@@ -116,7 +116,7 @@ for (const transport of ['in-process', 'tcp'] as const) {
       assert.equal(JSON.parse((await collect(del.body)).toString()).method, 'DELETE');
     });
 
-    it('HTTPS through a security profile; 404 is a response; refused is an HttpRequestError', async () => {
+    it('HTTPS through a security profile; 404 is a response; refused is a ConnectionFailedError caused by the HttpRequestError', async () => {
       await modem.certificates.import('ca', 'sdkHttpCA', pki.caPem);
       await modem.securityProfiles.configure(3, { validation: 1, rootCa: 'sdkHttpCA' });
       await modem.http.configure(2, { host: 'secure.test', port: secure.port, secure: { profile: 3 } });
@@ -129,7 +129,18 @@ for (const transport of ['in-process', 'tcp'] as const) {
       assert.equal((await collect(missing.body)).toString(), 'no such page');
 
       await modem.http.configure(3, { host: 'api.test', port: await freePort() });
-      await assert.rejects(modem.http.request({ profile: 3, method: 'GET', path: '/' }), (e: unknown) => e instanceof HttpRequestError && e.errorClass === 3 && e.errorCode === 11);
+      // +UHTTPER 3,11 "server connection error": the module does not say refused, only failed.
+      await assert.rejects(
+        modem.http.request({ profile: 3, method: 'GET', path: '/' }),
+        (e: unknown) => e instanceof ConnectionFailedError && e.operation === 'http' && e.host === 'api.test' && /\+UHTTPER: 3,3,11/.test(e.moduleReport) && e.cause instanceof HttpRequestError && e.cause.errorClass === 3 && e.cause.errorCode === 11,
+      );
+      // An unresolvable name: +UHTTPER 3,23, a DnsError.
+      await modem.http.configure(3, { host: 'nowhere.invalid', port: 80 });
+      await assert.rejects(modem.http.request({ profile: 3, method: 'GET', path: '/' }), (e: unknown) => e instanceof DnsError && e.host === 'nowhere.invalid');
+      // A server the profile does not trust: +UHTTPER 3,73, a TlsHandshakeError.
+      await modem.securityProfiles.configure(4, { validation: 1, rootCa: 'ubx_digicert_global_root_ca' });
+      await modem.http.configure(3, { host: 'secure.test', port: secure.port, secure: { profile: 4 } });
+      await assert.rejects(modem.http.request({ profile: 3, method: 'GET', path: '/' }), (e: unknown) => e instanceof TlsHandshakeError && e.kind === 'handshake');
     });
   });
 }

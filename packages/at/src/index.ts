@@ -6,3 +6,4 @@ export * from './trace.js';
 export * from './security/module-request-mac.js';
 export * from './security/index.js';
 export * as mqttsn from './mqttsn/index.js';
+export * from './c2c/index.js';

@@ -6,6 +6,7 @@ import { parseApns, parseCount, parseForwards, parseHostPort, parseHosts, parseT
 import { startServe, waitForSignal } from './serve.js';
 import { runTerm } from './term.js';
 import { traceCommand } from './trace-command.js';
+import { cliVersion } from './version.js';
 import { startGatewayCommand } from './mqttsn-gateway/command.js';
 
 /** Wraps a parser so commander reports its message as an invalid argument. */
@@ -17,6 +18,13 @@ function arg<T>(parse: (value: string, previous: T) => T): (value: string, previ
       throw new InvalidArgumentError((err as Error).message);
     }
   };
+}
+
+/** The TCP listener `serve` opens when --tcp is not given: none beside a --pty (so `serve --pty` runs next to `npm start`). */
+export const DEFAULT_TCP: HostPort = { host: '127.0.0.1', port: 7000 };
+export function defaultTcp(tcp: HostPort | null | undefined, pty: string | undefined): HostPort | null {
+  if (tcp !== undefined) return tcp;
+  return pty === undefined ? DEFAULT_TCP : null;
 }
 
 export interface ProgramIo {
@@ -35,7 +43,8 @@ export function buildProgram(io: ProgramIo): Command {
     // `cloud migrate --state`) need the parent's options to stop at the subcommand.
     .enablePositionalOptions()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
-    .showHelpAfterError('(add --help for usage)');
+    .showHelpAfterError('(add --help for usage)')
+    .version(cliVersion(), '-V, --version', 'print the version of modemlab and exit');
 
   program
     .command('serve')
@@ -46,9 +55,8 @@ export function buildProgram(io: ProgramIo): Command {
     .addOption(
       new Option(
         '--tcp <HOST:PORT|none>',
-        'TCP listener of the first module (the next ones count up; port 0 picks free ports)',
+        'TCP listener of the first module (the next ones count up; port 0 picks free ports); default 127.0.0.1:7000, or none when --pty is given',
       )
-        .default({ host: '127.0.0.1', port: 7000 }, '127.0.0.1:7000')
         .argParser(arg<HostPort | null>((v) => (v === 'none' ? null : parseHostPort(v)))),
     )
     .option('--pty <PATH>', 'also serve a pseudo-terminal at PATH (PATH0, PATH1... with --count > 1); needs socat')
@@ -78,13 +86,17 @@ export function buildProgram(io: ProgramIo): Command {
     )
     .option('-n, --count <N>', 'number of modules', arg<number>((v) => parseCount(v)), 1)
     .option('--trace <FILE>', 'append every byte each way on every link to FILE, one JSON line per chunk (read it with `modemlab trace FILE`)')
-    .action(async (o: { model: string; tcp: HostPort | null; pty?: string; state: string; hosts?: Record<string, string>; forward?: Record<string, string>; apns?: string[]; net: 'lab' | 'open'; count: number; trace?: string }) => {
+    .option(
+      '--expose',
+      'allow --tcp on an address beyond loopback (prints a warning): whoever reaches the port can make the module connect wherever this machine can; keep --net lab',
+    )
+    .action(async (o: { model: string; tcp?: HostPort | null; pty?: string; state: string; hosts?: Record<string, string>; forward?: Record<string, string>; apns?: string[]; net: 'lab' | 'open'; count: number; trace?: string; expose?: boolean }) => {
       const api = await loadModuleApi();
       const served = await startServe(
         api,
         {
           model: o.model,
-          tcp: o.tcp,
+          tcp: defaultTcp(o.tcp, o.pty),
           pty: o.pty,
           state: o.state,
           hosts: o.hosts ?? {},
@@ -93,8 +105,10 @@ export function buildProgram(io: ProgramIo): Command {
           net: o.net,
           count: o.count,
           ...(o.trace === undefined ? {} : { trace: o.trace }),
+          expose: o.expose === true,
         },
         (line) => io.out(line + '\n'),
+        (line) => io.err(line + '\n'),
       );
       const sig = await waitForSignal();
       io.err(`modemlab: ${sig}, closing\n`);

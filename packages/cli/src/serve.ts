@@ -4,6 +4,7 @@ import { servePty, serveTcp } from '../../module/src/transports/index.js';
 import { TraceTap } from '../../module/src/link/trace-tap.js';
 import { TraceWriter } from './trace-writer.js';
 import { CliError, type CliModule, type ModuleApi } from './module-api.js';
+import { exposureRefusal, exposureWarning, isLoopbackHost } from './exposure.js';
 import { formatHostPort, ptyPathFor, tcpPortFor, type HostPort } from './parse.js';
 
 export interface ServeOptions {
@@ -24,6 +25,8 @@ export interface ServeOptions {
   count: number;
   /** Append a trace of every byte on every link (JSON lines) to this file. */
   trace?: string;
+  /** Allows a --tcp host beyond loopback (with a warning); without it such a bind is refused. */
+  expose?: boolean;
 }
 
 export interface Served {
@@ -35,12 +38,22 @@ export interface Served {
  * Starts `count` modules with their listeners and reports each listener with `print`,
  * one line each: `modemlab: <model> listening on tcp://HOST:PORT` / `... on pty PATH`.
  */
-export async function startServe(api: ModuleApi, opts: ServeOptions, print: (line: string) => void): Promise<Served> {
+export async function startServe(
+  api: ModuleApi,
+  opts: ServeOptions,
+  print: (line: string) => void,
+  /** Warnings (stderr in the CLI); default `print`. */
+  warn: (line: string) => void = print,
+): Promise<Served> {
   const models = api.listModels();
   if (!models.includes(opts.model)) {
     throw new CliError(`modemlab: unknown model '${opts.model}'; available models: ${models.join(', ')}`, 2);
   }
   if (!opts.tcp && !opts.pty) throw new CliError('modemlab: nothing to serve: --tcp none and no --pty', 2);
+  if (opts.tcp && !isLoopbackHost(opts.tcp.host)) {
+    if (!opts.expose) throw new CliError(exposureRefusal(opts.tcp), 2);
+    warn(exposureWarning(opts.tcp));
+  }
 
   const modules: CliModule[] = [];
   const listeners: Array<{ close(): Promise<void> }> = [];

@@ -13,8 +13,9 @@
  */
 import type { Duplex } from 'node:stream';
 import { AtTracer, type AtTraceOptions, type AtTraceSink } from './at-trace.js';
-import { AtError, AtTimeoutError, CmeError, ConnectionClosedError } from './errors.js';
+import { AtError, AtTimeoutError, CmeError, ConnectionClosedError, ModuleBusyError } from './errors.js';
 import { LineSplitter } from './line-splitter.js';
+import type { SdkLogger } from './logger.js';
 import { OnlineLink } from './online-link.js';
 import { parseFinalResult, verbosityAfter, type SuccessFinal } from './result-codes.js';
 import { defaultExpectPrefix, matchesPrefix } from './urc-prefix.js';
@@ -34,7 +35,18 @@ export interface AtClientOptions {
    * lines, or `{ sink, port }` to name the port in the records.
    */
   trace?: AtTraceSink | AtTraceOptions;
+  /**
+   * A pino-compatible logger: each command's outcome and URCs at debug, the link's close at
+   * info (warn when the module refused this client as busy).
+   */
+  logger?: SdkLogger;
 }
+
+/**
+ * What modemlab's TCP transport (and a serial-to-TCP bridge that says so) sends a second
+ * client before closing: the link closes as ModuleBusyError, not "closed by the peer".
+ */
+const BUSY_LINE = /\bbusy, another client is attached\b/i;
 
 export interface PromptOptions {
   /** Written (binary safe) once the module prints the prompt character. */
@@ -100,6 +112,8 @@ interface Job {
   echoSeen: boolean;
   awaitingPrompt: boolean;
   timer?: NodeJS.Timeout;
+  /** Date.now() when it was written, for the logger. */
+  startedAt?: number;
 }
 
 export class AtClient {
@@ -118,6 +132,9 @@ export class AtClient {
   /** The link the last CONNECT opened, for `dial` to hand out. */
   private dialed: OnlineLink | undefined;
   private readonly tracer: AtTracer | undefined;
+  private readonly logger: SdkLogger | undefined;
+  /** The module's "busy" line, when it sent one: the close that follows is ModuleBusyError. */
+  private busyLine: string | undefined;
   /** Every write to the module goes through here, so the trace sees it. */
   private readonly tx = {
     write: (data: Buffer | string, cb?: (err?: Error | null) => void): boolean => {
@@ -134,6 +151,7 @@ export class AtClient {
     this.lineEnding = options.lineEnding ?? '\r';
     this.numeric = options.numeric ?? false;
     this.tracer = options.trace ? new AtTracer(options.trace) : undefined;
+    this.logger = options.logger;
     this.splitter = new LineSplitter({
       line: (line) => this.onLine(line),
       prompt: (char) => this.onPrompt(char),
@@ -153,7 +171,7 @@ export class AtClient {
   /** Queues a command line (without line ending) and resolves with its response. */
   send(command: string, opts: SendOptions = {}): Promise<AtResponse> {
     if (/[\r\n]/.test(command)) return Promise.reject(new TypeError(`command contains a line ending: ${JSON.stringify(command)}`));
-    if (this.closedError) return Promise.reject(new ConnectionClosedError(this.closedError.message, { cause: this.closedError, command }));
+    if (this.closedError) return Promise.reject(closedFor(this.closedError, command));
     const expect =
       opts.expectPrefix === null
         ? []
@@ -322,12 +340,14 @@ export class AtClient {
   };
 
   private readonly onEnd = (): void => {
-    this.shutdown(new ConnectionClosedError('connection closed by the peer'));
+    this.shutdown(this.busyLine !== undefined ? new ModuleBusyError(this.busyLine) : new ConnectionClosedError('connection closed by the peer'));
   };
 
   private shutdown(error: ConnectionClosedError): void {
     if (this.closedError) return;
     this.closedError = error;
+    if (error instanceof ModuleBusyError) this.logger?.warn({ reason: error.reason }, 'module refused the link: busy');
+    else this.logger?.info({ reason: error.message }, 'link closed');
     this.stream.off('data', this.onData);
     this.stream.off('end', this.onEnd);
     this.stream.off('close', this.onEnd);
@@ -343,7 +363,7 @@ export class AtClient {
     this.queue.length = 0;
     for (const job of jobs) {
       clearTimeout(job.timer);
-      job.reject(new ConnectionClosedError(error.message, { cause: error, command: job.command }));
+      job.reject(closedFor(error, job.command));
     }
     for (const listener of [...this.closeListeners]) listener(error);
     this.closeListeners.clear();
@@ -373,6 +393,7 @@ export class AtClient {
       this.splitter.reset();
       this.finish(job, new AtTimeoutError(job.command, timeoutMs, job.lines));
     }, timeoutMs);
+    job.startedAt = Date.now();
     this.tx.write(job.command + this.lineEnding);
   }
 
@@ -394,6 +415,11 @@ export class AtClient {
     this.active = undefined;
     this.splitter.promptChars = '';
     this.splitter.headerMatcher = undefined;
+    if (this.logger) {
+      const ms = Date.now() - (job.startedAt ?? Date.now());
+      if (outcome instanceof Error) this.logger.debug({ command: job.command, error: outcome.message, ms }, 'at command failed');
+      else this.logger.debug({ command: job.command, final: outcome.finalLine, lines: outcome.lines.length, ms }, 'at command');
+    }
     if (outcome instanceof Error) job.reject(outcome);
     else job.resolve(outcome);
     this.pump();
@@ -409,6 +435,7 @@ export class AtClient {
   }
 
   private onLine(line: string): void {
+    if (BUSY_LINE.test(line)) this.busyLine = line;
     const job = this.active;
     if (!job) {
       if (!this.dispatchUrc(line)) for (const h of [...this.unhandled]) this.callHandler(h, line);
@@ -444,6 +471,7 @@ export class AtClient {
   /** Delivers a line to the URC handlers whose prefix it carries; false if none. */
   private dispatchUrc(line: string): boolean {
     const targets = this.urcHandlers.filter((h) => matchesPrefix(line, h.prefix));
+    if (targets.length > 0) this.logger?.debug({ urc: line }, 'urc');
     for (const t of targets) this.callHandler(t.handler, line);
     return targets.length > 0;
   }
@@ -455,4 +483,10 @@ export class AtClient {
       this.options.onHandlerError?.(error, line);
     }
   }
+}
+
+/** The error a command gets on a closed link: the close's own class (ModuleBusyError stays one), naming the command. */
+function closedFor(error: ConnectionClosedError, command: string): ConnectionClosedError {
+  if (error instanceof ModuleBusyError) return new ModuleBusyError(error.reason, { cause: error, command });
+  return new ConnectionClosedError(error.message, { cause: error, command });
 }

@@ -86,3 +86,126 @@ export class ConnectionClosedError extends Error {
     this.command = options?.command;
   }
 }
+
+/** `openModem({ vendor })` found a module of another vendor. */
+export class VendorMismatchError extends UnsupportedFeatureError {
+  override name = 'VendorMismatchError';
+  constructor(
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super('vendor', `expected a ${expected} module, found ${actual}`);
+  }
+}
+
+/**
+ * The module (or the server in front of it) refused this client because another one holds
+ * it: modemlab's TCP transport answers `modemlab: busy, another client is attached` and
+ * closes. A ConnectionClosedError, with the module's own words in `reason`.
+ */
+export class ModuleBusyError extends ConnectionClosedError {
+  override name = 'ModuleBusyError';
+  constructor(
+    /** The line the module sent before closing. */
+    readonly reason: string,
+    options?: { cause?: unknown; command?: string },
+  ) {
+    super(`module busy: ${reason}`, options);
+  }
+}
+
+/** Where a network failure happened, as the module reported it. */
+export interface NetworkFailure {
+  /** What was asked: a connect, a name lookup, an HTTP request... */
+  operation: 'connect' | 'resolve' | 'http';
+  host?: string;
+  port?: number;
+  /**
+   * The module's own report of the reason, as it gave it: `+USOER: 111`, `+UHTTPER: 0,3,73`,
+   * `+CME ERROR: 839`, `+QSSLOPEN: 1,0,-3`...
+   */
+  moduleReport: string;
+  /** The command that failed (its error is `cause`). */
+  command: string;
+  cause?: unknown;
+}
+
+/**
+ * A network operation of the module failed, and the module said why (the subclasses).
+ * An AtError, so code that caught the command's error keeps working; `cause` is it.
+ */
+export class ModemNetworkError extends AtError {
+  override name = 'ModemNetworkError';
+  readonly operation: NetworkFailure['operation'];
+  readonly host: string | undefined;
+  readonly port: number | undefined;
+  readonly moduleReport: string;
+
+  constructor(what: string, f: NetworkFailure) {
+    const target = f.host === undefined ? '' : f.port === undefined ? ` ${f.host}` : ` ${f.host}:${f.port}`;
+    super(f.command, [f.moduleReport], `${f.operation}${target}: ${what} (${f.moduleReport})`, f.cause === undefined ? undefined : { cause: f.cause });
+    this.operation = f.operation;
+    this.host = f.host;
+    this.port = f.port;
+    this.moduleReport = f.moduleReport;
+  }
+}
+
+/** The module could not resolve the host name (u-blox ENSRNOTFOUND/ENSRSERVFAIL, a failed lookup). */
+export class DnsError extends ModemNetworkError {
+  override name = 'DnsError';
+  constructor(f: NetworkFailure) {
+    super('name not resolved', f);
+  }
+}
+
+/** The peer refused the connection (ECONNREFUSED: nothing listens on the port). */
+export class ConnectionRefusedError extends ModemNetworkError {
+  override name = 'ConnectionRefusedError';
+  constructor(f: NetworkFailure) {
+    super('connection refused', f);
+  }
+}
+
+/** The connection (or its handshake) did not complete in the module's time (ETIMEDOUT, Quectel -7). */
+export class ConnectTimeoutError extends ModemNetworkError {
+  override name = 'ConnectTimeoutError';
+  constructor(f: NetworkFailure) {
+    super('timed out', f);
+  }
+}
+
+/**
+ * The connection failed and the module gives no finer reason than that (Telit 832 "SSL
+ * socket error", Quectel -2, u-blox errno values other than the ones above).
+ */
+export class ConnectionFailedError extends ModemNetworkError {
+  override name = 'ConnectionFailedError';
+  constructor(f: NetworkFailure) {
+    super('connection failed', f);
+  }
+}
+
+/**
+ * Why a TLS handshake failed, as finely as the module says it:
+ * - `certificate`: a certificate was refused — the server's (unknown CA, wrong host name,
+ *   expired) or the module's by the server (Quectel -3);
+ * - `security-data`: the CA, certificate or key the slot names is missing or unusable
+ *   (Telit 837 "SSL certs and keys wrong or not stored");
+ * - `client-key`: the client key is unusable (Quectel -4);
+ * - `protocol`: no TLS version or cipher suite in common, or the peer does not speak TLS at
+ *   all — a plain port (Quectel -5);
+ * - `handshake`: the module says the handshake failed and nothing more (u-blox +USOER 71
+ *   EPROTO, Telit 839 "SSL error during handshake").
+ */
+export type TlsFailureKind = 'certificate' | 'security-data' | 'client-key' | 'protocol' | 'handshake';
+
+export class TlsHandshakeError extends ModemNetworkError {
+  override name = 'TlsHandshakeError';
+  constructor(
+    readonly kind: TlsFailureKind,
+    f: NetworkFailure,
+  ) {
+    super(`TLS handshake failed (${kind})`, f);
+  }
+}

@@ -2,6 +2,21 @@ export { AtClient } from './at-client.js';
 export { AtTracer, AT_CLIENT_LAYER, channelTrace, type AtTraceOptions, type AtTraceSink } from './at-trace.js';
 export type { AtClientOptions, AtResponse, PromptOptions, SendOptions, UrcHandler, WaitForUrcOptions } from './at-client.js';
 export { AtError, AtTimeoutError, CmeError, ConnectionClosedError, UnsupportedFeatureError, UrcError } from './errors.js';
+// Typed modems, typed network errors, the logger hook (issue 13 points 2, 4, 5).
+export {
+  ConnectionFailedError,
+  ConnectionRefusedError,
+  ConnectTimeoutError,
+  DnsError,
+  ModemNetworkError,
+  ModuleBusyError,
+  TlsHandshakeError,
+  VendorMismatchError,
+  type NetworkFailure,
+  type TlsFailureKind,
+} from './errors.js';
+export type { SdkLogger } from './logger.js';
+export { isQuectel, isTelit, isUblox, isVendor, type AnyModem, type ModemByVendor, type ModemOf } from './typed-modem.js';
 export { CME_TEXTS, cmeCodeOf } from './cme-codes.js';
 export { parseCmeError, parseFinalResult, verbosityAfter } from './result-codes.js';
 export type { FinalResult, SuccessFinal } from './result-codes.js';

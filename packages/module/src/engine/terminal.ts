@@ -403,6 +403,9 @@ export class Terminal implements LinkTop {
     get enclosing() {
       return terminal.link.enclosing;
     },
+    get port() {
+      return terminal.link.name;
+    },
   }))(this);
 
   // ---- prompts -----------------------------------------------------------------------

@@ -45,6 +45,8 @@ export interface LinkControl {
   readonly layers: readonly string[];
   /** Layer names of the stacks this one runs inside (a CMUX channel's port), outermost first. */
   readonly enclosing: readonly string[];
+  /** The name of the pipe at the bottom of this stack ('uart', 'cmux/dlci2'). */
+  readonly port: string;
 }
 
 interface Level {

@@ -2,6 +2,7 @@ import { noUserFileSystem } from './file-system-table.js';
 import type { CertificateTable } from './certificate-table.js';
 import type { SocketTable } from './socket-table.js';
 import type { TlsTable } from './tls-table.js';
+import { BC66_CERTIFICATE_RULES } from './certificate-rules.js';
 import type { ModelTable } from './types.js';
 
 /**
@@ -37,6 +38,7 @@ const bc66Tls: TlsTable = {
   localEncryptionSessionTypes: [],
   maxSessionData: 0,
   sessionDataGuardMs: 20_000,
+  certificates: BC66_CERTIFICATE_RULES,
 };
 
 /**

@@ -8,6 +8,7 @@ import { saraR5Mux } from './mux-table.js';
 import { saraMqtt } from './mqtt-table.js';
 import type { ModelTable } from './types.js';
 import { saraR5Gpio } from './gpio-table.js';
+import { saraR5C2c } from './c2c-table.js';
 
 /** u-blox SARA-R510M8S: LTE Cat-M1 / NB-IoT, the seed documents' main product. */
 export const saraR5: ModelTable = {
@@ -42,6 +43,7 @@ export const saraR5: ModelTable = {
   tls: saraR5Tls,
   sockets: saraR5Sockets,
   mux: saraR5Mux,
+  c2c: saraR5C2c,
   http: saraR5Http,
   mqtt: saraMqtt,
   fileSystem: saraR5FileSystem,

@@ -3,6 +3,7 @@ import type { CertificateTable } from './certificate-table.js';
 import { geFamilySecureSocket, heFamilySecureSocket } from './secure-socket-table.js';
 import type { SocketTable } from './socket-table.js';
 import type { TlsTable } from './tls-table.js';
+import { TELIT_CERTIFICATE_RULES } from './certificate-rules.js';
 import { telitMux } from './mux-table.js';
 import type { ModelTable } from './types.js';
 
@@ -51,6 +52,7 @@ const telitTls: TlsTable = {
   localEncryptionSessionTypes: [],
   maxSessionData: 0,
   sessionDataGuardMs: 20_000,
+  certificates: TELIT_CERTIFICATE_RULES,
 };
 
 /** Telit modules keep a handful of plain sockets (#SD, connection ids 1-6) besides the SSL one. */

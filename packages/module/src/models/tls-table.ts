@@ -1,4 +1,5 @@
 import { LEGACY_NUMBERS, TABLE_26_CODES } from './cipher-suites.js';
+import { UBLOX_CERTIFICATE_RULES, type CertificateRules } from './certificate-rules.js';
 
 /** Protocol versions as node:tls names them. */
 export type TlsVersionName = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
@@ -49,6 +50,8 @@ export interface TlsTable {
   maxSessionData: number;
   /** Silence that aborts the op 13 tag 5 data prompt. */
   sessionDataGuardMs: number;
+  /** Signature algorithms and key sizes the product's path validation accepts. */
+  certificates: CertificateRules;
 }
 
 const ALL_OPS = Array.from({ length: 17 }, (_, i) => i);
@@ -87,6 +90,7 @@ export const saraR5Tls: TlsTable = {
   localEncryptionSessionTypes: [10, 11, 13],
   maxSessionData: 8192,
   sessionDataGuardMs: 20_000,
+  certificates: UBLOX_CERTIFICATE_RULES,
 };
 
 /**

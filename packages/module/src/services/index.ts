@@ -43,6 +43,7 @@ import { RootOfTrust } from './rot/root-of-trust.js';
 import { SecurityState } from './security/security-state.js';
 import { SecurityKeys } from './security/security-keys.js';
 import { withRotCredentials } from './tls/rot-credentials.js';
+import { C2cPairings } from './c2c/c2c-pairings.js';
 
 export type { NetworkOptions } from './network/options.js';
 
@@ -109,6 +110,8 @@ export interface ModuleServices {
   security: SecurityState;
   /** The RoT key services: local data protection, PSK, E2E, ZTP credentials (seed 001 §5.2-§7). */
   keys: SecurityKeys;
+  /** Chip-to-chip pairings (+USECC2C); absent on products without C2C. */
+  c2c?: C2cPairings;
   /** 'power-off': a reboot or power-down is under way (dialects drop their RAM state). */
   lifecycle: EventEmitter<{ 'power-off': [] }>;
   /** Power-up: load NVM, start registration. */
@@ -176,10 +179,12 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
   const mqttsn = new MqttSnService({ dialer, clock, nvm, defaultClientId: () => identity.imei });
   const coap = new CoapService({ dialer, nvm, clock });
   const lifecycle = new EventEmitter<{ 'power-off': [] }>();
+  const c2c = model.c2c ? new C2cPairings(model.c2c, nvm, rot, security) : undefined;
   return {
     rot,
     security,
     keys,
+    ...(c2c ? { c2c } : {}),
     lifecycle,
     settings,
     identity,

@@ -136,3 +136,51 @@ test('pty: raw without the client setting termios (plain fs), all bytes', { skip
     await l.close();
   }
 });
+
+/**
+ * A socat that holds back its "starting data transfer loop" notice until the test opens
+ * `gate`, and says so on `held` (both FIFOs): the moment between socat's own link and
+ * the transport's go, made as long as the test needs.
+ */
+function gatedSocat(dir: string): { socat: string; held: string; gate: string } {
+  const held = path.join(dir, 'held');
+  const gate = path.join(dir, 'gate');
+  spawnSync('mkfifo', [held, gate]);
+  const socat = path.join(dir, 'gated-socat');
+  fs.writeFileSync(
+    socat,
+    `#!/bin/bash
+exec socat "$@" 2> >(
+  while IFS= read -r line; do
+    case "$line" in *"starting data transfer loop"*) echo held > '${held}'; read -r _ < '${gate}';; esac
+    printf '%s\\n' "$line" >&2
+  done)
+`,
+    { mode: 0o755 },
+  );
+  return { socat, held, gate };
+}
+
+test('pty: the path appears only once the pty is raw (no client can open it cooked)', { skip }, async () => {
+  const mod = new FakeModule('echo');
+  const link = tmpLink();
+  const gated = gatedSocat(path.dirname(link));
+  const serving = servePty(mod, { path: link, socat: gated.socat });
+  // socat has linked its pty and set raw mode; its notice is held.
+  await fs.promises.readFile(gated.held);
+  assert.equal(fs.existsSync(link), false, 'the public path must not exist before the transport has seen raw mode set');
+  await fs.promises.writeFile(gated.gate, 'go\n');
+  const l = await serving;
+  try {
+    assert.ok(fs.lstatSync(link).isSymbolicLink());
+    const stty = spawnSync('stty', ['-F', link, '-a'], { encoding: 'utf8' });
+    assert.match(stty.stdout, /-opost/);
+    assert.match(stty.stdout, /-icanon/);
+    assert.match(stty.stdout, /-echo /);
+    // No leftover private name next to the public one.
+    assert.deepEqual(fs.readdirSync(path.dirname(link)).filter((n) => n.startsWith('.')), []);
+  } finally {
+    await l.close();
+  }
+  assert.equal(fs.existsSync(link), false);
+});

@@ -39,10 +39,14 @@ export async function servePty(module: UartAttachable, opts: PtyOptions): Promis
   const timeoutMs = opts.startTimeoutMs ?? 5000;
 
   await removeStaleLink(linkPath);
+  // socat creates its link before it sets the pty's termios (raw, echo=0): a client that
+  // opened the path in between saw cooked mode (onlcr turned its LF into CR LF). So socat
+  // links a private name, and the public path appears by an atomic rename only once socat
+  // reports its transfer loop, which it starts after the termios is set.
+  const privateLink = path.join(path.dirname(linkPath), `.${path.basename(linkPath)}.${process.pid}.starting`);
+  await removeStaleLink(privateLink);
 
-  // -d -d: socat reports "starting data transfer loop" once the pty's termios (raw, echo=0)
-  // is set; the symlink appears before that, and a client that opened it then saw cooked mode.
-  const child = spawn(cmd, ['-d', '-d', `PTY,link=${linkPath},raw,echo=0`, 'STDIO'], {
+  const child = spawn(cmd, ['-d', '-d', `PTY,link=${privateLink},raw,echo=0`, 'STDIO'], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -63,12 +67,14 @@ export async function servePty(module: UartAttachable, opts: PtyOptions): Promis
     });
   });
 
-  await waitForStart(child, linkPath, cmd, timeoutMs, () => stderr).catch(async (err: unknown) => {
-    if (!exited) child.kill('SIGKILL');
-    await exitPromise;
-    await removeStaleLink(linkPath).catch(() => {});
-    throw err;
-  });
+  await waitForStart(child, privateLink, linkPath, cmd, timeoutMs, () => stderr)
+    .then(() => fs.rename(privateLink, linkPath))
+    .catch(async (err: unknown) => {
+      if (!exited) child.kill('SIGKILL');
+      await exitPromise;
+      await removeStaleLink(privateLink).catch(() => {});
+      throw err;
+    });
 
   const stdin = child.stdin!;
   const stdout = child.stdout!;
@@ -111,10 +117,12 @@ export async function servePty(module: UartAttachable, opts: PtyOptions): Promis
   };
 }
 
-/** Resolves once the symlink exists and socat runs its transfer loop; rejects if socat is missing, exits, or times out. */
+/** Resolves once socat's symlink exists and socat runs its transfer loop (its termios set); rejects if socat is missing, exits, or times out. */
 function waitForStart(
   child: ChildProcess,
   linkPath: string,
+  /** The public path, for error messages. */
+  shownPath: string,
   cmd: string,
   timeoutMs: number,
   stderr: () => string,
@@ -137,7 +145,7 @@ function waitForStart(
     const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
       finish(
         new Error(
-          `modemlab: socat exited (${signal ?? `code ${code}`}) before creating ${linkPath}` +
+          `modemlab: socat exited (${signal ?? `code ${code}`}) before creating ${shownPath}` +
             (socatErrors(stderr()) ? `: ${socatErrors(stderr())}` : ''),
         ),
       );
@@ -154,7 +162,7 @@ function waitForStart(
       );
     }, 10);
     const timer = setTimeout(
-      () => finish(new Error(`modemlab: socat did not create ${linkPath} within ${timeoutMs} ms`)),
+      () => finish(new Error(`modemlab: socat did not create ${shownPath} within ${timeoutMs} ms`)),
       timeoutMs,
     );
   });

@@ -114,3 +114,44 @@ test('tcp: listen errors reject (port in use)', async () => {
     await l.close();
   }
 });
+
+test('tcp: 1,000 immediate reconnects are never refused as busy', { timeout: 120_000 }, async () => {
+  const mod = new FakeModule();
+  const l = await serveTcp(mod, { host: '127.0.0.1', port: 0 });
+  let busy = 0;
+  try {
+    for (let i = 0; i < 1000; i++) {
+      const s = await connect(l.address.port);
+      s.write('AT\r');
+      const got = await readUntil(s, (all) => includes('OK')(all) || includes('busy')(all));
+      if (got.toString().includes('busy')) busy++;
+      // Half the clients close politely (FIN after their writes), half at once; neither waits.
+      if (i % 2 === 0) s.end();
+      else s.destroy();
+    }
+  } finally {
+    await l.close();
+  }
+  assert.equal(busy, 0);
+  assert.equal(mod.attached, 1000);
+});
+
+test('tcp: a client arriving while another is attached takes the port when that one ends', async () => {
+  const mod = new FakeModule();
+  const l = await serveTcp(mod, { host: '127.0.0.1', port: 0, handoverGraceMs: 60_000 });
+  try {
+    const first = await connect(l.address.port);
+    first.write('AT\r');
+    await readUntil(first, includes('OK'));
+    const second = await connect(l.address.port);
+    second.write('AT\r');
+    const answer = readUntil(second, includes('OK'));
+    assert.equal(mod.attached, 1);
+    first.end();
+    assert.equal((await answer).toString(), '\r\nOK\r\n');
+    assert.equal(mod.attached, 2);
+    second.destroy();
+  } finally {
+    await l.close();
+  }
+});

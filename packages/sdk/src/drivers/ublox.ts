@@ -21,6 +21,7 @@ import { UbloxSecurityProfiles } from './ublox/security-profiles.js';
 import { UbloxTls } from './ublox/tls.js';
 import type { UbloxUdpSocket } from './ublox/udp.js';
 import { UbloxGpio } from './ublox/gpio.js';
+import { resolveFailure } from './ublox/network-errors.js';
 
 /** The ubxlib init sequence (u_cell_pwr.c); every command must answer OK. */
 export const UBLOX_INIT_SEQUENCE: readonly string[] = ['ATE0', 'AT+CMEE=2', 'AT+UDCONF=1,0', 'ATI9', 'AT&C1', 'AT&D0', 'AT+CGEREP=1'];
@@ -200,7 +201,9 @@ export class UbloxModem implements CellularModem {
   /** `AT+UDNSRN=0,"<name>"` -> `+UDNSRN: "<ip>"`. */
   async resolve(name: string, opts: { timeoutMs?: number } = {}): Promise<string> {
     const command = `AT+UDNSRN=0,${quote(name)}`;
-    const response = await this.client.send(command, { timeoutMs: opts.timeoutMs ?? 70_000 });
+    const response = await this.client.send(command, { timeoutMs: opts.timeoutMs ?? 70_000 }).catch((error: unknown) => {
+      throw resolveFailure(error, name, command);
+    });
     const ip = paramsOf(response.lines, '+UDNSRN')?.[0];
     if (!ip) throw new AtError(command, [...response.lines, response.finalLine], `${command}: no +UDNSRN address in the response`);
     return ip;

@@ -6,7 +6,7 @@ import type { ModuleHost } from '../../module-host.js';
 import { ServiceError } from '../../services/errors.js';
 import { SocketError } from '../../services/sockets/socket-service.js';
 import { CertificateError, CertificateType } from '../../services/tls/cert-store.js';
-import type { TlsProblem } from '../../services/tls/tls-problem.js';
+import { CERTIFICATE_PROBLEMS, type TlsProblem } from '../../services/tls/tls-problem.js';
 import { QsslErr, type QsslErrCode } from './errors.js';
 import { CONTEXT_ID, IDS_RANGE, idsParam, intParam, stringParam } from './ssl-params.js';
 import { qsslState, type QsslConfig, type QsslConnection } from './ssl-state.js';
@@ -80,7 +80,8 @@ function openCode(err: unknown): QsslErrCode {
   if (err instanceof OpenFailure) return err.code;
   if (err instanceof ServiceError) return QsslErr.connection;
   if (err instanceof SocketError) {
-    if (err.tls) return TLS_PROBLEM_ERR[err.tls] ?? QsslErr.connection;
+    // Every verdict on the server's certificates is a certificate error, -3.
+    if (err.tls) return TLS_PROBLEM_ERR[err.tls] ?? (CERTIFICATE_PROBLEMS.has(err.tls) ? QsslErr.cert : QsslErr.connection);
     if (err.errno === 'ETIMEDOUT') return QsslErr.timeout;
     if (err.errno === 'ENOMEM') return QsslErr.other;
     return QsslErr.connection;

@@ -43,6 +43,8 @@ export function cmuxCommand({ notAllowed, badParameter }: CmuxCommandOptions): C
         if (!table) throw plainError();
         // On any channel of a running mux (DLCI 1 holds the layer, the others run inside it).
         if (isMuxed(ctx.link)) throw cme(notAllowed);
+        // Not inside a chip-to-chip session: C2C goes inside a mux channel, never around a mux (ubxlib).
+        if (ctx.link.layers.includes('c2c')) throw cme(notAllowed);
         const n1 = (args.N1 as number | undefined) ?? table.n1Default;
         if (n1 > table.n1Max) throw cme(badParameter);
         n1BySession.set(ctx.session, n1);

@@ -1,4 +1,5 @@
 import { cmuxCommand } from '../shared/cmux.js';
+import { c2cCommands } from './c2c.js';
 import type { Dialect } from '../types.js';
 import { basicCommands } from './basic.js';
 import { coapCommands } from './coap.js';
@@ -72,6 +73,7 @@ export const ubloxDialect: Dialect = {
     ...secPskCommands,
     ...secE2eCommands,
     ...secDevCertCommands,
+    ...c2cCommands,
     cmuxCommand({ notAllowed: UbloxCme.notAllowed, badParameter: UbloxCme.badParameter }),
   ],
   sessionDefaults: { echo: true, verbose: true, cmee: 0 },

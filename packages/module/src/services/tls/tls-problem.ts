@@ -30,6 +30,26 @@ export type TlsProblem =
   /** The module's own checks of the server, after the handshake. */
   | 'no-certificate'
   | 'unknown-ca'
+  /** Path validation (path-validation.ts): a self-signed leaf the store does not hold. */
+  | 'self-signed'
+  /** A certificate whose signature does not verify with its issuer's key. */
+  | 'bad-signature'
+  /** A certificate that cannot be decoded. */
+  | 'bad-certificate'
+  /** A critical extension the module does not process. */
+  | 'critical-extension'
+  /** An issuer that is no CA: basicConstraints CA:FALSE (or absent), keyUsage without keyCertSign. */
+  | 'invalid-ca'
+  /** More intermediate CAs than a pathLenConstraint allows. */
+  | 'path-length'
+  /** A certificate not for TLS servers (extendedKeyUsage without serverAuth, keyUsage). */
+  | 'purpose'
+  /** A name outside a CA's permitted subtrees or inside its excluded ones. */
+  | 'name-constraints'
+  /** A signature algorithm the product refuses (MD5...). */
+  | 'signature-algorithm'
+  /** A key smaller than the product accepts. */
+  | 'key-size'
   | 'hostname'
   | 'expired'
   | 'not-yet-valid'
@@ -46,6 +66,26 @@ export type TlsProblem =
   | 'alert'
   /** Anything else OpenSSL or the DTLS library reported. */
   | 'protocol';
+
+/** The module's own verdicts on the server's certificates: every vendor reports them as a certificate error. */
+export const CERTIFICATE_PROBLEMS: ReadonlySet<TlsProblem> = new Set<TlsProblem>([
+  'no-certificate',
+  'unknown-ca',
+  'self-signed',
+  'bad-signature',
+  'bad-certificate',
+  'critical-extension',
+  'invalid-ca',
+  'path-length',
+  'purpose',
+  'name-constraints',
+  'signature-algorithm',
+  'key-size',
+  'hostname',
+  'expired',
+  'not-yet-valid',
+  'pin-mismatch',
+]);
 
 /** OpenSSL's reason codes (as node reports them) and the problem each stands for. */
 const BY_CODE: ReadonlyArray<[RegExp, TlsProblem]> = [

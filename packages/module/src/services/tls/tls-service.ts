@@ -324,6 +324,7 @@ export class TlsService {
             hostname: plan.verify.hostname,
             now: this.moduleTime(),
             rootDates: plan.verify.rootDates,
+            rules: this.table.certificates,
             ...(plan.verify.pin ? { pin: plan.verify.pin } : {}),
           });
           if (!verdict.ok) {

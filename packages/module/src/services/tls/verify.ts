@@ -1,23 +1,34 @@
 import { isIP } from 'node:net';
 import type { X509Certificate } from 'node:crypto';
+import type { CertificateRules } from '../../models/certificate-rules.js';
+import { validatePath, type PathFailure } from './path-validation.js';
 
 /**
- * The server checks of a security profile, done by hand after the handshake (node:tls runs
- * with rejectUnauthorized:false): OpenSSL's authorizationError reports only its last error
- * and cannot ignore dates while checking the chain, which levels 1 and 2 need
- * (shared/spec/notes/node-platform.md §2.5).
+ * The server checks of a security profile, done after the handshake (node:tls runs with
+ * rejectUnauthorized:false): OpenSSL's authorizationError reports only its last error and
+ * cannot ignore dates while checking the chain, which levels 1 and 2 need
+ * (shared/spec/notes/node-platform.md §2.5). The path itself is validated by
+ * path-validation.ts (RFC 5280 without dates, plus the product's algorithm rules); this
+ * file adds what the profile's level decides.
  *
  *   level 0  nothing
- *   level 1  the chain ends at a trusted root (signatures and names; dates ignored)
+ *   level 1  RFC 5280 path validation to a trusted root: signatures, basicConstraints and
+ *            pathLenConstraint, keyUsage/extendedKeyUsage (serverAuth), name constraints,
+ *            critical extensions, the product's signature algorithms; dates ignored
  *   level 2  level 1 + the leaf matches the expected host name
  *   level 3  level 2 + every certificate of the path is valid at the module's time
  *   rootDates at levels 1 and 2: the trusted root the path ends at is valid at the
  *            module's time (products that check their stored CA's dates only: Telit)
  *   pinning  at any level: the leaf matches the pinned certificate (op 12)
+ *
+ * A self-signed leaf passes level 1 and above only when the store holds that very
+ * certificate as a trusted root (then it is its own path); at level 0 it passes as any.
  */
-export type VerifyFailure = 'no-certificate' | 'unknown-ca' | 'hostname' | 'expired' | 'not-yet-valid' | 'pin-mismatch';
+export type VerifyFailure = 'no-certificate' | PathFailure | 'hostname' | 'expired' | 'not-yet-valid' | 'pin-mismatch';
 
-export type Verdict = { ok: true; path: X509Certificate[] } | { ok: false; failure: VerifyFailure; message: string };
+export type Verdict =
+  | { ok: true; path: X509Certificate[] }
+  | { ok: false; failure: VerifyFailure; message: string; /** Position in the path of the certificate at fault (0 = leaf). */ depth?: number };
 
 export interface PinSpec {
   certificate: X509Certificate;
@@ -38,9 +49,17 @@ export interface VerifyInput {
   /** Levels 1-2: the root the path ends at must be valid at `now` too. */
   rootDates?: boolean;
   pin?: PinSpec;
+  /** The product's signature algorithms and key sizes; without it, any RFC 5280 algorithm. */
+  rules?: CertificateRules;
 }
 
-const MAX_DEPTH = 10;
+/** Every algorithm and key: what a validator without product rules accepts. */
+export const ANY_ALGORITHM: CertificateRules = {
+  digests: ['md2', 'md4', 'md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512', 'none'],
+  keys: ['rsa', 'rsa-pss', 'ecdsa', 'dsa', 'ed25519', 'ed448'],
+  minRsaBits: 0,
+  minEcBits: 0,
+};
 
 export function verifyServer(input: VerifyInput): Verdict {
   const leaf = input.chain[0];
@@ -50,46 +69,27 @@ export function verifyServer(input: VerifyInput): Verdict {
   }
   let path: X509Certificate[] = [leaf];
   if (input.level >= 1) {
-    const built = buildPath(leaf, input.chain.slice(1), input.trusted);
-    if (!built) return fail('unknown-ca', `no trusted root for "${leaf.subject.replace(/\n/g, ', ')}"`);
-    path = built;
+    const result = validatePath({ chain: input.chain, trusted: input.trusted, rules: input.rules ?? ANY_ALGORITHM });
+    if (!result.ok) return fail(result.failure, result.message, result.depth);
+    path = result.path.map((c) => c.x509);
   }
-  if (input.level >= 2 && !matchesHost(leaf, input.hostname)) return fail('hostname', `certificate does not match "${input.hostname}"`);
+  if (input.level >= 2 && !matchesHost(leaf, input.hostname)) return fail('hostname', `certificate does not match "${input.hostname}"`, 0);
   const dated = input.level >= 3 ? path : input.level >= 1 && input.rootDates ? path.slice(-1) : [];
   for (const cert of dated) {
-    if (input.now < Date.parse(cert.validFrom)) return fail('not-yet-valid', `certificate not valid before ${cert.validFrom}`);
-    if (input.now > Date.parse(cert.validTo)) return fail('expired', `certificate expired ${cert.validTo}`);
+    const depth = path.indexOf(cert);
+    if (input.now < Date.parse(cert.validFrom)) return fail('not-yet-valid', `certificate ${subject(cert)} not valid before ${cert.validFrom}`, depth);
+    if (input.now > Date.parse(cert.validTo)) return fail('expired', `certificate ${subject(cert)} expired ${cert.validTo}`, depth);
   }
-  if (input.pin && !pinMatches(leaf, input.pin)) return fail('pin-mismatch', 'server certificate does not match the pinned one');
+  if (input.pin && !pinMatches(leaf, input.pin)) return fail('pin-mismatch', 'server certificate does not match the pinned one', 0);
   return { ok: true, path };
 }
 
-function fail(failure: VerifyFailure, message: string): Verdict {
-  return { ok: false, failure, message };
+function fail(failure: VerifyFailure, message: string, depth?: number): Verdict {
+  return { ok: false, failure, message, ...(depth !== undefined ? { depth } : {}) };
 }
 
-/** Leaf → (presented intermediates) → trusted root, checking names and signatures, not dates. */
-export function buildPath(leaf: X509Certificate, presented: readonly X509Certificate[], trusted: readonly X509Certificate[]): X509Certificate[] | undefined {
-  const path = [leaf];
-  let current = leaf;
-  for (let depth = 0; depth < MAX_DEPTH; depth++) {
-    if (trusted.some((t) => t.raw.equals(current.raw))) return path;
-    const anchor = trusted.find((t) => issuedBy(current, t));
-    if (anchor) return [...path, anchor];
-    const next = presented.find((c) => !path.includes(c) && issuedBy(current, c));
-    if (!next) return undefined;
-    path.push(next);
-    current = next;
-  }
-  return undefined;
-}
-
-function issuedBy(cert: X509Certificate, issuer: X509Certificate): boolean {
-  try {
-    return cert.checkIssued(issuer) && cert.verify(issuer.publicKey);
-  } catch {
-    return false;
-  }
+function subject(cert: X509Certificate): string {
+  return `"${cert.subject.replace(/\n/g, ', ')}"`;
 }
 
 export function matchesHost(leaf: X509Certificate, hostname: string): boolean {

@@ -6,6 +6,7 @@ import { ModemSocket } from '../../socket/modem-socket.js';
 import type { UbloxCertificates } from './certificates.js';
 import type { SecurityProfileOptions, UbloxSecurityProfiles } from './security-profiles.js';
 import { UbloxDirectLinkBackend } from './direct-link-backend.js';
+import { connectFailure } from './network-errors.js';
 import { UbloxSocketBackend } from './socket-backend.js';
 import { UbloxUdpSocket } from './udp.js';
 
@@ -90,8 +91,10 @@ export async function connectUblox(client: AtClient, certs: UbloxCertificates, p
     return socket;
   } catch (err) {
     backend.dispose();
+    // The reason lives in the socket: ask before closing it.
+    const failure = await connectFailure(client, id, err, { operation: 'connect', host: o.host, port: o.port, command: `AT+USOCO=${id},${quote(o.host)},${o.port}`, secure: profile !== undefined });
     await client.send(`AT+USOCL=${id}`).catch(() => {});
-    throw err;
+    throw failure;
   }
 }
 

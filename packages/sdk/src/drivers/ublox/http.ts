@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { AtClient } from '../../at-client.js';
-import { AtError, UrcError } from '../../errors.js';
+import { AtError, ConnectionFailedError, ConnectTimeoutError, DnsError, TlsHandshakeError, UrcError, type ModemNetworkError, type NetworkFailure } from '../../errors.js';
 import { paramsOf, parseInfoLine, quote } from '../../params.js';
 import type { UbloxFiles } from './files.js';
 
@@ -60,6 +60,34 @@ export class HttpRequestError extends UrcError {
   }
 }
 
+/**
+ * +UHTTPER codes (class 3) that are network failures, as the module dialect numbers them
+ * (docs/architecture.md): 11 the server connection, 23 the host name lookup, 26 a timeout,
+ * 73 the secure socket (TLS).
+ */
+const HTTP_NETWORK_CODE = { connect: 11, dns: 23, timeout: 26, tls: 73 } as const;
+
+/**
+ * The typed network error a failed request stands for (its cause the HttpRequestError), or
+ * undefined when the failure is not the network's (protocol, file system...).
+ */
+function httpNetworkError(failed: HttpRequestError, report: string, server: { host: string; port?: number; secure: boolean } | undefined): ModemNetworkError | undefined {
+  if (failed.errorClass !== 3) return undefined;
+  const f: NetworkFailure = { operation: 'http', ...(server ? { host: server.host } : {}), ...(server?.port !== undefined ? { port: server.port } : {}), command: failed.command, moduleReport: report, cause: failed };
+  switch (failed.errorCode) {
+    case HTTP_NETWORK_CODE.connect:
+      return new ConnectionFailedError(f);
+    case HTTP_NETWORK_CODE.dns:
+      return new DnsError(f);
+    case HTTP_NETWORK_CODE.timeout:
+      return new ConnectTimeoutError(f);
+    case HTTP_NETWORK_CODE.tls:
+      return new TlsHandshakeError('handshake', f);
+    default:
+      return undefined;
+  }
+}
+
 /** +UHTTPC <http_command> per method (POST: 4 a file, 5 data). */
 const COMMAND: Record<Exclude<HttpMethod, 'POST'>, number> = { HEAD: 0, GET: 1, DELETE: 2, PUT: 3 };
 const POST_FILE = 4;
@@ -88,6 +116,8 @@ const URDBLOCK_HEADER = /^\+URDBLOCK: ?"[^"]*",(\d+),"$/;
 export class UbloxHttp {
   /** Custom headers last set per profile, so only changes are sent. */
   private readonly sentHeaders = new Map<number, string[]>();
+  /** The server each profile was configured with, for the errors' messages. */
+  private readonly servers = new Map<number, { host: string; port?: number; secure: boolean }>();
 
   constructor(
     private readonly client: AtClient,
@@ -98,6 +128,7 @@ export class UbloxHttp {
   async configure(profile: number, opts: HttpProfileOptions): Promise<void> {
     await this.client.send(`AT+UHTTP=${profile}`);
     this.sentHeaders.delete(profile);
+    this.servers.set(profile, { host: opts.host, ...(opts.port !== undefined ? { port: opts.port } : {}), secure: opts.secure !== undefined });
     const isIp = /^\d{1,3}(\.\d{1,3}){3}$/.test(opts.host);
     await this.client.send(`AT+UHTTP=${profile},${isIp ? 0 : 1},${quote(opts.host)}`);
     if (opts.secure) await this.client.send(`AT+UHTTP=${profile},6,1,${opts.secure.profile}`);
@@ -155,7 +186,8 @@ export class UbloxHttp {
       if (!outcome.ok) {
         const er = await this.client.send(`AT+UHTTPER=${profile}`);
         const [, cls, code] = (paramsOf(er.lines, '+UHTTPER') ?? []).map(Number);
-        throw new HttpRequestError(command, outcome.line, cls ?? -1, code ?? -1);
+        const failed = new HttpRequestError(command, outcome.line, cls ?? -1, code ?? -1);
+        throw httpNetworkError(failed, er.lines.find((l) => l.startsWith('+UHTTPER')) ?? '', this.servers.get(profile)) ?? failed;
       }
     } finally {
       stop.abort();
