@@ -48,6 +48,8 @@ export { TelitSocketBackend } from './drivers/telit/socket-backend.js';
 export { QuectelModem, QuectelCertificates, QuectelTls, QUECTEL_INIT_SEQUENCE, QUECTEL_CONTEXT_ID, QUECTEL_CONNECT_IDS } from './drivers/quectel.js';
 export { QuectelSocketBackend, QUECTEL_MAX_HEX_SEND } from './drivers/quectel/socket-backend.js';
 export { UbloxTls } from './drivers/ublox/tls.js';
+// RoT key services of modem.security (psk, e2eEncrypt, localEncrypt/localDecrypt, ztp.credentials).
+export { UbloxSecurityKeys, type RotPsk, type ZtpCredentials } from './drivers/ublox/security-keys.js';
 export { UbloxModem, UBLOX_INIT_SEQUENCE, ceregStat } from './drivers/ublox.js';
 export { UbloxSecurity } from './drivers/ublox/security.js';
 export { UbloxSecurityService, SECURITY_TRANSACTION_TIMEOUT_MS, type DeviceInfo as SecurityDeviceInfo } from './drivers/ublox/security-service.js';

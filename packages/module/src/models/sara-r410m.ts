@@ -1,3 +1,4 @@
+import { saraR4SecurityKeys } from './security-keys-table.js';
 import { saraR4FileSystem } from './file-system-table.js';
 import { saraR4Certificates } from './certificate-table.js';
 import { saraR4Sockets } from './socket-table.js';
@@ -45,6 +46,7 @@ export const saraR410m: ModelTable = {
   mqtt: saraMqtt,
   securityService: saraR4SecurityService,
   fileSystem: saraR4FileSystem,
+  securityKeys: saraR4SecurityKeys,
   timing: { rebootMs: 5000 },
   /** No chip-to-chip security on SARA-R4 (models/c2c-table.ts). */
   excludedCommands: ['+USECC2C'],

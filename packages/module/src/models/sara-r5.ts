@@ -1,3 +1,4 @@
+import { saraR5SecurityKeys } from './security-keys-table.js';
 import { saraR5FileSystem } from './file-system-table.js';
 import { saraR5Certificates } from './certificate-table.js';
 import { saraR5Sockets } from './socket-table.js';
@@ -49,6 +50,7 @@ export const saraR5: ModelTable = {
   mqtt: saraMqtt,
   securityService: saraR5SecurityService,
   fileSystem: saraR5FileSystem,
+  securityKeys: saraR5SecurityKeys,
   gpio: saraR5Gpio,
   gnss: true,
   timing: { rebootMs: 3000 },

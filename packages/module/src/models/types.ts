@@ -8,6 +8,7 @@ import type { SocketTable } from './socket-table.js';
 import type { TlsTable } from './tls-table.js';
 import type { GpioTable } from './gpio-table.js';
 import type { SecurityServiceTable } from './security-service-table.js';
+import type { SecurityKeysTable } from './security-keys-table.js';
 import type { C2cTable } from './c2c-table.js';
 
 /** The AT language a product speaks; `dialects/index.ts` resolves it to the handlers. */
@@ -119,6 +120,8 @@ export interface ModelTable {
   mux?: MuxTable;
   /** The u-blox security service link (seal, bootstrap, heartbeats); absent on products without it. */
   securityService?: SecurityServiceTable;
+  /** RoT key services (local data, PSK, E2E, ZTP credentials); absent on products without them. */
+  securityKeys?: SecurityKeysTable;
   /** Chip-to-chip security (+USECC2C); absent on products without it. */
   c2c?: C2cTable;
   /** Commands of the dialect this product lacks. */

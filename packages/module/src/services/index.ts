@@ -43,6 +43,8 @@ import { RootOfTrust } from './rot/root-of-trust.js';
 import { SecurityState } from './security/security-state.js';
 import { CloudLink, type CloudEndpoint } from './security/cloud-link.js';
 import { SecurityService } from './security/security-service.js';
+import { SecurityKeys } from './security/security-keys.js';
+import { withRotCredentials } from './tls/rot-credentials.js';
 import { C2cPairings } from './c2c/c2c-pairings.js';
 
 export type { NetworkOptions } from './network/options.js';
@@ -110,6 +112,8 @@ export interface ModuleServices {
   security: SecurityState;
   /** Bootstrap, seal, heartbeats: the exchanges with the security service (seed 001 §4). */
   securityService: SecurityService;
+  /** The RoT key services: local data protection, PSK, E2E, ZTP credentials (seed 001 §5.2-§7). */
+  keys: SecurityKeys;
   /** Chip-to-chip pairings (+USECC2C); absent on products without C2C. */
   c2c?: C2cPairings;
   /** 'power-off': a reboot or power-down is under way (dialects drop their RAM state). */
@@ -161,7 +165,12 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
   const device = new DeviceConfig(nvm);
   const certificates = new CertificateStore(nvm, model.certificates);
   const securityProfiles = new SecurityProfiles(nvm, model.tls);
-  const tls = new TlsService(model.tls, certificates, securityProfiles, clock, new SessionMemory(nvm), () => rtc.utcMs());
+  const rot = new RootOfTrust(nvm);
+  const security = new SecurityState(nvm);
+  const keys = new SecurityKeys(rot, security, nvm, model.securityKeys);
+  securityProfiles.useLocalEncryption(keys.local);
+  const tlsCredentials = withRotCredentials(certificates, { rotPsk: () => keys.psk.forHandshake(), ztp: (level) => keys.ztp.forTls(level) });
+  const tls = new TlsService(model.tls, tlsCredentials, securityProfiles, clock, new SessionMemory(nvm), () => rtc.utcMs());
   const dialer = new Dialer({ dns, path: new DataPath(network, pdp), pdp, tls, clock, routes, policy, ...(parts.log ? { log: parts.log } : {}) });
   const sockets = new SocketService(model.sockets, { dialer, pdp, clock });
   const files = new FileSystem(nvm.dir, model.fileSystem);
@@ -176,8 +185,6 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
   const mqttsn = new MqttSnService({ dialer, clock, nvm, defaultClientId: () => identity.imei });
   const coap = new CoapService({ dialer, nvm, clock });
   const lifecycle = new EventEmitter<{ 'power-off': [] }>();
-  const rot = new RootOfTrust(nvm);
-  const security = new SecurityState(nvm);
   const securityService = new SecurityService({
     table: model.securityService, state: security, link: new CloudLink({ dialer, rot, nvm, clock }), pdp, rot, clock,
     ...(parts.cloud ? { endpoint: parts.cloud } : {}), ...(parts.log ? { log: parts.log } : {}),
@@ -187,6 +194,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
     rot,
     security,
     securityService,
+    keys,
     ...(c2c ? { c2c } : {}),
     lifecycle,
     settings,

@@ -62,6 +62,7 @@ export const UBLOX_CME_TEXT: Record<number, string> = {
 };
 
 export const UbloxCme = {
+  noConnection: 1,
   notAllowed: 3,
   notSupported: 4,
   simNotInserted: 10,

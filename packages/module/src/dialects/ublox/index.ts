@@ -34,6 +34,10 @@ import { usecprfCommands } from './usecprf.js';
 import { securityRotCommands } from './security-rot.js';
 import { securityServiceCommands } from './security-service.js';
 import { wireUbloxUrcs } from './urcs.js';
+import { secDevCertCommands } from './sec-devcert.js';
+import { secE2eCommands } from './sec-e2e.js';
+import { secLocalCommands } from './sec-local.js';
+import { secPskCommands } from './sec-psk.js';
 
 export const ubloxDialect: Dialect = {
   id: 'ublox',
@@ -69,6 +73,11 @@ export const ubloxDialect: Dialect = {
     // IoT Security-as-a-Service (issue 11): root of trust, seal, bootstrap, heartbeat.
     ...securityRotCommands,
     ...securityServiceCommands,
+    // RoT key services (seed 001 §5.2-§7): local data, PSK, E2E, ZTP.
+    ...secLocalCommands,
+    ...secPskCommands,
+    ...secE2eCommands,
+    ...secDevCertCommands,
     ...c2cCommands,
     cmuxCommand({ notAllowed: UbloxCme.notAllowed, badParameter: UbloxCme.badParameter }),
   ],

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ModuleHarness } from '../../testing/harness.js';
-import { answer, at, cmeError, OK, ublox, urc } from './ublox.testutil.js';
+import { answer, at, cmeError, ERROR, OK, ublox, urc } from './ublox.testutil.js';
 import { formatList } from './usecprf.js';
 
 /** Sends each command and asserts the exact answer. */
@@ -68,8 +68,9 @@ describe('u-blox +USECPRF', () => {
       read(0, 9, '"0ceEZ0AZqP0K60i9o04xz0ZP8zyu0Eqx"'),
       ['AT+USECPRF=0,10,"server_sni"', OK],
       read(0, 10, '"server_sni"'),
-      ['AT+USECPRF=0,11,1', OK],
-      read(0, 11, '1'),
+      // The RoT PSK needs a sealed device with the PSK feature (sec-keys.test.ts): not this one.
+      ['AT+USECPRF=0,11,1', ERROR],
+      read(0, 11, '0'),
       ['AT+USECPRF=0,11,0', OK],
       ['AT+USECPRF=0,12,"my_srv_cert",0', OK],
       read(0, 12, '"my_srv_cert",0'),
@@ -178,18 +179,18 @@ describe('u-blox +USECPRF', () => {
     await h.close();
   });
 
-  it('refuses session resumption with local encryption (not supported yet) and keeps the state', async () => {
+  it('refuses session resumption with local encryption on a device not sealed (sec-keys.test.ts seals one) and keeps the state', async () => {
     const h = await ublox({ registered: false });
     await at(h, 'AT+CMEE=2');
     await expectAll(h, [
       ['AT+USECPRF=0,13,1,1', OK],
-      ['AT+USECPRF=0,13,1,10', cmeError('operation not supported')],
-      ['AT+USECPRF=0,13,1,11', cmeError('operation not supported')],
-      ['AT+USECPRF=0,13,1,13', cmeError('operation not supported')],
-      ['AT+USECPRF=0,13,12,"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",44', cmeError('operation not supported')],
-      ['AT+USECPRF=0,13,13,"AAEC",4', cmeError('operation not supported')],
-      ['AT+USECPRF=0,13,15,2408', cmeError('operation not supported')],
-      ['AT+USECPRF=0,13,12', cmeError('operation not supported')],
+      ['AT+USECPRF=0,13,1,10', cmeError('operation not allowed')],
+      ['AT+USECPRF=0,13,1,11', cmeError('operation not allowed')],
+      ['AT+USECPRF=0,13,1,13', cmeError('operation not allowed')],
+      ['AT+USECPRF=0,13,12,"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",44', cmeError('operation not allowed')],
+      ['AT+USECPRF=0,13,13,"AAEC",4', cmeError('operation not allowed')],
+      ['AT+USECPRF=0,13,15,2408', cmeError('operation not allowed')],
+      ['AT+USECPRF=0,13,12', cmeError('operation not allowed')],
       ['AT+USECPRF=0,13,1', answer('+USECPRF: 0,13,1,1')],
     ]);
     await h.close();

@@ -16,8 +16,10 @@ import { UbloxCme } from './errors.js';
  * - the PSK identity (op 9) reads back with `,1` when it was given as hex;
  * - unset pinning reads `"",0`; unset session data read `"",""` / `"",0`;
  * - session resumption tags and types that need local encryption (12, 13, 15 / 10, 11,
- *   13) answer "operation not supported" (4) until the root of trust's local encryption
- *   exists; a full IANA list answers "operation not allowed" (3);
+ *   13) answer "operation not allowed" (3) while the device is not sealed or the
+ *   LocalDataProtection feature is not authorized, "operation not supported" (4) on a
+ *   product without them; encrypted data (tags 12, 13, 15) that is not this module's (another
+ *   RoT, tampered) is a bad parameter (50); a full IANA list answers "operation not allowed" (3);
  * - removing a suite that is not listed, or adding one that is, changes nothing and
  *   answers OK;
  * - the op 13 tag 5 data prompt times out like a +USECMNG import (1910).
@@ -40,7 +42,7 @@ function change(call: () => void): void {
     call();
   } catch (err) {
     if (!(err instanceof ProfileError)) throw err;
-    const code = err.reason === 'not-supported' ? UbloxCme.notSupported : err.reason === 'list-full' ? UbloxCme.notAllowed : UbloxCme.badParameter;
+    const code = err.reason === 'not-supported' ? UbloxCme.notSupported : err.reason === 'list-full' || err.reason === 'not-authorized' ? UbloxCme.notAllowed : UbloxCme.badParameter;
     throw cme(code, err.message);
   }
 }
@@ -126,6 +128,32 @@ const cipherOp: Op = {
   },
 };
 
+/**
+ * op 11 (seed 001 §6.1.1.2): turning the RoT PSK on needs the PSK feature (sealed and
+ * authorized: "operation not allowed" otherwise) and, as the seed prints, an external
+ * connection ("+CME ERROR: No connection to phone", 1, without one). Turning it off always works.
+ */
+const rotPskOp: Op = {
+  read: (ctx, p) => String(profiles(ctx).get(p).rotPsk),
+  set(ctx, p, values) {
+    const v = ctx.validate(values, [int('value', 0, 1)]);
+    if (v.value === 1) {
+      const s = ctx.module.services;
+      try {
+        s.keys.psk.check();
+      } catch (err) {
+        ctx.module.log(`+USECPRF op 11 refused: ${(err as Error).message}`);
+        throw cme(UbloxCme.notAllowed, (err as Error).message);
+      }
+      if (!s.network.registered || !s.pdp.hasDataPath()) {
+        ctx.module.log('+USECPRF op 11 refused: no connection');
+        throw cme(UbloxCme.noConnection, 'no connection');
+      }
+    }
+    change(() => profiles(ctx).set(p, 'rotPsk', v.value as number));
+  },
+};
+
 const pinningOp: Op = {
   read(ctx, p) {
     const { certificate, level } = profiles(ctx).get(p).pinning;
@@ -142,6 +170,9 @@ const SESSION_TYPE = 1;
 const SESSION_ID = 2;
 const SESSION_TICKET = 3;
 const SESSION_PSK_TICKET = 5;
+const SESSION_ENC_ID = 12;
+const SESSION_ENC_TICKET = 13;
+const SESSION_ENC_PSK_TICKET = 15;
 
 const sessionOp: Op = {
   read(ctx, p, rest) {
@@ -155,6 +186,12 @@ const sessionOp: Op = {
         return `${tag},${s.type}`;
       case SESSION_ID:
         return `${tag},${q(s.sessionId?.id ?? '')},${q(s.sessionId?.masterSecret ?? '')}`;
+      case SESSION_ENC_ID:
+      case SESSION_ENC_TICKET:
+      case SESSION_ENC_PSK_TICKET: {
+        const data = s.encrypted?.[tag] ?? '';
+        return `${tag},${q(data)},${data.length}`;
+      }
       default: {
         const data = (tag === SESSION_TICKET ? s.ticket : s.pskTicket) ?? '';
         return `${tag},${q(data)},${data.length}`;
@@ -182,20 +219,26 @@ const sessionOp: Op = {
         change(() => svc.setSessionId(p, v.id as string, v.secret as string));
         return;
       }
-      case SESSION_TICKET: {
+      case SESSION_TICKET:
+      case SESSION_ENC_ID:
+      case SESSION_ENC_TICKET: {
         const max = table(ctx).maxSessionData;
         const v = ctx.validate(rest, [str('data', max), int('size', 1, max)]);
         if ((v.data as string).length !== v.size) throw cme(UbloxCme.badParameter, 'size differs from the data');
-        change(() => svc.setSessionData(p, SESSION_TICKET, v.data as string));
+        if (tag === SESSION_TICKET) change(() => svc.setSessionData(p, SESSION_TICKET, v.data as string));
+        else change(() => svc.setEncryptedSessionData(p, tag as 12 | 13, v.data as string));
         return;
       }
-      case SESSION_PSK_TICKET: {
+      case SESSION_PSK_TICKET:
+      case SESSION_ENC_PSK_TICKET: {
         const t = table(ctx);
         const v = ctx.validate(rest, [int('size', 1, t.maxSessionData)]);
         const input = await ctx.prompt({ kind: 'binary', length: v.size as number, char: '>', guardMs: t.sessionDataGuardMs });
         if (input.status === 'timeout') throw cme(SESSION_DATA_TIMEOUT, `${input.received} of ${v.size} bytes`);
         if (input.status === 'cancelled') throw plainError('session data cancelled');
-        change(() => svc.setSessionData(p, SESSION_PSK_TICKET, input.data.toString('latin1')));
+        const data = input.data.toString('latin1');
+        if (tag === SESSION_PSK_TICKET) change(() => svc.setSessionData(p, SESSION_PSK_TICKET, data));
+        else change(() => svc.setEncryptedSessionData(p, SESSION_ENC_PSK_TICKET, data));
         return;
       }
       default:
@@ -216,7 +259,7 @@ const OPS: Record<number, Op> = {
   8: pskOp('psk', true),
   9: pskOp('pskIdentity', false),
   10: stringOp('sni', PROFILE_LIMITS.sni),
-  11: numberOp('rotPsk', () => int('value', 0, 1)),
+  11: rotPskOp,
   12: pinningOp,
   13: sessionOp,
   14: numberOp('ztp', () => int('value', 0, 2)),
@@ -275,6 +318,8 @@ export function sessionUrc(e: SessionEvent): string {
       return `+UUSECPRF: ${e.profileId},13,${SESSION_TYPE},${e.type}`;
     case 'session-id':
       return `+UUSECPRF: ${e.profileId},13,${SESSION_ID},${q(e.id)},${q(e.masterSecret)}`;
+    case 'encrypted-session-id':
+      return `+UUSECPRF: ${e.profileId},13,${SESSION_ENC_ID},${q(e.data)},${e.data.length}`;
     case 'status':
       return `+UUSECPRF: ${e.profileId},13,${SESSION_STATUS},${e.status}`;
   }

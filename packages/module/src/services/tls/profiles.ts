@@ -65,7 +65,10 @@ export interface SecurityProfile {
 export interface SessionResumption {
   /** Tag 0: 0 disabled, 1 enabled, 2 session data configured. */
   status: number;
-  /** Tag 1: 0 session ID, 1 session ticket, 3 PSK-based session ticket. */
+  /**
+   * Tag 1: 0 session ID, 1 session ticket, 3 PSK-based session ticket; 10, 11, 13 the same
+   * with the session data encrypted by the root of trust's local encryption.
+   */
   type: number;
   /** Tag 2: session ID and master secret, base64. */
   sessionId?: { id: string; masterSecret: string };
@@ -73,19 +76,58 @@ export interface SessionResumption {
   ticket?: string;
   /** Tag 5: PSK-based session ticket data, base64. */
   pskTicket?: string;
+  /** Tags 12, 13, 15: the same three, encrypted with local encryption, base64 (see LocalSessionCipher). */
+  encrypted?: Partial<Record<EncryptedSessionTag, string>>;
+}
+
+/** Session data tags whose data is encrypted with the root of trust's local encryption. */
+export type EncryptedSessionTag = 12 | 13 | 15;
+
+/**
+ * The root of trust's local encryption as session resumption types 10, 11 and 13 use it
+ * (seed 000 §3.4.1.2): the host stores only blobs that a clone or another module cannot
+ * open. `check` throws when the feature may not be used now; `decrypt` throws on a blob
+ * that is not this module's.
+ */
+export interface LocalSessionCipher {
+  check(): void;
+  encrypt(plain: Buffer): Buffer;
+  decrypt(blob: Buffer): Buffer;
+}
+
+/** Session resumption type 10, 11, 13 → 0, 1, 3: the kind of session underneath. */
+export const plainSessionType = (type: number): number => (type >= 10 ? type - 10 : type);
+
+/** The encrypted data tag of an encrypted session type (10 → 12, 11 → 13, 13 → 15). */
+export const ENCRYPTED_TAG_OF_TYPE: Record<number, EncryptedSessionTag> = { 10: 12, 11: 13, 13: 15 };
+
+/**
+ * Type 10's encrypted data: what type 0 reports in clear, the session ID and master secret,
+ * as idLength(1) ‖ id ‖ master secret, encrypted.
+ */
+export function packSessionId(id: Buffer, masterSecret: Buffer): Buffer {
+  return Buffer.concat([Buffer.from([id.length]), id, masterSecret]);
+}
+
+export function unpackSessionId(plain: Buffer): { id: Buffer; masterSecret: Buffer } | undefined {
+  const n = plain[0];
+  if (n === undefined || n === 0 || plain.length < 1 + n + 1) return undefined;
+  return { id: plain.subarray(1, 1 + n), masterSecret: plain.subarray(1 + n) };
 }
 
 /** What the TLS service learned from a handshake, for the dialect's +UUSECPRF. */
 export type SessionEvent =
   | { profileId: number; kind: 'type'; type: number }
   | { profileId: number; kind: 'session-id'; id: string; masterSecret: string }
+  | { profileId: number; kind: 'encrypted-session-id'; data: string }
   | { profileId: number; kind: 'status'; status: number };
 
 export interface SecurityProfileEvents {
   session: [SessionEvent];
 }
 
-export type ProfileRefusal = 'bad-value' | 'not-supported' | 'list-full';
+/** 'not-authorized': the root of trust's feature the setting needs may not be used now. */
+export type ProfileRefusal = 'bad-value' | 'not-supported' | 'list-full' | 'not-authorized';
 
 /** A change the product refuses. Thrown before anything changes. */
 export class ProfileError extends Error {
@@ -152,6 +194,8 @@ type SimpleField = 'validation' | 'tlsVersion' | 'rootCa' | 'serverHostname' | '
 export class SecurityProfiles extends EventEmitter<SecurityProfileEvents> {
   private profiles: SecurityProfile[];
   private sessions: SessionResumption[];
+  /** Local encryption for session types 10, 11, 13; without it they are not supported. */
+  private localCipher?: LocalSessionCipher;
 
   constructor(
     readonly nvm: NvmStore,
@@ -160,6 +204,22 @@ export class SecurityProfiles extends EventEmitter<SecurityProfileEvents> {
     super();
     this.profiles = this.load();
     this.sessions = this.freshSessions();
+  }
+
+  /** Wires the root of trust's local encryption in (the services' composition does). */
+  useLocalEncryption(cipher: LocalSessionCipher): void {
+    this.localCipher = cipher;
+  }
+
+  /** The local encryption, checked usable now: ProfileError otherwise. */
+  localEncryption(): LocalSessionCipher {
+    if (!this.localCipher) throw new ProfileError('not-supported', 'local encryption');
+    try {
+      this.localCipher.check();
+    } catch (err) {
+      throw new ProfileError('not-authorized', `local encryption: ${(err as Error).message}`);
+    }
+    return this.localCipher;
   }
 
   get count(): number {
@@ -259,8 +319,8 @@ export class SecurityProfiles extends EventEmitter<SecurityProfileEvents> {
   setSessionType(id: number, type: number): void {
     this.check(id);
     this.assertSessionTag(1);
-    if (this.table.localEncryptionSessionTypes.includes(type)) throw new ProfileError('not-supported', 'local encryption');
-    if (!this.table.sessionTypes.includes(type)) throw new ProfileError('bad-value', 'session type');
+    if (this.table.localEncryptionSessionTypes.includes(type)) this.localEncryption();
+    else if (!this.table.sessionTypes.includes(type)) throw new ProfileError('bad-value', 'session type');
     this.sessions[id]!.type = type;
   }
 
@@ -281,9 +341,45 @@ export class SecurityProfiles extends EventEmitter<SecurityProfileEvents> {
     else this.sessions[id]!.pskTicket = data;
   }
 
+  /**
+   * op 13 tags 12, 13, 15: encrypted session data, base64, as a +UUSECPRF gave it. The blob
+   * must be this module's (it is opened here, so a foreign or tampered one is refused
+   * before anything changes).
+   */
+  setEncryptedSessionData(id: number, tag: EncryptedSessionTag, data: string): void {
+    this.check(id);
+    this.assertSessionTag(tag);
+    if (data.length > this.table.maxSessionData) throw new ProfileError('bad-value', 'session data too long');
+    const cipher = this.localEncryption();
+    let plain: Buffer;
+    try {
+      plain = cipher.decrypt(Buffer.from(data, 'base64'));
+    } catch (err) {
+      throw new ProfileError('bad-value', `encrypted session data: ${(err as Error).message}`);
+    }
+    if (tag === 12 && !unpackSessionId(plain)) throw new ProfileError('bad-value', 'encrypted session ID data');
+    const s = this.sessions[id]!;
+    s.encrypted = { ...s.encrypted, [tag]: data };
+  }
+
+  /** The opened data of tag 12, 13 or 15 of profile `id`, if set and still openable. */
+  openEncryptedSession(id: number, tag: EncryptedSessionTag): Buffer | undefined {
+    this.check(id);
+    const data = this.sessions[id]!.encrypted?.[tag];
+    if (!data) return undefined;
+    try {
+      return this.localEncryption().decrypt(Buffer.from(data, 'base64'));
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Whether op 13 `tag` can be used, or why not (checked by the dialect before a data prompt). */
   assertSessionTag(tag: number): void {
-    if (this.table.localEncryptionSessionTags.includes(tag)) throw new ProfileError('not-supported', 'local encryption');
+    if (this.table.localEncryptionSessionTags.includes(tag)) {
+      this.localEncryption();
+      return;
+    }
     if (!this.table.sessionTags.includes(tag)) throw new ProfileError('bad-value', 'session tag');
   }
 
@@ -292,10 +388,30 @@ export class SecurityProfiles extends EventEmitter<SecurityProfileEvents> {
    * session ID data are reported (type, then data) and not stored; ticket data are stored
    * in the profile and reported by the status.
    */
-  sessionEstablished(id: number, learned: { type: 0; sessionId: string; masterSecret: string } | { type: 1 | 3; data: string }): void {
+  sessionEstablished(id: number, learned: { type: 0 | 10; sessionId: string; masterSecret: string } | { type: 1 | 3 | 11 | 13; data: string }): void {
     this.check(id);
     const s = this.sessions[id]!;
-    if (learned.type === 0) {
+    if (learned.type === 10 || learned.type === 11 || learned.type === 13) {
+      // Encrypted types: nothing is reported when local encryption may not be used now.
+      let cipher: LocalSessionCipher;
+      try {
+        cipher = this.localEncryption();
+      } catch {
+        return;
+      }
+      if (!('data' in learned)) {
+        const plain = packSessionId(Buffer.from(learned.sessionId, 'base64'), Buffer.from(learned.masterSecret, 'base64'));
+        this.emit('session', { profileId: id, kind: 'type', type: 10 });
+        this.emit('session', { profileId: id, kind: 'encrypted-session-id', data: cipher.encrypt(plain).toString('base64') });
+        return;
+      }
+      const tag = ENCRYPTED_TAG_OF_TYPE[learned.type]!;
+      s.encrypted = { ...s.encrypted, [tag]: cipher.encrypt(Buffer.from(learned.data, 'base64')).toString('base64') };
+      s.status = 2;
+      this.emit('session', { profileId: id, kind: 'status', status: 2 });
+      return;
+    }
+    if (!('data' in learned)) {
       this.emit('session', { profileId: id, kind: 'type', type: 0 });
       this.emit('session', { profileId: id, kind: 'session-id', id: learned.sessionId, masterSecret: learned.masterSecret });
       return;

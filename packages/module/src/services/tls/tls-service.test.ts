@@ -412,7 +412,7 @@ describe('TlsService: session resumption (op 13)', () => {
     let masterSecret = '';
     r.profiles.on('session', (e) => {
       if (e.kind === 'session-id') masterSecret = e.masterSecret;
-      events.push(e.kind === 'session-id' ? `id:${e.id}:${e.masterSecret.length}` : `${e.kind}:${e.kind === 'type' ? e.type : e.status}`);
+      events.push(e.kind === 'session-id' ? `id:${e.id}:${e.masterSecret.length}` : `${e.kind}:${e.kind === 'type' ? e.type : e.kind === 'status' ? e.status : e.data}`);
     });
     r.profiles.set(0, 'validation', 3);
     r.profiles.setSessionStatus(0, 1);

@@ -4,8 +4,8 @@ import { connect as tlsConnect, type ConnectionOptions, type PeerCertificate, ty
 import type { Clock } from '@modemlab/at';
 import type { TlsTable } from '../../models/tls-table.js';
 import { planConnection, PlanError, type ConnectionPlan, type PlanFailure, type TlsCredentials } from './tls-options.js';
-import { ProfileError, type SecurityProfile, type SecurityProfiles, type SessionResumption } from './profiles.js';
-import { parseSession as parseSessionDer, type SessionFields } from './session-der.js';
+import { ENCRYPTED_TAG_OF_TYPE, plainSessionType, ProfileError, unpackSessionId, type SecurityProfile, type SecurityProfiles, type SessionResumption } from './profiles.js';
+import { buildSession, parseSession as parseSessionDer, type SessionFields } from './session-der.js';
 import { verifyServer, type VerifyFailure } from './verify.js';
 import { DtlsSession } from './dtls.js';
 import { problemOfCode, type TlsProblem } from './tls-problem.js';
@@ -181,7 +181,7 @@ export class TlsService {
       if (err instanceof ProfileError) return refuse(new TlsFailure('handshake', err.message, 'profile'));
       throw err;
     }
-    const resume = req.session ? this.savedSession(req.session) : this.sessionToResume(resumption);
+    const resume = req.session ? this.savedSession(req.session) : this.sessionToResume(resumption, req.profileId);
     let plan: ConnectionPlan;
     try {
       plan = planConnection({ profile, table: this.table, credentials: this.credentials, host: req.host, ...(resume ? { session: resume.der } : {}) });
@@ -344,16 +344,26 @@ export class TlsService {
   }
 
   /** The saved session a profile asks to resume, if the module has it. */
-  private sessionToResume(s: SessionResumption): KnownSession | undefined {
+  private sessionToResume(s: SessionResumption, profileId: number): KnownSession | undefined {
     if (s.status === 0) return undefined;
-    if (s.type === 0) {
-      if (!s.sessionId) return undefined;
-      const seen = this.byId.get(s.sessionId.id);
-      if (seen && parseSession(seen.der)?.masterKey.toString('base64') === s.sessionId.masterSecret) return seen;
-      const rebuilt = this.memory?.rebuild(s.sessionId.id, s.sessionId.masterSecret);
+    // Types 10, 11, 13: the host set the data encrypted; only this module's RoT opens it.
+    const encryptedTag = ENCRYPTED_TAG_OF_TYPE[s.type];
+    const opened = encryptedTag === undefined ? undefined : this.profiles.openEncryptedSession(profileId, encryptedTag);
+    if (encryptedTag !== undefined && !opened) return undefined;
+    if (plainSessionType(s.type) === 0) {
+      let sessionId = s.sessionId;
+      if (opened) {
+        const u = unpackSessionId(opened);
+        if (!u) return undefined;
+        sessionId = { id: u.id.toString('base64'), masterSecret: u.masterSecret.toString('base64') };
+      }
+      if (!sessionId) return undefined;
+      const seen = this.byId.get(sessionId.id);
+      if (seen && parseSession(seen.der)?.masterKey.toString('base64') === sessionId.masterSecret) return seen;
+      const rebuilt = this.memory?.rebuild(sessionId.id, sessionId.masterSecret);
       return rebuilt ? { der: rebuilt.der, chain: rebuilt.peer ? [rebuilt.peer] : [] } : undefined;
     }
-    const data = s.type === 1 ? s.ticket : s.pskTicket;
+    const data = opened ? opened.toString('base64') : s.type === 1 ? s.ticket : s.pskTicket;
     if (!data) return undefined;
     const der = Buffer.from(data, 'base64');
     if (!parseSession(der)) return undefined;
@@ -381,11 +391,12 @@ export class TlsService {
       return;
     }
     // Session-ID resumption is TLS 1.2's; a resumed one reports the same data again.
-    if (s.type === 0 && socket.getProtocol() === 'TLSv1.3') {
+    const plain = plainSessionType(s.type);
+    if (plain === 0 && socket.getProtocol() === 'TLSv1.3') {
       sessions.stop();
       return;
     }
-    if (resumed && s.type === 0) {
+    if (resumed && plain === 0) {
       sessions.stop();
       this.reportSession(profileId, s, resumed.der, chain);
       return;
@@ -398,14 +409,19 @@ export class TlsService {
     if (!fields) return;
     const known = { der, chain };
     remember(this.byDer, hash(der), known);
-    if (s.type === 0) {
+    if (plainSessionType(s.type) === 0) {
       if (fields.sessionId.length === 0) return;
       const id = fields.sessionId.toString('base64');
       remember(this.byId, id, known);
       this.memory?.remember(id, { ...fields, ...(chain[0] && !fields.peerCertificate ? { peerCertificate: chain[0] } : {}) });
-      this.profiles.sessionEstablished(profileId, { type: 0, sessionId: id, masterSecret: fields.masterKey.toString('base64') });
+      this.profiles.sessionEstablished(profileId, { type: s.type === 10 ? 10 : 0, sessionId: id, masterSecret: fields.masterKey.toString('base64') });
     } else {
-      this.profiles.sessionEstablished(profileId, { type: s.type === 3 ? 3 : 1, data: der.toString('base64') });
+      const type = s.type === 3 || s.type === 11 || s.type === 13 ? s.type : 1;
+      // Type 11's data goes back on a command line (tag 13, like the seed's 364 characters):
+      // the server certificate is left out, the ticket and keys are all a resumption needs.
+      const data = type === 11 ? buildSession({ ...fields, peerCertificate: undefined }) : der;
+      if (type === 11) remember(this.byDer, hash(data), known);
+      this.profiles.sessionEstablished(profileId, { type, data: data.toString('base64') });
     }
   }
 }

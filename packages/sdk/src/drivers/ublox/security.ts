@@ -1,6 +1,7 @@
 import type { AtClient } from '../../at-client.js';
 import { UbloxSecurityService, type DeviceInfo } from './security-service.js';
 import { UbloxC2c } from './c2c.js';
+import { UbloxSecurityKeys, type RotPsk } from './security-keys.js';
 
 /**
  * `modem.security`: the u-blox security suite, composed here from one part per file. The
@@ -12,10 +13,15 @@ export class UbloxSecurity {
   private readonly service: UbloxSecurityService;
   /** Chip-to-chip sessions (+USECC2C). */
   readonly c2c: UbloxC2c;
+  /** RoT PSK, E2E, local data protection and ZTP credentials (security-keys.ts). */
+  readonly keys: UbloxSecurityKeys;
+  readonly ztp: UbloxSecurityKeys['ztp'];
 
   constructor(readonly client: AtClient) {
     this.service = new UbloxSecurityService(client);
     this.c2c = new UbloxC2c(client);
+    this.keys = new UbloxSecurityKeys(client);
+    this.ztp = this.keys.ztp;
   }
 
   chipId(): Promise<string> {
@@ -44,5 +50,21 @@ export class UbloxSecurity {
 
   heartbeat(): Promise<void> {
     return this.service.heartbeat();
+  }
+
+  psk(length: 16 | 32): Promise<RotPsk> {
+    return this.keys.psk(length);
+  }
+
+  e2eEncrypt(data: Buffer | string): Promise<Buffer> {
+    return this.keys.e2eEncrypt(data);
+  }
+
+  localEncrypt(data: Buffer | string, file?: string): Promise<Buffer | undefined> {
+    return this.keys.localEncrypt(data, file);
+  }
+
+  localDecrypt(blobOrFile: Buffer | { file: string }): Promise<Buffer> {
+    return this.keys.localDecrypt(blobOrFile);
   }
 }
