@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { CloudClient, CloudRequestError } from '@modemlab/sdk';
-import { RootOfTrust } from '../../module/src/services/rot/root-of-trust.js';
-import { NvmStore } from '../../module/src/nvm/store.js';
+import { NvmStore, RootOfTrust } from '@modemlab/module';
 import { CliError } from './module-api.js';
 
 /** A module's root of trust as the factory registry takes it (`modemlab cloud factory add` prints the same shape). */

@@ -11,3 +11,5 @@ export type { ModuleHost, UrcSource } from './module-host.js';
 export * from './transports/index.js';
 export { TraceTap, type LinkStackSource, type TraceTapOptions } from './link/trace-tap.js';
 export type { NetworkOptions } from './services/network/options.js';
+export { NvmStore } from './nvm/store.js';
+export { RootOfTrust } from './services/rot/root-of-trust.js';
