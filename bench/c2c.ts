@@ -15,11 +15,11 @@
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createModule, serveTcp, type TcpListener, type VirtualModule } from '../packages/module/src/index.js';
 import { openModem, type ModemSocket, type UbloxModem } from '../packages/sdk/src/index.js';
+import { echoServer } from './echo-server.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -30,27 +30,6 @@ function arg(name: string, fallback: number): number {
 
 const KIB = arg('kib', 256);
 const ROUNDS = arg('rounds', 5);
-
-function echoServer(): Promise<{ port: number; close(): void }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((s) => {
-    sockets.add(s);
-    s.setNoDelay(true);
-    s.on('error', () => {});
-    s.pipe(s);
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve({
-        port: (server.address() as net.AddressInfo).port,
-        close: () => {
-          for (const s of sockets) s.destroy();
-          server.close();
-        },
-      }),
-    ),
-  );
-}
 
 interface Path {
   name: string;

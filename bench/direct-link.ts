@@ -17,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { VirtualModule } from '../packages/module/src/module.js';
 import { serveTcp } from '../packages/module/src/transports/tcp.js';
+import { echoServer } from './echo-server.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -28,27 +29,6 @@ function arg(name: string, fallback: number): number {
 const MIB = arg('mib', 8);
 const ROUNDS = arg('rounds', 7);
 const CHUNK = 64 * 1024;
-
-function echoServer(): Promise<{ port: number; close(): void }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((s) => {
-    sockets.add(s);
-    s.setNoDelay(true);
-    s.on('error', () => {});
-    s.pipe(s);
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve({
-        port: (server.address() as net.AddressInfo).port,
-        close: () => {
-          for (const s of sockets) s.destroy();
-          server.close();
-        },
-      }),
-    ),
-  );
-}
 
 async function connect(port: number): Promise<net.Socket> {
   const s = net.connect({ port, host: '127.0.0.1' });
