@@ -28,11 +28,17 @@ export const securityServiceCommands = defineCommands(import.meta.url, [
       const registered = r.bootstrapped ? 1 : 0;
       ctx.info(`+USECDEVINFO: ${registered},${r.sealed ? 1 : 0},${registered}`);
     },
+    // The parameter names as the seed prints the set form (§4.1), u-blox test-form style.
+    test(ctx) {
+      ctx.info('+USECDEVINFO: "DeviceProfileUID","serial"');
+    },
   },
   {
     name: '+USECCONN',
     async action(ctx) {
       await securityCall(() => ctx.module.services.securityService.heartbeat());
     },
+    // No parameters: the test form answers OK and sends no heartbeat.
+    test() {},
   },
 ]);
