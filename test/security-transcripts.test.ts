@@ -30,7 +30,10 @@ describe('security-service transcripts against a real cloud', () => {
           prepare: async (module) => {
             await registerModuleRot(lab, module);
             module.services.securityService.configure(lab.endpoint);
-            return { profile: await createProfile(lab, ['PSK', 'E2E']) };
+            return {
+              profile: await createProfile(lab, ['PSK', 'E2E']),
+              profileKeys: await createProfile(lab, ['PSK', 'E2E', 'LocalDataProtection']),
+            };
           },
         });
       });
