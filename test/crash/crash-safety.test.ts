@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ModuleHarness } from '../../packages/module/src/testing/harness.js';
-import { changeOf, fileBody, slotKey, type Change } from './changes.testutil.js';
+import { changeOf, fileBody, SLOT_CHANGES, slotKey, type Change } from './changes.testutil.js';
 import { assertNothingTorn, killWriter, makeRoots, rng, ROUNDS } from './kill.testutil.js';
 
 /**
@@ -44,6 +44,12 @@ async function observe(dir: string, slots: Change[]): Promise<Map<string, string
         const out = await h.send(`AT+USECPRF=${c.slot},10\r`);
         const v = /\+USECPRF: \d+,10,"(?:v(\d+)\.example\.test)?"/.exec(out);
         assert.ok(v, `profile ${c.slot}: ${JSON.stringify(out)}`);
+        seen.set(slotKey(c), v[1] ?? null);
+      } else if (c.kind === 'mqttsn-profile') {
+        const out = await h.send('AT+UMQTTSN=0\r');
+        // Never saved: the default client ID (digits, from the IMEI).
+        const v = /\+UMQTTSN: 0,"(?:v(\d+)|\d*)"/.exec(out);
+        assert.ok(v, `MQTT-SN profile: ${JSON.stringify(out)}`);
         seen.set(slotKey(c), v[1] ?? null);
       } else {
         const out = await h.send('AT+UMQTT=0\r');
@@ -87,11 +93,11 @@ describe('crash safety: SIGKILL while the module writes its persistent state', (
     rmSync(certsFile, { force: true });
   });
 
-  it(`every acknowledged change of certificates, files, security and MQTT profiles survives ${ROUNDS} kills; the one in flight is whole or absent`, { timeout: 600_000 }, async () => {
+  it(`every acknowledged change of certificates, files, security, MQTT and MQTT-SN profiles survives ${ROUNDS} kills; the one in flight is whole or absent`, { timeout: 600_000 }, async () => {
     const seed = Number(process.env.CRASH_SEED ?? 0xc0ffee);
     const next = rng(seed);
     const md5s = certs.map((pem) => createHash('md5').update(new X509Certificate(pem).raw).digest('hex'));
-    const slots = [...Array(12).keys()].map(changeOf);
+    const slots = [...Array(SLOT_CHANGES).keys()].map(changeOf);
     /** What a slot holds once change `i` is in, given what it held before. */
     const apply = (before: string | null, i: number): string => {
       const c = changeOf(i);
