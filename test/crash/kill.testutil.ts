@@ -72,3 +72,46 @@ export function makeRoots(n: number): string[] {
     }).toString(),
   );
 }
+
+/** A product's persistent settings as a crash test sees them: what change i writes, what a reopened module reports. */
+export interface SettingsUnderTest<K extends string> {
+  /** The writer script next to this file; it prints `send i`/`ack i` around change i. */
+  writer: string;
+  kinds: readonly K[];
+  /** What a module that was never written reports. */
+  factory: Record<K, string | null>;
+  changeOf(i: number): { kind: K; value: string };
+  /** What each setting holds in a module opened on `dir`. */
+  observe(dir: string): Promise<Record<K, string | null>>;
+}
+
+/**
+ * ROUNDS kills of `s.writer` at seeded lines; after each, every NVM document parses and each
+ * setting holds its last acknowledged value or, for the setting in flight, the new one.
+ */
+export async function killRounds<K extends string>(s: SettingsUnderTest<K>, dir: string, argFile: string, seed: number): Promise<void> {
+  const next = rng(seed);
+  const expected: Record<K, string | null> = { ...s.factory };
+  let start = 0;
+  let acks = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    const killAt = { line: next() < 0.5 ? ('send' as const) : ('ack' as const), nth: 1 + Math.floor(next() * 3 * s.kinds.length) };
+    const run = await killWriter(s.writer, dir, argFile, start, killAt);
+    acks += run.acked.length;
+    for (const i of run.acked) {
+      const c = s.changeOf(i);
+      expected[c.kind] = c.value;
+    }
+    assertNothingTorn(dir);
+    const seen = await s.observe(dir);
+    const where = `seed ${seed}, round ${round}, killed at ${killAt.line} #${killAt.nth}`;
+    const flight = run.inFlight === undefined ? undefined : s.changeOf(run.inFlight);
+    for (const kind of s.kinds) {
+      const allowed = [expected[kind], ...(flight?.kind === kind ? [flight.value] : [])];
+      assert.ok(allowed.includes(seen[kind]), `${where}: ${kind} holds ${seen[kind]}, allowed ${JSON.stringify(allowed)}`);
+      expected[kind] = seen[kind];
+    }
+    start = (run.inFlight ?? run.acked.at(-1) ?? start - 1) + 1;
+  }
+  assert.ok(acks >= ROUNDS, `the writer got to write (${acks} acknowledged changes)`);
+}

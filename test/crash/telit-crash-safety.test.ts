@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '@modemlab/at';
 import { at, telitModule } from '../../packages/module/src/dialects/telit/telit.testutil.js';
-import { assertNothingTorn, killWriter, makeRoots, rng, ROUNDS } from './kill.testutil.js';
+import { killRounds, makeRoots, ROUNDS, type SettingsUnderTest } from './kill.testutil.js';
 import { telitChangeOf, type TelitChangeKind } from './telit-changes.testutil.js';
 
 const KINDS: TelitChangeKind[] = ['sslcfg', 'sslseccfg', 'secdata'];
@@ -57,30 +57,13 @@ describe('crash safety: SIGKILL while a Telit module writes its SSL settings', (
   });
 
   it(`every acknowledged #SSLCFG, #SSLSECCFG and #SSLSECDATA survives ${ROUNDS} kills; the one in flight is whole or absent`, { timeout: 600_000 }, async () => {
-    const seed = Number(process.env.CRASH_SEED ?? 0x7e117);
-    const next = rng(seed);
-    const expected: Record<TelitChangeKind, string | null> = { ...FACTORY };
-    let start = 0;
-    let acks = 0;
-    for (let round = 0; round < ROUNDS; round++) {
-      const killAt = { line: next() < 0.5 ? ('send' as const) : ('ack' as const), nth: 1 + Math.floor(next() * 9) };
-      const run = await killWriter('telit-writer.testutil.ts', dir, certsFile, start, killAt);
-      acks += run.acked.length;
-      for (const i of run.acked) {
-        const c = telitChangeOf(i);
-        expected[c.kind] = c.value;
-      }
-      assertNothingTorn(dir);
-      const seen = await observe(dir, certs);
-      const where = `seed ${seed}, round ${round}, killed at ${killAt.line} #${killAt.nth}`;
-      const flight = run.inFlight === undefined ? undefined : telitChangeOf(run.inFlight);
-      for (const kind of KINDS) {
-        const allowed = [expected[kind], ...(flight?.kind === kind ? [flight.value] : [])];
-        assert.ok(allowed.includes(seen[kind]), `${where}: ${kind} holds ${seen[kind]}, allowed ${JSON.stringify(allowed)}`);
-        expected[kind] = seen[kind];
-      }
-      start = (run.inFlight ?? run.acked.at(-1) ?? start - 1) + 1;
-    }
-    assert.ok(acks >= ROUNDS, `the writer got to write (${acks} acknowledged changes)`);
+    const settings: SettingsUnderTest<TelitChangeKind> = {
+      writer: 'telit-writer.testutil.ts',
+      kinds: KINDS,
+      factory: FACTORY,
+      changeOf: telitChangeOf,
+      observe: (d) => observe(d, certs),
+    };
+    await killRounds(settings, dir, certsFile, Number(process.env.CRASH_SEED ?? 0x7e117));
   });
 });
