@@ -1,7 +1,7 @@
 import { cme } from '../../engine/failure.js';
 import { defineCommands, type CommandDef } from '../../engine/registry.js';
 import type { ModuleHost } from '../../module-host.js';
-import type { GnssReceiver } from '../../services/gnss.js';
+import type { GnssReceiver, NmeaKind } from '../../services/gnss.js';
 import { UbloxCme } from './errors.js';
 
 /** CellLocate's answer time (module clock) and the uncertainty it reports for the lab position, metres. */
@@ -16,8 +16,12 @@ function receiver(module: ModuleHost): GnssReceiver {
   return module.services.gnss;
 }
 
-/** +UGRMC / +UGGGA: keep the sentence for reading; the read gives it, or "Not available" without a fix. */
-function nmeaCommand(name: string, kind: 'rmc' | 'gga'): CommandDef {
+/**
+ * +UGRMC / +UGGGA / +UGGLL / +UGGSV / +UGGSA / +UGVTG / +UGZDA: keep the sentence for
+ * reading; the read gives it, or "Not available" without a fix. A kind of several sentences
+ * (GSV) gives the first after `1,` and the others on the following lines (decision).
+ */
+function nmeaCommand(name: string, kind: NmeaKind): CommandDef {
   return {
     name,
     params: [{ name: 'mode', type: 'int', min: 0, max: 1 }],
@@ -27,7 +31,9 @@ function nmeaCommand(name: string, kind: 'rmc' | 'gga'): CommandDef {
     read(ctx) {
       const g = receiver(ctx.module);
       if (!g.stored[kind]) return ctx.info(`${name}: 0`);
-      ctx.info(`${name}: 1,${g[kind]() ?? 'Not available'}`);
+      const [first, ...more] = g.nmea(kind) ?? ['Not available'];
+      ctx.info(`${name}: 1,${first}`);
+      for (const line of more) ctx.info(line);
     },
     test(ctx) {
       ctx.info(`${name}: (0-1)`);
@@ -57,6 +63,11 @@ export const gnssCommands = defineCommands(import.meta.url, [
   },
   nmeaCommand('+UGRMC', 'rmc'),
   nmeaCommand('+UGGGA', 'gga'),
+  nmeaCommand('+UGGLL', 'gll'),
+  nmeaCommand('+UGGSV', 'gsv'),
+  nmeaCommand('+UGGSA', 'gsa'),
+  nmeaCommand('+UGVTG', 'vtg'),
+  nmeaCommand('+UGZDA', 'zda'),
   {
     name: '+ULOC',
     // AT+ULOC=<mode>,<sensor>,<response_type>,<timeout>,<accuracy>[,<num_hypothesis>]: only
