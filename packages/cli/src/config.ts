@@ -58,6 +58,8 @@ export interface ServeFlags {
   forward?: Record<string, string>;
   apns?: string[];
   net: 'lab' | 'open';
+  gnss?: string;
+  gpio?: Record<number, 0 | 1 | null>;
   count: number;
   trace?: string;
   logLevel: LogOptions['level'];
@@ -98,6 +100,8 @@ export function resolveServe(flags: ServeFlags, typed: (flag: keyof ServeFlags) 
     count: pick('count') as number,
     ...(trace !== undefined ? { trace } : {}),
     ...(network ? { network } : {}),
+    ...(pick('gnss') !== undefined ? { gnss: pick('gnss') as string } : {}),
+    ...(flags.gpio || cfg.gpio ? { gpio: { ...(cfg.gpio ?? {}), ...(flags.gpio ?? {}) } } : {}),
   };
   const level = typed('logLevel') || cfg.log?.level === undefined ? flags.logLevel : cfg.log.level;
   const file = flags.logFile ?? cfg.log?.file;

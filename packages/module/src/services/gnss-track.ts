@@ -1,4 +1,10 @@
-import type { GeoPosition } from './gnss.js';
+/** A position on the WGS84 ellipsoid. */
+export interface GeoPosition {
+  latitude: number;
+  longitude: number;
+  /** Metres above mean sea level. */
+  altitude: number;
+}
 
 /** One point of a replayed track: where the receiver is `t` ms after the track starts. */
 export interface TrackPoint extends GeoPosition {

@@ -1,13 +1,7 @@
 import type { Clock, TimerHandle } from '@modemlab/at';
-import { trackAt, type TrackPoint, type TrackState } from './gnss-track.js';
+import { trackAt, type GeoPosition, type TrackPoint, type TrackState } from './gnss-track.js';
 
-/** A position on the WGS84 ellipsoid. */
-export interface GeoPosition {
-  latitude: number;
-  longitude: number;
-  /** Metres above mean sea level. */
-  altitude: number;
-}
+export type { GeoPosition } from './gnss-track.js';
 
 /** The lab's GNSS setting: a fixed position or a track replayed from the module's start. */
 export type GnssSetup = { position: GeoPosition } | { track: readonly TrackPoint[] };
