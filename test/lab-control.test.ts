@@ -85,6 +85,19 @@ describe('serve --gpio/--gnss and modemlab gpio/gnss on a running serve', () => 
     assert.deepEqual(await labRequest(state, {}), { ok: false, error: 'unknown request' });
   });
 
+  it('modemlab fota pushes an image: the download starts (URC on the host); a second push while it runs and a non-image are refused', async () => {
+    const fw = join(dir, 'fw.bin');
+    writeFileSync(fw, 'MODEMLAB-FIRMWARE 03.16 03.16,A00.02\npayload');
+    const bad = join(dir, 'bad.bin');
+    writeFileSync(bad, 'just bytes');
+    await modem.client.send('AT+UFOTASTAT=1');
+    const started = new Promise<string>((resolve) => modem.client.onUrc('+UFOTASTAT', (line) => resolve(line)));
+    assert.deepEqual(await cli('fota', bad, '--state', state), { code: 1, out: '', err: 'modemlab: not a firmware image (the lab format starts "MODEMLAB-FIRMWARE <revision> <version>")\n' });
+    assert.deepEqual(await cli('fota', fw, '--state', state), { code: 0, out: 'pushing fw.bin (44 bytes)\n', err: '' });
+    assert.equal(await started, '+UFOTASTAT: 1,0,0');
+    assert.match((await cli('fota', fw, '--state', state)).err, /already in progress/);
+  });
+
   it('serve --gnss places the receiver; modemlab gnss moves it', async () => {
     assert.deepEqual(modules[0]!.services.gnss.where, { latitude: 52.5, longitude: 13.25, altitude: 34 });
     assert.deepEqual(await cli('gnss', '45.633452,13.061862,49', '--state', state), { code: 0, out: 'moved to 45.633452,13.061862,49\n', err: '' });

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { labRequest, type LabRequest } from './lab-control.js';
 import { CliError } from './module-api.js';
@@ -43,5 +45,24 @@ export function registerLabCommands(program: Command, io: { out: (text: string) 
       if (!m) throw new CliError(`modemlab: expected LAT,LON[,ALT] in decimal degrees, got '${spec}'`, 2);
       await ask(o.state, { module: o.module, position: [Number(m[1]), Number(m[2]), m[3] === undefined ? 0 : Number(m[3])] });
       io.out(`moved to ${Number(m[1])},${Number(m[2])},${m[3] === undefined ? 0 : Number(m[3])}\n`);
+    });
+
+  program
+    .command('fota')
+    .description("push a firmware image to a running serve's module as the operator's FOTA server would: +UFOTASTAT download reports, then the image is in its file system for +UFWINSTALL")
+    .argument('<file>', 'the image (lab format: first line "MODEMLAB-FIRMWARE <revision> <application version>")')
+    .option('--name <NAME>', "its file name in the module (default: the file's base name)")
+    .option('--state <DIR>', 'the state root the serve runs on', DEFAULT_STATE)
+    .option('-i, --module <N>', 'which module of the serve (0 is the first)', moduleIndex, 0)
+    .action(async (file: string, o: { name?: string; state: string; module: number }) => {
+      let data: Buffer;
+      try {
+        data = await readFile(file);
+      } catch (err) {
+        throw new CliError(`modemlab: cannot read ${file}: ${(err as Error).message}`, 2);
+      }
+      const name = o.name ?? path.basename(file);
+      await ask(o.state, { module: o.module, fota: { name, data: data.toString('base64') } });
+      io.out(`pushing ${name} (${data.length} bytes)\n`);
     });
 }

@@ -10,6 +10,7 @@ import { CliError, type LabModule } from './module-api.js';
  *   {"module":0,"gpio":23}             -> {"ok":true,"level":1}      (what the pad reads)
  *   {"module":0,"gpio":23,"drive":1}   -> {"ok":true,"level":1}      (drive; null lets go)
  *   {"module":0,"position":[lat,lon,alt]} -> {"ok":true}
+ *   {"module":0,"fota":{"name":"fw.bin","data":"<base64>"}} -> {"ok":true}  (FOTA push)
  *   errors                              -> {"ok":false,"error":"..."}
  * The socket file is the state root's (mode 0600 by the umask of the user); whoever can
  * write the state folder can drive the lab anyway.
@@ -22,9 +23,20 @@ export interface LabRequest {
   gpio?: number;
   drive?: 0 | 1 | null;
   position?: [number, number, number];
+  fota?: { name: string; data: string };
 }
 
 export type LabAnswer = { ok: true; level?: 0 | 1 } | { ok: false; error: string };
+
+/** The module's refusals (GpioError, FotaPushError kinds) as the CLI says them. */
+const LAB_ERRORS: Record<string, (req: LabRequest) => string> = {
+  'unknown-pin': (r) => `the product has no GPIO pad ${String(r.gpio)}`,
+  'bad-value': () => 'the pad does not take that level',
+  'not-an-image': () => 'not a firmware image (the lab format starts "MODEMLAB-FIRMWARE <revision> <version>")',
+  busy: () => 'a FOTA download is already in progress (or the module has no clock)',
+  'no-space': () => "the image does not fit in the module's file system",
+  'bad-name': () => 'not a file name the module takes',
+};
 
 export function labSocketPath(state: string): string {
   return path.resolve(state, LAB_SOCKET);
@@ -51,10 +63,15 @@ export function handleLabRequest(modules: readonly LabModule[], req: LabRequest)
       m.services.gnss.setPosition({ latitude, longitude, altitude });
       return { ok: true };
     }
+    if (req.fota !== undefined) {
+      if (typeof req.fota.name !== 'string' || typeof req.fota.data !== 'string') return { ok: false, error: 'fota: name and base64 data' };
+      m.services.firmware.push(req.fota.name, Buffer.from(req.fota.data, 'base64'));
+      return { ok: true };
+    }
     return { ok: false, error: 'unknown request' };
   } catch (err) {
     const kind = (err as Error).message;
-    return { ok: false, error: kind === 'unknown-pin' ? `the product has no GPIO pad ${String(req.gpio)}` : kind };
+    return { ok: false, error: LAB_ERRORS[kind]?.(req) ?? kind };
   }
 }
 
@@ -71,7 +88,7 @@ export async function startLabControl(state: string, modules: readonly LabModule
     sock.on('error', () => {});
     sock.on('data', (chunk: string) => {
       buf += chunk;
-      if (buf.length > 65_536) return sock.destroy();
+      if (buf.length > 16 * 1024 * 1024) return sock.destroy();
       let nl: number;
       while ((nl = buf.indexOf('\n')) >= 0) {
         const line = buf.slice(0, nl);

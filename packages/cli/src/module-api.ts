@@ -9,6 +9,7 @@ export interface LabModule {
   readonly services?: {
     readonly gpio: { drive(id: number, level: 0 | 1 | undefined): void; level(id: number): 0 | 1 };
     readonly gnss: { setPosition(p: { latitude: number; longitude: number; altitude: number }): void };
+    readonly firmware: { push(name: string, data: Buffer): void };
   };
 }
 

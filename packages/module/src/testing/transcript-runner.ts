@@ -281,6 +281,10 @@ async function runWithServers(t: Transcript, pki: SizedPki | undefined, opts: Ru
           for (const [k, v] of Object.entries(captured)) vars.set(k, v);
           break;
         }
+        case 'fota-push':
+          await settle();
+          module.services.firmware.push(step.name, Buffer.from(step.text, 'latin1'));
+          break;
         case 'file': {
           await settle();
           const want = substitute(step.text, vars);

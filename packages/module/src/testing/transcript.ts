@@ -9,6 +9,7 @@
  *   @clock 2026-12-06T10:00:00Z  the module clock's start (default: the real time now)
  *   @gnss 47.2858,8.5658,440  the lab's GNSS position (LAT,LON[,ALT]; module option gnss)
  *   @gnss-track "json string" a track the GNSS replays from the start (GPX or NMEA text)
+ *   @fota-push NAME "json"   the operator's FOTA server pushes this image now (lands as NAME)
  *   @echo on|off              whether the module echoes from here on (it starts on;
  *                             `> ATE0` / `> ATE1` update it by themselves)
  *   > AT+CGMI                 send the text and CR
@@ -76,6 +77,7 @@ export type Step =
   | { kind: 'echo'; on: boolean }
   | { kind: 'coverage'; on: boolean }
   | { kind: 'file'; name: string; text: string }
+  | { kind: 'fota-push'; name: string; text: string }
   | { kind: 'send-pki'; item: PkiItem }
   | { kind: 'expect-pki'; item: PkiItem }
   | { kind: 'send-file'; name: string }
@@ -246,6 +248,12 @@ export function parseTranscript(source: string): Transcript {
         const m = /^(\S+)\s+(".*")$/.exec(arg.trim());
         if (!m) throw new Error(`line ${lineNo}: @file NAME "json string"`);
         t.steps.push({ kind: 'file', name: m[1]!, text: JSON.parse(m[2]!) as string });
+        break;
+      }
+      case '@fota-push': {
+        const m = /^(\S+)\s+(".*")$/.exec(arg.trim());
+        if (!m) throw new Error(`line ${lineNo}: @fota-push NAME "json string"`);
+        t.steps.push({ kind: 'fota-push', name: m[1]!, text: JSON.parse(m[2]!) as string });
         break;
       }
       case '@tls-peer': {
