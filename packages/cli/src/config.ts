@@ -44,6 +44,8 @@ export async function loadConfig(file: string, required: boolean): Promise<Modem
     ...cfg,
     ...(cfg.state !== undefined ? { state: rel(cfg.state)! } : {}),
     ...(cfg.trace !== undefined ? { trace: rel(cfg.trace)! } : {}),
+    // gnss is a position (kept) or a track file (the file's).
+    ...(cfg.gnss !== undefined && !/^\s*-?\d+(\.\d+)?\s*,/.test(cfg.gnss) ? { gnss: rel(cfg.gnss)! } : {}),
     ...(cfg.log?.file !== undefined ? { log: { ...cfg.log, file: rel(cfg.log.file)! } } : {}),
   };
 }
