@@ -1,7 +1,8 @@
 import { cme } from '../../engine/failure.js';
 import { defineCommands, type CommandDef } from '../../engine/registry.js';
 import type { ModuleHost } from '../../module-host.js';
-import type { GnssReceiver, NmeaKind } from '../../services/gnss.js';
+import { SATELLITES_USED, type GnssReceiver, type NmeaKind } from '../../services/gnss.js';
+import { answerUbx, decodeUbx, encodeUbx, navPvt } from '../../services/gnss-ubx.js';
 import { UbloxCme } from './errors.js';
 
 /** CellLocate's answer time (module clock) and the uncertainty it reports for the lab position, metres. */
@@ -68,6 +69,25 @@ export const gnssCommands = defineCommands(import.meta.url, [
   nmeaCommand('+UGGSA', 'gsa'),
   nmeaCommand('+UGVTG', 'vtg'),
   nmeaCommand('+UGZDA', 'zda'),
+  {
+    name: '+UGUBX',
+    // AT+UGUBX="<UBX frame, hex>": one frame to the GNSS chip, its answer back in hex (ubxlib's
+    // GNSS-over-AT transport). The receiver must be on; a frame that is not one valid UBX
+    // frame is "incorrect parameters". Answered: NAV-PVT and MON-VER polls, CFG (ACK-ACK);
+    // anything else gets an empty answer (services/gnss-ubx.ts).
+    params: [{ name: 'frame', type: 'string', minLength: 16, maxLength: 2048, pattern: /^[0-9A-Fa-f]+$/ }],
+    set(ctx, { frame }) {
+      const g = receiver(ctx.module);
+      if (!g.on) throw cme(UbloxCme.notAllowed);
+      const hex = frame as string;
+      const request = hex.length % 2 === 0 ? decodeUbx(Buffer.from(hex, 'hex')) : undefined;
+      if (!request) throw cme(UbloxCme.badParameter);
+      const now = ctx.module.clock.now();
+      // The M8 chip's own version strings (decision: ROM SPG 3.01, hardware 00080000).
+      const answer = answerUbx(request, () => navPvt(now, g.hasFix ? g.state : undefined, SATELLITES_USED), { sw: 'ROM SPG 3.01 (107888)', hw: '00080000' });
+      ctx.info(`+UGUBX: "${answer ? encodeUbx(answer).toString('hex').toUpperCase() : ''}"`);
+    },
+  },
   {
     name: '+ULOC',
     // AT+ULOC=<mode>,<sensor>,<response_type>,<timeout>,<accuracy>[,<num_hypothesis>]: only
