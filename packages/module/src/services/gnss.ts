@@ -37,6 +37,8 @@ const KNOTS_PER_MPS = 3600 / 1852;
  */
 export class GnssReceiver {
   on = false;
+  /** +UGIND: the host wants +UUGIND aiding reports (RAM, off at power-off). */
+  indications = false;
   aidMode = 0;
   systems = 1;
   /** Which NMEA sentences the host asked the module to keep for reading (+UGRMC, +UGGGA). */
@@ -48,7 +50,14 @@ export class GnssReceiver {
   /** CellLocate requests in progress (a power-off drops them). */
   private readonly locating = new Set<TimerHandle>();
 
+  /** Told when the receiver gets its fix (the dialect's +UUGIND). */
+  private readonly fixListeners: Array<(e: { aidMode: number }) => void> = [];
+
   constructor(private readonly clock: Clock) {}
+
+  onFix(listener: (e: { aidMode: number }) => void): void {
+    this.fixListeners.push(listener);
+  }
 
   /** CellLocate: `done` gets the position after `ms` of module time, unless the module powers off first. */
   locate(ms: number, done: (p: GeoPosition) => void): void {
@@ -86,7 +95,12 @@ export class GnssReceiver {
     this.aidMode = aidMode;
     this.systems = systems;
     this.fixed = false;
-    if (on) this.timer = this.clock.setTimeout(() => (this.fixed = true), TTFF_MS);
+    if (on) {
+      this.timer = this.clock.setTimeout(() => {
+        this.fixed = true;
+        for (const l of this.fixListeners) l({ aidMode: this.aidMode });
+      }, TTFF_MS);
+    }
   }
 
   /** True once the receiver is on and has its fix. */
@@ -144,6 +158,7 @@ export class GnssReceiver {
     for (const t of this.locating) t.cancel();
     this.locating.clear();
     for (const k of NMEA_KINDS) this.stored[k] = false;
+    this.indications = false;
   }
 }
 

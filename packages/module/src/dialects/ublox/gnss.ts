@@ -42,6 +42,19 @@ function nmeaCommand(name: string, kind: NmeaKind): CommandDef {
   };
 }
 
+/**
+ * +UUGIND when +UGIND=1: at the fix, one report per aiding mode bit the host switched on
+ * with +UGPS (1 automatic local, 2 AssistNow Offline, 4 AssistNow Online, 8 AssistNow
+ * Autonomous), result 0 (no error) — decision: the lab's aiding always succeeds.
+ */
+export function wireGnssUrcs(module: ModuleHost): void {
+  if (!module.model.gnss) return;
+  module.services.gnss.onFix(({ aidMode }) => {
+    if (!module.services.gnss.indications) return;
+    for (const bit of [1, 2, 4, 8]) if (aidMode & bit) module.urc(`+UUGIND: ${bit},0`);
+  });
+}
+
 /** The built-in GNSS (SARA-R510M8S) and CellLocate, from the lab's configured position. */
 export const gnssCommands = defineCommands(import.meta.url, [
   {
@@ -60,6 +73,19 @@ export const gnssCommands = defineCommands(import.meta.url, [
     },
     test(ctx) {
       ctx.info('+UGPS: (0-1),(0-255),(1-127)');
+    },
+  },
+  {
+    name: '+UGIND',
+    params: [{ name: 'mode', type: 'int', min: 0, max: 1 }],
+    set(ctx, { mode }) {
+      receiver(ctx.module).indications = mode === 1;
+    },
+    read(ctx) {
+      ctx.info(`+UGIND: ${receiver(ctx.module).indications ? 1 : 0}`);
+    },
+    test(ctx) {
+      ctx.info('+UGIND: (0-1)');
     },
   },
   nmeaCommand('+UGRMC', 'rmc'),
