@@ -44,6 +44,8 @@ export async function loadConfig(file: string, required: boolean): Promise<Modem
     ...cfg,
     ...(cfg.state !== undefined ? { state: rel(cfg.state)! } : {}),
     ...(cfg.trace !== undefined ? { trace: rel(cfg.trace)! } : {}),
+    // gnss is a position (kept) or a track file (the file's).
+    ...(cfg.gnss !== undefined && !/^\s*-?\d+(\.\d+)?\s*,/.test(cfg.gnss) ? { gnss: rel(cfg.gnss)! } : {}),
     ...(cfg.log?.file !== undefined ? { log: { ...cfg.log, file: rel(cfg.log.file)! } } : {}),
   };
 }
@@ -58,6 +60,8 @@ export interface ServeFlags {
   forward?: Record<string, string>;
   apns?: string[];
   net: 'lab' | 'open';
+  gnss?: string;
+  gpio?: Record<number, 0 | 1 | null>;
   count: number;
   trace?: string;
   logLevel: LogOptions['level'];
@@ -98,6 +102,8 @@ export function resolveServe(flags: ServeFlags, typed: (flag: keyof ServeFlags) 
     count: pick('count') as number,
     ...(trace !== undefined ? { trace } : {}),
     ...(network ? { network } : {}),
+    ...(pick('gnss') !== undefined ? { gnss: pick('gnss') as string } : {}),
+    ...(flags.gpio || cfg.gpio ? { gpio: { ...(cfg.gpio ?? {}), ...(flags.gpio ?? {}) } } : {}),
   };
   const level = typed('logLevel') || cfg.log?.level === undefined ? flags.logLevel : cfg.log.level;
   const file = flags.logFile ?? cfg.log?.file;

@@ -1,11 +1,20 @@
 import type { Duplex } from 'node:stream';
 import { commandTable, createModule, listModels } from '@modemlab/module';
-import type { LinkStackSource, NetworkOptions } from '@modemlab/module';
+import type { GnssSetup, LinkStackSource, NetworkOptions } from '@modemlab/module';
 
 export type { NetworkOptions };
 
+/** The lab side of one module that `serve`'s control socket reaches (lab-control.ts; VirtualModule fits). */
+export interface LabModule {
+  readonly services?: {
+    readonly gpio: { drive(id: number, level: 0 | 1 | undefined): void; level(id: number): 0 | 1 };
+    readonly gnss: { setPosition(p: { latitude: number; longitude: number; altitude: number }): void };
+    readonly firmware: { push(name: string, data: Buffer): void };
+  };
+}
+
 /** The part of '@modemlab/module' the CLI uses (narrow, so tests can pass a fake). */
-export interface CliModule {
+export interface CliModule extends LabModule {
   readonly modelId: string;
   attach(stream: Duplex): () => void;
   close(): Promise<void>;
@@ -30,6 +39,8 @@ export interface ModuleApi {
     net?: 'lab' | 'open';
     log?: (message: string, detail?: unknown) => void;
     cloud?: { url: string; ca: string };
+    /** The lab's GNSS position or track (serve --gnss). */
+    gnss?: GnssSetup;
   }): Promise<CliModule>;
   listModels(): string[];
   commandTable?: (modelId: string) => CommandRow[];

@@ -128,3 +128,14 @@ export function tcpPortFor(base: number, index: number): number {
   if (p > 65535) throw new Error(`port ${p} for module ${index} is out of range`);
   return p;
 }
+
+/** `--gpio PIN=LEVEL,...`: levels the lab drives on pads from outside (0, 1, or `float` to let go). */
+export function parseGpioLevels(text: string, previous: Record<number, 0 | 1 | null> = {}): Record<number, 0 | 1 | null> {
+  const out = { ...previous };
+  for (const raw of text.split(',')) {
+    const m = /^\s*(\d{1,3})\s*=\s*(0|1|float)\s*$/.exec(raw);
+    if (!m) throw new Error(`expected PIN=0|1|float, got '${raw.trim()}'`);
+    out[Number(m[1])] = m[2] === 'float' ? null : (Number(m[2]) as 0 | 1);
+  }
+  return out;
+}

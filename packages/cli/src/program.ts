@@ -2,7 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { registerCloudCommands } from './cloud.js';
 import { commandsDoc } from './docs.js';
 import { CliError, loadModuleApi } from './module-api.js';
-import { parseApns, parseCount, parseForwards, parseHostPort, parseHosts, parseTermTarget, type HostPort } from './parse.js';
+import { parseApns, parseCount, parseGpioLevels, parseForwards, parseHostPort, parseHosts, parseTermTarget, type HostPort } from './parse.js';
 import { DEFAULT_CONFIG_FILE, loadConfig, resolveServe, type ServeFlags } from './config.js';
 import { createLogger, LOG_FORMATS, LOG_LEVELS } from './logging.js';
 import { startServe, waitForSignal } from './serve.js';
@@ -11,6 +11,7 @@ import { traceCommand } from './trace-command.js';
 import { cliVersion } from './version.js';
 import { readCa } from './rot.js';
 import { registerRotCommands } from './rot-command.js';
+import { registerLabCommands } from './lab-command.js';
 
 /** Wraps a parser so commander reports its message as an invalid argument. */
 function arg<T>(parse: (value: string, previous: T) => T): (value: string, previous: T) => T {
@@ -83,6 +84,12 @@ export function buildProgram(io: ProgramIo): Command {
       )
         .choices(['lab', 'open'])
         .default('lab'),
+    )
+    .option('--gnss <LAT,LON[,ALT]|FILE>', "where the GNSS receiver and CellLocate are: a position in decimal degrees, or a GPX/NMEA track file replayed (looping) from the modules' start")
+    .option(
+      '--gpio <PIN=0|1|float,...>',
+      'levels the lab drives on GPIO pads from the start (repeatable); change them while serving with `modemlab gpio`',
+      arg<Record<number, 0 | 1 | null>>((v, prev) => parseGpioLevels(v, prev)),
     )
     .option('-n, --count <N>', 'number of modules', arg<number>((v) => parseCount(v)), 1)
     .option('--trace <FILE>', 'append every byte each way on every link to FILE, one JSON line per chunk (read it with `modemlab trace FILE`)')
@@ -185,6 +192,7 @@ export function buildProgram(io: ProgramIo): Command {
       io.out(api.listModels().join('\n') + '\n');
     });
 
+  registerLabCommands(program, io);
   registerCloudCommands(program, io);
   registerRotCommands(program, io);
 

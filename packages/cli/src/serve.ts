@@ -8,6 +8,8 @@ import { CliError, type CliModule, type ModuleApi, type NetworkOptions } from '.
 import { exposureRefusal, exposureWarning, isLoopbackHost } from './exposure.js';
 import { formatHostPort, ptyPathFor, tcpPortFor, type HostPort } from './parse.js';
 import { factoryKeyOf, registerRots, stateRots, type CloudLinkOptions } from './rot.js';
+import { loadGnss } from './lab-gnss.js';
+import { startLabControl } from './lab-control.js';
 
 export interface ServeOptions {
   model: string;
@@ -33,6 +35,10 @@ export interface ServeOptions {
   cloud?: CloudLinkOptions;
   /** Allows a --tcp host beyond loopback (with a warning); without it such a bind is refused. */
   expose?: boolean;
+  /** GNSS position `LAT,LON[,ALT]` or a GPX/NMEA track file, for every module. */
+  gnss?: string;
+  /** Levels the lab drives on GPIO pads from the start (null: floating). */
+  gpio?: Record<number, 0 | 1 | null>;
 }
 
 export interface Served {
@@ -66,6 +72,7 @@ export async function startServe(
   const modules: CliModule[] = [];
   const listeners: Array<{ close(): Promise<void> }> = [];
   const taps: TraceTap[] = [];
+  const gnss = opts.gnss === undefined ? undefined : await loadGnss(opts.gnss);
   const trace = opts.trace === undefined ? undefined : await TraceWriter.open(opts.trace);
   const closeAll = async (): Promise<void> => {
     await Promise.allSettled(listeners.splice(0).reverse().map((l) => l.close()));
@@ -98,8 +105,16 @@ export async function startServe(
         ...(opts.network ? { network: { ...opts.network, ...(opts.apns ? { apns: opts.apns } : {}) } } : {}),
         ...(log ? { log: moduleLog(log, name) } : {}),
         ...(opts.cloud ? { cloud: { url: opts.cloud.url, ca: opts.cloud.ca } } : {}),
+        ...(gnss ? { gnss } : {}),
       });
       modules.push(module);
+      for (const [pin, level] of Object.entries(opts.gpio ?? {})) {
+        try {
+          module.services?.gpio.drive(Number(pin), level ?? undefined);
+        } catch {
+          throw new CliError(`modemlab: --gpio: ${opts.model} has no GPIO pad ${pin}`, 2);
+        }
+      }
       const uart = log ? loggedAttach(module, log, name) : module;
       if (trace) {
         if (!module.onLinkStack) throw new CliError('modemlab: this module cannot be traced', 2);
@@ -122,6 +137,12 @@ export async function startServe(
         listeners.push(l);
         print(`modemlab: ${opts.model} listening on pty ${ptyPath}`);
       }
+    }
+    try {
+      // The lab side of the modules for other modemlab commands (gpio, gnss): lab-control.ts.
+      listeners.push(await startLabControl(opts.state, modules));
+    } catch (err) {
+      warn(`${(err as Error).message}; modemlab gpio/gnss cannot reach this serve`);
     }
   } catch (err) {
     await closeAll().catch(() => {});

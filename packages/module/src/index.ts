@@ -11,5 +11,7 @@ export type { ModuleHost, UrcSource } from './module-host.js';
 export * from './transports/index.js';
 export { TraceTap, type LinkStackSource, type TraceTapOptions } from './link/trace-tap.js';
 export type { NetworkOptions } from './services/network/options.js';
+export { LAB_POSITION, type GeoPosition, type GnssSetup } from './services/gnss.js';
+export { GnssTrackError, parsePosition, parseTrack, type TrackPoint } from './services/gnss-track.js';
 export { NvmStore } from './nvm/store.js';
 export { RootOfTrust } from './services/rot/root-of-trust.js';

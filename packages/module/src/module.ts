@@ -15,6 +15,7 @@ import { findModel } from './models/index.js';
 import type { ModelTable } from './models/types.js';
 import { NvmStore } from './nvm/store.js';
 import { createServices, type ModuleServices, type NetworkOptions } from './services/index.js';
+import type { GnssSetup } from './services/gnss.js';
 import type { NetMode } from './services/net/net-policy.js';
 import type { CloudEndpoint } from './services/security/cloud-link.js';
 
@@ -40,6 +41,8 @@ export interface ModuleOptions {
   portStallMs?: number;
   /** The security service (u-blox IoT Security-as-a-Service) the module bootstraps with. */
   cloud?: CloudEndpoint;
+  /** Where the lab puts the GNSS receiver and CellLocate: a position or a track to replay (default LAB_POSITION). */
+  gnss?: GnssSetup;
 }
 
 /**
@@ -108,6 +111,8 @@ export class VirtualModule implements ModuleHost {
     );
     // First listener: the dialects' RAM state is gone before their own power-off handlers run.
     this.services.lifecycle.on('power-off', () => this.dialectState.clear());
+    if (opts.gnss && 'track' in opts.gnss) this.services.gnss.setTrack(opts.gnss.track);
+    else if (opts.gnss) this.services.gnss.setPosition(opts.gnss.position);
     dialect.wire(this);
     this.services.powerOn();
   }

@@ -68,6 +68,7 @@ export { UbloxFiles, type DownloadOptions, type UploadOptions } from './drivers/
 export { UbloxCoap, CoapRequestError, type CoapMethod, type CoapConfigureOptions, type CoapRequestOptions, type CoapResponse } from './drivers/ublox/coap.js';
 export { UbloxMqtt, MqttCommandError, MQTT_MAX_MESSAGE, type ModemMqttConnectOptions, type ModemMqttPublishOptions } from './drivers/ublox/mqtt.js';
 export { UbloxGpio, type GpioSetup } from './drivers/ublox/gpio.js';
+export { UbloxGnss, type CellLocation, type NmeaSentence } from './drivers/ublox/gnss.js';
 export { UbloxHttp, HttpRequestError, type HttpMethod, type HttpProfileOptions, type HttpRequestOptions, type HttpResponse } from './drivers/ublox/http.js';
 export * from './cloud/index.js';
 export { UbloxMqttSn, MqttSnError, type MqttSnConnectOptions, type MqttSnMessageInfo, type SnTopicRef } from './drivers/ublox/mqttsn.js';

@@ -177,7 +177,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
   const gpio = new GpioPins(nvm, model.gpio);
   const cellTime = new CellTime(clock, network);
   const gnss = new GnssReceiver(clock);
-  const firmware = new Firmware(nvm, files, { revision: model.identity.revision, appVersion: model.identity.appVersion });
+  const firmware = new Firmware(nvm, files, { revision: model.identity.revision, appVersion: model.identity.appVersion }, clock);
   const fileBlocks = new BlockUploads(files);
   const http = new HttpService(model.http ?? NO_HTTP, { dialer, files, clock });
   const ftp = new FtpService({ dialer, clock });
@@ -253,6 +253,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
       ping.stop();
       cellTime.powerOff();
       gnss.powerOff();
+      firmware.powerOff();
       sockets.closeAll();
       http.powerOff();
       ftp.powerOff();
@@ -274,6 +275,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
       ping.stop();
       cellTime.powerOff();
       gnss.powerOff();
+      firmware.powerOff();
       fileBlocks.abortAll();
       files.abortWriters();
       sockets.closeAll();

@@ -225,7 +225,7 @@ export async function runTranscript(source: string | Transcript, opts: RunOption
 async function runWithServers(t: Transcript, pki: SizedPki | undefined, opts: RunOptions, routes: Record<string, string>, ftpServers: TestFtpServer[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'modemlab-transcript-'));
   // The lab's time starts now: certificates made for the run are valid at the module's date.
-  const clock = new ManualClock(Date.now());
+  const clock = new ManualClock(t.clock ?? Date.now());
   const servers = await startTranscriptServers(t.servers);
   const vars = new Map(servers.vars);
   let module: VirtualModule | undefined;
@@ -239,6 +239,7 @@ async function runWithServers(t: Transcript, pki: SizedPki | undefined, opts: Ru
       clock,
       network: t.network,
       log: () => {},
+      ...(t.gnss ? { gnss: t.gnss } : {}),
     });
     opts.onModule?.(module);
     for (const [k, v] of Object.entries((await opts.prepare?.(module)) ?? {})) vars.set(k, v);
@@ -280,6 +281,10 @@ async function runWithServers(t: Transcript, pki: SizedPki | undefined, opts: Ru
           for (const [k, v] of Object.entries(captured)) vars.set(k, v);
           break;
         }
+        case 'fota-push':
+          await settle();
+          module.services.firmware.push(step.name, Buffer.from(step.text, 'latin1'));
+          break;
         case 'file': {
           await settle();
           const want = substitute(step.text, vars);

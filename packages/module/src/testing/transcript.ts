@@ -6,6 +6,10 @@
  *   @model sara-r5            product to start (before the first exchange)
  *   @hosts name=ip,name=ip    static host table
  *   @network key=value ...    simulated-network options (numbers or "quoted strings")
+ *   @clock 2026-12-06T10:00:00Z  the module clock's start (default: the real time now)
+ *   @gnss 47.2858,8.5658,440  the lab's GNSS position (LAT,LON[,ALT]; module option gnss)
+ *   @gnss-track "json string" a track the GNSS replays from the start (GPX or NMEA text)
+ *   @fota-push NAME "json"   the operator's FOTA server pushes this image now (lands as NAME)
  *   @echo on|off              whether the module echoes from here on (it starts on;
  *                             `> ATE0` / `> ATE1` update it by themselves)
  *   > AT+CGMI                 send the text and CR
@@ -63,6 +67,8 @@
  * text, {name} is replaced by a variable's value.
  */
 import { encodeFrame } from '@modemlab/at';
+import type { GnssSetup } from '../services/gnss.js';
+import { parsePosition, parseTrack } from '../services/gnss-track.js';
 export type Step =
   | { kind: 'send'; bytes: Buffer; line?: string }
   | { kind: 'expect'; text: string }
@@ -71,6 +77,7 @@ export type Step =
   | { kind: 'echo'; on: boolean }
   | { kind: 'coverage'; on: boolean }
   | { kind: 'file'; name: string; text: string }
+  | { kind: 'fota-push'; name: string; text: string }
   | { kind: 'send-pki'; item: PkiItem }
   | { kind: 'expect-pki'; item: PkiItem }
   | { kind: 'send-file'; name: string }
@@ -113,6 +120,9 @@ export interface TranscriptPeer {
 
 export interface Transcript {
   model: string;
+  /** The module clock's start (ms since the epoch); undefined: now. */
+  clock?: number;
+  gnss?: GnssSetup;
   hosts: Record<string, string>;
   network: Record<string, string | number>;
   servers: HttpsServerSpec[];
@@ -180,6 +190,18 @@ export function parseTranscript(source: string): Transcript {
           t.network[m[1]!] = m[3] !== undefined ? m[3] : Number.isNaN(Number(m[2])) ? m[2]! : Number(m[2]);
         }
         break;
+      case '@clock': {
+        const ms = Date.parse(arg.trim());
+        if (!Number.isFinite(ms)) throw new Error(`line ${lineNo}: bad @clock ${arg}`);
+        t.clock = ms;
+        break;
+      }
+      case '@gnss':
+        t.gnss = { position: parsePosition(arg) };
+        break;
+      case '@gnss-track':
+        t.gnss = { track: parseTrack(JSON.parse(arg) as string) };
+        break;
       case '@echo':
         echo = arg.trim() === 'on';
         t.steps.push({ kind: 'echo', on: echo });
@@ -226,6 +248,12 @@ export function parseTranscript(source: string): Transcript {
         const m = /^(\S+)\s+(".*")$/.exec(arg.trim());
         if (!m) throw new Error(`line ${lineNo}: @file NAME "json string"`);
         t.steps.push({ kind: 'file', name: m[1]!, text: JSON.parse(m[2]!) as string });
+        break;
+      }
+      case '@fota-push': {
+        const m = /^(\S+)\s+(".*")$/.exec(arg.trim());
+        if (!m) throw new Error(`line ${lineNo}: @fota-push NAME "json string"`);
+        t.steps.push({ kind: 'fota-push', name: m[1]!, text: JSON.parse(m[2]!) as string });
         break;
       }
       case '@tls-peer': {
