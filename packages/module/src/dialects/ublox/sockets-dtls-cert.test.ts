@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ModuleHarness } from '../../testing/harness.js';
 import { sharedPki } from '../../testing/tls-peers.js';
 import { freeUdpPort, sleep } from '../../services/sockets/peers.testutil.js';
+import { udpRelay } from '../../services/tls/dtls/relay.testutil.js';
 import { socketHarnesses } from './socket-harness.testutil.js';
 import { answer, at, atUntil, cmeError, OK, urc } from './ublox.testutil.js';
 
@@ -138,5 +139,52 @@ describe('u-blox secure UDP sockets: DTLS 1.2 with certificates', () => {
     assert.equal(await at(h, 'AT+USOER'), answer('+USOER: 71'));
     // bad_certificate (42): the chain is trusted, the name is not the one asked for.
     assert.ok(await server.waitOutput('alert number 42'), server.output());
+  });
+
+  it('retransmits its flights on the module clock through a relay that drops and reorders datagrams', async () => {
+    // -mtu 500: the server flight spans several datagrams (handshake fragments to reassemble).
+    const server = await start(pki.server, ['-mtu', '500']);
+    let firstHello = true;
+    let heldServerHello = false;
+    let droppedFinished = false;
+    const relay = await udpRelay(server.port, (d) => {
+      if (d.toServer && d.handshakeType === 1 && firstHello) {
+        firstHello = false;
+        return 'drop';
+      }
+      if (!d.toServer && d.handshakeType === 2 && !heldServerHello) {
+        heldServerHello = true;
+        return 'hold';
+      }
+      if (!d.toServer && d.contentTypes.includes(20) && !droppedFinished) {
+        droppedFinished = true;
+        return 'drop';
+      }
+      return 'pass';
+    });
+    try {
+      const h = await ublox();
+      await caProfile(h);
+      assert.equal(await at(h, 'AT+USOCR=17'), answer('+USOCR: 0'));
+      assert.equal(await at(h, 'AT+USOSEC=0,1,0'), OK);
+      h.take();
+      h.terminal.input(Buffer.from(`AT+USOCO=0,"127.0.0.1",${relay.port}\r`, 'latin1'));
+      // The first ClientHello is lost: nothing happens until its 1 s timer.
+      await relay.waitDropped(1);
+      assert.equal(await h.advance(999), '');
+      await h.advance(1);
+      // The ServerHello arrives after the fragments behind it; the server's CCS+Finished is lost.
+      await relay.waitDropped(2);
+      assert.equal(await h.advance(999), '');
+      // The client's final flight again: the server answers it with its last flight.
+      await h.advance(1);
+      assert.equal(await h.waitFor('OK\r\n'), OK);
+      assert.ok(heldServerHello);
+      assert.equal(await atUntil(h, 'AT+USOWR=0,7,"relayed"', OK), answer('+USOWR: 0,7'));
+      assert.ok(await server.waitOutput('relayed'), server.output());
+      assert.equal(await atUntil(h, 'AT+USOCL=0', OK), OK);
+    } finally {
+      relay.close();
+    }
   });
 });
