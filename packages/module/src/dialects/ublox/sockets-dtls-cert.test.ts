@@ -172,13 +172,14 @@ describe('u-blox secure UDP sockets: DTLS 1.2 with certificates', () => {
       // The first ClientHello is lost: nothing happens until its 1 s timer.
       await relay.waitDropped(1);
       assert.equal(await h.advance(999), '');
-      await h.advance(1);
+      assert.equal(await h.advance(1), '');
       // The ServerHello arrives after the fragments behind it; the server's CCS+Finished is lost.
       await relay.waitDropped(2);
       assert.equal(await h.advance(999), '');
       // The client's final flight again: the server answers it with its last flight.
-      await h.advance(1);
-      assert.equal(await h.waitFor('OK\r\n'), OK);
+      // (Loopback is fast: the answer may already be out when the clock step settles.)
+      const out = await h.advance(1);
+      assert.equal(out.includes('OK\r\n') ? out : out + (await h.waitFor('OK\r\n')), OK);
       assert.ok(heldServerHello);
       assert.equal(await atUntil(h, 'AT+USOWR=0,7,"relayed"', OK), answer('+USOWR: 0,7'));
       assert.ok(await server.waitOutput('relayed'), server.output());
