@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -188,4 +188,51 @@ describe('u-blox secure UDP sockets: DTLS 1.2 with certificates', () => {
       relay.close();
     }
   });
+
+  it('resumes the session with an abbreviated handshake when the profile has session resumption on', async () => {
+    const server = await start(pki.server);
+    const h = await ublox();
+    await caProfile(h);
+    assert.equal(await at(h, 'AT+USECPRF=0,13,0,1'), OK);
+    for (const [i, word] of ['first', 'second'].entries()) {
+      assert.equal(await at(h, 'AT+USOCR=17'), answer('+USOCR: 0'));
+      assert.equal(await at(h, 'AT+USOSEC=0,1,0'), OK);
+      assert.equal(await atUntil(h, `AT+USOCO=0,"127.0.0.1",${server.port}`, OK), OK);
+      assert.equal(await atUntil(h, `AT+USOWR=0,${word.length},"${word}"`, OK), answer(`+USOWR: 0,${word.length}`));
+      assert.ok(await server.waitOutput(word), server.output());
+      assert.equal(server.output().includes('Reused session-id'), i === 1, server.output());
+      assert.equal(await atUntil(h, 'AT+USOCL=0', OK), OK);
+      await server.waitOutput(i === 0 ? 'DONE' : '');
+    }
+  });
+
+  it('offers only the profile\'s suite (+USECPRF op 2) and runs ECDHE-ECDSA with an EC server certificate', async () => {
+    const ec = ecServer();
+    const server = await start(ec);
+    const h = await ublox();
+    await at(h, 'AT+CMEE=1');
+    await store(h, 0, 'ecCA', ec.ca);
+    assert.equal(await at(h, 'AT+USECPRF=0,0,1'), OK);
+    assert.equal(await at(h, 'AT+USECPRF=0,3,"ecCA"'), OK);
+    assert.equal(await at(h, 'AT+USECPRF=0,2,99,"C0","2C"'), OK);
+    assert.equal(await at(h, 'AT+USOCR=17'), answer('+USOCR: 0'));
+    assert.equal(await at(h, 'AT+USOSEC=0,1,0'), OK);
+    assert.equal(await atUntil(h, `AT+USOCO=0,"127.0.0.1",${server.port}`, OK), OK);
+    assert.equal(await atUntil(h, 'AT+USOWR=0,5,"ecdsa"', OK), answer('+USOWR: 0,5'));
+    assert.ok(await server.waitOutput('ecdsa'), server.output());
+    assert.match(server.output(), /Shared ciphers:ECDHE-ECDSA-AES256-GCM-SHA384\r?\n/);
+    assert.match(server.output(), /CIPHER is ECDHE-ECDSA-AES256-GCM-SHA384/);
+    assert.equal(await atUntil(h, 'AT+USOCL=0', OK), OK);
+  });
 });
+
+/** A P-256 CA and a server certificate for 127.0.0.1 it issued, made with the openssl CLI. */
+function ecServer(): { ca: string; cert: string; key: string } {
+  const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  run('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ecca.key', '-out', 'ecca.pem', '-subj', '/CN=modemlab EC CA', '-days', '30');
+  run('req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ec.key', '-out', 'ec.csr', '-subj', '/CN=127.0.0.1');
+  file('ec.ext', 'subjectAltName=IP:127.0.0.1\n');
+  run('x509', '-req', '-in', 'ec.csr', '-CA', 'ecca.pem', '-CAkey', 'ecca.key', '-CAcreateserial', '-out', 'ec.pem', '-days', '30', '-extfile', 'ec.ext');
+  const read = (name: string) => readFileSync(join(dir, name), 'utf8');
+  return { ca: read('ecca.pem'), cert: read('ec.pem'), key: read('ec.key') };
+}
