@@ -102,7 +102,16 @@ export class CertDtlsSession extends EventEmitter<CertDtlsEvents> {
     this.udp = createDgramSocket();
     this.udp.on('message', (msg) => this.onDatagram(msg));
     this.udp.on('error', (err) => this.fail(err));
+    (this as EventEmitter).on('newListener', (event: string | symbol) => {
+      if (event !== 'message' || this.unread.length === 0) return;
+      queueMicrotask(() => {
+        for (const m of this.unread.splice(0)) this.emit('message', m);
+      });
+    });
   }
+
+  /** Application data that arrived before anyone listened. */
+  private readonly unread: Buffer[] = [];
 
   /** Handshakes with the server; resolves once both Finished messages have been checked. */
   static open(opts: CertDtlsOptions, signal?: AbortSignal): Promise<CertDtlsSession> {
@@ -292,7 +301,10 @@ export class CertDtlsSession extends EventEmitter<CertDtlsEvents> {
         return;
       }
       case CONTENT.applicationData:
-        if (this.phase === 'open' && r.epoch === 1) this.emit('message', Buffer.from(body));
+        if (this.phase !== 'open' || r.epoch !== 1) return;
+        // Data right behind the server's Finished arrives before open()'s caller listens.
+        if (this.listenerCount('message') === 0) this.unread.push(Buffer.from(body));
+        else this.emit('message', Buffer.from(body));
         return;
     }
   }
