@@ -1,7 +1,7 @@
 /** The zod schema of modemlab.config.json (loaded only when a config file exists: zod costs start time). */
 import { z } from 'zod';
 import { LOG_FORMATS, LOG_LEVELS } from './logging.js';
-import { parseApns, parseForwards, parseHostPort, parseHosts } from './parse.js';
+import { BAUD_MAX, BAUD_MIN, parseApns, parseForwards, parseHostPort, parseHosts } from './parse.js';
 
 /** A transform through one of the command line's own parsers, so the file and the flags accept the same text; its error becomes the field's issue. */
 function via<I, O>(parse: (value: I) => O) {
@@ -59,6 +59,7 @@ export const configSchema = z.strictObject({
   net: z.enum(['lab', 'open']).optional(),
   count: z.number().int().min(1).max(1024).optional(),
   trace: z.string().min(1).optional(),
+  baud: z.number().int().min(BAUD_MIN).max(BAUD_MAX).optional(),
   log: z.strictObject({ level: z.enum(LOG_LEVELS).optional(), file: z.string().min(1).optional(), format: z.enum(LOG_FORMATS).optional() }).optional(),
   network: networkSchema.optional(),
 });

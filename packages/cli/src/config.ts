@@ -60,6 +60,7 @@ export interface ServeFlags {
   net: 'lab' | 'open';
   count: number;
   trace?: string;
+  baud?: number;
   logLevel: LogOptions['level'];
   logFile?: string;
   logFormat?: LogOptions['format'];
@@ -85,6 +86,7 @@ export function resolveServe(flags: ServeFlags, typed: (flag: keyof ServeFlags) 
   const forwards = { ...(cfg.forward ?? {}), ...(flags.forward ?? {}) };
   const apns = typed('apns') ? flags.apns : cfg.apns;
   const trace = pick('trace') as string | undefined;
+  const baud = pick('baud') as number | undefined;
   const network: NetworkOptions | undefined = cfg.network;
   const serve: ServeOptions = {
     model: pick('model') as string,
@@ -97,6 +99,7 @@ export function resolveServe(flags: ServeFlags, typed: (flag: keyof ServeFlags) 
     net: pick('net') as 'lab' | 'open',
     count: pick('count') as number,
     ...(trace !== undefined ? { trace } : {}),
+    ...(baud !== undefined ? { baud } : {}),
     ...(network ? { network } : {}),
   };
   const level = typed('logLevel') || cfg.log?.level === undefined ? flags.logLevel : cfg.log.level;

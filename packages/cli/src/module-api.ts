@@ -30,6 +30,7 @@ export interface ModuleApi {
     net?: 'lab' | 'open';
     log?: (message: string, detail?: unknown) => void;
     cloud?: { url: string; ca: string };
+    baud?: number;
   }): Promise<CliModule>;
   listModels(): string[];
   commandTable?: (modelId: string) => CommandRow[];

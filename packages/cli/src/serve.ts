@@ -31,6 +31,8 @@ export interface ServeOptions {
   network?: NetworkOptions;
   /** The security service the modules bootstrap with; with a factory key their roots of trust are registered there first. */
   cloud?: CloudLinkOptions;
+  /** Paces each port as a serial line at this rate (bit/s, 8N1); absent: transport speed. */
+  baud?: number;
   /** Allows a --tcp host beyond loopback (with a warning); without it such a bind is refused. */
   expose?: boolean;
 }
@@ -98,6 +100,7 @@ export async function startServe(
         ...(opts.network ? { network: { ...opts.network, ...(opts.apns ? { apns: opts.apns } : {}) } } : {}),
         ...(log ? { log: moduleLog(log, name) } : {}),
         ...(opts.cloud ? { cloud: { url: opts.cloud.url, ca: opts.cloud.ca } } : {}),
+        ...(opts.baud !== undefined ? { baud: opts.baud } : {}),
       });
       modules.push(module);
       const uart = log ? loggedAttach(module, log, name) : module;

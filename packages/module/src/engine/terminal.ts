@@ -485,6 +485,7 @@ export class Terminal implements LinkTop {
         return { kind: 'online' };
       },
       afterResult: (fn) => this.afterHooks.push(fn),
+      afterOutput: (fn) => this.afterHooks.push(() => this.afterFlush(fn)),
       link: this.linkControl,
     };
   }

@@ -150,7 +150,7 @@ export const v250Commands: CommandDef[] = [
       // when bytes are queued).
       set(ctx, _args, raw) {
         const { rate } = ctx.validate(raw, [{ name: 'rate', type: 'int', values: [...ctx.module.model.limits.baudRates] }]);
-        ctx.afterResult(() => (ctx.module.services.settings.ipr = rate as number));
+        ctx.afterOutput(() => (ctx.module.services.settings.ipr = rate as number));
       },
       read(ctx) {
         ctx.info(`+IPR: ${ctx.module.services.settings.ipr}`);
