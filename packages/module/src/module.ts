@@ -203,7 +203,9 @@ export class VirtualModule implements ModuleHost {
   private pacedLine(port: StreamPipe): UartLine {
     const settings = this.services.settings;
     const baud = this.baud!;
-    return new UartLine(port, this.clock, { baud: () => settings.ipr || baud, rtsCts: () => settings.flowControl === 3 }, (m) => this.log(m));
+    const power = this.services.powerSaving;
+    const line = { baud: () => settings.ipr || baud, rtsCts: () => settings.flowControl === 3, idleSleepMs: () => power.uartIdleSleepMs() };
+    return new UartLine(port, this.clock, line, (m) => this.log(m));
   }
 
   /** An unsolicited result code for every terminal, or for the one whose session is `to`; a function renders it per terminal settings. */

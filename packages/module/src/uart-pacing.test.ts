@@ -103,6 +103,28 @@ describe('a paced UART (VirtualModule baud)', () => {
     }
   });
 
+  it('AT+UPSV=1,40: after 40 GSM frames (184.6 ms) without UART traffic the UART sleeps; the "A" of the next AT wakes it and is lost; the host\'s next AT gets OK (ubxlib\'s wake-up)', async () => {
+    const m = await paced(115200);
+    try {
+      await m.send('ATE0\rAT+UPSV=1,40\r');
+      await m.advance(5);
+      assert.equal(m.text(), 'ATE0\r\r\nOK\r\n\r\nOK\r\n');
+      await m.advance(100);
+      await m.send('AT\r');
+      await m.advance(5);
+      assert.equal(m.text(), 'ATE0\r\r\nOK\r\n\r\nOK\r\n\r\nOK\r\n', 'awake at 105 ms: answered');
+      await m.advance(185);
+      await m.send('AT\r');
+      await m.advance(5);
+      await m.send('AT\r');
+      await m.advance(5);
+      // The sleeping UART lost the 'A': "T\r" is no command (ERROR); the next AT gets OK.
+      assert.equal(m.text(), 'ATE0\r\r\nOK\r\n\r\nOK\r\n\r\nOK\r\n\r\nERROR\r\n\r\nOK\r\n');
+    } finally {
+      await m.close();
+    }
+  });
+
   it('flow control off (AT&K0): the module keeps sending to a host that stopped reading and the bytes are lost, logged', async () => {
     const size = 256 * 1024;
     const m = await paced(921_600, size);

@@ -130,6 +130,31 @@ describe('UartLine (8N1 pacing on the module clock)', () => {
     }
   });
 
+  it('UART power saving: after idleSleepMs without traffic the first host byte wakes the UART and is lost; module output keeps it awake', () => {
+    const clock = new ManualClock(0);
+    const [host, port] = pipePair('host', 'uart');
+    const s = { ...settings(115_200), idleSleepMs: () => 100 };
+    const l = new UartLine(port, clock, s);
+    let up = '';
+    l.attach({ data: (b) => void (up += b.toString('latin1')), close: () => {} });
+    host.attach({ data: () => {}, close: () => {} });
+    clock.advance(100);
+    host.write(Buffer.from('AT\r'));
+    clock.advance(1);
+    assert.equal(up, 'T\r');
+    assert.equal(l.wakeUpBytes, 1);
+    host.write(Buffer.from('AT\r'));
+    clock.advance(1);
+    assert.equal(up, 'T\rAT\r', 'awake: nothing lost');
+    clock.advance(90);
+    l.write(Buffer.from('\r\n+CEREG: 1\r\n'));
+    clock.advance(60);
+    host.write(Buffer.from('AT\r'));
+    clock.advance(1);
+    assert.equal(up, 'T\rAT\rAT\r', 'the URC 60 ms ago kept the UART awake');
+    assert.equal(l.wakeUpBytes, 1);
+  });
+
   it('closing the line closes the transport and cancels its timers', () => {
     const t = line(9600);
     let closed = 0;

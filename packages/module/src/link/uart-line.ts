@@ -17,6 +17,8 @@ export interface LineSettings {
   baud(): number;
   /** RTS/CTS hardware flow control (AT&K3) is on. */
   rtsCts(): boolean;
+  /** UART power saving: after this long without a byte either way the UART sleeps (undefined: never). */
+  idleSleepMs?(): number | undefined;
 }
 
 /** The transport pipe under the line: a StreamPipe can stop reading its stream. */
@@ -121,6 +123,11 @@ class Lane {
  * buffer is the module's CTS (`flow.holdInput`): with AT&K3 the line stops handing host bytes
  * up (the transport stops reading, so the host waits); with AT&K0 it hands them on and the
  * terminal's input buffer drops what does not fit, as documented.
+ *
+ * UART power saving (`idleSleepMs`, u-blox +UPSV 1 and 4): after that long without a byte
+ * either way the UART sleeps; the next host byte wakes it and is lost (the wake-up
+ * character: a host sends "AT" until it gets OK, as ubxlib does). Module output (a URC)
+ * counts as activity.
  */
 export class UartLine extends PipeBase {
   readonly flow: PortFlow;
@@ -132,6 +139,10 @@ export class UartLine extends PipeBase {
   private rxTimer?: TimerHandle;
   private inputPaused = false;
   private lostUnlogged = 0;
+  /** The last byte either way (UART power saving counts idle time from it). */
+  private lastActivity: number;
+  /** Host bytes lost as wake-up characters of a sleeping UART. */
+  wakeUpBytes = 0;
 
   constructor(
     private readonly inner: LineTransport,
@@ -140,6 +151,7 @@ export class UartLine extends PipeBase {
     private readonly log: (message: string) => void = () => {},
   ) {
     super(inner.name);
+    this.lastActivity = clock.now();
     this.tx = new Lane(clock);
     this.rx = new Lane(clock);
     this.flow = new PortFlow(
@@ -198,6 +210,7 @@ export class UartLine extends PipeBase {
         this.logLost();
         this.inner.write(piece);
       }
+      this.lastActivity = this.clock.now();
     }
     if (this.tx.queued < TX_FIFO_BYTES && !(this.hostStopped && this.settings.rtsCts())) this.flow.release();
     if (this.tx.queued > 0) this.txTimer = this.clock.setTimeout(() => this.pumpTx(), this.tx.nextIn());
@@ -221,6 +234,11 @@ export class UartLine extends PipeBase {
     this.pumpRx();
   }
 
+  private asleep(): boolean {
+    const after = this.settings.idleSleepMs?.();
+    return after !== undefined && this.clock.now() - this.lastActivity >= after;
+  }
+
   private get ctsOff(): boolean {
     return this.flow.inputHeld && this.settings.rtsCts();
   }
@@ -230,9 +248,15 @@ export class UartLine extends PipeBase {
     this.rxTimer = undefined;
     if (!this.isOpen) return;
     while (!this.ctsOff) {
-      const [piece] = this.rx.take(RX_PIECE_BYTES);
+      let [piece] = this.rx.take(RX_PIECE_BYTES);
       if (!piece) break;
-      this.deliver(piece);
+      if (this.asleep()) {
+        // The first byte to a sleeping UART wakes it and is lost (u-blox +UPSV 1/4).
+        this.wakeUpBytes++;
+        piece = piece.subarray(1);
+      }
+      this.lastActivity = this.clock.now();
+      if (piece.length > 0) this.deliver(piece);
       if (!this.isOpen) return;
     }
     if (this.rx.queued < RX_WIRE_BYTES / 2) this.pauseInput(false);
