@@ -11,12 +11,12 @@ import { connectInProcess } from './transports/in-process.js';
 
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-/** A SARA-R5 paced at `baud` on a manual clock, its UART an in-process pipe (with backpressure); `file` bytes of 'x' in big.bin. */
-async function paced(baud: number, file = 0) {
+/** A SARA-R5 paced at `baud` (undefined: not paced) on a manual clock, its UART an in-process pipe (with backpressure); `file` bytes of 'x' in big.bin. */
+async function paced(baud: number | undefined, file = 0) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modemlab-pacing-'));
   const clock = new ManualClock(0);
   const logs: string[] = [];
-  const module = await VirtualModule.create({ model: 'sara-r5', stateDir: dir, clock, baud, log: (m) => logs.push(m) });
+  const module = await VirtualModule.create({ model: 'sara-r5', stateDir: dir, clock, ...(baud ? { baud } : {}), log: (m) => logs.push(m) });
   if (file > 0) module.services.files.write('big.bin', Buffer.alloc(file, 'x'.charCodeAt(0)));
   let flow: PortFlow | undefined;
   module.onLinkStack((s) => void (flow ??= s.flow));
@@ -100,6 +100,34 @@ describe('a paced UART (VirtualModule baud)', () => {
       assert.equal(shape, 'ATE0\r\r\nOK\r\n\r\n+URDFILE: "big.bin",262144,"x"\r\nOK\r\n');
     } finally {
       await m.close();
+    }
+  });
+
+  it('CTS: a host typing ahead while the port is blocked waits on a paced line with AT&K3 (nothing lost); without a line (no CTS) the 16 KiB input buffer drops the overflow', async () => {
+    for (const baud of [921_600, undefined]) {
+      const size = 64 * 1024;
+      const m = await paced(baud, size);
+      try {
+        await m.send('ATE0\r');
+        await m.advance(5);
+        m.host.pause();
+        await m.send('AT+URDFILE="big.bin"\r');
+        await m.advance(2000, 10);
+        assert.equal(m.flow().blocked, true);
+        // The port is blocked: the terminal holds what the host types (20.5 KiB of AT).
+        const lines = 7000;
+        m.host.write('AT\r'.repeat(lines));
+        await m.advance(1000, 10);
+        const dropped = m.logs.some((l) => /input buffer full/.test(l));
+        assert.equal(dropped, baud === undefined, `baud ${baud}: ${m.logs.join(' | ')}`);
+        m.host.resume();
+        await m.advance(3000, 10);
+        const oks = (m.text().match(/\r\nOK\r\n/g) ?? []).length;
+        if (baud) assert.equal(oks, 2 + lines, 'every typed-ahead AT answered');
+        else assert.ok(oks < 2 + lines, `${oks} OKs`);
+      } finally {
+        await m.close();
+      }
     }
   });
 
