@@ -9,7 +9,7 @@ export const PORT_STALL_MS = 30_000;
  * again. The terminals and the online layer above stop producing while it is blocked; the
  * port's link stack drops a port blocked longer than its stall limit.
  */
-export class PortFlow extends EventEmitter<{ blocked: []; drain: []; input: [] }> {
+export class PortFlow extends EventEmitter<{ blocked: []; drain: []; input: []; progress: [] }> {
   private isBlocked = false;
   /** Who holds the port's input (a terminal whose input buffer is full: the module's CTS). */
   private readonly inputHolders = new Set<object>();
@@ -57,6 +57,14 @@ export class PortFlow extends EventEmitter<{ blocked: []; drain: []; input: [] }
     if (held) this.inputHolders.add(holder);
     else this.inputHolders.delete(holder);
     if (was !== this.inputHeld) this.emit('input');
+  }
+
+  /**
+   * Output is moving although the port is still blocked (a paced line sending a long
+   * response at its rate): the client is reading, so the stall limit starts again.
+   */
+  progressed(): void {
+    if (this.isBlocked) this.emit('progress');
   }
 
   /** Drops the port's client. */

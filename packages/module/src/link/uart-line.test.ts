@@ -3,6 +3,7 @@ import { Duplex } from 'node:stream';
 import { describe, it } from 'node:test';
 import { ManualClock } from '@modemlab/at';
 import { pipePair } from './byte-pipe.js';
+import { LinkStack } from './link-stack.js';
 import { StreamPipe } from './stream-pipe.js';
 import { UartLine, type LineSettings } from './uart-line.js';
 
@@ -153,6 +154,19 @@ describe('UartLine (8N1 pacing on the module clock)', () => {
     clock.advance(1);
     assert.equal(up, 'T\rAT\rAT\r', 'the URC 60 ms ago kept the UART awake');
     assert.equal(l.wakeUpBytes, 1);
+  });
+
+  it('a long response at a slow rate keeps the port blocked but moving: the stall limit does not drop it', () => {
+    const clock = new ManualClock(0);
+    const [host, port] = pipePair('host', 'uart');
+    host.attach({ data: () => {}, close: () => {} });
+    const stack = new LinkStack(new UartLine(port, clock, settings(9600)), { clock, openTerminal: () => {}, log: () => {}, portStallMs: 500 });
+    stack.mount({ bind: () => {}, takeUnread: () => undefined });
+    stack.top.write(Buffer.alloc(64 * 1024)); // 68 s at 9600
+    clock.advance(5000);
+    assert.equal(stack.flow?.blocked, true);
+    assert.equal(stack.isClosed, false);
+    stack.close();
   });
 
   it('closing the line closes the transport and cancels its timers', () => {

@@ -201,7 +201,9 @@ export class UartLine extends PipeBase {
       this.flow.block();
       return;
     }
-    for (const piece of this.tx.take()) {
+    const pieces = this.tx.take();
+    if (pieces.length > 0 && !this.hostStopped) this.flow.progressed();
+    for (const piece of pieces) {
       if (this.hostStopped && !this.settings.rtsCts()) {
         this.lostOutputBytes += piece.length;
         if (this.lostUnlogged === 0) this.log(`port ${this.name}: host not reading and flow control off (AT&K0): output bytes lost`);
