@@ -64,6 +64,7 @@ export interface ServeFlags {
   gpio?: Record<number, 0 | 1 | null>;
   count: number;
   trace?: string;
+  baud?: number;
   logLevel: LogOptions['level'];
   logFile?: string;
   logFormat?: LogOptions['format'];
@@ -89,6 +90,7 @@ export function resolveServe(flags: ServeFlags, typed: (flag: keyof ServeFlags) 
   const forwards = { ...(cfg.forward ?? {}), ...(flags.forward ?? {}) };
   const apns = typed('apns') ? flags.apns : cfg.apns;
   const trace = pick('trace') as string | undefined;
+  const baud = pick('baud') as number | undefined;
   const network: NetworkOptions | undefined = cfg.network;
   const serve: ServeOptions = {
     model: pick('model') as string,
@@ -101,6 +103,7 @@ export function resolveServe(flags: ServeFlags, typed: (flag: keyof ServeFlags) 
     net: pick('net') as 'lab' | 'open',
     count: pick('count') as number,
     ...(trace !== undefined ? { trace } : {}),
+    ...(baud !== undefined ? { baud } : {}),
     ...(network ? { network } : {}),
     ...(pick('gnss') !== undefined ? { gnss: pick('gnss') as string } : {}),
     ...(flags.gpio || cfg.gpio ? { gpio: { ...(cfg.gpio ?? {}), ...(flags.gpio ?? {}) } } : {}),

@@ -41,6 +41,7 @@ export interface ModuleApi {
     cloud?: { url: string; ca: string };
     /** The lab's GNSS position or track (serve --gnss). */
     gnss?: GnssSetup;
+    baud?: number;
   }): Promise<CliModule>;
   listModels(): string[];
   commandTable?: (modelId: string) => CommandRow[];

@@ -2,7 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { registerCloudCommands } from './cloud.js';
 import { commandsDoc } from './docs.js';
 import { CliError, loadModuleApi } from './module-api.js';
-import { parseApns, parseCount, parseGpioLevels, parseForwards, parseHostPort, parseHosts, parseTermTarget, type HostPort } from './parse.js';
+import { parseApns, parseBaud, parseCount, parseGpioLevels, parseForwards, parseHostPort, parseHosts, parseTermTarget, type HostPort } from './parse.js';
 import { DEFAULT_CONFIG_FILE, loadConfig, resolveServe, type ServeFlags } from './config.js';
 import { createLogger, LOG_FORMATS, LOG_LEVELS } from './logging.js';
 import { startServe, waitForSignal } from './serve.js';
@@ -92,6 +92,7 @@ export function buildProgram(io: ProgramIo): Command {
       arg<Record<number, 0 | 1 | null>>((v, prev) => parseGpioLevels(v, prev)),
     )
     .option('-n, --count <N>', 'number of modules', arg<number>((v) => parseCount(v)), 1)
+    .option('--baud <RATE>', 'pace each port as a serial line at RATE bit/s, 8N1 (the power-on +IPR; AT+IPR changes it after its OK); default: transport speed', arg<number>((v) => parseBaud(v)))
     .option('--trace <FILE>', 'append every byte each way on every link to FILE, one JSON line per chunk (read it with `modemlab trace FILE`)')
     // The security service link (issue 11): see rot.ts and docs/architecture.md "Security service".
     .option('--cloud <URL>', 'the security cloud the modules bootstrap with (https://HOST:PORT, reached through their own data path: --hosts/--forward/--net apply)')
@@ -134,7 +135,7 @@ export function buildProgram(io: ProgramIo): Command {
     )
     .argument('<target>', 'tcp://HOST:PORT or a serial device / pty path', arg<ReturnType<typeof parseTermTarget>>((v) => parseTermTarget(v)))
     .option('--hex', 'start with the hex view on')
-    .option('-b, --baud <rate>', 'serial baud rate', arg<number>((v) => parseCount(v)), 115200)
+    .option('-b, --baud <rate>', 'serial baud rate', arg<number>((v) => parseBaud(v)), 115200)
     .option('--raw', 'pipe mode: forward stdin bytes unchanged (no LF -> CR)')
     .addOption(
       new Option('--drain <ms>', 'pipe mode: exit once the device is quiet this long after stdin ends')

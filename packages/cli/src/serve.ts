@@ -33,6 +33,8 @@ export interface ServeOptions {
   network?: NetworkOptions;
   /** The security service the modules bootstrap with; with a factory key their roots of trust are registered there first. */
   cloud?: CloudLinkOptions;
+  /** Paces each port as a serial line at this rate (bit/s, 8N1); absent: transport speed. */
+  baud?: number;
   /** Allows a --tcp host beyond loopback (with a warning); without it such a bind is refused. */
   expose?: boolean;
   /** GNSS position `LAT,LON[,ALT]` or a GPX/NMEA track file, for every module. */
@@ -106,6 +108,7 @@ export async function startServe(
         ...(log ? { log: moduleLog(log, name) } : {}),
         ...(opts.cloud ? { cloud: { url: opts.cloud.url, ca: opts.cloud.ca } } : {}),
         ...(gnss ? { gnss } : {}),
+        ...(opts.baud !== undefined ? { baud: opts.baud } : {}),
       });
       modules.push(module);
       for (const [pin, level] of Object.entries(opts.gpio ?? {})) {

@@ -33,6 +33,15 @@ interface PowerSavingNvm {
 const DEFAULT_PSM: PsmSettings = { enabled: false, periodicRau: '', gprsReadyTimer: '', periodicTau: '01100000', activeTime: '00000000' };
 const DEFAULT_SLEEP: SleepMode = { mode: 0, timeout: 2000 };
 
+/** One GSM frame, the unit of the +UPSV idle timeout. */
+export const GSM_FRAME_MS = 4.615;
+/**
+ * How each UART sleep mode decides (u-blox +UPSV): 'idle' sleeps after the timeout without
+ * UART traffic and wakes on a host byte, which is lost; 'line' follows RTS (2) or DTR (3),
+ * held asserted by a connected TCP or PTY client, so the UART stays awake.
+ */
+const SLEEP_BY_MODE: Record<number, 'idle' | 'line'> = { 1: 'idle', 2: 'line', 3: 'line', 4: 'idle' };
+
 /** T3324 (GPRS timer 2) in ms; undefined when the timer is deactivated. */
 export function activeTimeMs(bits: string): number | undefined {
   const unit = bits.slice(0, 3);
@@ -62,6 +71,11 @@ export class PowerSaving extends EventEmitter<{ psm: [{ entered: boolean }] }> {
     operator.on('registration', ({ stat }) => {
       if (stat !== 1 && stat !== 5) this.wake();
     });
+  }
+
+  /** After how long without UART traffic the UART sleeps now (undefined: it stays awake). */
+  uartIdleSleepMs(): number | undefined {
+    return SLEEP_BY_MODE[this.sleep.mode] === 'idle' ? this.sleep.timeout * GSM_FRAME_MS : undefined;
   }
 
   get psm(): PsmSettings {
