@@ -44,6 +44,7 @@ export async function loadConfig(file: string, required: boolean): Promise<Modem
     ...cfg,
     ...(cfg.state !== undefined ? { state: rel(cfg.state)! } : {}),
     ...(cfg.trace !== undefined ? { trace: rel(cfg.trace)! } : {}),
+    ...(cfg.radioScript !== undefined ? { radioScript: rel(cfg.radioScript)! } : {}),
     ...(cfg.log?.file !== undefined ? { log: { ...cfg.log, file: rel(cfg.log.file)! } } : {}),
   };
 }
@@ -60,6 +61,8 @@ export interface ServeFlags {
   net: 'lab' | 'open';
   count: number;
   trace?: string;
+  radio?: string;
+  radioScript?: string;
   logLevel: LogOptions['level'];
   logFile?: string;
   logFormat?: LogOptions['format'];
@@ -86,6 +89,8 @@ export function resolveServe(flags: ServeFlags, typed: (flag: keyof ServeFlags) 
   const apns = typed('apns') ? flags.apns : cfg.apns;
   const trace = pick('trace') as string | undefined;
   const network: NetworkOptions | undefined = cfg.network;
+  const radio = pick('radio') as string | undefined;
+  const radioScript = pick('radioScript') as string | undefined;
   const serve: ServeOptions = {
     model: pick('model') as string,
     tcp: defaultTcp(tcp, pty),
@@ -98,6 +103,8 @@ export function resolveServe(flags: ServeFlags, typed: (flag: keyof ServeFlags) 
     count: pick('count') as number,
     ...(trace !== undefined ? { trace } : {}),
     ...(network ? { network } : {}),
+    ...(radio !== undefined ? { radio } : {}),
+    ...(radioScript !== undefined ? { radioScript } : {}),
   };
   const level = typed('logLevel') || cfg.log?.level === undefined ? flags.logLevel : cfg.log.level;
   const file = flags.logFile ?? cfg.log?.file;

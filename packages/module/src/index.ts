@@ -11,5 +11,7 @@ export type { ModuleHost, UrcSource } from './module-host.js';
 export * from './transports/index.js';
 export { TraceTap, type LinkStackSource, type TraceTapOptions } from './link/trace-tap.js';
 export type { NetworkOptions } from './services/network/options.js';
+export { parseRadioSpec, RADIO_CONDITIONS, RADIO_PROFILES, RADIO_RATS, type RadioProfile } from './models/radio-profiles.js';
+export { parseRadioScript, RadioLink, RadioSpecError, type RadioScriptStep } from './services/network/radio-link.js';
 export { NvmStore } from './nvm/store.js';
 export { RootOfTrust } from './services/rot/root-of-trust.js';

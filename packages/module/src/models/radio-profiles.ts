@@ -27,6 +27,13 @@ export interface RadioProfile {
   sinr: number;
 }
 
+/** One step of a radio script: at `at` ms after the script starts, coverage and/or the profile change. */
+export interface RadioScriptStep {
+  at: number;
+  coverage?: boolean;
+  radio?: string;
+}
+
 export const RADIO_RATS: readonly RadioRat[] = ['ltem', 'nbiot', 'gsm'];
 export const RADIO_CONDITIONS: readonly RadioCondition[] = ['good', 'edge', 'deep-indoor'];
 

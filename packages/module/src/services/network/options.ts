@@ -1,4 +1,4 @@
-import type { RadioScriptStep } from './radio-link.js';
+import type { RadioScriptStep } from '../../models/radio-profiles.js';
 
 /** What the simulated network grants an IPV4V6 request: the seed's operator gives IPv4 only. */
 export type IpGrant = 'IP' | 'IPV6' | 'IPV4V6';

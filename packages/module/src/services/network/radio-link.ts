@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Clock, TimerHandle } from '@modemlab/at';
-import { parseRadioSpec, type RadioProfile } from '../../models/radio-profiles.js';
+import { parseRadioSpec, type RadioProfile, type RadioScriptStep } from '../../models/radio-profiles.js';
 import type { PowerSaving } from '../power-saving.js';
 import { edrxCycleMs } from '../power-saving.js';
 import type { NetworkOperator } from './operator.js';
@@ -8,12 +8,7 @@ import type { NetworkOperator } from './operator.js';
 /** A bad radio spec or script: nothing changed. */
 export class RadioSpecError extends Error {}
 
-/** One step of a radio script: at `at` ms after the script starts, coverage and/or the profile change. */
-export interface RadioScriptStep {
-  at: number;
-  coverage?: boolean;
-  radio?: string;
-}
+export type { RadioScriptStep };
 
 /** eDRX <AcT-type> (27.007 +CEDRXS) of each RAT: GSM (A/Gb), E-UTRAN WB-S1 (Cat-M1), E-UTRAN NB-S1. */
 const EDRX_ACT: Record<string, number> = { gsm: 1, ltem: 4, nbiot: 5 };
