@@ -7,7 +7,24 @@ import { answer, at, OK, ublox, urc } from '../../dialects/ublox/ublox.testutil.
 import { RADIO_PROFILES } from '../../models/radio-profiles.js';
 import type { ModuleHarness } from '../../testing/harness.js';
 import { settle } from '../../testing/harness.js';
+import { makePki } from '../tls/tls.testutil.js';
+import { createServer as createTlsServer } from 'node:tls';
 import { parseRadioScript, RadioSpecError } from './radio-link.js';
+
+/** Moves the manual clock in 5 ms steps, letting real I/O run between, until `p` settles; the ms moved. */
+async function pumpUntil<T>(h: ModuleHarness, p: Promise<T>): Promise<{ value: T; ms: number }> {
+  let done = false;
+  const guarded = p.finally(() => (done = true));
+  let ms = 0;
+  while (!done) {
+    h.clock.advance(5);
+    ms += 5;
+    await settle();
+    await new Promise((r) => setTimeout(r, 1));
+    if (ms > 60_000) throw new Error('never settled');
+  }
+  return { value: await guarded, ms };
+}
 
 /** Moves the manual clock in `step` ms steps, letting real I/O run between, until the output shows `text`; returns it and the ms moved. */
 async function runUntil(h: ModuleHarness, text: string, step = 5, maxSteps = 4000): Promise<{ out: string; ms: number }> {
@@ -91,6 +108,33 @@ describe('radio link: per-RAT profiles on every data path', () => {
     } finally {
       await h.close();
       peer.close();
+    }
+  });
+
+  it('TLS runs over the shaped link unchanged: the handshake and each record pay the round trips', async () => {
+    const pki = makePki();
+    const server = createTlsServer({ key: pki.server.key, cert: pki.server.cert }, (s) => s.on('error', () => {}).on('data', (d) => s.write(d)));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const h = await ublox({ registered: false, network: { radio: 'ltem:edge' } });
+    try {
+      const p = RADIO_PROFILES.ltem.edge;
+      await h.advance(p.registrationMs);
+      h.module.services.securityProfiles.set(0, 'validation', 0);
+      const dial = await pumpUntil(h, h.module.services.dialer.connect({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, secure: { profileId: 0 } }));
+      // TCP (1 RTT) then TLS 1.3 (1 RTT before the client's Finished is sent): at least 2 RTTs less the jitter.
+      assert.ok(dial.ms >= 2 * (p.rttMs - p.jitterMs), `TLS connect took ${dial.ms} ms`);
+      const conn = dial.value;
+      const echoed = new Promise<Buffer>((resolve) => conn.stream.once('data', resolve));
+      conn.stream.write('ping');
+      const echo = await pumpUntil(h, echoed);
+      assert.equal(echo.value.toString(), 'ping');
+      assert.ok(echo.ms >= p.rttMs - p.jitterMs, `echo took ${echo.ms} ms`);
+      conn.stream.destroy();
+    } finally {
+      await h.close();
+      server.close();
+      pki.dispose();
     }
   });
 
