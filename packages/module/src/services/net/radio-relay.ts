@@ -78,10 +78,10 @@ export function shapeUdp(link: RadioLink, udp: UdpSocket): UdpSocket {
   const send = udp.send.bind(udp) as (...args: unknown[]) => void;
   const emit = udp.emit.bind(udp) as (event: string | symbol, ...args: unknown[]) => boolean;
   const late = () => (link.udpReordered() ? link.rttMs() : 0);
-  (udp as { send: unknown }).send = (msg: Buffer | string, ...rest: unknown[]) => {
+  (udp as { send: unknown }).send = (msg: Buffer | string | Uint8Array[], ...rest: unknown[]) => {
     if (!link.active) return send(msg, ...rest);
     const cb = typeof rest[rest.length - 1] === 'function' ? (rest.pop() as (err: Error | null, bytes: number) => void) : undefined;
-    const length = typeof rest[1] === 'number' && typeof rest[0] === 'number' ? (rest[1] as number) : Buffer.byteLength(msg);
+    const length = typeof rest[1] === 'number' && typeof rest[0] === 'number' ? (rest[1] as number) : byteLength(msg);
     // The radio took the datagram: the sender learns nothing of its fate, as on a real network.
     if (!link.udpLost()) {
       up.schedule(length + 28, () => {
@@ -105,3 +105,5 @@ export function shapeUdp(link: RadioLink, udp: UdpSocket): UdpSocket {
   });
   return udp;
 }
+
+const byteLength = (msg: Buffer | string | Uint8Array[]): number => (Array.isArray(msg) ? msg.reduce((n, b) => n + b.length, 0) : Buffer.byteLength(msg));
