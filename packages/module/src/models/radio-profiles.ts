@@ -9,7 +9,7 @@ export type RadioCondition = 'good' | 'edge' | 'deep-indoor';
 export interface RadioProfile {
   /** Radio on -> registered, ms (the operator's registration delay). */
   registrationMs: number;
-  /** Default-bearer / PDP attach time after registration, ms (documentation and bench; the TCP connect costs one RTT). */
+  /** Default-bearer / PDP attach time after registration, ms: tabled, not applied yet (LTE attach is inside `registrationMs`). */
   attachMs: number;
   /** Round-trip latency and its jitter (uniform +-), ms. */
   rttMs: number;

@@ -64,6 +64,8 @@ describe('radio link: per-RAT profiles on every data path', () => {
       assert.equal(link.spec(), 'ltem:edge');
       assert.equal(await at(h, 'AT+CSQ'), answer('+CSQ: 9,99'));
       assert.equal(await at(h, 'AT+CESQ'), answer('+CESQ: 99,99,255,255,10,23'));
+      assert.equal(await at(h, 'AT+UCGED=2'), OK);
+      assert.match(await at(h, 'AT+UCGED?'), /,23,10,-2\.00,/);
       assert.throws(() => link.set('ltem:underwater'), RadioSpecError);
       assert.throws(() => link.set('wifi'), RadioSpecError);
       assert.equal(link.spec(), 'ltem:edge');
