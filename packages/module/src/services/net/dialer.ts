@@ -13,7 +13,7 @@ import { ByteMeter } from './byte-meter.js';
 import type { DataPath } from './data-path.js';
 import { errnoOf, SocketError, tlsSocketError } from './errors.js';
 import type { NetPolicy } from './net-policy.js';
-import { relayThroughRadio, shapeUdp } from './radio-relay.js';
+import { relayThroughRadio, shapeUdp, udpRelay } from './radio-relay.js';
 
 /** TLS by security profile on a dialed connection. */
 export interface SecureDial {
@@ -179,9 +179,14 @@ export class Dialer {
   /** A DTLS 1.2 session (PSK) to `address:port`; failures as SocketErrors with the TLS problem. */
   async dtls(req: { profileId: number; address: string; port: number }): Promise<DtlsSession> {
     const target = this.udpRoute(req.address, req.port);
+    // With a radio profile the DTLS library's own UDP socket talks to a relay across the link.
+    const relay = this.deps.radio?.active ? await udpRelay(this.deps.radio, target) : undefined;
     try {
-      return await this.deps.tls.openDtls({ profileId: req.profileId, host: target.host, port: target.port });
+      const session = await this.deps.tls.openDtls({ profileId: req.profileId, host: relay?.host ?? target.host, port: relay?.port ?? target.port });
+      if (relay) session.once('close', relay.close);
+      return session;
     } catch (err) {
+      relay?.close();
       throw this.handshakeFailed(err, 'dtls', req.address, req.port);
     }
   }

@@ -1,4 +1,4 @@
-import type { Socket as UdpSocket } from 'node:dgram';
+import { createSocket as createUdpSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Socket } from 'node:net';
 import type { RadioLink } from '../network/radio-link.js';
 import { LinkQueue, SEGMENT } from './link-queue.js';
@@ -107,3 +107,47 @@ export function shapeUdp(link: RadioLink, udp: UdpSocket): UdpSocket {
 }
 
 const byteLength = (msg: Buffer | string | Uint8Array[]): number => (Array.isArray(msg) ? msg.reduce((n, b) => n + b.length, 0) : Buffer.byteLength(msg));
+
+/**
+ * A loopback UDP relay across the radio link to `target`, for a client that owns its UDP
+ * socket (the DTLS library): datagrams from the client go up to the target, the target's
+ * come down to the last client address, each with airtime, latency, loss and reordering.
+ */
+export async function udpRelay(link: RadioLink, target: { host: string; port: number }): Promise<{ host: string; port: number; close(): void }> {
+  const sock = createUdpSocket('udp4');
+  await new Promise<void>((resolve, reject) => {
+    sock.once('error', reject);
+    sock.bind(0, '127.0.0.1', () => {
+      sock.off('error', reject);
+      resolve();
+    });
+  });
+  sock.on('error', () => {});
+  const up = new LinkQueue(link, 'up', false);
+  const down = new LinkQueue(link, 'down', false);
+  const late = () => (link.udpReordered() ? link.rttMs() : 0);
+  const send = (msg: Buffer, port: number, host: string) => {
+    try {
+      sock.send(msg, port, host, () => {});
+    } catch {
+      /* closed meanwhile */
+    }
+  };
+  let client: { address: string; port: number } | undefined;
+  sock.on('message', (msg, from) => {
+    const fromTarget = from.port === target.port && (from.address === target.host || target.host === 'localhost');
+    if (!fromTarget) client = { address: from.address, port: from.port };
+    const to = fromTarget ? client : { address: target.host, port: target.port };
+    if (!to || link.udpLost()) return;
+    (fromTarget ? down : up).schedule(msg.length + 28, () => send(msg, to.port, to.address), late());
+  });
+  return {
+    host: '127.0.0.1',
+    port: (sock.address() as { port: number }).port,
+    close: () => {
+      up.close();
+      down.close();
+      sock.close();
+    },
+  };
+}

@@ -7,6 +7,8 @@ import { answer, at, OK, ublox, urc } from '../../dialects/ublox/ublox.testutil.
 import { RADIO_PROFILES } from '../../models/radio-profiles.js';
 import type { ModuleHarness } from '../../testing/harness.js';
 import { settle } from '../../testing/harness.js';
+import { spawn } from 'node:child_process';
+import { freeUdpPort } from '../sockets/peers.testutil.js';
 import { makePki } from '../tls/tls.testutil.js';
 import { createServer as createTlsServer } from 'node:tls';
 import { parseRadioScript, RadioSpecError } from './radio-link.js';
@@ -137,6 +139,30 @@ describe('radio link: per-RAT profiles on every data path', () => {
       await h.close();
       server.close();
       pki.dispose();
+    }
+  });
+
+  it('DTLS (the library owns its UDP socket) crosses the link through a relay: the handshake pays round trips', async () => {
+    const PSK = '0102030405060708090a0b0c0d0e0f10';
+    const port = await freeUdpPort();
+    const server = spawn('openssl', ['s_server', '-dtls1_2', '-accept', String(port), '-nocert', '-psk', PSK, '-psk_identity', 'modemlab'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    server.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    server.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    while (!output.includes('ACCEPT')) await new Promise((r) => setTimeout(r, 20));
+    const h = await ublox({ network: { radio: 'ltem:good' } });
+    try {
+      const p = RADIO_PROFILES.ltem.good;
+      assert.equal(await at(h, `AT+USECPRF=0,8,"${PSK}",1`), OK);
+      assert.equal(await at(h, 'AT+USECPRF=0,9,"modemlab"'), OK);
+      const dial = await pumpUntil(h, h.module.services.dialer.dtls({ profileId: 0, address: '127.0.0.1', port }));
+      assert.ok(dial.ms >= 2 * (p.rttMs - p.jitterMs), `DTLS handshake took ${dial.ms} ms`);
+      await pumpUntil(h, dial.value.send(Buffer.from('over the air\n')));
+      while (!output.includes('over the air')) await pumpUntil(h, new Promise((r) => setTimeout(r, 5)));
+      dial.value.close();
+    } finally {
+      await h.close();
+      server.kill();
     }
   });
 
