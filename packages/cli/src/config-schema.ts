@@ -64,5 +64,8 @@ export const configSchema = z.strictObject({
   baud: z.number().int().min(BAUD_MIN).max(BAUD_MAX).optional(),
   log: z.strictObject({ level: z.enum(LOG_LEVELS).optional(), file: z.string().min(1).optional(), format: z.enum(LOG_FORMATS).optional() }).optional(),
   network: networkSchema.optional(),
+  /** --radio and --radio-script (checked with the flags' own checks when serve starts). */
+  radio: z.string().min(1).optional(),
+  radioScript: z.string().min(1).optional(),
 });
 export type ModemlabConfig = z.output<typeof configSchema>;

@@ -46,6 +46,7 @@ export async function loadConfig(file: string, required: boolean): Promise<Modem
     ...(cfg.trace !== undefined ? { trace: rel(cfg.trace)! } : {}),
     // gnss is a position (kept) or a track file (the file's).
     ...(cfg.gnss !== undefined && !/^\s*-?\d+(\.\d+)?\s*,/.test(cfg.gnss) ? { gnss: rel(cfg.gnss)! } : {}),
+    ...(cfg.radioScript !== undefined ? { radioScript: rel(cfg.radioScript)! } : {}),
     ...(cfg.log?.file !== undefined ? { log: { ...cfg.log, file: rel(cfg.log.file)! } } : {}),
   };
 }
@@ -65,6 +66,8 @@ export interface ServeFlags {
   count: number;
   trace?: string;
   baud?: number;
+  radio?: string;
+  radioScript?: string;
   logLevel: LogOptions['level'];
   logFile?: string;
   logFormat?: LogOptions['format'];
@@ -92,6 +95,8 @@ export function resolveServe(flags: ServeFlags, typed: (flag: keyof ServeFlags) 
   const trace = pick('trace') as string | undefined;
   const baud = pick('baud') as number | undefined;
   const network: NetworkOptions | undefined = cfg.network;
+  const radio = pick('radio') as string | undefined;
+  const radioScript = pick('radioScript') as string | undefined;
   const serve: ServeOptions = {
     model: pick('model') as string,
     tcp: defaultTcp(tcp, pty),
@@ -107,6 +112,8 @@ export function resolveServe(flags: ServeFlags, typed: (flag: keyof ServeFlags) 
     ...(network ? { network } : {}),
     ...(pick('gnss') !== undefined ? { gnss: pick('gnss') as string } : {}),
     ...(flags.gpio || cfg.gpio ? { gpio: { ...(cfg.gpio ?? {}), ...(flags.gpio ?? {}) } } : {}),
+    ...(radio !== undefined ? { radio } : {}),
+    ...(radioScript !== undefined ? { radioScript } : {}),
   };
   const level = typed('logLevel') || cfg.log?.level === undefined ? flags.logLevel : cfg.log.level;
   const file = flags.logFile ?? cfg.log?.file;

@@ -93,6 +93,8 @@ export function buildProgram(io: ProgramIo): Command {
     )
     .option('-n, --count <N>', 'number of modules', arg<number>((v) => parseCount(v)), 1)
     .option('--baud <RATE>', 'pace each port as a serial line at RATE bit/s, 8N1 (the power-on +IPR; AT+IPR changes it after its OK); default: transport speed', arg<number>((v) => parseBaud(v)))
+    .option('--radio <RAT[:CONDITION]>', 'radio profile of the modules: RAT ltem|nbiot|gsm, CONDITION good|edge|deep-indoor (latency, bandwidth, loss, signal on every data path); default off = loopback speed')
+    .option('--radio-script <FILE>', 'radio script: JSON list of {"at": MS, "coverage": BOOL, "radio": SPEC} steps run on each module\'s clock from start')
     .option('--trace <FILE>', 'append every byte each way on every link to FILE, one JSON line per chunk (read it with `modemlab trace FILE`)')
     // The security service link (issue 11): see rot.ts and docs/architecture.md "Security service".
     .option('--cloud <URL>', 'the security cloud the modules bootstrap with (https://HOST:PORT, reached through their own data path: --hosts/--forward/--net apply)')

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { servePty, serveTcp, TraceTap } from '@modemlab/module';
+import { parseRadioScript, parseRadioSpec, servePty, serveTcp, TraceTap } from '@modemlab/module';
 import type { Logger } from 'pino';
 import { loggedAttach } from './client-log.js';
 import { TraceWriter } from './trace-writer.js';
@@ -35,6 +35,9 @@ export interface ServeOptions {
   cloud?: CloudLinkOptions;
   /** Paces each port as a serial line at this rate (bit/s, 8N1); absent: transport speed. */
   baud?: number;
+  /** Radio profile of every module ('ltem:edge'; `--radio`), and a radio script file (`--radio-script`, JSON steps). */
+  radio?: string;
+  radioScript?: string;
   /** Allows a --tcp host beyond loopback (with a warning); without it such a bind is refused. */
   expose?: boolean;
   /** GNSS position `LAT,LON[,ALT]` or a GPX/NMEA track file, for every module. */
@@ -66,6 +69,7 @@ export async function startServe(
     throw new CliError(`modemlab: unknown model '${opts.model}'; available models: ${models.join(', ')}`, 2);
   }
   if (!opts.tcp && !opts.pty) throw new CliError('modemlab: nothing to serve: --tcp none and no --pty', 2);
+  const radio = await radioOptions(opts);
   if (opts.tcp && !isLoopbackHost(opts.tcp.host)) {
     if (!opts.expose) throw new CliError(exposureRefusal(opts.tcp), 2);
     warn(exposureWarning(opts.tcp));
@@ -104,7 +108,7 @@ export async function startServe(
         ...(opts.forwards ? { forwards: opts.forwards } : {}),
         ...(opts.apns ? { network: { apns: opts.apns } } : {}),
         net: opts.net ?? 'lab',
-        ...(opts.network ? { network: { ...opts.network, ...(opts.apns ? { apns: opts.apns } : {}) } } : {}),
+        ...(opts.network || radio ? { network: { ...opts.network, ...(opts.apns ? { apns: opts.apns } : {}), ...radio } } : {}),
         ...(log ? { log: moduleLog(log, name) } : {}),
         ...(opts.cloud ? { cloud: { url: opts.cloud.url, ca: opts.cloud.ca } } : {}),
         ...(gnss ? { gnss } : {}),
@@ -176,4 +180,30 @@ export function waitForSignal(signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'])
       return h;
     });
   });
+}
+
+/** --radio and --radio-script as network options; a bad profile or script is a usage error (exit 2). */
+async function radioOptions(opts: ServeOptions): Promise<NetworkOptions | undefined> {
+  if (opts.radio === undefined && opts.radioScript === undefined) return undefined;
+  const out: NetworkOptions = {};
+  if (opts.radio !== undefined) {
+    if (opts.radio.trim().toLowerCase() !== 'off' && !parseRadioSpec(opts.radio)) {
+      throw new CliError(`modemlab: --radio '${opts.radio}': expected RAT[:CONDITION], RAT ltem|nbiot|gsm, CONDITION good|edge|deep-indoor, or off`, 2);
+    }
+    out.radio = opts.radio;
+  }
+  if (opts.radioScript !== undefined) {
+    let text: string;
+    try {
+      text = await fs.readFile(opts.radioScript, 'utf8');
+    } catch (err) {
+      throw new CliError(`modemlab: --radio-script ${opts.radioScript}: ${(err as Error).message}`, 2);
+    }
+    try {
+      out.radioScript = parseRadioScript(text);
+    } catch (err) {
+      throw new CliError(`modemlab: --radio-script ${opts.radioScript}: ${(err as Error).message}`, 2);
+    }
+  }
+  return out;
 }
