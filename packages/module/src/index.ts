@@ -13,3 +13,4 @@ export { TraceTap, type LinkStackSource, type TraceTapOptions } from './link/tra
 export type { NetworkOptions } from './services/network/options.js';
 export { NvmStore } from './nvm/store.js';
 export { RootOfTrust } from './services/rot/root-of-trust.js';
+export { applyControls, labSnapshot, LabControlError, RAT_NAMES, type LabControls, type LabModule, type LabSnapshot, type RadioLinkControl } from './lab-control.js';
