@@ -192,7 +192,8 @@ export function labSnapshot(m: LabModule) {
     apns: [...o.apns],
     clock: { utc: new Date(s.rtc.utcMs()).toISOString(), offsetMs: rtc.localMs - rtc.quarterHours * QUARTER_HOUR_MS - m.clock.now() },
     pdp: {
-      defined: s.pdp.definitionsList(),
+      // A context's password is the host's secret: the console says only whether one is set.
+      defined: s.pdp.definitionsList().map(({ password, ...d }) => ({ ...d, passwordSet: password !== '' })),
       active: s.pdp.activeList(),
     },
     sockets,

@@ -140,8 +140,9 @@ describe('lab console access', () => {
     try {
       const base = /lab console on (http:\/\/\S+)\//.exec(lines.join('\n'))![1]!;
       assert.equal((await fetch(`${base}/api/modules`)).status, 401);
-      assert.equal((await fetch(`${base}/?token=wrong`)).status, 401);
-      assert.equal((await fetch(`${base}/?token=s3cret`)).status, 200);
+      assert.equal((await fetch(`${base}/api/modules?token=wrong`)).status, 401);
+      assert.equal((await fetch(`${base}/api/modules?token=s3cret`)).status, 200);
+      assert.equal((await fetch(`${base}/app.js`)).status, 200, 'the page itself is open');
       assert.equal((await fetch(`${base}/api/modules`, { headers: { authorization: 'Bearer s3cret' } })).status, 200);
       const ws = new WebSocket(`${base.replace('http', 'ws')}/api/modules/sara-r5-0/trace`);
       const [err] = (await once(ws, 'error')) as [Error];

@@ -7,8 +7,9 @@
  *   WS   /api/modules/:name/trace       the live trace: {history:[...]} first, then one entry a message
  *   WS   /api/modules/:name/port        a port of the module as another client takes it: bytes both ways
  * WebSockets are `ws` on the server's upgrade event (ws is what @fastify/websocket wraps;
- * it is in the tree already). Bound to 127.0.0.1 by default; with a token, every request
- * carries it (`Authorization: Bearer TOKEN` or `?token=TOKEN`), else 401.
+ * it is in the tree already). Bound to 127.0.0.1 by default; with a token, every API and
+ * WebSocket request carries it (`Authorization: Bearer TOKEN` or `?token=TOKEN`), else 401;
+ * the page's static files are open (the page passes its own ?token= on to the API).
  */
 import fs from 'node:fs';
 import type { IncomingMessage } from 'node:http';
@@ -75,6 +76,8 @@ export async function startConsole(opts: ConsoleOptions): Promise<ConsoleServer>
   const authorized = (url: URL, authorization: string | undefined): boolean => opts.token === undefined || sameToken(tokenOf(url, authorization), opts.token);
 
   app.addHook('onRequest', async (req: FastifyRequest, reply) => {
+    // The page's own files hold nothing of the lab; the API behind them does.
+    if (req.url.split('?')[0]! in UI_FILES) return;
     if (!authorized(new URL(req.url, 'http://console'), req.headers.authorization)) return reply.code(401).send({ error: 'a token is required' });
   });
   for (const [route, [file, type]] of Object.entries(UI_FILES)) {
