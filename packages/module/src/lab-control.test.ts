@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { applyControls, labSnapshot, LabControlError, type RadioLinkControl } from './lab-control.js';
+import { ManualClock } from '@modemlab/at';
 import { ModuleHarness } from './testing/harness.js';
+import { at, atUntil, OK, ublox } from './dialects/ublox/ublox.testutil.js';
+import { makePki, tlsServer } from './services/tls/tls.testutil.js';
 
 async function registered(): Promise<ModuleHarness> {
   const h = await ModuleHarness.create({ model: 'sara-r5' });
@@ -92,6 +95,35 @@ describe('lab control', () => {
       assert.equal(labSnapshot(h.module).registration.rat, 9);
     } finally {
       await h.close();
+    }
+  });
+
+  it('a TLS socket: version, cipher, peer certificate, session reuse; the store and profile 0', async () => {
+    const pki = makePki();
+    const srv = await tlsServer({ key: pki.server.key, cert: pki.server.cert, maxVersion: 'TLSv1.2' });
+    const h = await ublox({ clock: new ManualClock(Date.now()) });
+    try {
+      h.module.services.certificates.import(0, 'test-ca', Buffer.from(pki.ca.cert));
+      for (const command of ['AT+USECPRF=0,0,1', 'AT+USECPRF=0,3,"test-ca"', 'AT+USOCR=6']) assert.match(await at(h, command), /OK\r\n$/, command);
+      assert.equal(await at(h, 'AT+USOSEC=0,1,0'), OK);
+      assert.match(await atUntil(h, `AT+USOCO=0,"127.0.0.1",${srv.port}`, 'OK'), /OK/);
+      const s = labSnapshot(h.module);
+      const socket = s.sockets[0]!;
+      assert.equal(socket.secure, true);
+      assert.equal(socket.tls?.version, 'TLSv1.2');
+      assert.match(socket.tls!.cipher, /^TLS_/);
+      assert.equal(socket.tls?.sessionReused, false);
+      assert.equal(socket.peerCertificate?.subject, 'localhost');
+      assert.match(socket.peerCertificate!.fingerprint256, /^[0-9A-F]{2}(:[0-9A-F]{2}){31}$/);
+      assert.ok(s.certificates.some((c) => c.name === 'test-ca' && !c.preinstalled));
+      assert.deepEqual(
+        s.securityProfiles.find((p) => p.id === 0),
+        { id: 0, validation: 1, tlsVersion: 0, rootCa: 'test-ca', clientCert: '', serverHostname: '', sni: '', alpn: '', sessionResumption: 0 },
+      );
+    } finally {
+      await h.close();
+      await srv.close();
+      pki.dispose();
     }
   });
 });
