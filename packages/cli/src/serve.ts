@@ -4,6 +4,8 @@ import { parseRadioScript, parseRadioSpec, servePty, serveTcp, TraceTap } from '
 import type { Logger } from 'pino';
 import { loggedAttach } from './client-log.js';
 import { TraceWriter } from './trace-writer.js';
+import { LiveTrace } from './console/live-trace.js';
+import { startConsole, type ConsoleModule } from './console/server.js';
 import { CliError, type CliModule, type ModuleApi, type NetworkOptions } from './module-api.js';
 import { exposureRefusal, exposureWarning, isLoopbackHost } from './exposure.js';
 import { formatHostPort, ptyPathFor, tcpPortFor, type HostPort } from './parse.js';
@@ -44,6 +46,8 @@ export interface ServeOptions {
   gnss?: string;
   /** Levels the lab drives on GPIO pads from the start (null: floating). */
   gpio?: Record<number, 0 | 1 | null>;
+  /** The lab console (web page and API) on HOST:PORT; a token is required beyond loopback. */
+  console?: { host: string; port: number; token?: string };
 }
 
 export interface Served {
@@ -68,6 +72,9 @@ export async function startServe(
   if (!models.includes(opts.model)) {
     throw new CliError(`modemlab: unknown model '${opts.model}'; available models: ${models.join(', ')}`, 2);
   }
+  if (opts.console && !isLoopbackHost(opts.console.host) && !opts.console.token) {
+    throw new CliError(`modemlab: --console on ${opts.console.host} needs --console-token: whoever reaches it can drive the modules`, 2);
+  }
   if (!opts.tcp && !opts.pty) throw new CliError('modemlab: nothing to serve: --tcp none and no --pty', 2);
   const radio = await radioOptions(opts);
   if (opts.tcp && !isLoopbackHost(opts.tcp.host)) {
@@ -80,6 +87,7 @@ export async function startServe(
   const taps: TraceTap[] = [];
   const gnss = opts.gnss === undefined ? undefined : await loadGnss(opts.gnss);
   const trace = opts.trace === undefined ? undefined : await TraceWriter.open(opts.trace);
+  const consoleModules: ConsoleModule[] = [];
   const closeAll = async (): Promise<void> => {
     await Promise.allSettled(listeners.splice(0).reverse().map((l) => l.close()));
     const results = await Promise.allSettled(modules.splice(0).map((m) => m.close()));
@@ -129,6 +137,7 @@ export async function startServe(
         const portPrefix = opts.count > 1 ? `${opts.model}-${i}:` : '';
         taps.push(new TraceTap({ sink: (chunk) => trace.write(chunk), portPrefix }).watch({ onLinkStack: module.onLinkStack.bind(module) }));
       }
+      if (opts.console) consoleModules.push(consoleModuleOf(api, module, name, taps));
       if (opts.tcp) {
         const l = await serveTcp(uart, {
           host: opts.tcp.host,
@@ -151,6 +160,11 @@ export async function startServe(
     } catch (err) {
       warn(`${(err as Error).message}; modemlab gpio/gnss cannot reach this serve`);
     }
+    if (opts.console) {
+      const c = await startConsole({ ...opts.console, modules: consoleModules });
+      listeners.push(c);
+      print(`modemlab: lab console on http://${formatHostPort(c.address)}/`);
+    }
   } catch (err) {
     await closeAll().catch(() => {});
     throw err;
@@ -158,6 +172,22 @@ export async function startServe(
 
   let closing: Promise<void> | undefined;
   return { close: () => (closing ??= closeAll()) };
+}
+
+/** A module as the lab console sees it: its own live trace (a tap of its own), its state and controls. */
+function consoleModuleOf(api: ModuleApi, module: CliModule, name: string, taps: TraceTap[]): ConsoleModule {
+  const lab = api.lab;
+  if (!module.onLinkStack || !lab) throw new CliError('modemlab: this module cannot be shown on the console', 2);
+  const trace = new LiveTrace();
+  taps.push(new TraceTap({ sink: (chunk) => trace.push(chunk) }).watch({ onLinkStack: module.onLinkStack.bind(module) }));
+  return {
+    name,
+    model: module.modelId,
+    trace,
+    attach: (stream, portName) => module.attach(stream, portName),
+    snapshot: () => lab.snapshot(module),
+    control: (input) => lab.control(module, input),
+  };
 }
 
 /** The module's own reports (lab refusals, failed handshakes, internal faults) as warnings of the operator's log. */

@@ -17,3 +17,4 @@ export { parseRadioSpec, RADIO_CONDITIONS, RADIO_PROFILES, RADIO_RATS, type Radi
 export { parseRadioScript, RadioLink, RadioSpecError, type RadioScriptStep } from './services/network/radio-link.js';
 export { NvmStore } from './nvm/store.js';
 export { RootOfTrust } from './services/rot/root-of-trust.js';
+export { applyControls, labSnapshot, LabControlError, RAT_NAMES, type LabControls, type LabModule, type LabSnapshot, type RadioLinkControl } from './lab-control.js';

@@ -73,3 +73,4 @@ export { UbloxHttp, HttpRequestError, type HttpMethod, type HttpProfileOptions, 
 export * from './cloud/index.js';
 export { UbloxMqttSn, MqttSnError, type MqttSnConnectOptions, type MqttSnMessageInfo, type SnTopicRef } from './drivers/ublox/mqttsn.js';
 export { UbloxFtp, FtpCommandError, type FtpConnectOptions } from './drivers/ublox/ftp.js';
+export * from './lab/index.js';
