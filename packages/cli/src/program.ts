@@ -11,6 +11,7 @@ import { traceCommand } from './trace-command.js';
 import { cliVersion } from './version.js';
 import { readCa } from './rot.js';
 import { registerRotCommands } from './rot-command.js';
+import { registerLabCommand } from './lab/command.js';
 
 /** Wraps a parser so commander reports its message as an invalid argument. */
 function arg<T>(parse: (value: string, previous: T) => T): (value: string, previous: T) => T {
@@ -187,6 +188,7 @@ export function buildProgram(io: ProgramIo): Command {
 
   registerCloudCommands(program, io);
   registerRotCommands(program, io);
+  registerLabCommand(program, io);
 
   const docs = program.command('docs').description('generate documentation');
   docs

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { startLab, type Lab } from '../packages/cli/src/lab/lab.js';
+import { loadModuleApi } from '../packages/cli/src/module-api.js';
+
+/**
+ * The README's lab section, run as a reader would (issue 13): `modemlab lab` (startLab, the
+ * command's body) in an empty folder, then every ```js block of the section saved verbatim
+ * as a .mjs file there and run with node (--import tsx: in the repository the packages export their sources); each must exit 0 and print what the section says.
+ */
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+
+/** The ```js blocks between the lab heading and the next heading. */
+export function labExamples(readme: string): string[] {
+  const start = readme.indexOf('### The lab:');
+  assert.ok(start >= 0, 'README.md has no "### The lab:" section');
+  const rest = readme.slice(readme.indexOf('\n', start) + 1);
+  const end = rest.search(/^#{2,3} /m);
+  const section = end < 0 ? rest : rest.slice(0, end);
+  return [...section.matchAll(/^```js\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
+}
+
+/** What each block prints, in order (a block added to the README needs its line here). */
+const PRINTS = ['echoed: hello over TLS', '200 hello from the lab', 'lab/hello: from the module'];
+
+async function run(file: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string; err: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', file], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, out, err };
+}
+
+describe('README.md: the lab examples run verbatim', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modemlab-readme-'));
+  let lab: Lab;
+  let url = '';
+  before(async () => {
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+    const lines: string[] = [];
+    lab = await startLab(await loadModuleApi(), { model: 'sara-r5', tcp: { host: '127.0.0.1', port: 0 }, count: 1, state: path.join(dir, '.modemlab/state') }, (l) => lines.push(l));
+    url = /listening on (tcp:\/\/\S+)/.exec(lines.join('\n'))![1]!;
+  });
+  after(async () => {
+    await lab?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const examples = labExamples(README);
+  it('the section has one expected output per block', () => assert.equal(examples.length, PRINTS.length));
+  examples.forEach((source, i) => {
+    it(`block ${i + 1} prints ${JSON.stringify(PRINTS[i])} and exits 0`, async () => {
+      const file = path.join(dir, `example${i + 1}.mjs`);
+      fs.writeFileSync(file, source);
+      const r = await run(file, dir, { ...process.env, MODEM: url });
+      assert.equal(r.code, 0, r.err);
+      assert.equal(r.out.trim(), PRINTS[i], r.err);
+    });
+  });
+});
