@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { commandsDoc, commandsMarkdown, undescribedCommands } from './docs.js';
+import { commandsDoc, commandsMarkdown, crossProductMatrix, undescribedCommands } from './docs.js';
 import { CliError, loadModuleApi } from './module-api.js';
 import { fakeApi } from './testing.testutil.js';
 import { main } from './program.js';
@@ -45,4 +45,14 @@ test('main: usage errors exit 2, help exits 0', async () => {
 test('undescribedCommands: names the registered commands the descriptions table lacks, once each', () => {
   const table = (m: string) => [{ name: '+CGMR', forms: ['action'], source: 'a.ts' }, { name: m === 'x' ? '+NEW1' : '+NEW2', forms: ['set'], source: 'b.ts' }, { name: '+NEW1', forms: ['set'], source: 'b.ts' }];
   assert.deepEqual(undescribedCommands(['x', 'y'], table), ['+NEW1', '+NEW2']);
+});
+
+test('crossProductMatrix: a row per command, a column per model, grouped by document', () => {
+  const table = (m: string) => (m === 'a' ? [{ name: '+USOCR', forms: ['set'], source: 's' }, { name: '+CGMR', forms: ['action'], source: 's' }] : [{ name: '+CGMR', forms: ['action'], source: 's' }]);
+  assert.deepEqual(crossProductMatrix(['a', 'b'], table).slice(2), [
+    '| command | document | a | b |',
+    '| --- | --- | :---: | :---: |',
+    '| `+CGMR` | 27.007 | ✓ | ✓ |',
+    '| `+USOCR` | u-blox | ✓ |  |',
+  ]);
 });

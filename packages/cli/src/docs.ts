@@ -25,6 +25,7 @@ export function commandsMarkdown(models: string[], table: (modelId: string) => C
     ...Object.entries(COMMAND_DOCS).map(([k, v]) => `- **${k}**: ${v}`),
     '',
   ];
+  lines.push(...crossProductMatrix(models, table, descriptions), '');
   for (const model of models) {
     const rows = [...table(model)].sort((a, b) => a.name.localeCompare(b.name));
     lines.push(`## ${model}`, '', `${rows.length} commands.`, '', '| command | what it does | forms | document | handler |', '| --- | --- | --- | --- | --- |');
@@ -37,6 +38,24 @@ export function commandsMarkdown(models: string[], table: (modelId: string) => C
     lines.push('');
   }
   return lines.join('\n');
+}
+
+/**
+ * The cross-product matrix: one row per command any model implements, one column per model
+ * (✓ = implemented there), grouped by the document the command follows.
+ */
+export function crossProductMatrix(models: string[], table: (modelId: string) => CommandRow[], descriptions: Record<string, readonly [CommandDoc, string]> = COMMAND_DESCRIPTIONS): string[] {
+  const has = new Map(models.map((m) => [m, new Set(table(m).map((r) => r.name))]));
+  const order = Object.keys(COMMAND_DOCS);
+  const rank = (n: string): number => (descriptions[n] ? order.indexOf(descriptions[n][0]) : order.length);
+  const names = [...new Set(models.flatMap((m) => [...has.get(m)!]))].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  return [
+    '## Cross-product matrix',
+    '',
+    `| command | document | ${models.join(' | ')} |`,
+    `| --- | --- | ${models.map(() => ':---:').join(' | ')} |`,
+    ...names.map((n) => `| \`${cell(n)}\` | ${descriptions[n]?.[0] ?? '?'} | ${models.map((m) => (has.get(m)!.has(n) ? '✓' : '')).join(' | ')} |`),
+  ];
 }
 
 /** Generates the markdown from the module package, or explains what is missing. */
