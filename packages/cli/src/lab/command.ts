@@ -39,7 +39,7 @@ export function registerLabCommand(program: Command, io: LabIo): void {
   program
     .command('lab')
     .description(
-      'start a lab: a generated CA, a TCP and a TLS echo (echo.lab:7, :4433), HTTPS (www.lab:443), an MQTT(S) broker (broker.lab:1883, :8883; mosquitto) ' +
+      'start a lab: a generated CA, a TCP and a TLS echo (echo.lab:7, :4433), HTTPS (www.lab:443), an MQTT(S) broker (broker.lab:1883, :8883; mosquitto), FTPS (ftp.lab:21; ftp-srv) ' +
         'on free ports, and modules (--net lab) whose --hosts/--forward reach them; prints what it started, runs until SIGINT/SIGTERM',
     )
     .option('-m, --model <model>', 'module model (see `modemlab models`)', 'sara-r5')

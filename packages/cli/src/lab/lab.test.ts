@@ -52,3 +52,20 @@ test('modemlab lab: prints the CA, every peer and the module; the CA verifies th
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('modemlab lab: the FTPS peer takes AUTH TLS with the lab CA and the lab account', async () => {
+  const { Client } = await import('basic-ftp');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modemlab-lab-ftp-'));
+  const lab = await startLab(await loadModuleApi(), { model: 'sara-r5', tcp: { host: '127.0.0.1', port: 0 }, count: 1, state: path.join(dir, 'state') }, () => {});
+  const client = new Client();
+  try {
+    assert.ok(lab.ports.ftps, 'ftp-srv is installed in this repository');
+    fs.writeFileSync(path.join(dir, 'state', 'lab', 'ftp', 'hello.txt'), 'hello over FTPS\n');
+    await client.access({ host: '127.0.0.1', port: lab.ports.ftps, user: 'lab', password: 'lab', secure: true, secureOptions: { ca: lab.pki.caPem, servername: 'ftp.lab' } });
+    assert.deepEqual((await client.list()).map((f) => f.name), ['hello.txt']);
+  } finally {
+    client.close();
+    await lab.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

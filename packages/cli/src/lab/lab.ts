@@ -6,6 +6,7 @@ import type { ModuleApi } from '../module-api.js';
 import { startServe, type ServeOptions } from '../serve.js';
 import { hasMosquitto, startBroker } from './broker.js';
 import { startConsole } from './console-hook.js';
+import { LAB_FTP_PASSWORD, LAB_FTP_USER, startFtps } from './ftps.js';
 import { startHttps, startTcpEcho, startTlsEcho, type Listening } from './peers.js';
 import { makeLabPki, type LabPki } from './pki.js';
 
@@ -20,6 +21,7 @@ export const LAB_PEERS = [
   { id: 'https', what: 'HTTPS (GET / -> "hello from the lab")', host: 'www.lab', ip: '127.0.77.2', port: 443 },
   { id: 'mqtt', what: 'MQTT broker (mosquitto)', host: 'broker.lab', ip: '127.0.77.3', port: 1883 },
   { id: 'mqtts', what: 'MQTT over TLS (mosquitto)', host: 'broker.lab', ip: '127.0.77.3', port: 8883 },
+  { id: 'ftps', what: `FTPS, explicit TLS (user ${LAB_FTP_USER}, password ${LAB_FTP_PASSWORD})`, host: 'ftp.lab', ip: '127.0.77.4', port: 21 },
 ] as const;
 
 export type LabPeerId = (typeof LAB_PEERS)[number]['id'];
@@ -82,6 +84,13 @@ export async function startLab(api: ModuleApi, opts: LabOptions, print: (line: s
       ports.mqtt = plain;
       ports.mqtts = secure;
     } else warn('modemlab: lab: mosquitto not found (apt-get install mosquitto): no MQTT broker');
+    try {
+      const ftps = await startFtps(dir, pki);
+      closers.push(() => ftps.close());
+      ports.ftps = ftps.port;
+    } catch (err) {
+      warn(`modemlab: lab: no FTPS server (${(err as Error).message})`);
+    }
 
     const routes = labRoutes(ports);
     print(`modemlab: lab CA ${path.join(dir, 'ca.pem')}`);
