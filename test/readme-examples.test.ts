@@ -10,25 +10,28 @@ import { startLab, type Lab } from '../packages/cli/src/lab/lab.js';
 import { loadModuleApi } from '../packages/cli/src/module-api.js';
 
 /**
- * The README's lab section, run as a reader would (issue 13): `modemlab lab` (startLab, the
- * command's body) in an empty folder, then every ```js block of the section saved verbatim
- * as a .mjs file there and run with node (--import tsx: in the repository the packages export their sources); each must exit 0 and print what the section says.
+ * The README's examples, run as a reader would (issue 13): `modemlab lab` (startLab, the
+ * command's body) in an empty folder, then every ```js block of README.md saved verbatim as
+ * a .mjs file there and run with node (--import tsx: in the repository the packages export
+ * their sources); each must exit 0 and print what the README says. (```ts blocks are not run
+ * yet: they need files or names of the older sections.)
  */
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 
-/** The ```js blocks between the lab heading and the next heading. */
-export function labExamples(readme: string): string[] {
-  const start = readme.indexOf('### The lab:');
-  assert.ok(start >= 0, 'README.md has no "### The lab:" section');
-  const rest = readme.slice(readme.indexOf('\n', start) + 1);
-  const end = rest.search(/^#{2,3} /m);
-  const section = end < 0 ? rest : rest.slice(0, end);
-  return [...section.matchAll(/^```js\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
+/** The ```js blocks of the README, in order. */
+export function jsExamples(readme: string): string[] {
+  return [...readme.matchAll(/^```js\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
 }
 
 /** What each block prints, in order (a block added to the README needs its line here). */
-const PRINTS = ['echoed: hello over TLS', '200 hello from the lab', 'lab/hello: from the module'];
+const PRINTS: Array<string | RegExp> = [
+  'echoed: hello over TLS',
+  '200 hello from the lab',
+  'lab/hello: from the module',
+  /^\{[\s\S]*\}\nattached as \d+\.\d+\.\d+\.\d+$/, // identify(), then the address
+  /"level":20,.*"msg":/, // pino at debug: the AT commands
+];
 
 async function run(file: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string; err: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', file], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -40,7 +43,7 @@ async function run(file: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{
   return { code, out, err };
 }
 
-describe('README.md: the lab examples run verbatim', () => {
+describe('README.md: every js example runs verbatim against a lab', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modemlab-readme-'));
   let lab: Lab;
   let url = '';
@@ -55,15 +58,17 @@ describe('README.md: the lab examples run verbatim', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const examples = labExamples(README);
-  it('the section has one expected output per block', () => assert.equal(examples.length, PRINTS.length));
+  const examples = jsExamples(README);
+  it('one expected output per block', () => assert.equal(examples.length, PRINTS.length));
   examples.forEach((source, i) => {
-    it(`block ${i + 1} prints ${JSON.stringify(PRINTS[i])} and exits 0`, async () => {
+    it(`block ${i + 1} prints ${String(PRINTS[i])} and exits 0`, async () => {
       const file = path.join(dir, `example${i + 1}.mjs`);
       fs.writeFileSync(file, source);
       const r = await run(file, dir, { ...process.env, MODEM: url });
       assert.equal(r.code, 0, r.err);
-      assert.equal(r.out.trim(), PRINTS[i], r.err);
+      const want = PRINTS[i]!;
+      if (typeof want === 'string') assert.equal(r.out.trim(), want, r.err);
+      else assert.match(r.out.trim(), want, r.err);
     });
   });
 });
