@@ -31,6 +31,7 @@ const PRINTS: Array<string | RegExp> = [
   'lab/hello: from the module',
   /^\{[\s\S]*\}\nattached as \d+\.\d+\.\d+\.\d+$/, // identify(), then the address
   /"level":20,.*"msg":/, // pino at debug: the AT commands
+  'u-blox echoed: hello from any vendor',
 ];
 
 async function run(file: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string; err: string }> {

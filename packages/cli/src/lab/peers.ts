@@ -29,9 +29,17 @@ export function startTcpEcho(): Promise<Listening> {
   return listen(net.createServer((s) => s.on('error', () => {}).pipe(s)));
 }
 
-/** Echoes every byte back over TLS with the lab's server certificate. */
+/**
+ * Echoes every byte back over TLS with the lab's server certificate; asks for a client
+ * certificate (checked against the lab CA when one comes) without requiring one.
+ */
 export function startTlsEcho(pki: LabPki): Promise<Listening> {
-  const server = tls.createServer({ key: pki.serverKey, cert: pki.serverCert }, (s) => s.on('error', () => {}).pipe(s));
+  const server = tls.createServer({ key: pki.serverKey, cert: pki.serverCert, ca: pki.caPem, requestCert: true, rejectUnauthorized: false }, (s) => {
+    s.on('error', () => {});
+    // A client certificate that does not chain to the lab CA ends the connection.
+    if (s.getPeerCertificate() && Object.keys(s.getPeerCertificate()).length > 0 && !s.authorized) s.destroy();
+    else s.pipe(s);
+  });
   server.on('tlsClientError', () => {}); // a failed handshake is the client's lesson, not the lab's crash
   return listen(server);
 }

@@ -8,11 +8,16 @@ export interface LabPki {
   caPem: string;
   serverCert: string;
   serverKey: string;
+  /** A client certificate (CN "modemlab lab device") and its key, for mutual TLS examples. */
+  clientCert: string;
+  clientKey: string;
 }
 
 /**
- * A fresh root CA and one server certificate for every lab host name (one SAN each), made
- * with the openssl CLI in `dir`: the README's examples import `<dir>/ca.pem` into the module.
+ * A fresh root CA, one server certificate for every lab host name (one SAN each) and a client
+ * certificate, made
+ * with the openssl CLI in `dir`: the README's examples import `<dir>/ca.pem` (and
+ * `client.pem`, `client.key`) into the module.
  */
 export function makeLabPki(dir: string, names: readonly string[]): LabPki {
   mkdirSync(dir, { recursive: true });
@@ -22,10 +27,14 @@ export function makeLabPki(dir: string, names: readonly string[]): LabPki {
   writeFileSync(join(dir, 'ext.cnf'), `subjectAltName=${[...new Set(names)].map((n) => `DNS:${n}`).join(',')}\n`);
   openssl('req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', `/CN=${names[0] ?? 'lab'}`);
   openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '365', '-sha256', '-extfile', 'ext.cnf', '-out', 'server.pem');
+  openssl('req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=modemlab lab device');
+  openssl('x509', '-req', '-in', 'client.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '365', '-sha256', '-out', 'client.pem');
   return {
     dir,
     caPem: readFileSync(join(dir, 'ca.pem'), 'utf8'),
     serverCert: readFileSync(join(dir, 'server.pem'), 'utf8'),
     serverKey: readFileSync(join(dir, 'server.key'), 'utf8'),
+    clientCert: readFileSync(join(dir, 'client.pem'), 'utf8'),
+    clientKey: readFileSync(join(dir, 'client.key'), 'utf8'),
   };
 }
