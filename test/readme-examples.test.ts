@@ -32,6 +32,7 @@ const PRINTS: Array<string | RegExp> = [
   /^\{[\s\S]*\}\nattached as \d+\.\d+\.\d+\.\d+$/, // identify(), then the address
   /"level":20,.*"msg":/, // pino at debug: the AT commands
   'u-blox echoed: hello from any vendor',
+  'echoed: hello over the direct link',
 ];
 
 async function run(file: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string; err: string }> {
