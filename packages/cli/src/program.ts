@@ -12,6 +12,7 @@ import { cliVersion } from './version.js';
 import { readCa } from './rot.js';
 import { registerRotCommands } from './rot-command.js';
 import { registerLabCommands } from './lab-command.js';
+import { registerLabCommand } from './lab/command.js';
 
 /** Wraps a parser so commander reports its message as an invalid argument. */
 function arg<T>(parse: (value: string, previous: T) => T): (value: string, previous: T) => T {
@@ -201,6 +202,7 @@ export function buildProgram(io: ProgramIo): Command {
   registerLabCommands(program, io);
   registerCloudCommands(program, io);
   registerRotCommands(program, io);
+  registerLabCommand(program, io);
 
   const docs = program.command('docs').description('generate documentation');
   docs
