@@ -141,13 +141,18 @@ describe('u-blox secure UDP sockets: DTLS 1.2 with certificates', () => {
     assert.ok(await server.waitOutput('alert number 42'), server.output());
   });
 
-  it('retransmits its flights on the module clock through a relay that drops and reorders datagrams', async () => {
+  it('retransmits its flights on the module clock through a relay that drops, reorders and duplicates datagrams', async () => {
     // -mtu 500: the server flight spans several datagrams (handshake fragments to reassemble).
     const server = await start(pki.server, ['-mtu', '500']);
     let firstHello = true;
     let heldServerHello = false;
     let droppedFinished = false;
+    let duplicated = false;
     const relay = await udpRelay(server.port, (d) => {
+      if (!d.toServer && d.contentTypes.every((t) => t === 23) && !duplicated) {
+        duplicated = true;
+        return 'duplicate';
+      }
       if (d.toServer && d.handshakeType === 1 && firstHello) {
         firstHello = false;
         return 'drop';
@@ -183,6 +188,20 @@ describe('u-blox secure UDP sockets: DTLS 1.2 with certificates', () => {
       assert.ok(heldServerHello);
       assert.equal(await atUntil(h, 'AT+USOWR=0,7,"relayed"', OK), answer('+USOWR: 0,7'));
       assert.ok(await server.waitOutput('relayed'), server.output());
+      // The first record from the server arrives twice: the replay window drops the copy.
+      // A second one (not duplicated) behind it shows when both have been handled.
+      server.write('back\n');
+      await h.waitFor('+UUSORF: 0,5\r\n');
+      server.write('sentinel data\n');
+      let pending = 0;
+      for (let i = 0; i < 250 && pending < 19; i++) {
+        pending = Number(/\+USORF: 0,(\d+)/.exec(await at(h, 'AT+USORF=0,0'))?.[1] ?? 0);
+        if (pending < 19) await sleep(20);
+      }
+      assert.equal(pending, 19);
+      assert.ok(duplicated);
+      assert.equal(await at(h, 'AT+USORF=0,100'), answer(`+USORF: 0,"127.0.0.1",${relay.port},5,"back\n"`));
+      assert.equal(await at(h, 'AT+USORF=0,100'), answer(`+USORF: 0,"127.0.0.1",${relay.port},14,"sentinel data\n"`));
       assert.equal(await atUntil(h, 'AT+USOCL=0', OK), OK);
     } finally {
       relay.close();

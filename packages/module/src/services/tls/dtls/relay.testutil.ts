@@ -1,8 +1,8 @@
 import { createSocket, type RemoteInfo } from 'node:dgram';
 import { once } from 'node:events';
 
-/** What the relay does with a datagram: forward it, drop it, or hold it until the next one in its direction has gone. */
-export type RelayAction = 'pass' | 'drop' | 'hold';
+/** What the relay does with a datagram: forward it, forward it twice, drop it, or hold it until the next one in its direction has gone. */
+export type RelayAction = 'pass' | 'duplicate' | 'drop' | 'hold';
 
 /** Which way a datagram goes and what its first record is (epoch-0 handshake records show their message type). */
 export interface DatagramView {
@@ -54,6 +54,7 @@ export async function udpRelay(serverPort: number, decide: (d: DatagramView) => 
       return;
     }
     forward(msg, toServer);
+    if (action === 'duplicate') forward(msg, toServer);
     for (const h of queue.splice(0)) forward(h, toServer);
   });
   const port = (sock.address() as { port: number }).port;
