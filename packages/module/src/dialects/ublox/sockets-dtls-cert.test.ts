@@ -208,6 +208,35 @@ describe('u-blox secure UDP sockets: DTLS 1.2 with certificates', () => {
     }
   });
 
+  it('a peer that never answers: the flights are resent on the module clock until the 60 s handshake timer fails +USOCO', async () => {
+    let seen = 0;
+    const relay = await udpRelay(await freeUdpPort(), () => {
+      seen++;
+      return 'drop';
+    });
+    try {
+      const h = await ublox();
+      await caProfile(h);
+      assert.equal(await at(h, 'AT+USOCR=17'), answer('+USOCR: 0'));
+      assert.equal(await at(h, 'AT+USOSEC=0,1,0'), OK);
+      h.take();
+      h.terminal.input(Buffer.from(`AT+USOCO=0,"127.0.0.1",${relay.port}\r`, 'latin1'));
+      await relay.waitDropped(1);
+      // Resent after 1, 3, 7, 15, 31 s (the timer doubles).
+      for (const [step, total] of [[1_000, 2], [2_000, 3], [4_000, 4], [8_000, 5], [16_000, 6]] as const) {
+        assert.equal(await h.advance(step), '');
+        await relay.waitDropped(total);
+      }
+      assert.equal(await h.advance(59_000 - 31_000), '');
+      assert.equal(await h.advance(1_000), cmeError(3));
+      assert.equal(seen, 6);
+      assert.equal(await at(h, 'AT+USOER'), answer('+USOER: 110'));
+      assert.equal(await at(h, 'AT+USOCL=0'), OK);
+    } finally {
+      relay.close();
+    }
+  });
+
   it('resumes the session with an abbreviated handshake when the profile has session resumption on', async () => {
     const server = await start(pki.server);
     const h = await ublox();

@@ -39,7 +39,6 @@ export async function udpRelay(serverPort: number, decide: (d: DatagramView) => 
     const epoch = msg.length >= 5 ? msg.readUInt16BE(3) : -1;
     const view: DatagramView = { toServer, contentType: msg[0] ?? 0, contentTypes, ...(msg[0] === 22 && epoch === 0 && msg.length > 13 ? { handshakeType: msg[13]! } : {}) };
     const action = decide(view);
-    if (process.env.RELAY_DEBUG) console.error('relay', Date.now() % 100000, JSON.stringify(view), msg.length, action);
     const queue = toServer ? held.toServer : held.toClient;
     if (action === 'drop') {
       dropped++;
