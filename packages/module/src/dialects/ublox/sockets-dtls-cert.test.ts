@@ -254,12 +254,16 @@ describe('u-blox secure UDP sockets: DTLS 1.2 with certificates', () => {
     }
   });
 
-  it('offers only the profile\'s suite (+USECPRF op 2) and runs ECDHE-ECDSA with an EC server certificate', async () => {
+  it('offers only the profile\'s suite (+USECPRF op 2) and runs ECDHE-ECDSA with EC server and client certificates', async () => {
     const ec = ecServer();
-    const server = await start(ec);
+    const server = await start(ec, ['-Verify', '1', '-CAfile', file('ecca-trust.pem', ec.ca)]);
     const h = await ublox();
     await at(h, 'AT+CMEE=1');
     await store(h, 0, 'ecCA', ec.ca);
+    await store(h, 1, 'ecMe', ec.clientCert);
+    await store(h, 2, 'ecKey', ec.clientKey);
+    assert.equal(await at(h, 'AT+USECPRF=0,5,"ecMe"'), OK);
+    assert.equal(await at(h, 'AT+USECPRF=0,6,"ecKey"'), OK);
     assert.equal(await at(h, 'AT+USECPRF=0,0,1'), OK);
     assert.equal(await at(h, 'AT+USECPRF=0,3,"ecCA"'), OK);
     assert.equal(await at(h, 'AT+USECPRF=0,2,99,"C0","2C"'), OK);
@@ -270,17 +274,21 @@ describe('u-blox secure UDP sockets: DTLS 1.2 with certificates', () => {
     assert.ok(await server.waitOutput('ecdsa'), server.output());
     assert.match(server.output(), /Shared ciphers:ECDHE-ECDSA-AES256-GCM-SHA384\r?\n/);
     assert.match(server.output(), /CIPHER is ECDHE-ECDSA-AES256-GCM-SHA384/);
+    // The EC client key signed CertificateVerify with ECDSA.
+    assert.match(server.output(), /subject=CN ?= ?ec-modem/);
     assert.equal(await atUntil(h, 'AT+USOCL=0', OK), OK);
   });
 });
 
-/** A P-256 CA and a server certificate for 127.0.0.1 it issued, made with the openssl CLI. */
-function ecServer(): { ca: string; cert: string; key: string } {
+/** A P-256 CA, a server certificate for 127.0.0.1 and a client certificate it issued, made with the openssl CLI. */
+function ecServer(): { ca: string; cert: string; key: string; clientCert: string; clientKey: string } {
   const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   run('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ecca.key', '-out', 'ecca.pem', '-subj', '/CN=modemlab EC CA', '-days', '30');
   run('req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ec.key', '-out', 'ec.csr', '-subj', '/CN=127.0.0.1');
   file('ec.ext', 'subjectAltName=IP:127.0.0.1\n');
   run('x509', '-req', '-in', 'ec.csr', '-CA', 'ecca.pem', '-CAkey', 'ecca.key', '-CAcreateserial', '-out', 'ec.pem', '-days', '30', '-extfile', 'ec.ext');
+  run('req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ecclient.key', '-out', 'ecclient.csr', '-subj', '/CN=ec-modem');
+  run('x509', '-req', '-in', 'ecclient.csr', '-CA', 'ecca.pem', '-CAkey', 'ecca.key', '-CAcreateserial', '-out', 'ecclient.pem', '-days', '30');
   const read = (name: string) => readFileSync(join(dir, name), 'utf8');
-  return { ca: read('ecca.pem'), cert: read('ec.pem'), key: read('ec.key') };
+  return { ca: read('ecca.pem'), cert: read('ec.pem'), key: read('ec.key'), clientCert: read('ecclient.pem'), clientKey: read('ecclient.key') };
 }
