@@ -141,13 +141,18 @@ describe('u-blox secure UDP sockets: DTLS 1.2 with certificates', () => {
     assert.ok(await server.waitOutput('alert number 42'), server.output());
   });
 
-  it('retransmits its flights on the module clock through a relay that drops and reorders datagrams', async () => {
+  it('retransmits its flights on the module clock through a relay that drops, reorders and duplicates datagrams', async () => {
     // -mtu 500: the server flight spans several datagrams (handshake fragments to reassemble).
     const server = await start(pki.server, ['-mtu', '500']);
     let firstHello = true;
     let heldServerHello = false;
     let droppedFinished = false;
+    let duplicated = false;
     const relay = await udpRelay(server.port, (d) => {
+      if (!d.toServer && d.contentTypes.every((t) => t === 23) && !duplicated) {
+        duplicated = true;
+        return 'duplicate';
+      }
       if (d.toServer && d.handshakeType === 1 && firstHello) {
         firstHello = false;
         return 'drop';
@@ -183,7 +188,50 @@ describe('u-blox secure UDP sockets: DTLS 1.2 with certificates', () => {
       assert.ok(heldServerHello);
       assert.equal(await atUntil(h, 'AT+USOWR=0,7,"relayed"', OK), answer('+USOWR: 0,7'));
       assert.ok(await server.waitOutput('relayed'), server.output());
+      // The first record from the server arrives twice: the replay window drops the copy.
+      // A second one (not duplicated) behind it shows when both have been handled.
+      server.write('back\n');
+      await h.waitFor('+UUSORF: 0,5\r\n');
+      server.write('sentinel data\n');
+      let pending = 0;
+      for (let i = 0; i < 250 && pending < 19; i++) {
+        pending = Number(/\+USORF: 0,(\d+)/.exec(await at(h, 'AT+USORF=0,0'))?.[1] ?? 0);
+        if (pending < 19) await sleep(20);
+      }
+      assert.equal(pending, 19);
+      assert.ok(duplicated);
+      assert.equal(await at(h, 'AT+USORF=0,100'), answer(`+USORF: 0,"127.0.0.1",${relay.port},5,"back\n"`));
+      assert.equal(await at(h, 'AT+USORF=0,100'), answer(`+USORF: 0,"127.0.0.1",${relay.port},14,"sentinel data\n"`));
       assert.equal(await atUntil(h, 'AT+USOCL=0', OK), OK);
+    } finally {
+      relay.close();
+    }
+  });
+
+  it('a peer that never answers: the flights are resent on the module clock until the 60 s handshake timer fails +USOCO', async () => {
+    let seen = 0;
+    const relay = await udpRelay(await freeUdpPort(), () => {
+      seen++;
+      return 'drop';
+    });
+    try {
+      const h = await ublox();
+      await caProfile(h);
+      assert.equal(await at(h, 'AT+USOCR=17'), answer('+USOCR: 0'));
+      assert.equal(await at(h, 'AT+USOSEC=0,1,0'), OK);
+      h.take();
+      h.terminal.input(Buffer.from(`AT+USOCO=0,"127.0.0.1",${relay.port}\r`, 'latin1'));
+      await relay.waitDropped(1);
+      // Resent after 1, 3, 7, 15, 31 s (the timer doubles).
+      for (const [step, total] of [[1_000, 2], [2_000, 3], [4_000, 4], [8_000, 5], [16_000, 6]] as const) {
+        assert.equal(await h.advance(step), '');
+        await relay.waitDropped(total);
+      }
+      assert.equal(await h.advance(59_000 - 31_000), '');
+      assert.equal(await h.advance(1_000), cmeError(3));
+      assert.equal(seen, 6);
+      assert.equal(await at(h, 'AT+USOER'), answer('+USOER: 110'));
+      assert.equal(await at(h, 'AT+USOCL=0'), OK);
     } finally {
       relay.close();
     }
@@ -206,12 +254,16 @@ describe('u-blox secure UDP sockets: DTLS 1.2 with certificates', () => {
     }
   });
 
-  it('offers only the profile\'s suite (+USECPRF op 2) and runs ECDHE-ECDSA with an EC server certificate', async () => {
+  it('offers only the profile\'s suite (+USECPRF op 2) and runs ECDHE-ECDSA with EC server and client certificates', async () => {
     const ec = ecServer();
-    const server = await start(ec);
+    const server = await start(ec, ['-Verify', '1', '-CAfile', file('ecca-trust.pem', ec.ca)]);
     const h = await ublox();
     await at(h, 'AT+CMEE=1');
     await store(h, 0, 'ecCA', ec.ca);
+    await store(h, 1, 'ecMe', ec.clientCert);
+    await store(h, 2, 'ecKey', ec.clientKey);
+    assert.equal(await at(h, 'AT+USECPRF=0,5,"ecMe"'), OK);
+    assert.equal(await at(h, 'AT+USECPRF=0,6,"ecKey"'), OK);
     assert.equal(await at(h, 'AT+USECPRF=0,0,1'), OK);
     assert.equal(await at(h, 'AT+USECPRF=0,3,"ecCA"'), OK);
     assert.equal(await at(h, 'AT+USECPRF=0,2,99,"C0","2C"'), OK);
@@ -222,17 +274,21 @@ describe('u-blox secure UDP sockets: DTLS 1.2 with certificates', () => {
     assert.ok(await server.waitOutput('ecdsa'), server.output());
     assert.match(server.output(), /Shared ciphers:ECDHE-ECDSA-AES256-GCM-SHA384\r?\n/);
     assert.match(server.output(), /CIPHER is ECDHE-ECDSA-AES256-GCM-SHA384/);
+    // The EC client key signed CertificateVerify with ECDSA.
+    assert.match(server.output(), /subject=CN ?= ?ec-modem/);
     assert.equal(await atUntil(h, 'AT+USOCL=0', OK), OK);
   });
 });
 
-/** A P-256 CA and a server certificate for 127.0.0.1 it issued, made with the openssl CLI. */
-function ecServer(): { ca: string; cert: string; key: string } {
+/** A P-256 CA, a server certificate for 127.0.0.1 and a client certificate it issued, made with the openssl CLI. */
+function ecServer(): { ca: string; cert: string; key: string; clientCert: string; clientKey: string } {
   const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   run('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ecca.key', '-out', 'ecca.pem', '-subj', '/CN=modemlab EC CA', '-days', '30');
   run('req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ec.key', '-out', 'ec.csr', '-subj', '/CN=127.0.0.1');
   file('ec.ext', 'subjectAltName=IP:127.0.0.1\n');
   run('x509', '-req', '-in', 'ec.csr', '-CA', 'ecca.pem', '-CAkey', 'ecca.key', '-CAcreateserial', '-out', 'ec.pem', '-days', '30', '-extfile', 'ec.ext');
+  run('req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ecclient.key', '-out', 'ecclient.csr', '-subj', '/CN=ec-modem');
+  run('x509', '-req', '-in', 'ecclient.csr', '-CA', 'ecca.pem', '-CAkey', 'ecca.key', '-CAcreateserial', '-out', 'ecclient.pem', '-days', '30');
   const read = (name: string) => readFileSync(join(dir, name), 'utf8');
-  return { ca: read('ecca.pem'), cert: read('ec.pem'), key: read('ec.key') };
+  return { ca: read('ecca.pem'), cert: read('ec.pem'), key: read('ec.key'), clientCert: read('ecclient.pem'), clientKey: read('ecclient.key') };
 }

@@ -3,7 +3,7 @@ import { createDgramSocket, type Socket as UdpSocket } from './udp.js';
 import { constants, createECDH, createHash, randomBytes, sign, verify, X509Certificate, type KeyObject } from 'node:crypto';
 import type { Clock } from '@modemlab/at';
 import { prf } from './prf.js';
-import { CONTENT, openRecord, parseRecords, sealRecord, type DtlsRecord, type GcmKeys } from './record.js';
+import { CONTENT, openRecord, parseRecords, ReplayWindow, sealRecord, type DtlsRecord, type GcmKeys } from './record.js';
 import { fragments, HS, Reassembler, wholeMessage, type HandshakeMessage } from './handshake.js';
 import { DTLS_GROUPS, dtlsSuiteByCode, SIGNATURE_ALGORITHMS, type DtlsCertSuite } from './suites.js';
 
@@ -110,6 +110,8 @@ export class CertDtlsSession extends EventEmitter<CertDtlsEvents> {
     });
   }
 
+  /** Epoch-1 records seen (epoch 0 is the handshake's, which has its own message sequence). */
+  private readonly replay = new ReplayWindow();
   /** Application data that arrived before anyone listened. */
   private readonly unread: Buffer[] = [];
 
@@ -272,7 +274,8 @@ export class CertDtlsSession extends EventEmitter<CertDtlsEvents> {
         return;
       }
       const plain = openRecord(r, this.readKeys);
-      if (!plain) return;
+      // Records that do not authenticate, and replays, are dropped silently.
+      if (!plain || !this.replay.accept(r.seq)) return;
       body = plain;
     } else if (r.epoch !== 0) return;
     else if (this.ccsSeen && r.type !== CONTENT.handshake && r.type !== CONTENT.alert) return;

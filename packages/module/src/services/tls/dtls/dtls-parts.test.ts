@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { ManualClock } from '@modemlab/at';
 import { prf } from './prf.js';
-import { openRecord, parseRecords, sealRecord } from './record.js';
+import { openRecord, parseRecords, ReplayWindow, sealRecord } from './record.js';
 import { fragments, Reassembler, wholeMessage } from './handshake.js';
 import { CertDtlsError, CertDtlsSession } from './client.js';
 
@@ -31,6 +31,16 @@ describe('certificate DTLS parts', () => {
     assert.equal(openRecord(parseRecords(altered)[0]!, keys), undefined);
     // Another sequence number in the header changes the additional data.
     assert.equal(openRecord({ ...r!, seq: 8 }, keys), undefined);
+  });
+
+  it('replay window: each sequence number once, in any order within 64 records', () => {
+    const w = new ReplayWindow();
+    assert.deepEqual([0, 2, 1, 2, 0].map((n) => w.accept(n)), [true, true, true, false, false]);
+    assert.equal(w.accept(100), true);
+    assert.deepEqual([37, 36, 37, 99, 30].map((n) => w.accept(n)), [true, false, false, true, false]);
+    assert.equal(w.accept(1000), true);
+    assert.equal(w.accept(999), true);
+    assert.equal(w.accept(100), false);
   });
 
   it('handshake: fragments reassemble in any order and duplicated; the transcript form is unfragmented', () => {

@@ -79,3 +79,25 @@ export function openRecord(record: DtlsRecord, keys: GcmKeys): Buffer | undefine
     return undefined;
   }
 }
+
+/** RFC 6347 §4.1.2.6 anti-replay: a 64-record sliding window over one epoch's sequence numbers. */
+export class ReplayWindow {
+  private top = -1;
+  private bits = 0n;
+
+  /** Whether `seq` is new; marks it seen (call only for records that authenticated). */
+  accept(seq: number): boolean {
+    if (seq > this.top) {
+      const shift = BigInt(seq - this.top);
+      this.bits = shift >= 64n ? 1n : ((this.bits << shift) | 1n) & 0xffffffffffffffffn;
+      this.top = seq;
+      return true;
+    }
+    const back = BigInt(this.top - seq);
+    if (back >= 64n) return false;
+    const mask = 1n << back;
+    if (this.bits & mask) return false;
+    this.bits |= mask;
+    return true;
+  }
+}

@@ -1,8 +1,8 @@
 import { createSocket, type RemoteInfo } from 'node:dgram';
 import { once } from 'node:events';
 
-/** What the relay does with a datagram: forward it, drop it, or hold it until the next one in its direction has gone. */
-export type RelayAction = 'pass' | 'drop' | 'hold';
+/** What the relay does with a datagram: forward it, forward it twice, drop it, or hold it until the next one in its direction has gone. */
+export type RelayAction = 'pass' | 'duplicate' | 'drop' | 'hold';
 
 /** Which way a datagram goes and what its first record is (epoch-0 handshake records show their message type). */
 export interface DatagramView {
@@ -39,7 +39,6 @@ export async function udpRelay(serverPort: number, decide: (d: DatagramView) => 
     const epoch = msg.length >= 5 ? msg.readUInt16BE(3) : -1;
     const view: DatagramView = { toServer, contentType: msg[0] ?? 0, contentTypes, ...(msg[0] === 22 && epoch === 0 && msg.length > 13 ? { handshakeType: msg[13]! } : {}) };
     const action = decide(view);
-    if (process.env.RELAY_DEBUG) console.error('relay', Date.now() % 100000, JSON.stringify(view), msg.length, action);
     const queue = toServer ? held.toServer : held.toClient;
     if (action === 'drop') {
       dropped++;
@@ -54,6 +53,7 @@ export async function udpRelay(serverPort: number, decide: (d: DatagramView) => 
       return;
     }
     forward(msg, toServer);
+    if (action === 'duplicate') forward(msg, toServer);
     for (const h of queue.splice(0)) forward(h, toServer);
   });
   const port = (sock.address() as { port: number }).port;
