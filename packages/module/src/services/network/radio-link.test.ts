@@ -108,6 +108,13 @@ describe('radio link: per-RAT profiles on every data path', () => {
       }
       const airtime = (1400 * 8000) / p.uplinkBps;
       assert.ok(ms >= airtime + p.rttMs / 2 - p.jitterMs / 2 && ms <= airtime + p.rttMs / 2 + p.jitterMs / 2 + 10, `uplink took ${ms} ms`);
+      // A live change applies to the open connection at once: NB-IoT deep indoor, 3 s +- 1 s one way.
+      h.module.services.radioLink.set('nbiot:deep-indoor');
+      const deep = RADIO_PROFILES.nbiot['deep-indoor'];
+      const arrived = new Promise<void>((resolve) => peer.peers[0]!.once('data', () => resolve()));
+      conn.stream.write('x');
+      const later = await pumpUntil(h, arrived);
+      assert.ok(later.ms >= deep.rttMs / 2 - deep.jitterMs / 2, `after the change one byte took ${later.ms} ms`);
       conn.stream.destroy();
     } finally {
       await h.close();
