@@ -107,3 +107,12 @@ test('config: the default file may be absent; an explicit --config must exist', 
   assert.equal(await loadConfig(missing, false), undefined);
   await assert.rejects(() => loadConfig(missing, true), (err: unknown) => err instanceof CliError && err.exitCode === 2 && /cannot read config/.test(err.message));
 });
+
+test('config: radio and radioScript (relative to the file) as --radio/--radio-script; a typed flag wins', async () => {
+  const f = file({ radio: 'nbiot:deep-indoor', radioScript: 'radio.json' });
+  const cfg = await loadConfig(f, true)!;
+  const { serve } = resolveServe(defaults, nothingTyped, cfg);
+  assert.equal(serve.radio, 'nbiot:deep-indoor');
+  assert.equal(serve.radioScript, path.join(path.dirname(f), 'radio.json'));
+  assert.equal(resolveServe({ ...defaults, radio: 'gsm:edge' }, (flag) => flag === 'radio', cfg).serve.radio, 'gsm:edge');
+});

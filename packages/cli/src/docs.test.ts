@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { commandsDoc, commandsMarkdown } from './docs.js';
+import { commandsDoc, commandsMarkdown, crossProductMatrix, undescribedCommands } from './docs.js';
 import { CliError, loadModuleApi } from './module-api.js';
 import { fakeApi } from './testing.testutil.js';
 import { main } from './program.js';
@@ -9,14 +9,15 @@ test('commandsMarkdown: heading per model, escaped table', () => {
   const api = fakeApi();
   const md = commandsMarkdown(['sara-r5'], api.commandTable!);
   assert.match(md, /^## sara-r5$/m);
-  assert.match(md, /^\| command \| forms \| handler \|$/m);
-  assert.match(md, /^\| `\+CGMR` \| `action` `test` \| dialects\/sara-r5\/general \|$/m);
-  assert.match(md, /^\| `A\\\|B` \| `set` \| x \|$/m);
+  assert.match(md, /^\| command \| what it does \| forms \| document \| handler \|$/m);
+  assert.match(md, /^\| `\+CGMR` \| firmware revision \| `action` `test` \| 27\.007 \| dialects\/sara-r5\/general \|$/m);
+  // A command without a description says so (and test/docs-commands.test.ts fails on it).
+  assert.match(md, /^\| `A\\\|B` \| \(no description yet: add it to packages\/cli\/src\/command-descriptions\.ts\) \| `set` \| \? \| x \|$/m);
 });
 
 test('commandsMarkdown: other spellings a command accepts are listed beside it', () => {
   const md = commandsMarkdown(['bc66'], () => [{ name: '+QSCLK', forms: ['set'], source: 'q.ts', aliases: ['+QSCCLK'] }]);
-  assert.match(md, /^\| `\+QSCLK` \(also `\+QSCCLK`\) \| `set` \| q\.ts \|$/m);
+  assert.match(md, /^\| `\+QSCLK` \(also `\+QSCCLK`\) \| sleep mode \| `set` \| Quectel \| q\.ts \|$/m);
 });
 
 test('commandsDoc: clear error when commandTable is missing', () => {
@@ -39,4 +40,19 @@ test('main: usage errors exit 2, help exits 0', async () => {
   assert.equal(await main(['node', 'modemlab', 'bogus'], sink), 2);
   assert.equal(await main(['node', 'modemlab', 'serve', '--help'], sink), 0);
   assert.equal(await main(['node', 'modemlab', 'serve', '--model', 'nope', '--tcp', '127.0.0.1:0'], sink), 2);
+});
+
+test('undescribedCommands: names the registered commands the descriptions table lacks, once each', () => {
+  const table = (m: string) => [{ name: '+CGMR', forms: ['action'], source: 'a.ts' }, { name: m === 'x' ? '+NEW1' : '+NEW2', forms: ['set'], source: 'b.ts' }, { name: '+NEW1', forms: ['set'], source: 'b.ts' }];
+  assert.deepEqual(undescribedCommands(['x', 'y'], table), ['+NEW1', '+NEW2']);
+});
+
+test('crossProductMatrix: a row per command, a column per model, grouped by document', () => {
+  const table = (m: string) => (m === 'a' ? [{ name: '+USOCR', forms: ['set'], source: 's' }, { name: '+CGMR', forms: ['action'], source: 's' }] : [{ name: '+CGMR', forms: ['action'], source: 's' }]);
+  assert.deepEqual(crossProductMatrix(['a', 'b'], table).slice(2), [
+    '| command | document | a | b |',
+    '| --- | --- | :---: | :---: |',
+    '| `+CGMR` | 27.007 | ✓ | ✓ |',
+    '| `+USOCR` | u-blox | ✓ |  |',
+  ]);
 });

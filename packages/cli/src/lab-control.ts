@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import { CliError, type LabModule } from './module-api.js';
+import { CliError, type LabPadsModule as LabModule } from './module-api.js';
 
 /**
  * The lab control socket of a running `serve`: a Unix socket at `<state>/lab.sock` where

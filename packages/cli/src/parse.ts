@@ -102,6 +102,16 @@ export function parseCount(text: string): number {
   return n;
 }
 
+/** A serial line rate in bit/s (`--baud`): 300 to 4,000,000. */
+export function parseBaud(text: string): number {
+  if (!/^\d+$/.test(text.trim())) throw new Error(`expected a rate in bit/s, got '${text}'`);
+  const n = Number(text);
+  if (n < BAUD_MIN || n > BAUD_MAX) throw new Error(`baud rate out of range (${BAUD_MIN}-${BAUD_MAX}): ${text}`);
+  return n;
+}
+export const BAUD_MIN = 300;
+export const BAUD_MAX = 4_000_000;
+
 export type TermTarget = { kind: 'tcp'; host: string; port: number } | { kind: 'serial'; path: string };
 
 /** 'tcp://HOST:PORT' or a device path. */

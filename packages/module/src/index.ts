@@ -13,5 +13,8 @@ export { TraceTap, type LinkStackSource, type TraceTapOptions } from './link/tra
 export type { NetworkOptions } from './services/network/options.js';
 export { LAB_POSITION, type GeoPosition, type GnssSetup } from './services/gnss.js';
 export { GnssTrackError, parsePosition, parseTrack, type TrackPoint } from './services/gnss-track.js';
+export { parseRadioSpec, RADIO_CONDITIONS, RADIO_PROFILES, RADIO_RATS, type RadioProfile } from './models/radio-profiles.js';
+export { parseRadioScript, RadioLink, RadioSpecError, type RadioScriptStep } from './services/network/radio-link.js';
 export { NvmStore } from './nvm/store.js';
 export { RootOfTrust } from './services/rot/root-of-trust.js';
+export { applyControls, labSnapshot, LabControlError, RAT_NAMES, type LabControls, type LabModule, type LabSnapshot, type RadioLinkControl } from './lab-control.js';

@@ -52,7 +52,7 @@ export { UbloxTls } from './drivers/ublox/tls.js';
 export { UbloxSecurityKeys, type RotPsk, type ZtpCredentials } from './drivers/ublox/security-keys.js';
 export { UbloxModem, UBLOX_INIT_SEQUENCE, ceregStat } from './drivers/ublox.js';
 export { UbloxSecurity } from './drivers/ublox/security.js';
-export { UbloxSecurityService, SECURITY_TRANSACTION_TIMEOUT_MS, type DeviceInfo as SecurityDeviceInfo } from './drivers/ublox/security-service.js';
+export { UbloxSecurityService, SECURITY_TRANSACTION_TIMEOUT_MS, SEC_BUSY_RETRY, isSecBusy, type SecBusyRetry, type DeviceInfo as SecurityDeviceInfo } from './drivers/ublox/security-service.js';
 export type { PingReply, UbloxAttachOptions } from './drivers/ublox.js';
 export { connectTcp, parseTcpUrl } from './transports/tcp.js';
 export { openSerial } from './transports/serial.js';
@@ -73,3 +73,4 @@ export { UbloxHttp, HttpRequestError, type HttpMethod, type HttpProfileOptions, 
 export * from './cloud/index.js';
 export { UbloxMqttSn, MqttSnError, type MqttSnConnectOptions, type MqttSnMessageInfo, type SnTopicRef } from './drivers/ublox/mqttsn.js';
 export { UbloxFtp, FtpCommandError, type FtpConnectOptions } from './drivers/ublox/ftp.js';
+export * from './lab/index.js';

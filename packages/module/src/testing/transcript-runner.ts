@@ -12,6 +12,7 @@ import { serveTcp } from '../transports/tcp.js';
 import { expectationPattern, parseTranscript, substitute, type PkiItem, type TlsServerSpec, type Transcript } from './transcript.js';
 import { settle } from './harness.js';
 import { startTranscriptServers } from './transcript-servers.js';
+import { startDtlsServer } from './dtls-server.js';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import type { Socket } from 'node:net';
 import { makeSizedPki, type SizedPki } from './sized-pki.js';
@@ -200,7 +201,10 @@ export async function runTranscript(source: string | Transcript, opts: RunOption
   const servers: Array<{ close(): Promise<void> }> = [];
   const routes: Record<string, string> = {};
   try {
-    for (const spec of t.tlsServers) servers.push(await startTlsServer(spec, pki!));
+    for (const spec of t.tlsServers) {
+      if (spec.dtls) servers.push(await startDtlsServer({ port: spec.port, cert: pki!.server, key: pki!.serverKey, ...(spec.mutual ? { mutualCa: pki!.ca } : {}), echo: spec.echo }));
+      else servers.push(await startTlsServer(spec, pki!));
+    }
     for (const srv of t.peers) {
       if (!PEER_KINDS.includes(srv.kind as PeerKind)) throw new Error(`unknown @tls-peer kind ${srv.kind}`);
       const peer = await startPeer(srv.kind as PeerKind, srv.flags, srv.reply);

@@ -43,6 +43,8 @@
  *                             requires a client certificate of that CA, "echo" sends back
  *                             what it receives, "close" ends the connection after the first
  *                             data it receives (and echoes). Map NAME with @hosts NAME=127.0.0.1.
+ *                             "dtls": openssl s_server -dtls1_2 on UDP PORT instead (mutual,
+ *                             echo as above; no close).
  *   >>pki ca|client|clientkey send that PEM text as it is (no CR added)
  *   <<pki ca|client|clientkey expect that PEM text (the echo of a prompt)
  *   @tls-peer ADDR:PORT KIND [FLAGS]
@@ -99,6 +101,8 @@ export interface TlsServerSpec {
   mutual: boolean;
   echo: boolean;
   close: boolean;
+  /** A DTLS 1.2 server on UDP PORT instead (openssl s_server). */
+  dtls: boolean;
 }
 
 /** A real HTTPS server the runner starts before the module (@https-server). */
@@ -219,7 +223,7 @@ export function parseTranscript(source: string): Transcript {
         const [where = '', ...flags] = arg.trim().split(/\s+/);
         const m = /^([^:\s]+):(\d+)$/.exec(where);
         if (!m) throw new Error(`line ${lineNo}: @tls-server NAME:PORT expected`);
-        t.tlsServers.push({ name: m[1]!, port: Number(m[2]), mutual: flags.includes('mutual'), echo: flags.includes('echo'), close: flags.includes('close') });
+        t.tlsServers.push({ name: m[1]!, port: Number(m[2]), mutual: flags.includes('mutual'), echo: flags.includes('echo'), close: flags.includes('close'), dtls: flags.includes('dtls') });
         t.pki ??= {};
         break;
       }

@@ -1,0 +1,76 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { createLogger, LOG_LEVELS, type LogLevel } from '../logging.js';
+import { loadModuleApi } from '../module-api.js';
+import { parseCount, parseForwards, parseHostPort, parseHosts, type HostPort } from '../parse.js';
+import { waitForSignal } from '../serve.js';
+import { startLab } from './lab.js';
+
+function arg<T>(parse: (value: string, previous: T) => T): (value: string, previous: T) => T {
+  return (value, previous) => {
+    try {
+      return parse(value, previous);
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message);
+    }
+  };
+}
+
+/** program.ts's ProgramIo, by shape (importing it would make an import circle). */
+interface LabIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  exitCode: number;
+}
+
+interface LabFlags {
+  model: string;
+  tcp: HostPort;
+  count: number;
+  state: string;
+  dir?: string;
+  hosts?: Record<string, string>;
+  forward?: Record<string, string>;
+  logLevel: LogLevel;
+  logFile?: string;
+}
+
+/** `modemlab lab`: the modules plus the peers the README's examples talk to (see lab.ts). */
+export function registerLabCommand(program: Command, io: LabIo): void {
+  program
+    .command('lab')
+    .description(
+      'start a lab: a generated CA, a TCP and a TLS echo (echo.lab:7, :4433), HTTPS (www.lab:443), an MQTT(S) broker (broker.lab:1883, :8883; mosquitto), FTPS (ftp.lab:21; ftp-srv) ' +
+        'on free ports, and modules (--net lab) whose --hosts/--forward reach them; prints what it started, runs until SIGINT/SIGTERM',
+    )
+    .option('-m, --model <model>', 'module model (see `modemlab models`)', 'sara-r5')
+    .option('--tcp <HOST:PORT>', 'TCP listener of the first module (the next ones count up; port 0 picks free ports)', arg<HostPort>((v) => parseHostPort(v)), { host: '127.0.0.1', port: 7000 })
+    .option('-n, --count <N>', 'number of modules', arg<number>((v) => parseCount(v)), 1)
+    .option('--state <DIR>', 'state root; module i keeps its NVM in DIR/<model>-<i>', './.modemlab/state')
+    .option('--dir <DIR>', "where the lab's ca.pem, server.pem and server.key go (default <state>/lab)")
+    .option('--hosts <NAME=IP,...>', 'more names beside the lab\'s (repeatable)', arg<Record<string, string>>((v, prev) => parseHosts(v, prev)))
+    .option('--forward <IP:PORT=IP:PORT,...>', 'more forwards beside the lab\'s (repeatable)', arg<Record<string, string>>((v, prev) => parseForwards(v, prev)))
+    .addOption(new Option('--log-level <LEVEL>', 'log level of the operator log on stderr').choices(LOG_LEVELS).default('info'))
+    .option('--log-file <FILE>', 'append the log to FILE as JSON lines instead of stderr')
+    .action(async (o: LabFlags) => {
+      const api = await loadModuleApi();
+      const logger = await createLogger({ level: o.logLevel, ...(o.logFile ? { file: o.logFile } : {}) });
+      let lab;
+      try {
+        lab = await startLab(
+          api,
+          { model: o.model, tcp: o.tcp, count: o.count, state: o.state, ...(o.dir ? { dir: o.dir } : {}), ...(o.hosts ? { hosts: o.hosts } : {}), ...(o.forward ? { forwards: o.forward } : {}) },
+          (line) => io.out(line + '\n'),
+          (line) => io.err(line + '\n'),
+          logger.logger,
+        );
+      } catch (err) {
+        await logger.close();
+        throw err;
+      }
+      const sig = await waitForSignal();
+      io.err(`modemlab: ${sig}, closing\n`);
+      await lab.close();
+      await logger.close();
+      io.exitCode = 0;
+    });
+}

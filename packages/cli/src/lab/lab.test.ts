@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { loadModuleApi } from '../module-api.js';
+import { LAB_PEERS, labRoutes, startLab } from './lab.js';
+
+test('labRoutes: each started peer gets its name and its well-known port forwarded to where it listens', () => {
+  assert.deepEqual(labRoutes({ 'tls-echo': 40001, https: 40002 }), {
+    hosts: { 'echo.lab': '127.0.77.1', 'www.lab': '127.0.77.2' },
+    forwards: { '127.0.77.1:4433': '127.0.0.1:40001', '127.0.77.2:443': '127.0.0.1:40002' },
+  });
+  assert.deepEqual(labRoutes({}), { hosts: {}, forwards: {} });
+});
+
+test('modemlab lab: prints the CA, every peer and the module; the CA verifies the peers; close frees every port', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modemlab-lab-'));
+  const lines: string[] = [];
+  const lab = await startLab(await loadModuleApi(), { model: 'sara-r5', tcp: { host: '127.0.0.1', port: 0 }, count: 1, state: path.join(dir, 'state') }, (l) => lines.push(l));
+  let closed = false;
+  try {
+    assert.equal(lines[0], `modemlab: lab CA ${path.join(dir, 'state', 'lab', 'ca.pem')}`);
+    assert.equal(fs.readFileSync(path.join(dir, 'state', 'lab', 'ca.pem'), 'utf8'), lab.pki.caPem);
+    const started = LAB_PEERS.filter((p) => lab.ports[p.id] !== undefined);
+    assert.ok(started.length >= 3, 'the echoes and HTTPS always start');
+    assert.deepEqual(
+      lines.slice(1, 1 + started.length),
+      started.map((p) => `modemlab: lab ${p.what} at ${p.host}:${p.port} (${p.ip}, really 127.0.0.1:${lab.ports[p.id]})`),
+    );
+    assert.match(lines[1 + started.length]!, /^modemlab: sara-r5 listening on tcp:\/\/127\.0\.0\.1:\d+$/);
+    // The TLS echo's certificate chains to the lab CA under its lab name.
+    const { connect } = await import('node:tls');
+    const echoed = await new Promise<string>((resolve, reject) => {
+      const s = connect({ host: '127.0.0.1', port: lab.ports['tls-echo']!, servername: 'echo.lab', ca: lab.pki.caPem }, () => s.write('ping'));
+      s.once('data', (d) => (resolve(d.toString()), s.destroy()));
+      s.once('error', reject);
+    });
+    assert.equal(echoed, 'ping');
+    await lab.close();
+    closed = true;
+    for (const port of Object.values(lab.ports)) {
+      const err = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
+        const s = net.connect(port!, '127.0.0.1', () => (s.destroy(), resolve(undefined)));
+        s.once('error', resolve);
+      });
+      assert.equal(err?.code, 'ECONNREFUSED', `port ${port} still open after close`);
+    }
+  } finally {
+    if (!closed) await lab.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('modemlab lab: the FTPS peer takes AUTH TLS with the lab CA and the lab account', async () => {
+  const { Client } = await import('basic-ftp');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modemlab-lab-ftp-'));
+  const lab = await startLab(await loadModuleApi(), { model: 'sara-r5', tcp: { host: '127.0.0.1', port: 0 }, count: 1, state: path.join(dir, 'state') }, () => {});
+  const client = new Client();
+  try {
+    assert.ok(lab.ports.ftps, 'ftp-srv is installed in this repository');
+    fs.writeFileSync(path.join(dir, 'state', 'lab', 'ftp', 'hello.txt'), 'hello over FTPS\n');
+    await client.access({ host: '127.0.0.1', port: lab.ports.ftps, user: 'lab', password: 'lab', secure: true, secureOptions: { ca: lab.pki.caPem, servername: 'ftp.lab' } });
+    assert.deepEqual((await client.list()).map((f) => f.name), ['hello.txt']);
+  } finally {
+    client.close();
+    await lab.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
