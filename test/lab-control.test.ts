@@ -125,6 +125,7 @@ describe('serve --gnss FILE', () => {
       await assert.rejects(startServe(api, { model: 'sara-r5', tcp: { host: '127.0.0.1', port: 0 }, state: join(dir, 's'), hosts: {}, count: 1, gnss: gpx }, () => {}), /--gnss .*no track points/);
       await assert.rejects(startServe(api, { model: 'sara-r5', tcp: { host: '127.0.0.1', port: 0 }, state: join(dir, 's'), hosts: {}, count: 1, gnss: join(dir, 'missing.gpx') }, () => {}), /cannot read/);
       assert.equal(seen.length, 1);
+      await assert.rejects(startServe(api, { model: 'sara-r5', tcp: { host: '127.0.0.1', port: 0 }, state: join(dir, 's'), hosts: {}, count: 1, gpio: { 99: 1 } }, () => {}), /--gpio: sara-r5 has no GPIO pad 99/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

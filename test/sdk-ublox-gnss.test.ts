@@ -53,4 +53,13 @@ describe('UbloxModem.gnss on a virtual SARA-R5', () => {
     const loc = await p;
     assert.deepEqual(loc, { time: '06/12/2026,10:00:03.000', latitude: 47.28607, longitude: 8.5658, altitude: 443, uncertainty: 10 });
   });
+
+  it('locate({ detailed: true }) (ubxlib\'s response type 1) adds speed, direction, sensor and satellites', async () => {
+    const before = clock.pending();
+    const p = modem.gnss.locate({ detailed: true });
+    for (let i = 0; i < 200 && clock.pending() === before; i++) await settle();
+    clock.advance(1000);
+    const loc = await p;
+    assert.deepEqual(loc, { time: '06/12/2026,10:00:04.000', latitude: 47.28616, longitude: 8.5658, altitude: 444, uncertainty: 10, speed: 10, direction: 0, sensorUsed: 1, satellites: 8 });
+  });
 });

@@ -60,10 +60,11 @@ export class GnssReceiver {
   }
 
   /** CellLocate: `done` gets the position after `ms` of module time, unless the module powers off first. */
-  locate(ms: number, done: (p: GeoPosition) => void): void {
+  locate(ms: number, done: (p: GeoPosition, motion: TrackState) => void): void {
     const t = this.clock.setTimeout(() => {
       this.locating.delete(t);
-      done(this.where);
+      const state = this.state;
+      done(state.position, state);
     }, ms);
     this.locating.add(t);
   }

@@ -49,7 +49,7 @@ describe('u-blox GNSS (+UGPS, +UGRMC, +UGGGA) and CellLocate (+ULOC)', () => {
       const d = new Date(h.clock.now() + 1000);
       const when = `${pad(d.getUTCDate())}/${pad(d.getUTCMonth() + 1)}/${d.getUTCFullYear()},${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`;
       assert.equal(await h.advance(1000), urc(`+UULOC: ${when},45.6334520,13.0618620,49,10`));
-      assert.equal(await at(h, 'AT+ULOC=2,3,1,120,1'), cmeError(50));
+      assert.equal(await at(h, 'AT+ULOC=2,3,2,120,1'), cmeError(50));
       // A reboot drops a request in progress.
       assert.equal(await at(h, 'AT+ULOC=2,3,0,120,1'), OK);
       await at(h, 'AT+CFUN=16');

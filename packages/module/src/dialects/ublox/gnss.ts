@@ -116,30 +116,37 @@ export const gnssCommands = defineCommands(import.meta.url, [
   },
   {
     name: '+ULOC',
-    // AT+ULOC=<mode>,<sensor>,<response_type>,<timeout>,<accuracy>[,<num_hypothesis>]: only
-    // single-shot (2) with the standard answer (0) is modelled.
+    // AT+ULOC=<mode>,<sensor>,<response_type>,<timeout>,<accuracy>[,<num_hypothesis>]:
+    // single shot (2), the standard (0) or detailed (1, ubxlib's) answer.
     params: [
       { name: 'mode', type: 'int', values: [2] },
       { name: 'sensor', type: 'int', min: 0, max: 15 },
-      { name: 'responseType', type: 'int', values: [0] },
+      { name: 'responseType', type: 'int', values: [0, 1] },
       { name: 'timeout', type: 'int', min: 1, max: 999 },
       { name: 'accuracy', type: 'int', min: 1, max: 999_999 },
       { name: 'hypotheses', type: 'int', min: 1, max: 16, optional: true },
     ],
-    set(ctx) {
+    set(ctx, { sensor, responseType }) {
       const module = ctx.module;
       const g = receiver(module);
       ctx.afterResult(() => {
-        g.locate(LOCATE_MS, (p) => {
+        g.locate(LOCATE_MS, (p, motion) => {
           const d = new Date(module.clock.now());
           const date = `${pad(d.getUTCDate())}/${pad(d.getUTCMonth() + 1)}/${d.getUTCFullYear()}`;
           const time = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`;
-          module.urc(`+UULOC: ${date},${time},${p.latitude.toFixed(7)},${p.longitude.toFixed(7)},${Math.round(p.altitude)},${LOCATE_UNCERTAINTY_M}`);
+          let line = `+UULOC: ${date},${time},${p.latitude.toFixed(7)},${p.longitude.toFixed(7)},${Math.round(p.altitude)},${LOCATE_UNCERTAINTY_M}`;
+          if (responseType === 1) {
+            // ,<speed m/s>,<direction deg>,<vertical_acc m>,<sensor_used>,<SV_used>,<antenna_status>,<jamming_status>:
+            // the GNSS fix when the host allowed GNSS (bit 0) and the receiver has one, else CellLocate (2, no SVs).
+            const byGnss = ((sensor as number) & 1) === 1 && g.hasFix;
+            line += `,${Math.round(motion.speed)},${Math.round(motion.course) % 360},${LOCATE_UNCERTAINTY_M},${byGnss ? 1 : 2},${byGnss ? SATELLITES_USED : 0},0,0`;
+          }
+          module.urc(line);
         });
       });
     },
     test(ctx) {
-      ctx.info('+ULOC: (2),(0-15),(0),(1-999),(1-999999),(1-16)');
+      ctx.info('+ULOC: (2),(0-15),(0-1),(1-999),(1-999999),(1-16)');
     },
   },
 ]);

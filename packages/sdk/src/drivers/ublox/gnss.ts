@@ -13,6 +13,11 @@ export interface CellLocation {
   altitude: number;
   /** Metres. */
   uncertainty: number;
+  /** With `detailed`: speed m/s, direction degrees, sensor used (1 GNSS, 2 CellLocate), satellites used. */
+  speed?: number;
+  direction?: number;
+  sensorUsed?: number;
+  satellites?: number;
 }
 
 /** The built-in GNSS receiver (+UGPS, +UG<NMEA>) and CellLocate (+ULOC, +UULOC). */
@@ -47,17 +52,19 @@ export class UbloxGnss {
   }
 
   /** CellLocate, single shot: resolves with the +UULOC position (sensor mask default 3: GNSS and cellular). */
-  async locate(opts: { sensor?: number; timeoutS?: number; accuracyM?: number } = {}): Promise<CellLocation> {
+  async locate(opts: { sensor?: number; timeoutS?: number; accuracyM?: number; detailed?: boolean } = {}): Promise<CellLocation> {
     const timeoutS = opts.timeoutS ?? 120;
     const urc = this.client.waitForUrc('+UULOC:', { timeoutMs: (timeoutS + 10) * 1000 });
     try {
-      await this.client.send(`AT+ULOC=2,${opts.sensor ?? 3},0,${timeoutS},${opts.accuracyM ?? 1}`);
+      await this.client.send(`AT+ULOC=2,${opts.sensor ?? 3},${opts.detailed ? 1 : 0},${timeoutS},${opts.accuracyM ?? 1}`);
     } catch (err) {
       urc.catch(() => {});
       throw err;
     }
     const line = await urc;
     const f = line.replace(/^\+UULOC:\s*/, '').split(',');
-    return { time: `${f[0]},${f[1]}`, latitude: Number(f[2]), longitude: Number(f[3]), altitude: Number(f[4]), uncertainty: Number(f[5]) };
+    const base = { time: `${f[0]},${f[1]}`, latitude: Number(f[2]), longitude: Number(f[3]), altitude: Number(f[4]), uncertainty: Number(f[5]) };
+    if (f.length < 11) return base;
+    return { ...base, speed: Number(f[6]), direction: Number(f[7]), sensorUsed: Number(f[9]), satellites: Number(f[10]) };
   }
 }
