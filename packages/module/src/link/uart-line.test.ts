@@ -68,6 +68,21 @@ describe('UartLine (8N1 pacing on the module clock)', () => {
     assert.equal(t.up(), 960);
   });
 
+  it('host chunks queued back to back reach the module whole, however the line cuts them', () => {
+    const t = line(921_600);
+    let got = Buffer.alloc(0);
+    t.l.attach({ data: (b) => void (got = Buffer.concat([got, b])), close: () => {} });
+    const a = Buffer.alloc(100, 1);
+    const b = Buffer.alloc(300, 2);
+    const c = Buffer.alloc(5000, 3);
+    t.host.write(a);
+    t.host.write(b);
+    t.host.write(c);
+    t.clock.advance(100);
+    assert.equal(got.length, 5400);
+    assert.ok(got.equals(Buffer.concat([a, b, c])));
+  });
+
   it('a rate change applies to bytes queued after it; the line restarts from an idle pause', () => {
     const t = line(9600);
     t.l.write(Buffer.from('\r\nOK\r\n')); // 6 bytes at 9600: 6.25 ms

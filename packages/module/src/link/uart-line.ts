@@ -250,8 +250,9 @@ export class UartLine extends PipeBase {
     this.rxTimer = undefined;
     if (!this.isOpen) return;
     while (!this.ctsOff) {
-      let [piece] = this.rx.take(RX_PIECE_BYTES);
-      if (!piece) break;
+      const pieces = this.rx.take(RX_PIECE_BYTES);
+      if (pieces.length === 0) break;
+      let piece = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
       if (this.asleep()) {
         // The first byte to a sleeping UART wakes it and is lost (u-blox +UPSV 1/4).
         this.wakeUpBytes++;
