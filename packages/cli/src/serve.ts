@@ -158,7 +158,11 @@ function consoleModuleOf(api: ModuleApi, module: CliModule, name: string, taps: 
     trace,
     attach: (stream, portName) => module.attach(stream, portName),
     snapshot: () => lab.snapshot(module),
-    control: (input) => lab.control(module, input),
+    control: (input) => {
+      lab.control(module, input);
+      // Shown in the trace before the URCs it causes reach the page.
+      trace.note(`lab ${Object.entries(input as Record<string, unknown>).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}`);
+    },
   };
 }
 
