@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { loggedAttach } from './client-log.js';
 import { TraceWriter } from './trace-writer.js';
 import { LiveTrace } from './console/live-trace.js';
-import { startConsole, type ConsoleModule } from './console/server.js';
+import type { ConsoleModule } from './console/server.js';
 import { CliError, type CliModule, type ModuleApi, type NetworkOptions } from './module-api.js';
 import { exposureRefusal, exposureWarning, isLoopbackHost } from './exposure.js';
 import { formatHostPort, ptyPathFor, tcpPortFor, type HostPort } from './parse.js';
@@ -133,6 +133,8 @@ export async function startServe(
       }
     }
     if (opts.console) {
+      // Loaded only when asked for: Fastify stays out of every other start of the CLI.
+      const { startConsole } = await import('./console/server.js');
       const c = await startConsole({ ...opts.console, modules: consoleModules });
       listeners.push(c);
       print(`modemlab: lab console on http://${formatHostPort(c.address)}/`);
