@@ -69,7 +69,8 @@ test('tarballs install into an empty folder; modemlab serve and an SDK script ru
     await once(echo, 'listening');
     const echoPort = (echo.address() as net.AddressInfo).port;
 
-    serve = spawn(bin, ['serve', '--tcp', '127.0.0.1:0', '--state', path.join(work, 'state'), '--log-level', 'warn'], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
+    serve = spawn(bin, ['serve', '--tcp', '127.0.0.1:0', '--console', '127.0.0.1:0', '--state', path.join(work, 'state'), '--log-level', 'warn'], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
+    let consoleUrl = '';
     let stderr = '';
     serve.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
     const port = await new Promise<number>((resolve, reject) => {
@@ -77,7 +78,11 @@ test('tarballs install into an empty folder; modemlab serve and an SDK script ru
       serve!.stdout!.on('data', (c: Buffer) => {
         out += c.toString();
         const m = /modemlab: sara-r5 listening on tcp:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-        if (m) resolve(Number(m[1]));
+        const lab = /modemlab: lab console on (http:\/\/\S+)/.exec(out);
+        if (m && lab) {
+          consoleUrl = lab[1]!;
+          resolve(Number(m[1]));
+        }
       });
       serve!.once('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
     });
@@ -85,6 +90,9 @@ test('tarballs install into an empty folder; modemlab serve and an SDK script ru
     fs.writeFileSync(path.join(app, 'script.mjs'), SDK_SCRIPT);
     const { stdout } = await run(process.execPath, ['script.mjs', String(port), String(echoPort)], { cwd: app });
     assert.deepEqual(JSON.parse(stdout.trim()), { model: 'SARA-R510M8S', echoed: 'ping over the module' });
+    // The lab console's page ships in the package (console-ui/) and is served from there.
+    for (const file of ['', 'app.js', 'style.css']) assert.equal((await fetch(`${consoleUrl}${file}`)).status, 200, `console ${file}`);
+    assert.deepEqual(await (await fetch(`${consoleUrl}api/modules`)).json(), [{ name: 'sara-r5-0', model: 'sara-r5' }]);
 
     const exited = once(serve, 'exit');
     serve.kill('SIGTERM');

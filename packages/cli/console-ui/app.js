@@ -12,10 +12,12 @@ const TO_MODULE = new Set(['>', '>>']);
 
 function rowText(e) {
   const t = (e.time / 1000).toFixed(3).padStart(9);
+  if (e.kind === 'lab') return `${t}  ${e.text}`;
   if (e.kind === 'chunk') return `${t}  ${e.where}  ${e.dir === 'to-module' ? '→' : '←'} [${e.layer}] ${e.hex.replace(/(..)/g, '$1 ').trim()}`;
   return `${t}  ${e.where}  ${e.mark} ${e.text}`;
 }
 function rowClass(e) {
+  if (e.kind === 'lab') return 'row lab';
   if (e.kind === 'chunk') return `row ${e.dir}`;
   if (e.mark === '!') return 'row urc';
   if (e.text.startsWith('[cmux]')) return 'row mux';
@@ -24,7 +26,7 @@ function rowClass(e) {
 }
 function visible() {
   const hex = $('hex').checked;
-  return current.entries.filter((e) => (hex ? e.kind === 'chunk' : e.kind === 'event'));
+  return current.entries.filter((e) => e.kind === 'lab' || (hex ? e.kind === 'chunk' : e.kind === 'event'));
 }
 let rendering = false;
 function render() {

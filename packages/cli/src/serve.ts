@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { loggedAttach } from './client-log.js';
 import { TraceWriter } from './trace-writer.js';
 import { LiveTrace } from './console/live-trace.js';
-import { startConsole, type ConsoleModule } from './console/server.js';
+import type { ConsoleModule } from './console/server.js';
 import { CliError, type CliModule, type ModuleApi, type NetworkOptions } from './module-api.js';
 import { exposureRefusal, exposureWarning, isLoopbackHost } from './exposure.js';
 import { formatHostPort, ptyPathFor, tcpPortFor, type HostPort } from './parse.js';
@@ -161,6 +161,8 @@ export async function startServe(
       warn(`${(err as Error).message}; modemlab gpio/gnss cannot reach this serve`);
     }
     if (opts.console) {
+      // Loaded only when asked for: Fastify stays out of every other start of the CLI.
+      const { startConsole } = await import('./console/server.js');
       const c = await startConsole({ ...opts.console, modules: consoleModules });
       listeners.push(c);
       print(`modemlab: lab console on http://${formatHostPort(c.address)}/`);
@@ -186,7 +188,11 @@ function consoleModuleOf(api: ModuleApi, module: CliModule, name: string, taps: 
     trace,
     attach: (stream, portName) => module.attach(stream, portName),
     snapshot: () => lab.snapshot(module),
-    control: (input) => lab.control(module, input),
+    control: (input) => {
+      lab.control(module, input);
+      // Shown in the trace before the URCs it causes reach the page.
+      trace.note(`lab ${Object.entries(input as Record<string, unknown>).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}`);
+    },
   };
 }
 

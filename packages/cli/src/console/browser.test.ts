@@ -72,6 +72,7 @@ describe('lab console in headless Chromium', { skip }, () => {
     await page.waitFor(`${rowCount('< OK')} >= 4`);
     await page.waitFor(`document.getElementById('coverage').textContent === 'coverage off'`);
     await page.eval(`document.getElementById('coverage').click()`);
+    await page.waitFor(row('lab coverage=false'));
     await page.waitFor(row('! +CEREG: 2'));
     await page.waitFor(row('! +UUSOCL: 0'));
     await page.waitFor(`document.getElementById('state').textContent.includes('"coverage": false')`);

@@ -40,6 +40,8 @@ export class Chromium {
     const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'modemlab-chromium-'));
     const proc = spawn(CHROMIUM, ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--remote-debugging-port=0', `--user-data-dir=${profile}`, '--window-size=1280,800', 'about:blank'], {
       stdio: ['ignore', 'ignore', 'pipe'],
+      // Its own process group: closing ends the browser's helpers (renderer, GPU...) with it.
+      detached: true,
     });
     const url = await new Promise<string>((resolve, reject) => {
       let err = '';
@@ -79,10 +81,15 @@ export class Chromium {
 
   async close(): Promise<void> {
     this.ws.close();
-    const exited = new Promise((r) => this.proc.once('exit', r));
-    this.proc.kill('SIGTERM');
+    const exited = this.proc.exitCode === null ? new Promise((r) => this.proc.once('exit', r)) : Promise.resolve();
+    try {
+      process.kill(-this.proc.pid!, 'SIGTERM');
+    } catch {
+      // already gone
+    }
     await exited;
-    fs.rmSync(this.profile, { recursive: true, force: true });
+    // A helper may still be writing its last files as it goes.
+    fs.rmSync(this.profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 }
 

@@ -89,6 +89,7 @@ describe('lab console API', () => {
     assert.equal(await answer(`AT+USOCO=0,"127.0.0.1",${peerPort}`, '\r\n'), `AT+USOCO=0,"127.0.0.1",${peerPort}\r\r\nOK\r\n`);
     const res = await fetch(`${base}/api/modules/sara-r5-0/controls`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"coverage":false}' });
     assert.equal(res.status, 204);
+    await trace.until((ms) => ms.find((m) => (m as ConsoleEntry).kind === 'lab' && (m as { text: string }).text === 'lab coverage=false'));
     await trace.until(hasEvent('!', '+CEREG: 2'));
     await trace.until(hasEvent('!', '+UUSOCL: 0'));
     const s = (await (await fetch(`${base}/api/modules/sara-r5-0/state`)).json()) as { registration: { coverage: boolean } };

@@ -6,6 +6,7 @@
  * its bytes at once as chunks). The last `limit` entries are kept for a page that
  * opens later.
  */
+import { performance } from 'node:perf_hooks';
 import type { TraceChunk } from '@modemlab/at';
 import { Conversation, type ConversationEvent, type ConversationMark } from '../trace-conversation.js';
 import { MuxReader } from '../trace-mux.js';
@@ -13,7 +14,9 @@ import { MuxReader } from '../trace-mux.js';
 /** One line of the page: an AT event (command, response, URC, data run) or a raw chunk. */
 export type ConsoleEntry =
   | { kind: 'event'; seq: number; time: number; where: string; mark: ConversationMark; text: string }
-  | { kind: 'chunk'; seq: number; time: number; where: string; layer: string; dir: TraceChunk['dir']; hex: string };
+  | { kind: 'chunk'; seq: number; time: number; where: string; layer: string; dir: TraceChunk['dir']; hex: string }
+  /** What the lab did to the module (a network control), between the bytes it caused. */
+  | { kind: 'lab'; seq: number; time: number; where: 'lab'; text: string };
 
 const FROM_FRAMES = 'cmux frames';
 const where = (port: string, channel?: number): string => (channel === undefined ? port : `${port}/dlci${channel}`);
@@ -24,7 +27,15 @@ export class LiveTrace {
   private readonly conversations = new Map<string, { conversation: Conversation; source: string }>();
   private seq = 0;
 
+  /** The trace tap's time 0 (made with this trace), for the lab's own lines. */
+  private readonly t0 = performance.now();
+
   constructor(private readonly limit = 5000) {}
+
+  /** A line of the lab's own (`lab coverage=false`), at the time it happened. */
+  note(text: string): void {
+    this.add({ kind: 'lab', seq: 0, time: performance.now() - this.t0, where: 'lab', text });
+  }
 
   /** The tap's sink. */
   push(chunk: TraceChunk): void {

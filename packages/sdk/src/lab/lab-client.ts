@@ -4,10 +4,12 @@
  * HTTP through fetch; the trace through a WebSocket (the platform's, else the `ws` package).
  */
 
-/** One line of the live trace: an AT event (transcript marks) or a raw chunk (hex). */
+/** One line of the live trace: an AT event (transcript marks), a raw chunk (hex) or a lab control. */
 export type LabTraceEntry =
   | { kind: 'event'; seq: number; time: number; where: string; mark: '>' | '<' | '!' | '>>' | '<<'; text: string }
-  | { kind: 'chunk'; seq: number; time: number; where: string; layer: string; dir: 'to-module' | 'from-module'; hex: string };
+  | { kind: 'chunk'; seq: number; time: number; where: string; layer: string; dir: 'to-module' | 'from-module'; hex: string }
+  /** A network control the lab applied (`lab coverage=false`). */
+  | { kind: 'lab'; seq: number; time: number; where: 'lab'; text: string };
 
 /** The controls a module takes (see @modemlab/module lab-control.ts); each takes effect at once. */
 export interface LabControls {
