@@ -98,12 +98,15 @@ describe('lab console API', () => {
     port.close();
   });
 
-  it('bad controls: 400 with the reason, a radio profile without a radio link: 501', async () => {
+  it('bad controls: 400 with the reason; a radio profile applies at once (services.radioLink)', async () => {
     const post = (body: string) => fetch(`${base}/api/modules/sara-r5-0/controls`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     const bad = await post('{"rat":42}');
     assert.equal(bad.status, 400);
     assert.match(((await bad.json()) as { error: string }).error, /rat must be/);
-    assert.equal((await post('{"radio":"ltem:edge"}')).status, 501);
+    assert.equal((await post('{"radio":"ltem:nowhere"}')).status, 400);
+    assert.equal((await post('{"radio":"ltem:edge"}')).status, 204);
+    assert.equal(((await (await fetch(`${base}/api/modules/sara-r5-0/state`)).json()) as { radioLink: string }).radioLink, 'ltem:edge');
+    assert.equal((await post('{"radio":"off"}')).status, 204);
   });
 
   it('the SDK LabClient: modules, state, control, trace stream', async () => {
