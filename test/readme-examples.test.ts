@@ -35,6 +35,7 @@ const PRINTS: Array<string | RegExp> = [
   'echoed: hello over the direct link',
   /^true true \d+$/, // files: the bytes come back, listed, sized
   '200 text/plain {"t":21.5}',
+  /^over channel 1 \| SARA-R5\S*$/, // the echo on one channel, the model on the other
 ];
 
 async function run(file: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string; err: string }> {
