@@ -36,6 +36,7 @@ const PRINTS: Array<string | RegExp> = [
   /^true true \d+$/, // files: the bytes come back, listed, sized
   '200 text/plain {"t":21.5}',
   /^over channel 1 \| SARA-R5\S*$/, // the echo on one channel, the model on the other
+  /^C2C V2: SARA-R5\S*$/,
 ];
 
 async function run(file: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string; err: string }> {
