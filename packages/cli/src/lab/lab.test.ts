@@ -70,3 +70,13 @@ test('modemlab lab: the FTPS peer takes AUTH TLS with the lab CA and the lab acc
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('modemlab lab: listed by --help, its usage errors exit 2 before anything starts', async () => {
+  const { main } = await import('../program.js');
+  let out = '';
+  const sink = { out: (t: string) => void (out += t), err: () => {} };
+  assert.equal(await main(['node', 'modemlab', '--help'], sink), 0);
+  assert.match(out, /^\s+lab \[options\]\s+start a lab/m);
+  assert.equal(await main(['node', 'modemlab', 'lab', '--tcp', 'nope'], sink), 2);
+  assert.equal(await main(['node', 'modemlab', 'lab', '--count', '0'], sink), 2);
+});
