@@ -47,6 +47,8 @@ export function pack(outDir: string, names: readonly PackageDir[] = PACKAGES, op
       if (!fs.existsSync(path.join(dir, 'dist', 'index.js'))) throw new Error(`packages/${name}/dist is missing: build first`);
       const stage = path.join(stageRoot, name);
       fs.cpSync(path.join(dir, 'dist'), path.join(stage, 'dist'), { recursive: true, filter: (f) => !f.endsWith('.tsbuildinfo') });
+      // Plain files served as they are (the CLI's lab console page: no build chain).
+      if (fs.existsSync(path.join(dir, 'console-ui'))) fs.cpSync(path.join(dir, 'console-ui'), path.join(stage, 'console-ui'), { recursive: true });
       const readme = fs.existsSync(path.join(dir, 'README.md')) ? path.join(dir, 'README.md') : path.join(ROOT, 'README.md');
       fs.copyFileSync(readme, path.join(stage, 'README.md'));
       fs.copyFileSync(path.join(ROOT, 'LICENSE'), path.join(stage, 'LICENSE'));

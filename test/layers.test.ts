@@ -49,7 +49,7 @@ export function layerOf(path: string): Layer | undefined {
   if (p === 'dialects/types.ts') return 'dialect-api';
   if (p === 'dialects/index.ts') return 'dialect-registry';
   if (/^dialects\/(shared|ublox|telit|quectel)\//.test(p)) return `dialects/${p.split('/')[1]}` as Layer;
-  if (['module.ts', 'command-table.ts', 'index.ts'].includes(p)) return 'root';
+  if (['module.ts', 'command-table.ts', 'index.ts', 'lab-control.ts'].includes(p)) return 'root';
   return undefined;
 }
 

@@ -225,6 +225,14 @@ describe('root of trust and security service on a u-blox module', () => {
     try {
       await registerModuleRot(lab, h.module);
       const profile = await createProfile(lab, ['PSK']);
+      // Right after power-on the SEC subsystem is starting: SEC busy (1950), nothing requested.
+      await h.send('AT+CMEE=1\r');
+      assert.equal(await ask(h, `AT+USECDEVINFO="${profile}","too early"`), cme(1950));
+      assert.equal(h.module.services.security.record.sealRequest, undefined);
+      assert.equal(await ask(h, 'AT+USECCONN'), cme(1950));
+      await h.advance(999);
+      assert.equal(await ask(h, 'AT+USECDEVINFO?'), cme(1950));
+      await h.advance(1);
       assert.equal(await ask(h, `AT+USECDEVINFO="${profile}","early"`), OK);
       assert.equal(await ask(h, 'AT+USECDEVINFO?'), answer('+USECDEVINFO: 0,0,0'));
       await h.advance(REGISTRATION_MS);

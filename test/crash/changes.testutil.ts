@@ -5,12 +5,14 @@
  */
 import { createHash } from 'node:crypto';
 
-export type ChangeKind = 'certificate' | 'file' | 'security-profile' | 'mqtt-profile';
-const KINDS: ChangeKind[] = ['certificate', 'file', 'security-profile', 'mqtt-profile'];
+export type ChangeKind = 'certificate' | 'file' | 'security-profile' | 'mqtt-profile' | 'mqttsn-profile';
+const KINDS: ChangeKind[] = ['certificate', 'file', 'security-profile', 'mqtt-profile', 'mqttsn-profile'];
+/** Changes 0..SLOT_CHANGES-1 touch every slot of every kind. */
+export const SLOT_CHANGES = KINDS.length * 3;
 
 export interface Change {
   kind: ChangeKind;
-  /** Certificate name, file name, profile number; the MQTT profile has one slot. */
+  /** Certificate name, file name, profile number; the MQTT and MQTT-SN profiles have one slot each. */
   slot: string;
   version: number;
 }

@@ -7,59 +7,14 @@
  * npm test; `npm run fuzz` asks for more).
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createInterface } from 'node:readline';
 import { ModuleHarness } from '../../packages/module/src/testing/harness.js';
-import { changeOf, fileBody, slotKey, type Change } from './changes.testutil.js';
-
-const ROUNDS = Number(process.env.CRASH_ROUNDS ?? (process.env.FUZZ_RUNS ? 40 : 4));
-
-/** mulberry32: the kill points are random but replayable (CRASH_SEED). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-interface Run {
-  acked: number[];
-  inFlight?: number;
-}
-
-/** Starts the writer at change `start`, kills it at the chosen line, returns what it said. */
-async function killWriter(dir: string, certsFile: string, start: number, killAt: { line: 'send' | 'ack'; nth: number }): Promise<Run> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'module-writer.testutil.ts'), dir, certsFile, String(start)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const run: Run = { acked: [] };
-  let seen = 0;
-  const lines = createInterface({ input: child.stdout });
-  for await (const line of lines) {
-    const [word, n] = line.split(' ') as ['send' | 'ack', string];
-    if (word === 'send') run.inFlight = Number(n);
-    else {
-      run.acked.push(Number(n));
-      run.inFlight = undefined;
-    }
-    if (word === killAt.line && ++seen === killAt.nth && child.exitCode === null) child.kill('SIGKILL');
-  }
-  await exited;
-  assert.equal(child.signalCode, 'SIGKILL', `the writer stopped by itself: ${stderr}`);
-  return run;
-}
+import { changeOf, fileBody, SLOT_CHANGES, slotKey, type Change } from './changes.testutil.js';
+import { assertNothingTorn, killWriter, makeRoots, rng, ROUNDS } from './kill.testutil.js';
 
 /**
  * What each slot holds in the module opened on `dir`: a certificate's MD5, a profile's
@@ -90,6 +45,12 @@ async function observe(dir: string, slots: Change[]): Promise<Map<string, string
         const v = /\+USECPRF: \d+,10,"(?:v(\d+)\.example\.test)?"/.exec(out);
         assert.ok(v, `profile ${c.slot}: ${JSON.stringify(out)}`);
         seen.set(slotKey(c), v[1] ?? null);
+      } else if (c.kind === 'mqttsn-profile') {
+        const out = await h.send('AT+UMQTTSN=0\r');
+        // Never saved: the default client ID (digits, from the IMEI).
+        const v = /\+UMQTTSN: 0,"(?:v(\d+)|\d*)"/.exec(out);
+        assert.ok(v, `MQTT-SN profile: ${JSON.stringify(out)}`);
+        seen.set(slotKey(c), v[1] ?? null);
       } else {
         const out = await h.send('AT+UMQTT=0\r');
         const v = /\+UMQTT: 0,"(?:v(\d+))?"/.exec(out);
@@ -117,31 +78,13 @@ function fileVersions(content: Buffer): string {
   return versions.join(',');
 }
 
-/** Every NVM document parses: nothing is torn. */
-function assertNothingTorn(dir: string): void {
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (name.endsWith('.json')) assert.doesNotThrow(() => JSON.parse(readFileSync(p, 'utf8')), `${p} is torn`);
-    }
-  };
-  walk(dir);
-}
-
 describe('crash safety: SIGKILL while the module writes its persistent state', () => {
   let dir: string;
   let certsFile: string;
   const certs: string[] = [];
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'modemlab-crash-'));
-    // Three small self-signed roots, made by the openssl CLI for this run.
-    for (const n of [0, 1, 2]) {
-      const pem = execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', '/dev/null', '-subj', `/CN=crash root ${n}`, '-days', '30'], {
-        stdio: ['ignore', 'pipe', 'ignore'],
-      });
-      certs.push(pem.toString());
-    }
+    certs.push(...makeRoots(3));
     certsFile = join(dir, '..', `${dir.split('/').at(-1)}-certs.json`);
     writeFileSync(certsFile, JSON.stringify(certs));
   });
@@ -150,11 +93,11 @@ describe('crash safety: SIGKILL while the module writes its persistent state', (
     rmSync(certsFile, { force: true });
   });
 
-  it(`every acknowledged change of certificates, files, security and MQTT profiles survives ${ROUNDS} kills; the one in flight is whole or absent`, { timeout: 600_000 }, async () => {
+  it(`every acknowledged change of certificates, files, security, MQTT and MQTT-SN profiles survives ${ROUNDS} kills; the one in flight is whole or absent`, { timeout: 600_000 }, async () => {
     const seed = Number(process.env.CRASH_SEED ?? 0xc0ffee);
     const next = rng(seed);
     const md5s = certs.map((pem) => createHash('md5').update(new X509Certificate(pem).raw).digest('hex'));
-    const slots = [...Array(12).keys()].map(changeOf);
+    const slots = [...Array(SLOT_CHANGES).keys()].map(changeOf);
     /** What a slot holds once change `i` is in, given what it held before. */
     const apply = (before: string | null, i: number): string => {
       const c = changeOf(i);
@@ -168,7 +111,7 @@ describe('crash safety: SIGKILL while the module writes its persistent state', (
     let acks = 0;
     for (let round = 0; round < ROUNDS; round++) {
       const killAt = { line: next() < 0.5 ? ('send' as const) : ('ack' as const), nth: 1 + Math.floor(next() * 12) };
-      const run = await killWriter(dir, certsFile, start, killAt);
+      const run = await killWriter('module-writer.testutil.ts', dir, certsFile, start, killAt);
       acks += run.acked.length;
       for (const i of run.acked) {
         const key = slotKey(changeOf(i));

@@ -1,7 +1,8 @@
 /**
  * The writer the crash-safety test kills: a SARA-R5 on the NVM folder given as argv[2]
  * that changes its persistent state through the AT interface as fast as it can — a
- * certificate, a file, a security profile, the MQTT profile saved with +UMQTTNV — one
+ * certificate, a file, a security profile, the MQTT profile saved with +UMQTTNV, the
+ * MQTT-SN profile saved with +UMQTTSNNV — one
  * command at a time. Before each command it prints `send <i>`, after its OK `ack <i>`
  * (stdout is a pipe: Linux writes it synchronously, so a printed ack was acknowledged).
  * argv[3] is a JSON file with the certificates to import (PEM). What change <i> writes is
@@ -34,9 +35,12 @@ for (let i = start; ; i++) {
     await must(body, /\r\nOK\r\n$/);
   } else if (c.kind === 'security-profile') {
     await must(`AT+USECPRF=${c.slot},10,"v${c.version}.example.test"\r`, /\r\nOK\r\n$/);
-  } else {
+  } else if (c.kind === 'mqtt-profile') {
     await must(`AT+UMQTT=0,"v${c.version}"\r`, /\r\nOK\r\n$/);
     await must('AT+UMQTTNV=2\r', /\r\nOK\r\n$/);
+  } else {
+    await must(`AT+UMQTTSN=0,"v${c.version}"\r`, /\r\nOK\r\n$/);
+    await must('AT+UMQTTSNNV=2\r', /\r\nOK\r\n$/);
   }
   process.stdout.write(`ack ${i}\n`);
 }

@@ -1,7 +1,7 @@
 /** The zod schema of modemlab.config.json (loaded only when a config file exists: zod costs start time). */
 import { z } from 'zod';
 import { LOG_FORMATS, LOG_LEVELS } from './logging.js';
-import { parseApns, parseForwards, parseHostPort, parseHosts } from './parse.js';
+import { BAUD_MAX, BAUD_MIN, parseApns, parseForwards, parseGpioLevels, parseHostPort, parseHosts } from './parse.js';
 
 /** A transform through one of the command line's own parsers, so the file and the flags accept the same text; its error becomes the field's issue. */
 function via<I, O>(parse: (value: I) => O) {
@@ -57,9 +57,15 @@ export const configSchema = z.strictObject({
   forward: z.record(z.string(), z.string()).transform(via((v: Record<string, string>) => (Object.keys(v).length === 0 ? {} : parseForwards(pairs(v))))).optional(),
   apns: z.array(z.string()).min(1).transform(via((v: string[]) => parseApns(v.join(',')))).optional(),
   net: z.enum(['lab', 'open']).optional(),
+  gnss: z.string().min(1).optional(),
+  gpio: z.record(z.string(), z.union([z.literal(0), z.literal(1), z.literal('float')])).transform(via((v: Record<string, 0 | 1 | 'float'>) => (Object.keys(v).length === 0 ? {} : parseGpioLevels(pairs(v as Record<string, string>))))).optional(),
   count: z.number().int().min(1).max(1024).optional(),
   trace: z.string().min(1).optional(),
+  baud: z.number().int().min(BAUD_MIN).max(BAUD_MAX).optional(),
   log: z.strictObject({ level: z.enum(LOG_LEVELS).optional(), file: z.string().min(1).optional(), format: z.enum(LOG_FORMATS).optional() }).optional(),
   network: networkSchema.optional(),
+  /** --radio and --radio-script (checked with the flags' own checks when serve starts). */
+  radio: z.string().min(1).optional(),
+  radioScript: z.string().min(1).optional(),
 });
 export type ModemlabConfig = z.output<typeof configSchema>;

@@ -66,6 +66,16 @@ test('config: TCP 7000 by default, none beside a --pty, "none" or an address fro
   assert.deepEqual(resolveServe(defaults, nothingTyped, await loadConfig(file({ tcp: '127.0.0.1:0', pty: '/tmp/ttyX' }), true)).serve.tcp, { host: '127.0.0.1', port: 0 });
 });
 
+test('config: gnss (a position, or a track file relative to the file) and gpio levels; a typed --gpio adds to the file\'s', async () => {
+  const f = file({ gnss: 'walk.gpx', gpio: { '23': 1, '24': 'float' } });
+  const cfg = await loadConfig(f, true)!;
+  const { serve } = resolveServe({ ...defaults, gpio: { 24: 0 } }, (k) => k === 'gpio', cfg);
+  assert.equal(serve.gnss, path.join(path.dirname(f), 'walk.gpx'));
+  assert.deepEqual(serve.gpio, { 23: 1, 24: 0 });
+  const pos = await loadConfig(file({ gnss: '52.5,13.25' }), true)!;
+  assert.equal(resolveServe(defaults, nothingTyped, pos).serve.gnss, '52.5,13.25');
+});
+
 test('config: bad files are CliErrors (exit 2) naming the file and each bad field', async () => {
   const bad = async (content: unknown, ...expected: RegExp[]) => {
     const f = file(content);
@@ -88,6 +98,7 @@ test('config: bad files are CliErrors (exit 2) naming the file and each bad fiel
   await bad({ count: 0, net: 'closed' }, /count/, /net/);
   await bad({ network: { rssi: 10, plmn: '1', colour: 'red' } }, /network\.rssi/, /network\.plmn/, /colour/);
   await bad({ log: { level: 'loud' } }, /log\.level/);
+  await bad({ gpio: { '23': 2 } }, /gpio/);
   await bad('{ not json', /not JSON/);
 });
 
@@ -95,4 +106,13 @@ test('config: the default file may be absent; an explicit --config must exist', 
   const missing = path.join(os.tmpdir(), 'modemlab-no-such-dir', 'modemlab.config.json');
   assert.equal(await loadConfig(missing, false), undefined);
   await assert.rejects(() => loadConfig(missing, true), (err: unknown) => err instanceof CliError && err.exitCode === 2 && /cannot read config/.test(err.message));
+});
+
+test('config: radio and radioScript (relative to the file) as --radio/--radio-script; a typed flag wins', async () => {
+  const f = file({ radio: 'nbiot:deep-indoor', radioScript: 'radio.json' });
+  const cfg = await loadConfig(f, true)!;
+  const { serve } = resolveServe(defaults, nothingTyped, cfg);
+  assert.equal(serve.radio, 'nbiot:deep-indoor');
+  assert.equal(serve.radioScript, path.join(path.dirname(f), 'radio.json'));
+  assert.equal(resolveServe({ ...defaults, radio: 'gsm:edge' }, (flag) => flag === 'radio', cfg).serve.radio, 'gsm:edge');
 });

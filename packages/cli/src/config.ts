@@ -44,6 +44,9 @@ export async function loadConfig(file: string, required: boolean): Promise<Modem
     ...cfg,
     ...(cfg.state !== undefined ? { state: rel(cfg.state)! } : {}),
     ...(cfg.trace !== undefined ? { trace: rel(cfg.trace)! } : {}),
+    // gnss is a position (kept) or a track file (the file's).
+    ...(cfg.gnss !== undefined && !/^\s*-?\d+(\.\d+)?\s*,/.test(cfg.gnss) ? { gnss: rel(cfg.gnss)! } : {}),
+    ...(cfg.radioScript !== undefined ? { radioScript: rel(cfg.radioScript)! } : {}),
     ...(cfg.log?.file !== undefined ? { log: { ...cfg.log, file: rel(cfg.log.file)! } } : {}),
   };
 }
@@ -58,8 +61,13 @@ export interface ServeFlags {
   forward?: Record<string, string>;
   apns?: string[];
   net: 'lab' | 'open';
+  gnss?: string;
+  gpio?: Record<number, 0 | 1 | null>;
   count: number;
   trace?: string;
+  baud?: number;
+  radio?: string;
+  radioScript?: string;
   logLevel: LogOptions['level'];
   logFile?: string;
   logFormat?: LogOptions['format'];
@@ -85,7 +93,10 @@ export function resolveServe(flags: ServeFlags, typed: (flag: keyof ServeFlags) 
   const forwards = { ...(cfg.forward ?? {}), ...(flags.forward ?? {}) };
   const apns = typed('apns') ? flags.apns : cfg.apns;
   const trace = pick('trace') as string | undefined;
+  const baud = pick('baud') as number | undefined;
   const network: NetworkOptions | undefined = cfg.network;
+  const radio = pick('radio') as string | undefined;
+  const radioScript = pick('radioScript') as string | undefined;
   const serve: ServeOptions = {
     model: pick('model') as string,
     tcp: defaultTcp(tcp, pty),
@@ -97,7 +108,12 @@ export function resolveServe(flags: ServeFlags, typed: (flag: keyof ServeFlags) 
     net: pick('net') as 'lab' | 'open',
     count: pick('count') as number,
     ...(trace !== undefined ? { trace } : {}),
+    ...(baud !== undefined ? { baud } : {}),
     ...(network ? { network } : {}),
+    ...(pick('gnss') !== undefined ? { gnss: pick('gnss') as string } : {}),
+    ...(flags.gpio || cfg.gpio ? { gpio: { ...(cfg.gpio ?? {}), ...(flags.gpio ?? {}) } } : {}),
+    ...(radio !== undefined ? { radio } : {}),
+    ...(radioScript !== undefined ? { radioScript } : {}),
   };
   const level = typed('logLevel') || cfg.log?.level === undefined ? flags.logLevel : cfg.log.level;
   const file = flags.logFile ?? cfg.log?.file;

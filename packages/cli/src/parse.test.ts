@@ -6,6 +6,7 @@ import {
   parseHostPort,
   parseApns,
   parseForwards,
+  parseGpioLevels,
   parseHosts,
   parseTermTarget,
   ptyPathFor,
@@ -80,4 +81,10 @@ test('parseApns', () => {
   for (const bad of ['', ',', 'a b', '-x', 'x.', 'a*', 'x'.repeat(101)]) {
     assert.throws(() => parseApns(bad), Error, bad);
   }
+});
+
+test('parseGpioLevels', () => {
+  assert.deepEqual(parseGpioLevels('23=1, 16=0'), { 23: 1, 16: 0 });
+  assert.deepEqual(parseGpioLevels('24=float', { 23: 1 }), { 23: 1, 24: null });
+  for (const bad of ['23', '23=2', 'x=1', '23=1,', '1234=1']) assert.throws(() => parseGpioLevels(bad), /PIN=0\|1\|float/, bad);
 });

@@ -102,6 +102,16 @@ export function parseCount(text: string): number {
   return n;
 }
 
+/** A serial line rate in bit/s (`--baud`): 300 to 4,000,000. */
+export function parseBaud(text: string): number {
+  if (!/^\d+$/.test(text.trim())) throw new Error(`expected a rate in bit/s, got '${text}'`);
+  const n = Number(text);
+  if (n < BAUD_MIN || n > BAUD_MAX) throw new Error(`baud rate out of range (${BAUD_MIN}-${BAUD_MAX}): ${text}`);
+  return n;
+}
+export const BAUD_MIN = 300;
+export const BAUD_MAX = 4_000_000;
+
 export type TermTarget = { kind: 'tcp'; host: string; port: number } | { kind: 'serial'; path: string };
 
 /** 'tcp://HOST:PORT' or a device path. */
@@ -127,4 +137,15 @@ export function tcpPortFor(base: number, index: number): number {
   const p = base + index;
   if (p > 65535) throw new Error(`port ${p} for module ${index} is out of range`);
   return p;
+}
+
+/** `--gpio PIN=LEVEL,...`: levels the lab drives on pads from outside (0, 1, or `float` to let go). */
+export function parseGpioLevels(text: string, previous: Record<number, 0 | 1 | null> = {}): Record<number, 0 | 1 | null> {
+  const out = { ...previous };
+  for (const raw of text.split(',')) {
+    const m = /^\s*(\d{1,3})\s*=\s*(0|1|float)\s*$/.exec(raw);
+    if (!m) throw new Error(`expected PIN=0|1|float, got '${raw.trim()}'`);
+    out[Number(m[1])] = m[2] === 'float' ? null : (Number(m[2]) as 0 | 1);
+  }
+  return out;
 }

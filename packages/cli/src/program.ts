@@ -2,7 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { registerCloudCommands } from './cloud.js';
 import { commandsDoc } from './docs.js';
 import { CliError, loadModuleApi } from './module-api.js';
-import { parseApns, parseCount, parseForwards, parseHostPort, parseHosts, parseTermTarget, type HostPort } from './parse.js';
+import { parseApns, parseBaud, parseCount, parseGpioLevels, parseForwards, parseHostPort, parseHosts, parseTermTarget, type HostPort } from './parse.js';
 import { DEFAULT_CONFIG_FILE, loadConfig, resolveServe, type ServeFlags } from './config.js';
 import { createLogger, LOG_FORMATS, LOG_LEVELS } from './logging.js';
 import { startServe, waitForSignal } from './serve.js';
@@ -11,6 +11,7 @@ import { traceCommand } from './trace-command.js';
 import { cliVersion } from './version.js';
 import { readCa } from './rot.js';
 import { registerRotCommands } from './rot-command.js';
+import { registerLabCommands } from './lab-command.js';
 import { registerLabCommand } from './lab/command.js';
 
 /** Wraps a parser so commander reports its message as an invalid argument. */
@@ -85,7 +86,16 @@ export function buildProgram(io: ProgramIo): Command {
         .choices(['lab', 'open'])
         .default('lab'),
     )
+    .option('--gnss <LAT,LON[,ALT]|FILE>', "where the GNSS receiver and CellLocate are: a position in decimal degrees, or a GPX/NMEA track file replayed (looping) from the modules' start")
+    .option(
+      '--gpio <PIN=0|1|float,...>',
+      'levels the lab drives on GPIO pads from the start (repeatable); change them while serving with `modemlab gpio`',
+      arg<Record<number, 0 | 1 | null>>((v, prev) => parseGpioLevels(v, prev)),
+    )
     .option('-n, --count <N>', 'number of modules', arg<number>((v) => parseCount(v)), 1)
+    .option('--baud <RATE>', 'pace each port as a serial line at RATE bit/s, 8N1 (the power-on +IPR; AT+IPR changes it after its OK); default: transport speed', arg<number>((v) => parseBaud(v)))
+    .option('--radio <RAT[:CONDITION]>', 'radio profile of the modules: RAT ltem|nbiot|gsm, CONDITION good|edge|deep-indoor (latency, bandwidth, loss, signal on every data path); default off = loopback speed')
+    .option('--radio-script <FILE>', 'radio script: JSON list of {"at": MS, "coverage": BOOL, "radio": SPEC} steps run on each module\'s clock from start')
     .option('--trace <FILE>', 'append every byte each way on every link to FILE, one JSON line per chunk (read it with `modemlab trace FILE`)')
     // The security service link (issue 11): see rot.ts and docs/architecture.md "Security service".
     .option('--cloud <URL>', 'the security cloud the modules bootstrap with (https://HOST:PORT, reached through their own data path: --hosts/--forward/--net apply)')
@@ -95,10 +105,13 @@ export function buildProgram(io: ProgramIo): Command {
       '--expose',
       'allow --tcp on an address beyond loopback (prints a warning): whoever reaches the port can make the module connect wherever this machine can; keep --net lab',
     )
+    // The lab console (issue 14): see console/server.ts and docs/architecture.md "Lab console".
+    .option('--console <[HOST:]PORT>', 'serve the lab console (web page: live AT trace, state, network controls) on HOST:PORT (HOST default 127.0.0.1)', arg<HostPort>((v) => (/^\d+$/.test(v) ? parseHostPort(`127.0.0.1:${v}`) : parseHostPort(v))))
+    .option('--console-token <TOKEN>', 'a token every console request must carry (?token= or Bearer); required when --console is bound beyond loopback')
     .addOption(new Option('--log-level <LEVEL>', 'log level of the operator log on stderr').choices(LOG_LEVELS).default('info'))
     .option('--log-file <FILE>', 'append the log to FILE as JSON lines instead of stderr')
     .addOption(new Option('--log-format <FORMAT>', 'stderr log format (default: pretty on a TTY, JSON lines otherwise)').choices(LOG_FORMATS))
-    .action(async (o: ServeFlags & { config?: string; expose?: boolean; cloud?: string; cloudCa?: string; cloudFactoryKey?: string }, cmd: Command) => {
+    .action(async (o: ServeFlags & { config?: string; expose?: boolean; cloud?: string; cloudCa?: string; cloudFactoryKey?: string; console?: HostPort; consoleToken?: string }, cmd: Command) => {
       if (!!o.cloud !== !!o.cloudCa) throw new CliError('modemlab: --cloud and --cloud-ca go together', 2);
       if (o.cloud && !/^https:\/\/[^/]+\/?$/.test(o.cloud)) throw new CliError('modemlab: --cloud is https://HOST[:PORT]', 2);
       const cfg = await loadConfig(o.config ?? DEFAULT_CONFIG_FILE, o.config !== undefined);
@@ -108,7 +121,7 @@ export function buildProgram(io: ProgramIo): Command {
       let served;
       try {
         // --expose is a command-line decision only: a config file cannot open the module to the network.
-        served = await startServe(api, { ...serve, expose: o.expose === true, ...(o.cloud && o.cloudCa ? { cloud: { url: o.cloud, ca: readCa(o.cloudCa), ...(o.cloudFactoryKey ? { factoryKey: o.cloudFactoryKey } : {}) } } : {}) }, (line) => io.out(line + '\n'), (line) => io.err(line + '\n'), logger.logger);
+        served = await startServe(api, { ...serve, expose: o.expose === true, ...(o.console ? { console: { ...o.console, ...(o.consoleToken ? { token: o.consoleToken } : {}) } } : {}), ...(o.cloud && o.cloudCa ? { cloud: { url: o.cloud, ca: readCa(o.cloudCa), ...(o.cloudFactoryKey ? { factoryKey: o.cloudFactoryKey } : {}) } } : {}) }, (line) => io.out(line + '\n'), (line) => io.err(line + '\n'), logger.logger);
       } catch (err) {
         await logger.close();
         throw err;
@@ -128,7 +141,7 @@ export function buildProgram(io: ProgramIo): Command {
     )
     .argument('<target>', 'tcp://HOST:PORT or a serial device / pty path', arg<ReturnType<typeof parseTermTarget>>((v) => parseTermTarget(v)))
     .option('--hex', 'start with the hex view on')
-    .option('-b, --baud <rate>', 'serial baud rate', arg<number>((v) => parseCount(v)), 115200)
+    .option('-b, --baud <rate>', 'serial baud rate', arg<number>((v) => parseBaud(v)), 115200)
     .option('--raw', 'pipe mode: forward stdin bytes unchanged (no LF -> CR)')
     .addOption(
       new Option('--drain <ms>', 'pipe mode: exit once the device is quiet this long after stdin ends')
@@ -186,6 +199,7 @@ export function buildProgram(io: ProgramIo): Command {
       io.out(api.listModels().join('\n') + '\n');
     });
 
+  registerLabCommands(program, io);
   registerCloudCommands(program, io);
   registerRotCommands(program, io);
   registerLabCommand(program, io);

@@ -122,3 +122,33 @@ test('serve: a listener failure closes what was started', async () => {
     blocker.close();
   }
 });
+
+test('serve: --radio and --radio-script reach every module as network options; bad ones are usage errors', async () => {
+  const api = fakeApi();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modemlab-serve-'));
+  const script = path.join(dir, 'radio.json');
+  fs.writeFileSync(script, '[{"at": 60000, "coverage": false}, {"at": 90000, "coverage": true, "radio": "nbiot:edge"}]');
+  const served = await startServe(
+    api,
+    { model: 'sara-r5', tcp: { host: '127.0.0.1', port: 0 }, state: dir, hosts: {}, apns: ['internet'], network: { rssi: -80 }, radio: 'ltem:edge', radioScript: script, count: 1 },
+    () => {},
+  );
+  try {
+    assert.deepEqual((api.created[0]!.opts as { network?: unknown }).network, {
+      rssi: -80,
+      apns: ['internet'],
+      radio: 'ltem:edge',
+      radioScript: [{ at: 60000, coverage: false }, { at: 90000, coverage: true, radio: 'nbiot:edge' }],
+    });
+  } finally {
+    await served.close();
+  }
+  fs.writeFileSync(script, '[{"at": "soon"}]');
+  for (const bad of [{ radio: 'ltem:underwater' }, { radioScript: script }, { radioScript: path.join(dir, 'missing.json') }]) {
+    await assert.rejects(
+      startServe(api, { model: 'sara-r5', tcp: { host: '127.0.0.1', port: 0 }, state: dir, hosts: {}, count: 1, ...bad }, () => {}),
+      (err: unknown) => err instanceof CliError && err.exitCode === 2 && /--radio/.test(err.message),
+    );
+  }
+  assert.equal(api.created.length, 1);
+});

@@ -1,13 +1,17 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { servePty, serveTcp, TraceTap } from '@modemlab/module';
+import { parseRadioScript, parseRadioSpec, servePty, serveTcp, TraceTap } from '@modemlab/module';
 import type { Logger } from 'pino';
 import { loggedAttach } from './client-log.js';
 import { TraceWriter } from './trace-writer.js';
+import { LiveTrace } from './console/live-trace.js';
+import { startConsole, type ConsoleModule } from './console/server.js';
 import { CliError, type CliModule, type ModuleApi, type NetworkOptions } from './module-api.js';
 import { exposureRefusal, exposureWarning, isLoopbackHost } from './exposure.js';
 import { formatHostPort, ptyPathFor, tcpPortFor, type HostPort } from './parse.js';
 import { factoryKeyOf, registerRots, stateRots, type CloudLinkOptions } from './rot.js';
+import { loadGnss } from './lab-gnss.js';
+import { startLabControl } from './lab-control.js';
 
 export interface ServeOptions {
   model: string;
@@ -31,8 +35,19 @@ export interface ServeOptions {
   network?: NetworkOptions;
   /** The security service the modules bootstrap with; with a factory key their roots of trust are registered there first. */
   cloud?: CloudLinkOptions;
+  /** Paces each port as a serial line at this rate (bit/s, 8N1); absent: transport speed. */
+  baud?: number;
+  /** Radio profile of every module ('ltem:edge'; `--radio`), and a radio script file (`--radio-script`, JSON steps). */
+  radio?: string;
+  radioScript?: string;
   /** Allows a --tcp host beyond loopback (with a warning); without it such a bind is refused. */
   expose?: boolean;
+  /** GNSS position `LAT,LON[,ALT]` or a GPX/NMEA track file, for every module. */
+  gnss?: string;
+  /** Levels the lab drives on GPIO pads from the start (null: floating). */
+  gpio?: Record<number, 0 | 1 | null>;
+  /** The lab console (web page and API) on HOST:PORT; a token is required beyond loopback. */
+  console?: { host: string; port: number; token?: string };
 }
 
 export interface Served {
@@ -57,7 +72,11 @@ export async function startServe(
   if (!models.includes(opts.model)) {
     throw new CliError(`modemlab: unknown model '${opts.model}'; available models: ${models.join(', ')}`, 2);
   }
+  if (opts.console && !isLoopbackHost(opts.console.host) && !opts.console.token) {
+    throw new CliError(`modemlab: --console on ${opts.console.host} needs --console-token: whoever reaches it can drive the modules`, 2);
+  }
   if (!opts.tcp && !opts.pty) throw new CliError('modemlab: nothing to serve: --tcp none and no --pty', 2);
+  const radio = await radioOptions(opts);
   if (opts.tcp && !isLoopbackHost(opts.tcp.host)) {
     if (!opts.expose) throw new CliError(exposureRefusal(opts.tcp), 2);
     warn(exposureWarning(opts.tcp));
@@ -66,7 +85,9 @@ export async function startServe(
   const modules: CliModule[] = [];
   const listeners: Array<{ close(): Promise<void> }> = [];
   const taps: TraceTap[] = [];
+  const gnss = opts.gnss === undefined ? undefined : await loadGnss(opts.gnss);
   const trace = opts.trace === undefined ? undefined : await TraceWriter.open(opts.trace);
+  const consoleModules: ConsoleModule[] = [];
   const closeAll = async (): Promise<void> => {
     await Promise.allSettled(listeners.splice(0).reverse().map((l) => l.close()));
     const results = await Promise.allSettled(modules.splice(0).map((m) => m.close()));
@@ -95,11 +116,20 @@ export async function startServe(
         ...(opts.forwards ? { forwards: opts.forwards } : {}),
         ...(opts.apns ? { network: { apns: opts.apns } } : {}),
         net: opts.net ?? 'lab',
-        ...(opts.network ? { network: { ...opts.network, ...(opts.apns ? { apns: opts.apns } : {}) } } : {}),
+        ...(opts.network || radio ? { network: { ...opts.network, ...(opts.apns ? { apns: opts.apns } : {}), ...radio } } : {}),
         ...(log ? { log: moduleLog(log, name) } : {}),
         ...(opts.cloud ? { cloud: { url: opts.cloud.url, ca: opts.cloud.ca } } : {}),
+        ...(gnss ? { gnss } : {}),
+        ...(opts.baud !== undefined ? { baud: opts.baud } : {}),
       });
       modules.push(module);
+      for (const [pin, level] of Object.entries(opts.gpio ?? {})) {
+        try {
+          module.services?.gpio.drive(Number(pin), level ?? undefined);
+        } catch {
+          throw new CliError(`modemlab: --gpio: ${opts.model} has no GPIO pad ${pin}`, 2);
+        }
+      }
       const uart = log ? loggedAttach(module, log, name) : module;
       if (trace) {
         if (!module.onLinkStack) throw new CliError('modemlab: this module cannot be traced', 2);
@@ -107,6 +137,7 @@ export async function startServe(
         const portPrefix = opts.count > 1 ? `${opts.model}-${i}:` : '';
         taps.push(new TraceTap({ sink: (chunk) => trace.write(chunk), portPrefix }).watch({ onLinkStack: module.onLinkStack.bind(module) }));
       }
+      if (opts.console) consoleModules.push(consoleModuleOf(api, module, name, taps));
       if (opts.tcp) {
         const l = await serveTcp(uart, {
           host: opts.tcp.host,
@@ -123,6 +154,17 @@ export async function startServe(
         print(`modemlab: ${opts.model} listening on pty ${ptyPath}`);
       }
     }
+    try {
+      // The lab side of the modules for other modemlab commands (gpio, gnss): lab-control.ts.
+      listeners.push(await startLabControl(opts.state, modules));
+    } catch (err) {
+      warn(`${(err as Error).message}; modemlab gpio/gnss cannot reach this serve`);
+    }
+    if (opts.console) {
+      const c = await startConsole({ ...opts.console, modules: consoleModules });
+      listeners.push(c);
+      print(`modemlab: lab console on http://${formatHostPort(c.address)}/`);
+    }
   } catch (err) {
     await closeAll().catch(() => {});
     throw err;
@@ -130,6 +172,22 @@ export async function startServe(
 
   let closing: Promise<void> | undefined;
   return { close: () => (closing ??= closeAll()) };
+}
+
+/** A module as the lab console sees it: its own live trace (a tap of its own), its state and controls. */
+function consoleModuleOf(api: ModuleApi, module: CliModule, name: string, taps: TraceTap[]): ConsoleModule {
+  const lab = api.lab;
+  if (!module.onLinkStack || !lab) throw new CliError('modemlab: this module cannot be shown on the console', 2);
+  const trace = new LiveTrace();
+  taps.push(new TraceTap({ sink: (chunk) => trace.push(chunk) }).watch({ onLinkStack: module.onLinkStack.bind(module) }));
+  return {
+    name,
+    model: module.modelId,
+    trace,
+    attach: (stream, portName) => module.attach(stream, portName),
+    snapshot: () => lab.snapshot(module),
+    control: (input) => lab.control(module, input),
+  };
 }
 
 /** The module's own reports (lab refusals, failed handshakes, internal faults) as warnings of the operator's log. */
@@ -152,4 +210,30 @@ export function waitForSignal(signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'])
       return h;
     });
   });
+}
+
+/** --radio and --radio-script as network options; a bad profile or script is a usage error (exit 2). */
+async function radioOptions(opts: ServeOptions): Promise<NetworkOptions | undefined> {
+  if (opts.radio === undefined && opts.radioScript === undefined) return undefined;
+  const out: NetworkOptions = {};
+  if (opts.radio !== undefined) {
+    if (opts.radio.trim().toLowerCase() !== 'off' && !parseRadioSpec(opts.radio)) {
+      throw new CliError(`modemlab: --radio '${opts.radio}': expected RAT[:CONDITION], RAT ltem|nbiot|gsm, CONDITION good|edge|deep-indoor, or off`, 2);
+    }
+    out.radio = opts.radio;
+  }
+  if (opts.radioScript !== undefined) {
+    let text: string;
+    try {
+      text = await fs.readFile(opts.radioScript, 'utf8');
+    } catch (err) {
+      throw new CliError(`modemlab: --radio-script ${opts.radioScript}: ${(err as Error).message}`, 2);
+    }
+    try {
+      out.radioScript = parseRadioScript(text);
+    } catch (err) {
+      throw new CliError(`modemlab: --radio-script ${opts.radioScript}: ${(err as Error).message}`, 2);
+    }
+  }
+  return out;
 }

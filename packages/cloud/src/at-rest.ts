@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 
 const VERSION = 'v1';
 
@@ -37,19 +37,51 @@ export class AtRest {
 /**
  * Reads the key file (64 hex chars), creating it with a fresh random key and mode 0600
  * when it does not exist. Every process sharing a database must use the same file.
+ *
+ * Creation is atomic: the key is written and fsynced under a temporary name in the same
+ * folder, then hard-linked to the final name (link fails with EEXIST when another process
+ * won; then its key is used). A crash at any point leaves either no key file or a whole one,
+ * never an empty or partial key that would make the next start fail or diverge; a left-over
+ * temporary file is ignored.
  */
 export function loadOrCreateKeyFile(file: string): Buffer {
-  if (!existsSync(file)) {
-    mkdirSync(dirname(file), { recursive: true });
-    try {
-      writeFileSync(file, randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
-    } catch (err) {
-      // Another process created it first: use theirs.
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    chmodSync(file, 0o600);
-  }
+  if (!existsSync(file)) createKeyFile(file);
   const text = readFileSync(file, 'utf8').trim();
   if (!/^[0-9a-fA-F]{64}$/.test(text)) throw new Error(`key file ${file} must hold 64 hex characters`);
   return Buffer.from(text, 'hex');
+}
+
+function createKeyFile(file: string): void {
+  const dir = dirname(file);
+  mkdirSync(dir, { recursive: true });
+  const tmp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const fd = openSync(tmp, 'wx', 0o600);
+  try {
+    writeSync(fd, randomBytes(32).toString('hex') + '\n');
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    linkSync(tmp, file);
+  } catch (err) {
+    // Another process created it first: use theirs.
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  } finally {
+    unlinkSync(tmp);
+  }
+  syncDir(dir);
+}
+
+/** Makes the new directory entry durable (best effort: not every platform opens folders). */
+function syncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // fsync of a folder is not supported here; the link is still atomic.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }

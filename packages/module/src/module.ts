@@ -10,11 +10,13 @@ import { PROMPT_MAX_BYTES, URC_QUEUE_MAX, type TerminalHost } from './engine/ter
 import { pipePair, type BytePipe } from './link/byte-pipe.js';
 import { LinkStack, type LayerHost } from './link/link-stack.js';
 import { StreamPipe } from './link/stream-pipe.js';
+import { UartLine } from './link/uart-line.js';
 import type { ModuleHost, UrcSource } from './module-host.js';
 import { findModel } from './models/index.js';
 import type { ModelTable } from './models/types.js';
 import { NvmStore } from './nvm/store.js';
 import { createServices, type ModuleServices, type NetworkOptions } from './services/index.js';
+import type { GnssSetup } from './services/gnss.js';
 import type { NetMode } from './services/net/net-policy.js';
 import type { CloudEndpoint } from './services/security/cloud-link.js';
 
@@ -40,6 +42,13 @@ export interface ModuleOptions {
   portStallMs?: number;
   /** The security service (u-blox IoT Security-as-a-Service) the module bootstraps with. */
   cloud?: CloudEndpoint;
+  /** Where the lab puts the GNSS receiver and CellLocate: a position or a track to replay (default LAB_POSITION). */
+  gnss?: GnssSetup;
+  /**
+   * Paces every attached port as a serial line at this power-on rate (bit/s, 8N1); +IPR
+   * changes it after its OK. Absent: ports run at transport speed (the default).
+   */
+  baud?: number;
 }
 
 /**
@@ -68,6 +77,8 @@ export class VirtualModule implements ModuleHost {
   received = 0;
   private readonly logger: (message: string, detail?: unknown) => void;
   private readonly portStallMs?: number;
+  /** The power-on line rate when ports are paced (ModuleOptions.baud). */
+  private readonly baud?: number;
   private readonly terminalHost: TerminalHost;
   /** The dialects' RAM state (ModuleHost.state), dropped at power-off. */
   private readonly dialectState = new Map<string, unknown>();
@@ -81,6 +92,7 @@ export class VirtualModule implements ModuleHost {
     this.forwards = { ...opts.forwards };
     this.net = opts.net ?? 'lab';
     if (opts.portStallMs !== undefined) this.portStallMs = opts.portStallMs;
+    if (opts.baud !== undefined) this.baud = opts.baud;
     this.logger = opts.log ?? ((m, d) => console.error(`modemlab: ${m}`, d ?? ''));
     const excluded = new Set((model.excludedCommands ?? []).map((c) => c.toUpperCase()));
     const dialect = this.dialect;
@@ -108,8 +120,16 @@ export class VirtualModule implements ModuleHost {
     );
     // First listener: the dialects' RAM state is gone before their own power-off handlers run.
     this.services.lifecycle.on('power-off', () => this.dialectState.clear());
+    if (opts.gnss && 'track' in opts.gnss) this.services.gnss.setTrack(opts.gnss.track);
+    else if (opts.gnss) this.services.gnss.setPosition(opts.gnss.position);
     dialect.wire(this);
+    this.powerOn();
+  }
+
+  /** Services up; a paced module starts at its configured rate. */
+  private powerOn(): void {
     this.services.powerOn();
+    if (this.baud !== undefined) this.services.settings.ipr = this.baud;
   }
 
   static async create(opts: ModuleOptions): Promise<VirtualModule> {
@@ -179,8 +199,18 @@ export class VirtualModule implements ModuleHost {
   attach(stream: Duplex, name = 'uart'): () => void {
     // Counted before the stack sees the bytes: a test waits on it before moving a manual clock.
     stream.on('data', (chunk: Buffer | string) => (this.received += chunk.length));
-    const terminal = this.openTerminal(new StreamPipe(stream, name));
+    const port = new StreamPipe(stream, name);
+    const terminal = this.openTerminal(this.baud === undefined ? port : this.pacedLine(port));
     return () => this.closeTerminal(terminal);
+  }
+
+  /** `port` as a serial line at the module's +IPR rate (0, autobaud: the configured rate), RTS/CTS by AT&K3. */
+  private pacedLine(port: StreamPipe): UartLine {
+    const settings = this.services.settings;
+    const baud = this.baud!;
+    const power = this.services.powerSaving;
+    const line = { baud: () => settings.ipr || baud, rtsCts: () => settings.flowControl === 3, idleSleepMs: () => power.uartIdleSleepMs() };
+    return new UartLine(port, this.clock, line, (m) => this.log(m));
   }
 
   /** An unsolicited result code for every terminal, or for the one whose session is `to`; a function renders it per terminal settings. */
@@ -197,7 +227,7 @@ export class VirtualModule implements ModuleHost {
   reboot(): void {
     this.services.powerOff();
     for (const t of this.terminals) t.powerCycle(this.model.timing.rebootMs);
-    this.clock.setTimeout(() => this.services.powerOn(), this.model.timing.rebootMs);
+    this.clock.setTimeout(() => this.powerOn(), this.model.timing.rebootMs);
   }
 
   log(message: string, detail?: unknown): void {

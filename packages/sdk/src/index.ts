@@ -52,7 +52,7 @@ export { UbloxTls } from './drivers/ublox/tls.js';
 export { UbloxSecurityKeys, type RotPsk, type ZtpCredentials } from './drivers/ublox/security-keys.js';
 export { UbloxModem, UBLOX_INIT_SEQUENCE, ceregStat } from './drivers/ublox.js';
 export { UbloxSecurity } from './drivers/ublox/security.js';
-export { UbloxSecurityService, SECURITY_TRANSACTION_TIMEOUT_MS, type DeviceInfo as SecurityDeviceInfo } from './drivers/ublox/security-service.js';
+export { UbloxSecurityService, SECURITY_TRANSACTION_TIMEOUT_MS, SEC_BUSY_RETRY, isSecBusy, type SecBusyRetry, type DeviceInfo as SecurityDeviceInfo } from './drivers/ublox/security-service.js';
 export type { PingReply, UbloxAttachOptions } from './drivers/ublox.js';
 export { connectTcp, parseTcpUrl } from './transports/tcp.js';
 export { openSerial } from './transports/serial.js';
@@ -68,7 +68,9 @@ export { UbloxFiles, type DownloadOptions, type UploadOptions } from './drivers/
 export { UbloxCoap, CoapRequestError, type CoapMethod, type CoapConfigureOptions, type CoapRequestOptions, type CoapResponse } from './drivers/ublox/coap.js';
 export { UbloxMqtt, MqttCommandError, MQTT_MAX_MESSAGE, type ModemMqttConnectOptions, type ModemMqttPublishOptions } from './drivers/ublox/mqtt.js';
 export { UbloxGpio, type GpioSetup } from './drivers/ublox/gpio.js';
+export { UbloxGnss, type CellLocation, type NmeaSentence } from './drivers/ublox/gnss.js';
 export { UbloxHttp, HttpRequestError, type HttpMethod, type HttpProfileOptions, type HttpRequestOptions, type HttpResponse } from './drivers/ublox/http.js';
 export * from './cloud/index.js';
 export { UbloxMqttSn, MqttSnError, type MqttSnConnectOptions, type MqttSnMessageInfo, type SnTopicRef } from './drivers/ublox/mqttsn.js';
 export { UbloxFtp, FtpCommandError, type FtpConnectOptions } from './drivers/ublox/ftp.js';
+export * from './lab/index.js';

@@ -143,6 +143,16 @@ describe('CmuxDecoder', () => {
     assert.ok(decoder.stats.discardedBytes >= 5);
   });
 
+  it('judges an unknown frame type before its length: noise behind a flag does not swallow the frames that follow', () => {
+    // Found by the module fuzzer (test/fuzz/corpus/cmux-module.json): a closing flag, then
+    // d9 00 3f (address, no frame type, "31 bytes"): the host's SABM and DISC must decode.
+    const sabm = encodeFrame({ dlci: 0, type: 'SABM', cr: true, pf: true, data: Buffer.alloc(0) });
+    const disc = encodeFrame({ dlci: 0, type: 'DISC', cr: true, pf: true, data: Buffer.alloc(0) });
+    const { frames, decoder } = decodeAll(Buffer.concat([hex('f903ef01f5f9d9003f'), sabm, disc]));
+    assert.deepEqual(frames.map((f) => f.type), ['UIH', 'SABM', 'DISC']);
+    assert.equal(decoder.stats.dropped.header, 1);
+  });
+
   it('stop() from a frame callback leaves the bytes behind that frame for takeRest()', () => {
     const cld = encodeFrame({ dlci: 0, type: 'UIH', cr: true, pf: false, data: hex('c301') });
     const after = Buffer.concat([Buffer.from('AT\r'), hex('f9037301d7f9')]);

@@ -126,11 +126,17 @@ export class CmuxDecoder {
    */
   private tryFrame(buf: Buffer, start: number): number | 'incomplete' | CmuxDropReason {
     const have = buf.length - start;
-    if (have < 4) return 'incomplete';
+    if (have < 3) return 'incomplete';
     const address = buf[start + 1]!;
     const control = buf[start + 2]!;
-    const len0 = buf[start + 3]!;
     if ((address & 0x01) === 0) return 'header';
+    // An unknown frame type is judged at once, not after its length: a length field read
+    // from noise behind a flag would otherwise swallow the frames that follow (the host's
+    // SABM/DISC closing the mux), which the fuzzer found (test/fuzz/corpus/cmux-module.json).
+    const type = frameTypeOf(control);
+    if (!type) return 'header';
+    if (have < 4) return 'incomplete';
+    const len0 = buf[start + 3]!;
     let length: number;
     let headerEnd: number; // index after the length field
     if (len0 & 0x01) {
@@ -146,10 +152,8 @@ export class CmuxDecoder {
     const closeAt = fcsAt + 1;
     if (closeAt >= buf.length) return 'incomplete';
     if (buf[closeAt] !== CMUX_FLAG) return 'truncated';
-    const type = frameTypeOf(control);
     const checkedEnd = type === 'UIH' ? headerEnd : fcsAt;
     if (!fcsValid(buf, buf[fcsAt]!, start + 1, checkedEnd)) return 'fcs';
-    if (!type) return 'header';
     this.stats.frames++;
     this.onFrame({
       dlci: address >> 2,

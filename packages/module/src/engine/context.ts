@@ -65,6 +65,8 @@ export interface CommandContext {
   goOnline(pipe: DataPipe): FinalResult;
   /** Runs after the final result code has been written (a reboot after +CFUN=16's OK). */
   afterResult(fn: () => void): void;
+  /** Runs once the final result code has left the terminal into its pipe (+IPR: the new rate from the next byte). */
+  afterOutput(fn: () => void): void;
   /**
    * The terminal's link stack. A push or pop takes effect once this command's final
    * result code has left: `OK` goes out in clear and the next byte through the new layer.

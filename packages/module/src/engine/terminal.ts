@@ -11,6 +11,8 @@ import { TerminalSession } from './session.js';
 import type { TerminalHost } from './terminal-host.js';
 
 const CTRL_Z = 0x1a;
+/** Room left in the input buffer when the terminal drops CTS: more than a paced line hands up at once. */
+const CTS_MARGIN_BYTES = 1024;
 const ESC = 0x1b;
 
 type UrcSource = string | ((session: TerminalSession) => string | undefined);
@@ -109,6 +111,8 @@ export class Terminal implements LinkTop {
       this.pending.push(Buffer.from(data.subarray(0, kept)));
       this.pendingBytes += kept;
     }
+    // Nearly full: CTS off (a paced line with AT&K3 stops handing host bytes up).
+    if (this.pendingBytes >= this.host.limits.inputBufferBytes - CTS_MARGIN_BYTES) this.flow?.holdInput(this, true);
     const dropped = data.length - kept;
     if (dropped > 0) {
       if (this.droppedUnlogged === 0) {
@@ -124,6 +128,7 @@ export class Terminal implements LinkTop {
     const all = Buffer.concat(this.pending);
     this.pending = [];
     this.pendingBytes = 0;
+    this.flow?.holdInput(this, false);
     return all;
   }
 
@@ -223,6 +228,7 @@ export class Terminal implements LinkTop {
     this.abortActivity();
     this.closed = true;
     this.flow?.off('drain', this.onPortDrain);
+    this.flow?.holdInput(this, false);
     this.logDrops();
     this.wakeWritable();
   }
@@ -479,6 +485,7 @@ export class Terminal implements LinkTop {
         return { kind: 'online' };
       },
       afterResult: (fn) => this.afterHooks.push(fn),
+      afterOutput: (fn) => this.afterHooks.push(() => this.afterFlush(fn)),
       link: this.linkControl,
     };
   }

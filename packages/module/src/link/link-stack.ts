@@ -108,10 +108,12 @@ export class LinkStack extends EventEmitter<{ closed: []; changed: [] }> {
       timer = undefined;
     };
     flow.on('blocked', onBlocked);
+    flow.on('progress', onBlocked);
     flow.on('drain', onDrain);
     this.once('closed', () => {
       timer?.cancel();
       flow.off('blocked', onBlocked);
+      flow.off('progress', onBlocked);
       flow.off('drain', onDrain);
     });
   }

@@ -9,8 +9,10 @@ export const PORT_STALL_MS = 30_000;
  * again. The terminals and the online layer above stop producing while it is blocked; the
  * port's link stack drops a port blocked longer than its stall limit.
  */
-export class PortFlow extends EventEmitter<{ blocked: []; drain: [] }> {
+export class PortFlow extends EventEmitter<{ blocked: []; drain: []; input: []; progress: [] }> {
   private isBlocked = false;
+  /** Who holds the port's input (a terminal whose input buffer is full: the module's CTS). */
+  private readonly inputHolders = new Set<object>();
 
   constructor(
     /** Bytes written to the port and not yet taken by it. */
@@ -42,6 +44,27 @@ export class PortFlow extends EventEmitter<{ blocked: []; drain: [] }> {
     if (!this.isBlocked) return;
     this.isBlocked = false;
     this.emit('drain');
+  }
+
+  /** Whether some terminal on the port wants no more host input now (CTS off; honoured by a paced line with AT&K3). */
+  get inputHeld(): boolean {
+    return this.inputHolders.size > 0;
+  }
+
+  /** `holder` (a terminal) can take no more host input, or can again; 'input' when the sum changes. */
+  holdInput(holder: object, held: boolean): void {
+    const was = this.inputHeld;
+    if (held) this.inputHolders.add(holder);
+    else this.inputHolders.delete(holder);
+    if (was !== this.inputHeld) this.emit('input');
+  }
+
+  /**
+   * Output is moving although the port is still blocked (a paced line sending a long
+   * response at its rate): the client is reading, so the stall limit starts again.
+   */
+  progressed(): void {
+    if (this.isBlocked) this.emit('progress');
   }
 
   /** Drops the port's client. */

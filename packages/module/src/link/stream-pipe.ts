@@ -35,6 +35,13 @@ export class StreamPipe extends PipeBase {
     this.stream.once('drain', this.onDrain);
   }
 
+  /** Stops (or resumes) reading the stream: its client's writes back up (a paced line's wire is full). */
+  pauseInput(paused: boolean): void {
+    if (this.stream.destroyed) return;
+    if (paused) this.stream.pause();
+    else this.stream.resume();
+  }
+
   override close(): void {
     this.stream.off('data', this.onData);
     this.stream.off('close', this.onGone);

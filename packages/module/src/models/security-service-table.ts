@@ -16,6 +16,12 @@ export interface SecurityServiceTable {
   retryMs: number;
   /** One exchange with the cloud gives up after this long (ubxlib's 150 s transaction limit). */
   exchangeTimeoutMs: number;
+  /**
+   * After power-on the SEC subsystem is still starting: +USECDEVINFO and +USECCONN answer
+   * "SEC busy" for this long (notes security-service.md §1.1: "Freshly booted modules may
+   * answer +CME ERROR: SEC busy"; the duration is ours, §1.2 [D]).
+   */
+  startupBusyMs: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -25,6 +31,7 @@ export const saraR4SecurityService: SecurityServiceTable = {
   heartbeatPeriodMs: DAY_MS,
   retryMs: 60_000,
   exchangeTimeoutMs: 150_000,
+  startupBusyMs: 1_000,
 };
 
 export const saraR5SecurityService: SecurityServiceTable = {
@@ -32,4 +39,5 @@ export const saraR5SecurityService: SecurityServiceTable = {
   heartbeatPeriodMs: DAY_MS,
   retryMs: 60_000,
   exchangeTimeoutMs: 150_000,
+  startupBusyMs: 1_000,
 };

@@ -65,6 +65,8 @@ export interface ModelTable {
      * of them: ours is 60 s, time to paste a certificate by hand.
      */
     promptIdleMs: number;
+    /** The rates +IPR accepts (bit/s; 0 autobauding), as +IPR=? lists them. */
+    baudRates: readonly number[];
   };
   network: {
     /** RATs the product has, as +URAT values; the first is the default. */

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { Clock, TimerHandle } from '@modemlab/at';
 import type { NvmStore } from '../nvm/store.js';
 import type { FileSystem } from './files/file-system.js';
 
@@ -27,7 +28,23 @@ interface FirmwareNvm {
 export interface FirmwareEvents {
   /** After a boot that installed an image. */
   installed: [FirmwareVersion];
+  /**
+   * A FOTA download's progress, as +UFOTASTAT numbers it (ubxlib's reading): event 1 start
+   * (0,0), event 0 progress (1,percent), event 2 complete (2,100).
+   */
+  download: [{ event: 0 | 1 | 2; param1: number; param2: number }];
 }
+
+/** Why the lab's FOTA push was refused: not an image (no lab header), one already downloading, no room in the file system. */
+export class FotaPushError extends Error {
+  constructor(readonly kind: 'not-an-image' | 'busy' | 'no-space' | 'bad-name') {
+    super(kind);
+  }
+}
+
+/** A pushed image arrives in FOTA_STEPS steps of FOTA_STEP_MS (module clock) each (decision: a lab pace, not a radio's). */
+export const FOTA_STEPS = 4;
+export const FOTA_STEP_MS = 1000;
 
 /** Firmware identity and updates: the version the module reports and the install of an image found in its file system. */
 export class Firmware extends EventEmitter<FirmwareEvents> {
@@ -35,8 +52,43 @@ export class Firmware extends EventEmitter<FirmwareEvents> {
     private readonly nvm: NvmStore,
     private readonly files: FileSystem,
     private readonly factory: FirmwareVersion,
+    private readonly clock?: Clock,
   ) {
     super();
+  }
+
+  private downloading?: TimerHandle;
+
+  /**
+   * The operator's FOTA server pushes an image (the lab stands for it: `modemlab fota`,
+   * tests): +UFOTASTAT start, progress in FOTA_STEPS steps, then the image lands in the file
+   * system as `name` and the download completes; the host installs it with +UFWINSTALL. A
+   * power-off drops a download in progress (nothing lands).
+   */
+  push(name: string, data: Buffer): void {
+    if (!/^[^"\/]{1,248}$/.test(name)) throw new FotaPushError('bad-name');
+    if (!HEADER.test(data.subarray(0, 128).toString('latin1'))) throw new FotaPushError('not-an-image');
+    if (this.downloading || !this.clock) throw new FotaPushError('busy');
+    if (data.length > this.files.freeBytes() + (this.files.exists(name) ? this.files.size(name) : 0)) throw new FotaPushError('no-space');
+    const clock = this.clock;
+    this.emit('download', { event: 1, param1: 0, param2: 0 });
+    const step = (n: number): void => {
+      this.downloading = clock.setTimeout(() => {
+        const percent = Math.round((100 * n) / FOTA_STEPS);
+        this.emit('download', { event: 0, param1: 1, param2: percent });
+        if (n < FOTA_STEPS) return step(n + 1);
+        this.downloading = undefined;
+        this.files.write(name, data);
+        this.emit('download', { event: 2, param1: 2, param2: 100 });
+      }, FOTA_STEP_MS);
+    };
+    step(1);
+  }
+
+  /** Power-off: a download in progress is lost. */
+  powerOff(): void {
+    this.downloading?.cancel();
+    this.downloading = undefined;
   }
 
   /** The running firmware's version (+CGMR, ATI9). */

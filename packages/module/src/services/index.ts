@@ -31,6 +31,7 @@ import { PdpContexts } from './network/pdp.js';
 import { PingService } from './ping.js';
 import { PowerSaving } from './power-saving.js';
 import { RadioConfig } from './radio-config.js';
+import { RadioLink } from './network/radio-link.js';
 import { RealTimeClock } from './rtc.js';
 import { ModuleSettings } from './settings.js';
 import { SimFiles } from './sim-files.js';
@@ -75,6 +76,8 @@ export interface ModuleServices {
   dns: DnsService;
   ping: PingService;
   radio: RadioConfig;
+  /** The radio link's profile (latency, bandwidth, loss, signal) and coverage script: 'ltem:edge', or 'off'. */
+  radioLink: RadioLink;
   powerSaving: PowerSaving;
   rtc: RealTimeClock;
   device: DeviceConfig;
@@ -161,6 +164,9 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
   const ping = new PingService(dns, overrides.echoProbe, () => options.packetLoss, policy);
   const radio = new RadioConfig(nvm, { rats: model.network.rats, operatorProfile: model.network.defaultMnoProfile, bands: model.network.bands });
   const powerSaving = new PowerSaving(nvm, clock, network);
+  const radioLink = new RadioLink(clock, network, powerSaving);
+  if (networkOptions.radio !== undefined) radioLink.set(networkOptions.radio);
+  if (networkOptions.radioScript) radioLink.runScript(networkOptions.radioScript);
   const rtc = new RealTimeClock(clock);
   const device = new DeviceConfig(nvm);
   const certificates = new CertificateStore(nvm, model.certificates);
@@ -171,13 +177,13 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
   securityProfiles.useLocalEncryption(keys.local);
   const tlsCredentials = withRotCredentials(certificates, { rotPsk: () => keys.psk.forHandshake(), ztp: (level) => keys.ztp.forTls(level) });
   const tls = new TlsService(model.tls, tlsCredentials, securityProfiles, clock, new SessionMemory(nvm), () => rtc.utcMs());
-  const dialer = new Dialer({ dns, path: new DataPath(network, pdp), pdp, tls, clock, routes, policy, ...(parts.log ? { log: parts.log } : {}) });
+  const dialer = new Dialer({ dns, path: new DataPath(network, pdp), pdp, tls, clock, routes, policy, radio: radioLink, ...(parts.log ? { log: parts.log } : {}) });
   const sockets = new SocketService(model.sockets, { dialer, pdp, clock });
   const files = new FileSystem(nvm.dir, model.fileSystem);
   const gpio = new GpioPins(nvm, model.gpio);
   const cellTime = new CellTime(clock, network);
   const gnss = new GnssReceiver(clock);
-  const firmware = new Firmware(nvm, files, { revision: model.identity.revision, appVersion: model.identity.appVersion });
+  const firmware = new Firmware(nvm, files, { revision: model.identity.revision, appVersion: model.identity.appVersion }, clock);
   const fileBlocks = new BlockUploads(files);
   const http = new HttpService(model.http ?? NO_HTTP, { dialer, files, clock });
   const ftp = new FtpService({ dialer, clock });
@@ -206,6 +212,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
     dns,
     ping,
     radio,
+    radioLink,
     powerSaving,
     rtc,
     device,
@@ -253,6 +260,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
       ping.stop();
       cellTime.powerOff();
       gnss.powerOff();
+      firmware.powerOff();
       sockets.closeAll();
       http.powerOff();
       ftp.powerOff();
@@ -274,6 +282,7 @@ export function createServices(parts: ServiceParts, networkOptions: NetworkOptio
       ping.stop();
       cellTime.powerOff();
       gnss.powerOff();
+      firmware.powerOff();
       fileBlocks.abortAll();
       files.abortWriters();
       sockets.closeAll();

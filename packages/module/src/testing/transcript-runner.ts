@@ -12,6 +12,7 @@ import { serveTcp } from '../transports/tcp.js';
 import { expectationPattern, parseTranscript, substitute, type PkiItem, type TlsServerSpec, type Transcript } from './transcript.js';
 import { settle } from './harness.js';
 import { startTranscriptServers } from './transcript-servers.js';
+import { startDtlsServer } from './dtls-server.js';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import type { Socket } from 'node:net';
 import { makeSizedPki, type SizedPki } from './sized-pki.js';
@@ -200,7 +201,10 @@ export async function runTranscript(source: string | Transcript, opts: RunOption
   const servers: Array<{ close(): Promise<void> }> = [];
   const routes: Record<string, string> = {};
   try {
-    for (const spec of t.tlsServers) servers.push(await startTlsServer(spec, pki!));
+    for (const spec of t.tlsServers) {
+      if (spec.dtls) servers.push(await startDtlsServer({ port: spec.port, cert: pki!.server, key: pki!.serverKey, ...(spec.mutual ? { mutualCa: pki!.ca } : {}), echo: spec.echo }));
+      else servers.push(await startTlsServer(spec, pki!));
+    }
     for (const srv of t.peers) {
       if (!PEER_KINDS.includes(srv.kind as PeerKind)) throw new Error(`unknown @tls-peer kind ${srv.kind}`);
       const peer = await startPeer(srv.kind as PeerKind, srv.flags, srv.reply);
@@ -225,7 +229,7 @@ export async function runTranscript(source: string | Transcript, opts: RunOption
 async function runWithServers(t: Transcript, pki: SizedPki | undefined, opts: RunOptions, routes: Record<string, string>, ftpServers: TestFtpServer[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'modemlab-transcript-'));
   // The lab's time starts now: certificates made for the run are valid at the module's date.
-  const clock = new ManualClock(Date.now());
+  const clock = new ManualClock(t.clock ?? Date.now());
   const servers = await startTranscriptServers(t.servers);
   const vars = new Map(servers.vars);
   let module: VirtualModule | undefined;
@@ -239,6 +243,7 @@ async function runWithServers(t: Transcript, pki: SizedPki | undefined, opts: Ru
       clock,
       network: t.network,
       log: () => {},
+      ...(t.gnss ? { gnss: t.gnss } : {}),
     });
     opts.onModule?.(module);
     for (const [k, v] of Object.entries((await opts.prepare?.(module)) ?? {})) vars.set(k, v);
@@ -280,6 +285,10 @@ async function runWithServers(t: Transcript, pki: SizedPki | undefined, opts: Ru
           for (const [k, v] of Object.entries(captured)) vars.set(k, v);
           break;
         }
+        case 'fota-push':
+          await settle();
+          module.services.firmware.push(step.name, Buffer.from(step.text, 'latin1'));
+          break;
         case 'file': {
           await settle();
           const want = substitute(step.text, vars);

@@ -6,6 +6,10 @@
  *   @model sara-r5            product to start (before the first exchange)
  *   @hosts name=ip,name=ip    static host table
  *   @network key=value ...    simulated-network options (numbers or "quoted strings")
+ *   @clock 2026-12-06T10:00:00Z  the module clock's start (default: the real time now)
+ *   @gnss 47.2858,8.5658,440  the lab's GNSS position (LAT,LON[,ALT]; module option gnss)
+ *   @gnss-track "json string" a track the GNSS replays from the start (GPX or NMEA text)
+ *   @fota-push NAME "json"   the operator's FOTA server pushes this image now (lands as NAME)
  *   @echo on|off              whether the module echoes from here on (it starts on;
  *                             `> ATE0` / `> ATE1` update it by themselves)
  *   > AT+CGMI                 send the text and CR
@@ -39,6 +43,8 @@
  *                             requires a client certificate of that CA, "echo" sends back
  *                             what it receives, "close" ends the connection after the first
  *                             data it receives (and echoes). Map NAME with @hosts NAME=127.0.0.1.
+ *                             "dtls": openssl s_server -dtls1_2 on UDP PORT instead (mutual,
+ *                             echo as above; no close).
  *   >>pki ca|client|clientkey send that PEM text as it is (no CR added)
  *   <<pki ca|client|clientkey expect that PEM text (the echo of a prompt)
  *   @tls-peer ADDR:PORT KIND [FLAGS]
@@ -63,6 +69,8 @@
  * text, {name} is replaced by a variable's value.
  */
 import { encodeFrame } from '@modemlab/at';
+import type { GnssSetup } from '../services/gnss.js';
+import { parsePosition, parseTrack } from '../services/gnss-track.js';
 export type Step =
   | { kind: 'send'; bytes: Buffer; line?: string }
   | { kind: 'expect'; text: string }
@@ -71,6 +79,7 @@ export type Step =
   | { kind: 'echo'; on: boolean }
   | { kind: 'coverage'; on: boolean }
   | { kind: 'file'; name: string; text: string }
+  | { kind: 'fota-push'; name: string; text: string }
   | { kind: 'send-pki'; item: PkiItem }
   | { kind: 'expect-pki'; item: PkiItem }
   | { kind: 'send-file'; name: string }
@@ -92,6 +101,8 @@ export interface TlsServerSpec {
   mutual: boolean;
   echo: boolean;
   close: boolean;
+  /** A DTLS 1.2 server on UDP PORT instead (openssl s_server). */
+  dtls: boolean;
 }
 
 /** A real HTTPS server the runner starts before the module (@https-server). */
@@ -113,6 +124,9 @@ export interface TranscriptPeer {
 
 export interface Transcript {
   model: string;
+  /** The module clock's start (ms since the epoch); undefined: now. */
+  clock?: number;
+  gnss?: GnssSetup;
   hosts: Record<string, string>;
   network: Record<string, string | number>;
   servers: HttpsServerSpec[];
@@ -180,6 +194,18 @@ export function parseTranscript(source: string): Transcript {
           t.network[m[1]!] = m[3] !== undefined ? m[3] : Number.isNaN(Number(m[2])) ? m[2]! : Number(m[2]);
         }
         break;
+      case '@clock': {
+        const ms = Date.parse(arg.trim());
+        if (!Number.isFinite(ms)) throw new Error(`line ${lineNo}: bad @clock ${arg}`);
+        t.clock = ms;
+        break;
+      }
+      case '@gnss':
+        t.gnss = { position: parsePosition(arg) };
+        break;
+      case '@gnss-track':
+        t.gnss = { track: parseTrack(JSON.parse(arg) as string) };
+        break;
       case '@echo':
         echo = arg.trim() === 'on';
         t.steps.push({ kind: 'echo', on: echo });
@@ -197,7 +223,7 @@ export function parseTranscript(source: string): Transcript {
         const [where = '', ...flags] = arg.trim().split(/\s+/);
         const m = /^([^:\s]+):(\d+)$/.exec(where);
         if (!m) throw new Error(`line ${lineNo}: @tls-server NAME:PORT expected`);
-        t.tlsServers.push({ name: m[1]!, port: Number(m[2]), mutual: flags.includes('mutual'), echo: flags.includes('echo'), close: flags.includes('close') });
+        t.tlsServers.push({ name: m[1]!, port: Number(m[2]), mutual: flags.includes('mutual'), echo: flags.includes('echo'), close: flags.includes('close'), dtls: flags.includes('dtls') });
         t.pki ??= {};
         break;
       }
@@ -226,6 +252,12 @@ export function parseTranscript(source: string): Transcript {
         const m = /^(\S+)\s+(".*")$/.exec(arg.trim());
         if (!m) throw new Error(`line ${lineNo}: @file NAME "json string"`);
         t.steps.push({ kind: 'file', name: m[1]!, text: JSON.parse(m[2]!) as string });
+        break;
+      }
+      case '@fota-push': {
+        const m = /^(\S+)\s+(".*")$/.exec(arg.trim());
+        if (!m) throw new Error(`line ${lineNo}: @fota-push NAME "json string"`);
+        t.steps.push({ kind: 'fota-push', name: m[1]!, text: JSON.parse(m[2]!) as string });
         break;
       }
       case '@tls-peer': {

@@ -21,6 +21,7 @@ import { UbloxSecurityProfiles } from './ublox/security-profiles.js';
 import { UbloxTls } from './ublox/tls.js';
 import type { UbloxUdpSocket } from './ublox/udp.js';
 import { UbloxGpio } from './ublox/gpio.js';
+import { UbloxGnss } from './ublox/gnss.js';
 import { UbloxSecurity } from './ublox/security.js';
 import { resolveFailure } from './ublox/network-errors.js';
 import { connector, createConnection, openSocket, type SocketOpener } from '../socket/create-connection.js';
@@ -80,6 +81,8 @@ export class UbloxModem implements CellularModem {
   readonly tls: UbloxTls;
   /** The module's GPIO pads (+UGPIOC/+UGPIOR/+UGPIOW). */
   readonly gpio: UbloxGpio;
+  /** The built-in GNSS receiver and CellLocate (+UGPS, +UGRMC..., +ULOC). */
+  readonly gnss: UbloxGnss;
   /** The u-blox security suite: root of trust, seal, bootstrap, heartbeat (and the parts composed in ublox/security.ts). */
   readonly security: UbloxSecurity;
 
@@ -94,6 +97,7 @@ export class UbloxModem implements CellularModem {
     this.mqtt = new UbloxMqtt(client);
     this.tls = new UbloxTls(this.securityProfiles);
     this.gpio = new UbloxGpio(client);
+    this.gnss = new UbloxGnss(client);
     this.security = new UbloxSecurity(client);
   }
 

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { OK, QuectelHost } from './quectel.testutil.js';
 
@@ -32,6 +35,28 @@ describe('Quectel BC66 +QCGDEFCONT (the default bearer’s PDN settings)', () =>
       assert.equal(pdp.context(1)?.apn, 'iot.apn');
     } finally {
       await host.close();
+    }
+  });
+
+  it('the setting is kept in NVM: a new module on the same state (a restart) reports it and attaches with it', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'modemlab-bc66-defcont-'));
+    try {
+      let host = await QuectelHost.create({ stateDir });
+      try {
+        assert.equal(await host.at('AT+CFUN=0'), OK);
+        assert.equal(await host.at('AT+QCGDEFCONT="IP","kept.apn","user","secret"'), OK);
+      } finally {
+        await host.close();
+      }
+      host = await QuectelHost.create({ stateDir });
+      try {
+        assert.equal(await host.at('AT+QCGDEFCONT?'), info('+QCGDEFCONT: "IP","kept.apn","user","secret"'));
+        assert.equal(host.h.module.services.pdp.definition(1)?.apn, 'kept.apn');
+      } finally {
+        await host.close();
+      }
+    } finally {
+      rmSync(stateDir, { recursive: true, force: true });
     }
   });
 });

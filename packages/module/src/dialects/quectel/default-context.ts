@@ -38,8 +38,9 @@ export const defaultContextCommands = defineCommands(import.meta.url, [
       const pdp = ctx.module.services.pdp;
       // Checked before anything changes: a refused command leaves the definition as it was.
       if (pdp.isActive(DEFAULT_CID)) throw cme(QuectelCme.notAllowed, 'the default bearer is active');
-      service(() => pdp.define(DEFAULT_CID, type, (args.apn as string | undefined) ?? ''));
-      if (username !== undefined) service(() => pdp.setAuth(DEFAULT_CID, username === '' ? 0 : 1, username, password ?? ''));
+      // One NVM write: a crash between the APN and its credentials would leave them mixed.
+      const credentials = username === undefined ? undefined : { auth: username === '' ? (0 as const) : (1 as const), username, password: password ?? '' };
+      service(() => pdp.define(DEFAULT_CID, type, (args.apn as string | undefined) ?? '', credentials));
     },
     read(ctx) {
       const d = ctx.module.services.pdp.definition(DEFAULT_CID);

@@ -1,8 +1,6 @@
 import { plainError } from '../../engine/failure.js';
 import { defineCommands, type CommandDef } from '../../engine/registry.js';
 
-const BAUD_RATES = [0, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600];
-
 /** The AT profile AT&W stores and ATZ reloads. */
 interface AtProfile {
   echo?: boolean;
@@ -146,15 +144,19 @@ export const v250Commands: CommandDef[] = [
   ...defineCommands(import.meta.url, [
     {
       name: '+IPR',
-      params: [{ name: 'rate', type: 'int', values: BAUD_RATES }],
-      set(ctx, { rate }) {
-        ctx.module.services.settings.ipr = rate as number;
+      params: [{ name: 'rate', type: 'int', min: 0 }],
+      // The product's rates (models: limits.baudRates). As the manuals say, the OK still
+      // goes at the old rate; the new one applies from the next byte (a paced line reads it
+      // when bytes are queued).
+      set(ctx, _args, raw) {
+        const { rate } = ctx.validate(raw, [{ name: 'rate', type: 'int', values: [...ctx.module.model.limits.baudRates] }]);
+        ctx.afterOutput(() => (ctx.module.services.settings.ipr = rate as number));
       },
       read(ctx) {
         ctx.info(`+IPR: ${ctx.module.services.settings.ipr}`);
       },
       test(ctx) {
-        ctx.info(`+IPR: (${BAUD_RATES.join(',')}),()`);
+        ctx.info(`+IPR: (${ctx.module.model.limits.baudRates.join(',')}),()`);
       },
     },
   ]),

@@ -245,13 +245,19 @@ describe('u-blox CoAP: libcoap over UDP, TCP, DTLS-PSK and TLS', () => {
     assert.equal(await at(h, 'AT+UCOAPER'), answer('+UCOAPER: 2,4'));
   });
 
-  it('DTLS with certificates only (no PSK in the profile) is refused as a handshake failure: 2,4', async () => {
+  it('DTLS with certificates (no PSK in the profile): a server the profile cannot validate is a handshake failure (2,4); with its CA it round-trips', async () => {
     assert.equal(await at(h, 'AT+UCOAP=7,1,3'), OK);
     assert.equal(await at(h, `AT+UCOAP=1,"coaps://127.0.0.1:${server.securePort}/x"`), OK);
     assert.equal(await at(h, 'AT+UCOAP=2,6,0'), OK);
     assert.equal(await at(h, 'AT+UCOAP=2,7,0'), OK);
     assert.equal(await request(h, 'AT+UCOAPC=1'), OK + urc('+UCOAPCR: 1,0'));
     assert.equal(await at(h, 'AT+UCOAPER'), answer('+UCOAPER: 2,4'));
+    const pki = sharedPki();
+    assert.equal(await at(h, `AT+USECMNG=0,0,"coapCA",${Buffer.byteLength(pki.ca.cert)}`), '\r\n>');
+    assert.match(await h.send(pki.ca.cert), /\r\nOK\r\n$/);
+    assert.equal(await at(h, 'AT+USECPRF=3,0,1'), OK);
+    assert.equal(await at(h, 'AT+USECPRF=3,3,"coapCA"'), OK);
+    await roundTrip(`coaps://127.0.0.1:${server.securePort}/dtls-cert`);
   });
 
   it('TLS with server validation (coaps+tcp://, +USECPRF root CA)', async () => {

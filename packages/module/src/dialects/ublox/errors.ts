@@ -55,6 +55,8 @@ export const UBLOX_CME_TEXT: Record<number, string> = {
   1920: 'USECMNG PEM DER conversion error',
   1921: 'USECMNG certificate date error',
   1922: 'USECMNG certificate common name error',
+  /** The text ubxlib's tests met on freshly booted modules (notes security-service.md §1.1); the number is ours. */
+  1950: 'SEC busy',
   2000: 'Command timeout',
   3000: 'Command aborted',
   4000: 'APN configuration mismatch',
@@ -75,6 +77,7 @@ export const UbloxCme = {
   gprsUnspecified: 148,
   gprsGeneric: 1550,
   lineTooLong: 1650,
+  secBusy: 1950,
   apnMismatch: 4000,
   ipTypeMismatch: 4001,
 } as const;

@@ -6,11 +6,14 @@ import { UbloxCme } from './errors.js';
 /** +UFOTASTAT event 3 (install status) with status 1: installed successfully (ubxlib's U_CELL_FOTA_STATUS_INSTALL_SUCCESS). */
 const INSTALL_SUCCESS = 1;
 
-/** FOTA URCs: after the boot that ran an install, +UFOTASTAT: 3,1,0 when enabled. */
+/** FOTA URCs when enabled: a pushed download's start/progress/complete (+UFOTASTAT: 1,0,0 / 0,1,<%> / 2,2,100), after the boot that ran an install +UFOTASTAT: 3,1,0. */
 export function wireFotaUrcs(module: ModuleHost): void {
   const fw = module.services.firmware;
   fw.on('installed', () => {
     if (fw.fotaUrcs) module.urc(`+UFOTASTAT: 3,${INSTALL_SUCCESS},0`);
+  });
+  fw.on('download', ({ event, param1, param2 }) => {
+    if (fw.fotaUrcs) module.urc(`+UFOTASTAT: ${event},${param1},${param2}`);
   });
 }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { nmeaCoordinates, sentence } from '../../services/gnss.js';
+import { decodeUbx, encodeUbx } from '../../services/gnss-ubx.js';
 import { answer, at, cmeError, OK, ublox, urc } from './ublox.testutil.js';
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
@@ -48,11 +49,29 @@ describe('u-blox GNSS (+UGPS, +UGRMC, +UGGGA) and CellLocate (+ULOC)', () => {
       const d = new Date(h.clock.now() + 1000);
       const when = `${pad(d.getUTCDate())}/${pad(d.getUTCMonth() + 1)}/${d.getUTCFullYear()},${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`;
       assert.equal(await h.advance(1000), urc(`+UULOC: ${when},45.6334520,13.0618620,49,10`));
-      assert.equal(await at(h, 'AT+ULOC=2,3,1,120,1'), cmeError(50));
+      assert.equal(await at(h, 'AT+ULOC=2,3,2,120,1'), cmeError(50));
       // A reboot drops a request in progress.
       assert.equal(await at(h, 'AT+ULOC=2,3,0,120,1'), OK);
       await at(h, 'AT+CFUN=16');
       assert.equal(await h.advance(h.module.model.timing.rebootMs), '');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('+UGUBX: refused with the receiver off and for what is not one UBX frame; NAV-PVT without a fix is fixType 0', async () => {
+    const h = await ublox();
+    try {
+      await at(h, 'AT+CMEE=1');
+      assert.equal(await at(h, 'AT+UGUBX="B562010700000819"'), cmeError(3));
+      assert.equal(await at(h, 'AT+UGPS=1'), OK);
+      for (const bad of ['B56201070000081', 'B562010700000819FF', 'B562010701000819', 'ZZ62010700000819']) assert.equal(await at(h, `AT+UGUBX="${bad}"`), cmeError(50), bad);
+      const reply = /\+UGUBX: "([0-9A-F]+)"/.exec(await at(h, 'AT+UGUBX="B562010700000819"'))![1]!;
+      const pvt = decodeUbx(Buffer.from(reply, 'hex'))!;
+      assert.equal(pvt.payload.length, 92);
+      assert.equal(pvt.payload[20], 0);
+      // Unknown messages get an empty answer.
+      assert.equal(await at(h, `AT+UGUBX="${encodeUbx({ cls: 0x27, id: 0x03, payload: Buffer.alloc(0) }).toString('hex')}"`), answer('+UGUBX: ""'));
     } finally {
       await h.close();
     }

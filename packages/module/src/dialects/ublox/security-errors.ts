@@ -7,7 +7,8 @@ import { UbloxCme } from './errors.js';
  * error result code" (rate limit, bootstrap in progress); our choices, recorded in
  * docs/architecture.md ("Security service: errors"): operation not allowed (3) for what the
  * module refuses by its own state or the service refused, no network service (30) when the
- * service cannot be reached, operation not supported (4) on a product without the service.
+ * service cannot be reached, operation not supported (4) on a product without the service,
+ * "SEC busy" (1950, the text notes §1.1 found; the number is ours) while the subsystem starts.
  */
 const CME_BY_REFUSAL: Record<SecurityRefusal, number> = {
   'not-supported': UbloxCme.notSupported,
@@ -15,6 +16,7 @@ const CME_BY_REFUSAL: Record<SecurityRefusal, number> = {
   'rate-limited': UbloxCme.notAllowed,
   'no-connectivity': UbloxCme.noNetworkService,
   'cloud-refused': UbloxCme.notAllowed,
+  starting: UbloxCme.secBusy,
 };
 
 export function securityFailure(err: unknown): CommandFailure {

@@ -9,6 +9,8 @@ export const securityRotCommands = defineCommands(import.meta.url, [
     action(ctx) {
       ctx.info(`+USECCHIP: ${q(ctx.module.services.rot.chipId)}`);
     },
+    // An action command without parameters: the test form only answers OK.
+    test() {},
   },
   {
     // ubxlib uSecurityGetRootOfTrustUid: exactly 16 hex characters (8 bytes).
@@ -16,5 +18,6 @@ export const securityRotCommands = defineCommands(import.meta.url, [
     action(ctx) {
       ctx.info(`+USECROTUID: ${q(ctx.module.services.rot.uid)}`);
     },
+    test() {},
   },
 ]);

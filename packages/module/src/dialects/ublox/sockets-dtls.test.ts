@@ -51,7 +51,7 @@ describe('u-blox secure UDP sockets (DTLS 1.2 with a pre-shared key)', () => {
     assert.equal(await atUntil(h, 'AT+USOCL=0', OK), OK);
   });
 
-  it('refuses certificate-based DTLS: a profile without a PSK fails +USOCO', async () => {
+  it('a profile without a PSK runs certificate DTLS: a PSK-only server refuses it, +USOCO fails', async () => {
     const h = await ublox();
     await at(h, 'AT+CMEE=1');
     assert.equal(await at(h, 'AT+USOCR=17'), answer('+USOCR: 0'));

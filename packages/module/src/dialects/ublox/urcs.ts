@@ -12,6 +12,7 @@ import { wireMqttSnUrcs } from './mqttsn.js';
 import { wireCoapUrcs } from './coap.js';
 import { wireCellTimeUrcs } from './cell-time.js';
 import { wireFotaUrcs } from './fota.js';
+import { wireGnssUrcs } from './gnss.js';
 
 
 /**
@@ -50,6 +51,7 @@ export function wireUbloxUrcs(module: ModuleHost): void {
   wireRegistrationUrcs(module, ['+CREG', '+CGREG', '+CEREG'], 5);
   wireCellTimeUrcs(module);
   wireFotaUrcs(module);
+  wireGnssUrcs(module);
   s.network.on('rrc', ({ connected }) => module.urc(forMode('+CSCON', `+CSCON: ${connected ? 1 : 0}`)));
 
   s.pdp.on('context', (e) => module.urc(forMode('+CGEREP', cgev(e))));

@@ -6,12 +6,14 @@ import type { DnsService } from '../dns.js';
 import { ServiceError } from '../errors.js';
 import type { LabRoutes } from '../network/lab-routes.js';
 import type { PdpContexts } from '../network/pdp.js';
+import type { RadioLink } from '../network/radio-link.js';
 import type { DtlsSession } from '../tls/dtls.js';
 import { TlsFailure, type SecureStart, type TlsService } from '../tls/tls-service.js';
 import { ByteMeter } from './byte-meter.js';
 import type { DataPath } from './data-path.js';
 import { errnoOf, SocketError, tlsSocketError } from './errors.js';
 import type { NetPolicy } from './net-policy.js';
+import { relayThroughRadio, shapeUdp, udpRelay } from './radio-relay.js';
 
 /** TLS by security profile on a dialed connection. */
 export interface SecureDial {
@@ -75,6 +77,8 @@ export interface DialerDeps {
   routes?: LabRoutes;
   /** The lab network policy (lab: loopback and the lab's named targets only); open when absent. */
   policy?: NetPolicy;
+  /** The radio link (latency, bandwidth, loss, sleep); loopback speed when absent or 'off'. */
+  radio?: RadioLink;
   /** Where failed handshakes are reported with their reason (the operator's log; never the AT interface). */
   log?: (message: string, detail?: unknown) => void;
 }
@@ -153,7 +157,9 @@ export class Dialer {
     const meter = this.meter(cid);
     meter.follow(raw);
     req.onSocket?.(raw);
-    await this.tcpConnect(raw, target, req);
+    const radio = this.deps.radio?.active ? this.deps.radio : undefined;
+    if (radio) await this.radioConnect(radio, raw, target, req);
+    else await this.tcpConnect(raw, target, req);
     // Errors after the connect reach their owner through 'close'; an unheard one must not crash.
     raw.on('error', () => {});
     req.onConnected?.(raw);
@@ -173,25 +179,56 @@ export class Dialer {
   /** A DTLS 1.2 session (PSK) to `address:port`; failures as SocketErrors with the TLS problem. */
   async dtls(req: { profileId: number; address: string; port: number }): Promise<DtlsSession> {
     const target = this.udpRoute(req.address, req.port);
+    // With a radio profile the DTLS library's own UDP socket talks to a relay across the link.
+    const relay = this.deps.radio?.active ? await udpRelay(this.deps.radio, target) : undefined;
     try {
-      return await this.deps.tls.openDtls({ profileId: req.profileId, host: target.host, port: target.port });
+      const session = await this.deps.tls.openDtls({ profileId: req.profileId, host: relay?.host ?? target.host, port: relay?.port ?? target.port });
+      if (relay) session.once('close', relay.close);
+      return session;
     } catch (err) {
+      relay?.close();
       throw this.handshakeFailed(err, 'dtls', req.address, req.port);
     }
   }
 
   /** A UDP socket of the module's stack (bound later by its owner). */
   udp(): UdpSocket {
-    return createUdpSocket('udp4');
+    const udp = createUdpSocket('udp4');
+    return this.deps.radio ? shapeUdp(this.deps.radio, udp) : udp;
   }
 
-  private tcpConnect(raw: Socket, target: { host: string; port: number }, req: DialRequest): Promise<void> {
+  /**
+   * A TCP connect across the radio link: the handshake costs one round trip (on the module
+   * clock, under the connect timeout), then `raw` reaches the peer through the link's relay
+   * (opened while the profile is set: a profile applies to connections opened after it).
+   */
+  private async radioConnect(radio: RadioLink, raw: Socket, target: { host: string; port: number }, req: DialRequest): Promise<void> {
+    const upstream = new Socket();
+    raw.once('close', () => upstream.destroy());
+    const upReq: DialRequest = { ...req };
+    delete upReq.localPort;
+    await this.tcpConnect(upstream, target, upReq, radio.rttMs());
+    if (raw.destroyed) {
+      upstream.destroy();
+      throw new SocketError('ECONNABORTED', 'aborted');
+    }
+    try {
+      await relayThroughRadio(radio, raw, upstream, req.localPort);
+    } catch (err) {
+      upstream.destroy();
+      raw.destroy();
+      throw new SocketError(errnoOf(err as Error), (err as Error).message);
+    }
+  }
+
+  private tcpConnect(raw: Socket, target: { host: string; port: number }, req: DialRequest, delayMs = 0): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       let settled = false;
       const finish = (err?: SocketError) => {
         if (settled) return;
         settled = true;
         timer?.cancel();
+        delay?.cancel();
         req.signal?.removeEventListener('abort', onAbort);
         raw.off('error', onError);
         if (err) {
@@ -204,7 +241,9 @@ export class Dialer {
       const timer = req.connectTimeoutMs === undefined ? undefined : this.deps.clock.setTimeout(() => finish(new SocketError('ETIMEDOUT', 'connect timed out')), req.connectTimeoutMs);
       req.signal?.addEventListener('abort', onAbort);
       raw.on('error', onError);
-      raw.connect({ ...target, ...(req.localPort !== undefined ? { localPort: req.localPort } : {}) }, () => finish());
+      const go = () => raw.connect({ ...target, ...(req.localPort !== undefined ? { localPort: req.localPort } : {}) }, () => finish());
+      const delay = delayMs > 0 ? this.deps.clock.setTimeout(go, delayMs) : undefined;
+      if (!delay) go();
     });
   }
 

@@ -1,3 +1,5 @@
+import type { RadioScriptStep } from '../../models/radio-profiles.js';
+
 /** What the simulated network grants an IPV4V6 request: the seed's operator gives IPv4 only. */
 export type IpGrant = 'IP' | 'IPV6' | 'IPV4V6';
 
@@ -55,6 +57,10 @@ export interface NetworkOptions {
    * "GPRS/eGPRS radio access technology" example registers on a 2G cell (AcT 3).
    */
   accessTechnology?: number;
+  /** Radio profile at start ('ltem:edge', see models/radio-profiles; default 'off': loopback speed). */
+  radio?: string;
+  /** Radio script started with the module: coverage/profile changes at ms offsets on the module clock. */
+  radioScript?: RadioScriptStep[];
 }
 
 /**
@@ -64,7 +70,7 @@ export interface NetworkOptions {
  */
 export const DEFAULT_APNS: readonly string[] = ['internet', 'apn_name', 'ibox.tim.it', 'iot.apn'];
 
-export type ResolvedNetworkOptions = Required<Omit<NetworkOptions, 'ipv4v6Grant' | 'accessTechnology'>> & { ipv4v6Grant?: IpGrant; accessTechnology?: number };
+export type ResolvedNetworkOptions = Required<Omit<NetworkOptions, 'ipv4v6Grant' | 'accessTechnology' | 'radio' | 'radioScript'>> & { ipv4v6Grant?: IpGrant; accessTechnology?: number };
 
 export function resolveNetworkOptions(o: NetworkOptions): ResolvedNetworkOptions {
   return {

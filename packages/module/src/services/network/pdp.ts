@@ -126,10 +126,11 @@ export class PdpContexts extends EventEmitter<PdpEvents> {
     return [...this.active.values()].some((c) => c.ipv4 !== undefined || c.ipv6 !== undefined);
   }
 
-  define(cid: number, type: PdpType, apn: string): void {
+  /** With `credentials`, the definition and its authentication are stored in one NVM write (a crash keeps both or neither). */
+  define(cid: number, type: PdpType, apn: string, credentials?: { auth: AuthProtocol; username: string; password: string }): void {
     if (this.active.has(cid)) throw fail('context-active');
     const old = this.definitions.get(cid);
-    this.definitions.set(cid, { ...DEFAULT_DEFINITION, ...old, cid, type, apn });
+    this.definitions.set(cid, { ...DEFAULT_DEFINITION, ...old, cid, type, apn, ...credentials });
     this.persist();
   }
 

@@ -16,7 +16,9 @@ export type SecurityRefusal =
   /** No data path, the service unknown or unreachable, TLS failed, no answer in time. */
   | 'no-connectivity'
   /** The service answered an error (a clone, an unknown root of trust...). */
-  | 'cloud-refused';
+  | 'cloud-refused'
+  /** The SEC subsystem is still starting after power-on (the product's startupBusyMs). */
+  | 'starting';
 
 export class SecurityServiceError extends Error {
   override readonly name = 'SecurityServiceError';
@@ -68,6 +70,8 @@ export interface SecurityServiceDeps {
 export class SecurityService {
   private endpointValue: CloudEndpoint | undefined;
   private powered = false;
+  /** Module time of the last power-on (the SEC subsystem's start). */
+  private poweredAt = 0;
   private tail: Promise<void> = Promise.resolve();
   private retryTimer: TimerHandle | undefined;
   private heartbeatTimer: TimerHandle | undefined;
@@ -99,6 +103,7 @@ export class SecurityService {
 
   powerOn(): void {
     this.powered = true;
+    this.poweredAt = this.deps.clock.now();
     this.armHeartbeat();
     this.sync();
   }
@@ -111,6 +116,20 @@ export class SecurityService {
     this.retryTimer = undefined;
     this.heartbeatTimer?.cancel();
     this.heartbeatTimer = undefined;
+  }
+
+  /**
+   * Refuses with 'starting' while the SEC subsystem starts after power-on (the product's
+   * startupBusyMs on the module clock); changes nothing.
+   */
+  assertStarted(): void {
+    const table = this.deps.table;
+    if (!table) throw new SecurityServiceError('not-supported');
+    const since = this.deps.clock.now() - this.poweredAt;
+    if (since < table.startupBusyMs) {
+      this.log('security: SEC busy, the subsystem is starting', { sincePowerOnMs: since, startupBusyMs: table.startupBusyMs });
+      throw new SecurityServiceError('starting', `SEC starting (${since} ms after power-on)`);
+    }
   }
 
   /** Resolves once the exchanges queued so far are over (what +USECDEVINFO? waits for). */

@@ -10,7 +10,7 @@ import type { PdpContexts } from '../network/pdp.js';
 import { SocketOptions, type SocketOption } from './options.js';
 import type { ModuleSocket, SocketHost } from './socket-base.js';
 import { TcpModuleSocket } from './tcp-socket.js';
-import type { Datagram, SocketEvents, SocketInfo, SocketProtocol, TlsConnectionInfo } from './types.js';
+import type { Datagram, PeerCertificate, SocketEvents, SocketInfo, SocketProtocol, TlsConnectionInfo } from './types.js';
 import { UdpModuleSocket } from './udp-socket.js';
 
 export { SocketError, type SocketErrno } from '../net/errors.js';
@@ -121,6 +121,12 @@ export class SocketService extends EventEmitter<SocketEvents> {
   tlsInfo(id: number): TlsConnectionInfo | undefined {
     const s = this.get(id);
     return s instanceof TcpModuleSocket ? s.tlsInfo() : undefined;
+  }
+
+  /** The TLS peer's certificate of a connected secure TCP socket (lab console). */
+  peerCertificate(id: number): PeerCertificate | undefined {
+    const s = this.get(id);
+    return s instanceof TcpModuleSocket ? s.peerCertificate() : undefined;
   }
 
   /** Connects (TCP handshake, then TLS when the socket is secure); UDP only records the default peer. */

@@ -8,7 +8,7 @@ import { RxQueue } from './rx-queue.js';
 import { ModuleSocket } from './socket-base.js';
 import { socketPipe } from './socket-pipe.js';
 import { TcpListener } from './tcp-listener.js';
-import type { Ended, SocketAddress, SocketState, TlsConnectionInfo } from './types.js';
+import type { Ended, PeerCertificate, SocketAddress, SocketState, TlsConnectionInfo } from './types.js';
 
 /**
  * A TCP socket: connected through the module's dialer (TLS by its security profile when
@@ -53,6 +53,15 @@ export class TcpModuleSocket extends ModuleSocket {
     const stream = this.stream;
     if (!this.secure || !stream || stream === this.raw) return undefined;
     return { ...negotiated(stream as TLSSocket), ...(this.tlsSession ? { session: this.tlsSession } : {}) };
+  }
+
+  /** The TLS peer's certificate (subject, issuer, validity, SHA-256 fingerprint), for the lab console. */
+  peerCertificate(): PeerCertificate | undefined {
+    const stream = this.stream;
+    if (!this.secure || !stream || stream === this.raw) return undefined;
+    const c = (stream as TLSSocket).getPeerCertificate?.();
+    if (!c || Object.keys(c).length === 0) return undefined;
+    return { subject: String(c.subject?.CN ?? ''), issuer: String(c.issuer?.CN ?? ''), validTo: c.valid_to, fingerprint256: c.fingerprint256 };
   }
 
   async connect(host: string, port: number): Promise<void> {

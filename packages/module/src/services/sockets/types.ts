@@ -33,6 +33,14 @@ export interface TlsConnectionInfo extends NegotiatedTls {
   session?: Buffer;
 }
 
+/** What the lab console shows of a TLS peer's certificate. */
+export interface PeerCertificate {
+  subject: string;
+  issuer: string;
+  validTo: string;
+  fingerprint256: string;
+}
+
 export interface Datagram extends SocketAddress {
   data: Buffer;
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { after, before, describe, it } from 'node:test';
-import { DtlsSession } from './dtls.js';
+import { PskDtlsSession } from './dtls.js';
 
 /** A free UDP port on loopback. */
 async function freePort(): Promise<number> {
@@ -34,7 +34,7 @@ describe('DTLS 1.2 PSK against openssl s_server', () => {
   });
 
   it('handshakes with the pre-shared key and exchanges records', async () => {
-    const session = await DtlsSession.open({ host: '127.0.0.1', port, identity: 'modemlab', key: Buffer.from('0102030405060708090a0b0c0d0e0f10', 'hex'), timeoutMs: 5000 });
+    const session = await PskDtlsSession.open({ host: '127.0.0.1', port, identity: 'modemlab', key: Buffer.from('0102030405060708090a0b0c0d0e0f10', 'hex'), timeoutMs: 5000 });
     await session.send(Buffer.from('hello dtls\n'));
     const deadline = Date.now() + 5000;
     while (!output.includes('hello dtls') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -47,7 +47,7 @@ describe('DTLS 1.2 PSK against openssl s_server', () => {
 
   it('fails cleanly with the wrong key', async () => {
     await assert.rejects(
-      DtlsSession.open({ host: '127.0.0.1', port, identity: 'modemlab', key: Buffer.from('ffffffffffffffffffffffffffffffff', 'hex'), timeoutMs: 2000 }),
+      PskDtlsSession.open({ host: '127.0.0.1', port, identity: 'modemlab', key: Buffer.from('ffffffffffffffffffffffffffffffff', 'hex'), timeoutMs: 2000 }),
     );
   });
 });

@@ -20,12 +20,18 @@ export interface DtlsEvents {
   error: [Error];
 }
 
+/** A DTLS 1.2 session as the sockets, CoAP and MQTT-SN see it: PSK (this file) or certificates (dtls/). */
+export interface DtlsSession extends EventEmitter<DtlsEvents> {
+  send(data: Buffer): Promise<void>;
+  close(): void;
+}
+
 /**
  * A DTLS 1.2 session with a pre-shared key over UDP. node-dtls-client does the protocol
- * (PSK suites only: CCM_8, CBC, GCM); certificate-based DTLS is not offered by any Node
- * library that works with OpenSSL 3 peers, so it is refused before a handshake starts.
+ * (PSK suites only: CCM_8, CBC, GCM). Certificate DTLS runs on the module's own client
+ * (dtls/client.ts): no Node library did it with OpenSSL 3 peers.
  */
-export class DtlsSession extends EventEmitter<DtlsEvents> {
+export class PskDtlsSession extends EventEmitter<DtlsEvents> {
   private closed = false;
 
   private constructor(private readonly socket: dtls.Socket) {
@@ -38,7 +44,7 @@ export class DtlsSession extends EventEmitter<DtlsEvents> {
     });
   }
 
-  static async open(req: DtlsPskRequest): Promise<DtlsSession> {
+  static async open(req: DtlsPskRequest): Promise<PskDtlsSession> {
     const lib = (await import('node-dtls-client')).dtls;
     return new Promise((resolve, reject) => {
       let settled = false;
@@ -67,7 +73,7 @@ export class DtlsSession extends EventEmitter<DtlsEvents> {
         settled = true;
         socket.removeListener('error', fail);
         socket.removeAllListeners('close');
-        resolve(new DtlsSession(socket));
+        resolve(new PskDtlsSession(socket));
       });
     });
   }

@@ -7,7 +7,8 @@ import { planConnection, PlanError, type ConnectionPlan, type PlanFailure, type 
 import { ENCRYPTED_TAG_OF_TYPE, plainSessionType, ProfileError, unpackSessionId, type SecurityProfile, type SecurityProfiles, type SessionResumption } from './profiles.js';
 import { buildSession, parseSession as parseSessionDer, type SessionFields } from './session-der.js';
 import { verifyServer, type VerifyFailure } from './verify.js';
-import { DtlsSession } from './dtls.js';
+import { PskDtlsSession, type DtlsSession } from './dtls.js';
+import { CertDtlsError, openCertDtls, type DtlsResumable } from './dtls/open.js';
 import { problemOfCode, type TlsProblem } from './tls-problem.js';
 import type { SessionMemory } from './session-memory.js';
 import { watchInactivity } from '../net/inactivity.js';
@@ -98,6 +99,21 @@ function defaultProblem(reason: TlsFailureReason, detail: TlsFailureDetail | und
     default:
       return detail;
   }
+}
+
+/** A certificate DTLS failure as the TlsFailure every dialect maps. */
+function certDtlsFailure(err: unknown, timedOut: boolean): TlsFailure {
+  if (timedOut) return new TlsFailure('timeout', 'handshake inactivity timer expired');
+  if (err instanceof PlanError) {
+    const reason = err.failure === 'ca-not-found' || err.failure === 'pin-not-found' ? 'verification' : 'handshake';
+    return new TlsFailure(reason, err.message, err.failure, err.credential);
+  }
+  if (err instanceof CertDtlsError) {
+    if (err.kind === 'verification') return new TlsFailure('verification', err.message, err.detail as VerifyFailure);
+    if (err.kind === 'no-client-certificate') return new TlsFailure('handshake', err.message, 'credentials', 'client-certificate');
+    return new TlsFailure('handshake', err.message, err.kind === 'alert' ? 'alert' : 'protocol');
+  }
+  return new TlsFailure('handshake', err instanceof Error ? err.message : String(err), 'protocol');
 }
 
 /** Sessions remembered for resumption and for checking resumed connections. */
@@ -195,8 +211,9 @@ export class TlsService {
 
   /**
    * Opens a DTLS 1.2 session with the PSK and identity of profile `req.profileId` (op 8,
-   * op 9, or the root of trust's with op 11). Certificate-based DTLS is refused. The session
-   * counts against the session cap until it closes.
+   * op 9, or the root of trust's with op 11), or, without a PSK, with certificates (the
+   * profile's validation level, client certificate and suites). The session counts against
+   * the session cap until it closes.
    */
   async openDtls(req: DtlsConnectRequest): Promise<DtlsSession> {
     if (!this.hasFreeSession()) throw new TlsFailure('session-cap', `${this.table.maxConcurrentSessions} secure connections already open`);
@@ -218,7 +235,7 @@ export class TlsService {
       key = decodeString(profile.psk.value, profile.psk.hex);
       identity = decodeString(profile.pskIdentity.value, profile.pskIdentity.hex).toString('latin1');
     } else {
-      throw new TlsFailure('handshake', 'DTLS needs a pre-shared key: certificate-based DTLS is not supported', 'dtls-certificates-unsupported');
+      return this.openCertDtls(req, profile);
     }
 
     this.active++;
@@ -240,7 +257,7 @@ export class TlsService {
     try {
       session = await new Promise<DtlsSession>((resolve, reject) => {
         onExpire = () => reject(new TlsFailure('timeout', 'handshake inactivity timer expired'));
-        DtlsSession.open({ host: req.host, port: req.port, identity, key, timeoutMs: limit, signal: abandon.signal }).then(resolve, (err: unknown) =>
+        PskDtlsSession.open({ host: req.host, port: req.port, identity, key, timeoutMs: limit, signal: abandon.signal }).then(resolve, (err: unknown) =>
           reject(new TlsFailure('handshake', err instanceof Error ? err.message : String(err), 'protocol')),
         );
       });
@@ -258,6 +275,42 @@ export class TlsService {
   powerOff(): void {
     this.byId.clear();
     this.byDer.clear();
+    this.dtlsSessions.clear();
+  }
+
+  /** Certificate DTLS 1.2 sessions to resume, by profile and peer (this power-on only). */
+  private readonly dtlsSessions = new Map<string, DtlsResumable>();
+
+  /** A certificate DTLS 1.2 session (our own client, dtls/): the profile's checks, client certificate, suites. */
+  private async openCertDtls(req: DtlsConnectRequest, profile: SecurityProfile): Promise<DtlsSession> {
+    const key = `${req.profileId}/${req.host}:${req.port}`;
+    const resumeOn = this.profiles.session(req.profileId).status !== 0;
+    this.active++;
+    const abandon = new AbortController();
+    const timer = this.clock.setTimeout(() => abandon.abort(), this.table.handshakeInactivityMs);
+    try {
+      const { session, resumable } = await openCertDtls({
+        profile,
+        table: this.table,
+        credentials: this.credentials,
+        clock: this.clock,
+        host: req.host,
+        port: req.port,
+        now: () => this.moduleTime(),
+        signal: abandon.signal,
+        ...(resumeOn && this.dtlsSessions.has(key) ? { resume: this.dtlsSessions.get(key)! } : {}),
+      }).catch((err: unknown) => {
+        throw certDtlsFailure(err, abandon.signal.aborted);
+      });
+      if (resumeOn && resumable) this.dtlsSessions.set(key, resumable);
+      session.once('close', () => this.active--);
+      return session;
+    } catch (err) {
+      this.active--;
+      throw err;
+    } finally {
+      timer.cancel();
+    }
   }
 
   private handshake(req: SecureConnectRequest, plan: ConnectionPlan, resumption: SessionResumption, resume: KnownSession | undefined): SecureStart {

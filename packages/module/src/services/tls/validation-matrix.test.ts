@@ -293,6 +293,38 @@ describe('secure connects on every product', { concurrency: true }, () => {
         }
       }
     });
+
+    it('+UFTPC=1 over FTPS (+UFTP=8,1,0): +UUFTPCR: 1,1, or 1,0 with +UFTPER: 1,8 (TLS failure)', async () => {
+      for (const line of ['AT+UFTP=0,"127.0.0.1"', `AT+UFTP=2,"${FTP_USER}"`, `AT+UFTP=3,"${FTP_PASSWORD}"`, 'AT+UFTP=6,1', 'AT+UFTP=8,1,0']) {
+        assert.equal(await at(h, line), '\r\nOK\r\n', line);
+      }
+      for (const name of chains.chains.keys()) {
+        const c = chains.get(name);
+        const srv: TestFtpServer = await startFtpServer({ tls: legacyTls(c.presented.join(''), c.key) });
+        try {
+          await trust(c.root);
+          assert.equal(await at(h, `AT+UFTP=7,${srv.port}`), '\r\nOK\r\n');
+          for (const level of [0, 1, 2, 3]) {
+            assert.equal(await at(h, `AT+USECPRF=0,0,${level}`), '\r\nOK\r\n');
+            assert.equal(await at(h, 'AT+USECPRF=0,3,"matrix"'), '\r\nOK\r\n');
+            let out = await atUntil(h, 'AT+UFTPC=1', '+UUFTPCR: 1,', 10_000);
+            if (!out.endsWith('\r\n')) out += await h.waitFor('\r\n', 2000);
+            const ok = /\+UUFTPCR: 1,1\r\n/.test(out);
+            const want = expected(name, level, 'sara-r5');
+            assert.equal(ok, want === undefined, `${name} at level ${level}: ${JSON.stringify(out)}`);
+            checkAgainstOpenssl(name, level, 'sara-r5', seen.last(srv.port), '+UFTPC');
+            if (ok) {
+              const bye = await atUntil(h, 'AT+UFTPC=0', '+UUFTPCR: 0,', 10_000);
+              assert.match(bye.endsWith('\r\n') ? bye : bye + (await h.waitFor('\r\n', 2000)), /\+UUFTPCR: 0,1\r\n/);
+            } else {
+              assert.equal(await at(h, 'AT+UFTPER'), '\r\n+UFTPER: 1,8\r\n\r\nOK\r\n', `${name} at level ${level}`);
+            }
+          }
+        } finally {
+          await srv.close();
+        }
+      }
+    });
   });
 
   describe('Telit GE910: #SSLD and FTPS (#FTPOPEN) in auth modes 0 and 1 (levels 0 and 1 with the CA\'s dates)', { concurrency: 1 }, () => {

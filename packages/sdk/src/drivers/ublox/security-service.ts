@@ -1,9 +1,26 @@
 import type { AtClient } from '../../at-client.js';
-import { AtError } from '../../errors.js';
+import { AtError, CmeError } from '../../errors.js';
 import { paramsOf, quote } from '../../params.js';
 
 /** A security exchange (heartbeat, seal) may take up to 150 s (ubxlib U_CELL_SEC_TRANSACTION_TIMEOUT_SECONDS). */
 export const SECURITY_TRANSACTION_TIMEOUT_MS = 150_000;
+
+/**
+ * A freshly booted module answers `+CME ERROR: SEC busy` while its security subsystem starts
+ * (notes security-service.md §1.1; modemlab: code 1950, 1 s after power-on). The SDK asks
+ * again every `delayMs` until `maxWaitMs` have passed, then lets the error through.
+ */
+export interface SecBusyRetry {
+  delayMs: number;
+  maxWaitMs: number;
+}
+
+export const SEC_BUSY_RETRY: SecBusyRetry = { delayMs: 250, maxWaitMs: 15_000 };
+
+/** `+CME ERROR: SEC busy` (verbose) or its number 1950 (`+CMEE=1`). */
+export function isSecBusy(err: unknown): boolean {
+  return err instanceof CmeError && (err.code === 1950 || /^SEC busy$/i.test(err.text ?? ''));
+}
 
 /** `+USECDEVINFO?`: module registered with the service, device sealed (registered), device activated. */
 export interface DeviceInfo {
@@ -17,7 +34,10 @@ export interface DeviceInfo {
  * +USECCHIP, +USECROTUID, +USECDEVINFO (seal and status), +USECCONN (heartbeat).
  */
 export class UbloxSecurityService {
-  constructor(private readonly client: AtClient) {}
+  constructor(
+    private readonly client: AtClient,
+    private readonly busyRetry: SecBusyRetry = SEC_BUSY_RETRY,
+  ) {}
 
   /** The immutable chip id (`AT+USECCHIP`). */
   async chipId(): Promise<string> {
@@ -33,7 +53,7 @@ export class UbloxSecurityService {
 
   async deviceInfo(): Promise<DeviceInfo> {
     const command = 'AT+USECDEVINFO?';
-    const response = await this.client.send(command, { timeoutMs: SECURITY_TRANSACTION_TIMEOUT_MS });
+    const response = await this.secSend(command, SECURITY_TRANSACTION_TIMEOUT_MS);
     const p = paramsOf(response.lines, '+USECDEVINFO');
     if (!p || p.length < 3 || p.slice(0, 3).some((v) => v !== '0' && v !== '1')) {
       throw new AtError(command, [...response.lines, response.finalLine], `${command}: no status triple in the response`);
@@ -59,13 +79,26 @@ export class UbloxSecurityService {
    * A module that seals later (no connectivity yet) answers false: ask isSealed() again.
    */
   async seal(profileUid: string, serial: string): Promise<boolean> {
-    await this.client.send(`AT+USECDEVINFO=${quote(profileUid)},${quote(serial)}`);
+    await this.secSend(`AT+USECDEVINFO=${quote(profileUid)},${quote(serial)}`);
     return this.isSealed();
   }
 
   /** A security heartbeat now (`AT+USECCONN`); the module refuses one within its rate limit (CmeError). */
   async heartbeat(): Promise<void> {
-    await this.client.send('AT+USECCONN', { timeoutMs: SECURITY_TRANSACTION_TIMEOUT_MS });
+    await this.secSend('AT+USECCONN', SECURITY_TRANSACTION_TIMEOUT_MS);
+  }
+
+  /** Sends a security-service command, asking again while the module answers SEC busy. */
+  private async secSend(command: string, timeoutMs?: number) {
+    const started = Date.now();
+    for (;;) {
+      try {
+        return await this.client.send(command, timeoutMs === undefined ? {} : { timeoutMs });
+      } catch (err) {
+        if (!isSecBusy(err) || Date.now() - started + this.busyRetry.delayMs > this.busyRetry.maxWaitMs) throw err;
+        await new Promise((r) => setTimeout(r, this.busyRetry.delayMs));
+      }
+    }
   }
 
   private async value(command: string, prefix: string): Promise<string> {

@@ -1,0 +1,93 @@
+/**
+ * The trace tap's chunks of one module read live, as `modemlab trace` reads a file
+ * (trace-pretty.ts): one AT conversation per port and CMUX channel, the first level seen
+ * for it feeding it, CMUX frames decoded after AT+CMUX answered OK. Every chunk is also
+ * kept raw (for the page's hex view; a data run shows as an event once the next line ends it,
+ * its bytes at once as chunks). The last `limit` entries are kept for a page that
+ * opens later.
+ */
+import type { TraceChunk } from '@modemlab/at';
+import { Conversation, type ConversationEvent, type ConversationMark } from '../trace-conversation.js';
+import { MuxReader } from '../trace-mux.js';
+
+/** One line of the page: an AT event (command, response, URC, data run) or a raw chunk. */
+export type ConsoleEntry =
+  | { kind: 'event'; seq: number; time: number; where: string; mark: ConversationMark; text: string }
+  | { kind: 'chunk'; seq: number; time: number; where: string; layer: string; dir: TraceChunk['dir']; hex: string };
+
+const FROM_FRAMES = 'cmux frames';
+const where = (port: string, channel?: number): string => (channel === undefined ? port : `${port}/dlci${channel}`);
+
+export class LiveTrace {
+  private readonly entries: ConsoleEntry[] = [];
+  private readonly listeners = new Set<(e: ConsoleEntry) => void>();
+  private readonly conversations = new Map<string, { conversation: Conversation; source: string }>();
+  private seq = 0;
+
+  constructor(private readonly limit = 5000) {}
+
+  /** The tap's sink. */
+  push(chunk: TraceChunk): void {
+    const w = where(chunk.port, chunk.channel);
+    this.add({ kind: 'chunk', seq: 0, time: chunk.time, where: w, layer: chunk.layer, dir: chunk.dir, hex: chunk.bytes.toString('hex') });
+    const c = this.conversationFor(chunk.port, chunk.channel, chunk.layer);
+    if (!c) return;
+    if (chunk.dir === 'to-module') c.toModule(chunk.bytes, chunk.time);
+    else c.fromModule(chunk.bytes, chunk.time);
+  }
+
+  /** What is kept, oldest first. */
+  history(): readonly ConsoleEntry[] {
+    return this.entries;
+  }
+
+  /** Every new entry; returns the function that stops listening. */
+  subscribe(listener: (e: ConsoleEntry) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private add(e: ConsoleEntry): void {
+    e.seq = ++this.seq;
+    this.entries.push(e);
+    if (this.entries.length > this.limit) this.entries.splice(0, this.entries.length - this.limit);
+    for (const l of this.listeners) l(e);
+  }
+
+  private emitter(w: string): (e: ConversationEvent) => void {
+    return (e) => this.add({ kind: 'event', seq: 0, time: e.time, where: w, mark: e.mark, text: e.text });
+  }
+
+  private conversationFor(port: string, channel: number | undefined, source: string): Conversation | undefined {
+    const w = where(port, channel);
+    let entry = this.conversations.get(w);
+    if (!entry) {
+      const emit = this.emitter(w);
+      const mux = channel === undefined ? this.muxFor(port, emit, () => entry!.conversation) : undefined;
+      entry = { conversation: new Conversation(emit, mux), source };
+      this.conversations.set(w, entry);
+    }
+    return entry.source === source ? entry.conversation : undefined;
+  }
+
+  private muxFor(port: string, emit: (e: ConversationEvent) => void, base: () => Conversation) {
+    let reader: MuxReader | undefined;
+    return (dir: TraceChunk['dir'], bytes: Buffer, time: number): void => {
+      reader ??= new MuxReader({
+        emit,
+        channel: (dlci, d, data, t) => {
+          const c = this.conversationFor(port, dlci, FROM_FRAMES);
+          if (d === 'to-module') c?.toModule(data, t);
+          else c?.fromModule(data, t);
+        },
+        ended: (d, rest, t) => {
+          reader = undefined;
+          base().endMux();
+          if (d === 'to-module') base().toModule(rest, t);
+          else base().fromModule(rest, t);
+        },
+      });
+      reader.push(dir, bytes, time);
+    };
+  }
+}
