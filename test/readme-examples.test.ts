@@ -33,6 +33,11 @@ const PRINTS: Array<string | RegExp> = [
   /"level":20,.*"msg":/, // pino at debug: the AT commands
   'u-blox echoed: hello from any vendor',
   'echoed: hello over the direct link',
+  /^true true \d+$/, // files: the bytes come back, listed, sized
+  '200 text/plain {"t":21.5}',
+  /^over channel 1 \| SARA-R5\S*$/, // the echo on one channel, the model on the other
+  /^C2C V2: SARA-R5\S*$/,
+  '2.04 2.05 21.5',
 ];
 
 async function run(file: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string; err: string }> {

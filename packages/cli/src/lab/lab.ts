@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { ModuleApi } from '../module-api.js';
 import { startServe, type ServeOptions } from '../serve.js';
 import { hasMosquitto, startBroker } from './broker.js';
+import { startCoap } from './coap.js';
 import { startConsole } from './console-hook.js';
 import { LAB_FTP_PASSWORD, LAB_FTP_USER, startFtps } from './ftps.js';
 import { startHttps, startTcpEcho, startTlsEcho, type Listening } from './peers.js';
@@ -21,6 +22,9 @@ export const LAB_PEERS = [
   { id: 'https', what: 'HTTPS (GET / -> "hello from the lab")', host: 'www.lab', ip: '127.0.77.2', port: 443 },
   { id: 'mqtt', what: 'MQTT broker (mosquitto)', host: 'broker.lab', ip: '127.0.77.3', port: 1883 },
   { id: 'mqtts', what: 'MQTT over TLS (mosquitto)', host: 'broker.lab', ip: '127.0.77.3', port: 8883 },
+  // The module's CoAP-over-UDP client does not go through the lab forwards: this peer listens
+  // on its lab address and port itself (`direct`), so only its name is routed.
+  { id: 'coap', what: 'CoAP over UDP (PUT stores, GET returns)', host: 'coap.lab', ip: '127.0.77.5', port: 5683, direct: true },
   { id: 'ftps', what: `FTPS, explicit TLS (user ${LAB_FTP_USER}, password ${LAB_FTP_PASSWORD})`, host: 'ftp.lab', ip: '127.0.77.4', port: 21 },
 ] as const;
 
@@ -32,6 +36,8 @@ export interface LabOptions extends Omit<ServeOptions, 'hosts' | 'forwards' | 'n
   forwards?: Record<string, string>;
   /** The lab's CA and certificates go here (default <state>/lab). */
   dir?: string;
+  /** Peers not to start (the CoAP peer binds its fixed lab address: one per machine). */
+  skip?: readonly LabPeerId[];
 }
 
 export interface Lab {
@@ -49,7 +55,7 @@ export function labRoutes(ports: Partial<Record<LabPeerId, number>>): { hosts: R
     const real = ports[p.id];
     if (real === undefined) continue;
     hosts[p.host] = p.ip;
-    forwards[`${p.ip}:${p.port}`] = `127.0.0.1:${real}`;
+    if (!('direct' in p)) forwards[`${p.ip}:${p.port}`] = `127.0.0.1:${real}`;
   }
   return { hosts, forwards };
 }
@@ -84,6 +90,15 @@ export async function startLab(api: ModuleApi, opts: LabOptions, print: (line: s
       ports.mqtt = plain;
       ports.mqtts = secure;
     } else warn('modemlab: lab: mosquitto not found (apt-get install mosquitto): no MQTT broker');
+    if (!opts.skip?.includes('coap')) {
+      try {
+        const coap = await startCoap('127.0.77.5', 5683);
+        closers.push(() => coap.close());
+        ports.coap = coap.port;
+      } catch (err) {
+        warn(`modemlab: lab: no CoAP server (${(err as Error).message})`);
+      }
+    }
     try {
       const ftps = await startFtps(dir, pki);
       closers.push(() => ftps.close());
@@ -95,12 +110,12 @@ export async function startLab(api: ModuleApi, opts: LabOptions, print: (line: s
     const routes = labRoutes(ports);
     print(`modemlab: lab CA ${path.join(dir, 'ca.pem')}`);
     for (const p of LAB_PEERS) {
-      if (ports[p.id] !== undefined) print(`modemlab: lab ${p.what} at ${p.host}:${p.port} (${p.ip}, really 127.0.0.1:${ports[p.id]})`);
+      if (ports[p.id] !== undefined) print(`modemlab: lab ${p.what} at ${p.host}:${p.port} (${p.ip}${'direct' in p ? '' : `, really 127.0.0.1:${ports[p.id]}`})`);
     }
     const modules: string[] = [];
     const served = await startServe(
       api,
-      { ...opts, net: 'lab', hosts: { ...routes.hosts, ...opts.hosts }, forwards: { ...routes.forwards, ...opts.forwards } },
+      { ...withoutLabOptions(opts), net: 'lab', hosts: { ...routes.hosts, ...opts.hosts }, forwards: { ...routes.forwards, ...opts.forwards } },
       (line) => {
         const m = /listening on (tcp:\/\/\S+)/.exec(line);
         if (m) modules.push(m[1]!);
@@ -126,4 +141,9 @@ async function freePort(): Promise<number> {
   const port = (s.address() as net.AddressInfo).port;
   await new Promise<void>((resolve) => s.close(() => resolve()));
   return port;
+}
+
+function withoutLabOptions(opts: LabOptions): Omit<LabOptions, 'skip' | 'dir'> {
+  const { skip: _skip, dir: _dir, ...serve } = opts;
+  return serve;
 }
