@@ -32,6 +32,9 @@ interface LabFlags {
   forward?: Record<string, string>;
   logLevel: LogLevel;
   logFile?: string;
+  /** The lab console: on by default (127.0.0.1:7080); false with --no-console. */
+  console: HostPort | false;
+  consoleToken?: string;
 }
 
 /** `modemlab lab`: the modules plus the peers the README's examples talk to (see lab.ts). */
@@ -49,6 +52,10 @@ export function registerLabCommand(program: Command, io: LabIo): void {
     .option('--dir <DIR>', "where the lab's ca.pem, server.pem and server.key go (default <state>/lab)")
     .option('--hosts <NAME=IP,...>', 'more names beside the lab\'s (repeatable)', arg<Record<string, string>>((v, prev) => parseHosts(v, prev)))
     .option('--forward <IP:PORT=IP:PORT,...>', 'more forwards beside the lab\'s (repeatable)', arg<Record<string, string>>((v, prev) => parseForwards(v, prev)))
+    // The console is on by default in a lab (issue 14): the page shows the modules the lab started.
+    .option('--console <[HOST:]PORT>', 'the lab console (live AT trace, state, network controls) on HOST:PORT (HOST default 127.0.0.1)', arg<HostPort>((v) => (/^\d+$/.test(v) ? parseHostPort(`127.0.0.1:${v}`) : parseHostPort(v))), { host: '127.0.0.1', port: 7080 })
+    .option('--no-console', 'no lab console')
+    .option('--console-token <TOKEN>', 'a token every console request must carry; required when --console is bound beyond loopback')
     .addOption(new Option('--log-level <LEVEL>', 'log level of the operator log on stderr').choices(LOG_LEVELS).default('info'))
     .option('--log-file <FILE>', 'append the log to FILE as JSON lines instead of stderr')
     .action(async (o: LabFlags) => {
@@ -58,7 +65,7 @@ export function registerLabCommand(program: Command, io: LabIo): void {
       try {
         lab = await startLab(
           api,
-          { model: o.model, tcp: o.tcp, count: o.count, state: o.state, ...(o.dir ? { dir: o.dir } : {}), ...(o.hosts ? { hosts: o.hosts } : {}), ...(o.forward ? { forwards: o.forward } : {}) },
+          { model: o.model, tcp: o.tcp, count: o.count, state: o.state, ...(o.dir ? { dir: o.dir } : {}), ...(o.hosts ? { hosts: o.hosts } : {}), ...(o.forward ? { forwards: o.forward } : {}), ...(o.console ? { console: { ...o.console, ...(o.consoleToken ? { token: o.consoleToken } : {}) } } : {}) },
           (line) => io.out(line + '\n'),
           (line) => io.err(line + '\n'),
           logger.logger,

@@ -15,10 +15,10 @@ test('labRoutes: each started peer gets its name and its well-known port forward
   assert.deepEqual(labRoutes({}), { hosts: {}, forwards: {} });
 });
 
-test('modemlab lab: prints the CA, every peer and the module; the CA verifies the peers; close frees every port', async () => {
+test('modemlab lab: prints the CA, every peer, the module and its console; the CA verifies the peers; close frees every port', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modemlab-lab-'));
   const lines: string[] = [];
-  const lab = await startLab(await loadModuleApi(), { model: 'sara-r5', tcp: { host: '127.0.0.1', port: 0 }, count: 1, state: path.join(dir, 'state'), skip: ['coap'] }, (l) => lines.push(l));
+  const lab = await startLab(await loadModuleApi(), { model: 'sara-r5', tcp: { host: '127.0.0.1', port: 0 }, count: 1, state: path.join(dir, 'state'), skip: ['coap'], console: { host: '127.0.0.1', port: 0 } }, (l) => lines.push(l));
   let closed = false;
   try {
     assert.equal(lines[0], `modemlab: lab CA ${path.join(dir, 'state', 'lab', 'ca.pem')}`);
@@ -30,6 +30,10 @@ test('modemlab lab: prints the CA, every peer and the module; the CA verifies th
       started.map((p) => `modemlab: lab ${p.what} at ${p.host}:${p.port} (${p.ip}${'direct' in p ? '' : `, really 127.0.0.1:${lab.ports[p.id]}`})`),
     );
     assert.match(lines[1 + started.length]!, /^modemlab: sara-r5 listening on tcp:\/\/127\.0\.0\.1:\d+$/);
+    // The console (on by default in `modemlab lab`) lists the lab's module.
+    const consoleUrl = /^modemlab: lab console on (http:\/\/127\.0\.0\.1:(\d+))\/$/.exec(lines[2 + started.length]!);
+    assert.ok(consoleUrl, `console line: ${lines[2 + started.length]}`);
+    assert.deepEqual(await (await fetch(`${consoleUrl[1]}/api/modules`)).json(), [{ name: 'sara-r5-0', model: 'sara-r5' }]);
     // The TLS echo's certificate chains to the lab CA under its lab name.
     const { connect } = await import('node:tls');
     const echoed = await new Promise<string>((resolve, reject) => {
@@ -40,7 +44,7 @@ test('modemlab lab: prints the CA, every peer and the module; the CA verifies th
     assert.equal(echoed, 'ping');
     await lab.close();
     closed = true;
-    for (const [id, port] of Object.entries(lab.ports)) {
+    for (const [id, port] of [...Object.entries(lab.ports), ['console', Number(consoleUrl[2])] as const]) {
       if (id === 'coap') continue; // UDP: nothing to refuse
       const err = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
         const s = net.connect(port!, '127.0.0.1', () => (s.destroy(), resolve(undefined)));

@@ -6,7 +6,6 @@ import type { ModuleApi } from '../module-api.js';
 import { startServe, type ServeOptions } from '../serve.js';
 import { hasMosquitto, startBroker } from './broker.js';
 import { startCoap } from './coap.js';
-import { startConsole } from './console-hook.js';
 import { LAB_FTP_PASSWORD, LAB_FTP_USER, startFtps } from './ftps.js';
 import { startHttps, startTcpEcho, startTlsEcho, type Listening } from './peers.js';
 import { makeLabPki, type LabPki } from './pki.js';
@@ -112,22 +111,9 @@ export async function startLab(api: ModuleApi, opts: LabOptions, print: (line: s
     for (const p of LAB_PEERS) {
       if (ports[p.id] !== undefined) print(`modemlab: lab ${p.what} at ${p.host}:${p.port} (${p.ip}${'direct' in p ? '' : `, really 127.0.0.1:${ports[p.id]}`})`);
     }
-    const modules: string[] = [];
-    const served = await startServe(
-      api,
-      { ...withoutLabOptions(opts), net: 'lab', hosts: { ...routes.hosts, ...opts.hosts }, forwards: { ...routes.forwards, ...opts.forwards } },
-      (line) => {
-        const m = /listening on (tcp:\/\/\S+)/.exec(line);
-        if (m) modules.push(m[1]!);
-        print(line);
-      },
-      warn,
-      log,
-    );
-    closers.push(() => served.close()); // closers run in reverse: console, modules, then the peers
-    // --- startConsole hook: a no-op until the console module exists (see console-hook.ts) ---
-    const consoleHook = await startConsole({ modules, peers: LAB_PEERS.filter((p) => ports[p.id] !== undefined).map((p) => ({ what: p.what, endpoint: `${p.host}:${p.port}` })), ...(log ? { log } : {}) });
-    closers.push(() => consoleHook.close());
+    const served = await startServe(api, { ...withoutLabOptions(opts), net: 'lab', hosts: { ...routes.hosts, ...opts.hosts }, forwards: { ...routes.forwards, ...opts.forwards } }, print, warn, log);
+    // serve starts the console with the modules (opts.console) and closes it with them; closers run in reverse: modules, then the peers.
+    closers.push(() => served.close());
     return { pki, ports, close: closeAll };
   } catch (err) {
     await closeAll();
