@@ -49,6 +49,11 @@ const hexSpec = (name: string, bytes: number, optional = false): ParamSpec => ({
 /** The open session of a terminal: the pairing it runs under. */
 const sessions = new WeakMap<TerminalSession, { teSecret: Buffer }>();
 
+/** Whether a C2C session is open on this terminal (ZTP reads need one when C2C is authorized). */
+export function inC2cSession(session: TerminalSession): boolean {
+  return sessions.has(session);
+}
+
 function pairings(module: ModuleHost): C2cPairings {
   const c2c = module.services.c2c;
   if (!c2c) throw plainError('no chip-to-chip security on this product');

@@ -2,6 +2,9 @@ import { q } from '@modemlab/at';
 import type { CommandContext } from '../../engine/context.js';
 import { defineCommands } from '../../engine/registry.js';
 import type { ZtpCredentials } from '../../services/security/security-state.js';
+import { cme } from '../../engine/failure.js';
+import { inC2cSession } from './c2c.js';
+import { UbloxCme } from './errors.js';
 import { keyCall, keysTable } from './sec-keys-common.js';
 
 /**
@@ -16,6 +19,17 @@ import { keyCall, keysTable } from './sec-keys-common.js';
  * answers "operation not allowed".
  */
 const flag = (present: boolean): number => (present ? 0 : 1);
+
+/**
+ * Notes §1.6 [C, S1]: "If the C2C feature is enabled for the module, ZTP reads require an
+ * open C2C session": on a product with C2C and the feature authorized, the key, certificate
+ * and CA chain are refused (3, logged, nothing changes) outside a session on this terminal.
+ */
+function requireC2cSession(ctx: CommandContext): void {
+  if (!ctx.module.services.c2c || !ctx.module.services.security.has('C2C') || inC2cSession(ctx.session)) return;
+  ctx.module.log(`${ctx.name} refused: C2C is authorized, ZTP reads need an open C2C session`);
+  throw cme(UbloxCme.notAllowed, 'ZTP reads need an open C2C session');
+}
 
 function part(ctx: CommandContext, type: number): keyof ZtpCredentials | 'check' | undefined {
   const t = keysTable(ctx).devCert;
@@ -44,6 +58,7 @@ export const secDevCertCommands = defineCommands(import.meta.url, [
         ctx.info(`+USECDEVCERT: ${type},${flag(s.key && s.certificate && s.caChain)}`);
         return;
       }
+      requireC2cSession(ctx);
       const pem = keyCall(ctx, () => ztp.credentials())[which];
       ctx.info(`+USECDEVCERT: ${type},${q(pem.replace(/\r\n/g, '\n').replace(/\n+$/, ''))}`);
     },

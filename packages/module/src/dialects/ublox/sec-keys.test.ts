@@ -3,7 +3,8 @@ import { after, describe, it } from 'node:test';
 import { derivePsk, e2eParameters, localDecrypt } from '@modemlab/at';
 import { ccmDecryptReference } from '../../../../at/src/security/ccm-reference.testutil.js';
 import { answer, at, cmeError, OK } from './ublox.testutil.js';
-import { FIXED_ROT, OTHER_ROT, securedUblox, type SecuredModule } from './sec-keys.testutil.js';
+import { ALL_KEY_FEATURES, FIXED_ROT, OTHER_ROT, securedUblox, type SecuredModule } from './sec-keys.testutil.js';
+import { HostC2c, pairAndConfirm, TE_SECRET } from './c2c.testutil.js';
 
 const open: SecuredModule[] = [];
 async function mod(opts: Parameters<typeof securedUblox>[0] = {}): Promise<SecuredModule> {
@@ -208,6 +209,18 @@ describe('+USECDEVCERT (seed 001 §7.1.4; notes §1.6)', () => {
     assert.equal(await at(h, 'AT+USECDEVCERT=2'), answer(`+USECDEVCERT: 2,${unquoted(ztp.caChain)}`));
     assert.equal(await at(h, 'AT+USECDEVCERT=3'), cmeError(50));
     assert.equal(await at(h, 'AT+USECDEVCERT=?'), answer('+USECDEVCERT: (0,1,2)'));
+  });
+
+  it('with C2C authorized, the ZTP parts need an open C2C session on this terminal (notes §1.6)', async () => {
+    const { h } = await mod({ security: { ztp }, features: [...ALL_KEY_FEATURES, 'C2C', 'LocalC2CKeyPairing'] });
+    assert.equal(await at(h, 'AT+USECDEVCERT=1'), cmeError(3));
+    assert.equal(await at(h, 'AT+USECDEVCERT?'), answer('+USECDEVCERT: 0,0,0'), 'the status read stays open');
+    const keys = await pairAndConfirm(h);
+    assert.equal(await at(h, `AT+USECC2C=1,"${TE_SECRET}"`), OK);
+    const host = new HostC2c(h, keys);
+    assert.equal(await host.at('AT+USECDEVCERT=1'), answer(`+USECDEVCERT: 1,${unquoted(ztp.certificate)}`));
+    assert.equal(await host.at(`AT+USECC2C=2,"${TE_SECRET}"`), OK);
+    assert.equal(await at(h, 'AT+USECDEVCERT=0'), cmeError(3));
   });
 
   it('SARA-R4 numbers as the seed prints (0 check, 1 CA, 2 certificate, 3 key)', async () => {

@@ -12,6 +12,8 @@ interface RememberedSession {
 }
 
 const NAMESPACE = 'tls-sessions';
+/** Server certificates of type 11 tickets (sent without one), keyed by the ticket data's hash. */
+const TICKET_PEERS = 'tls-ticket-peers';
 /** Session IDs remembered across reboots, the newest kept. */
 const CAPACITY = 16;
 
@@ -31,6 +33,25 @@ export class SessionMemory {
       const ids = Object.keys(all);
       for (const old of ids.slice(0, Math.max(0, ids.length - CAPACITY))) delete all[old];
     });
+  }
+
+  /**
+   * Type 11 data goes to the host without the server certificate (to keep the command line
+   * short); the module keeps that certificate in NVM so that a ticket set back after a power
+   * cycle still validates on resumption.
+   */
+  rememberTicketPeer(ticketHash: string, peer: Buffer): void {
+    this.nvm.update<Record<string, string>>(TICKET_PEERS, {}, (all) => {
+      delete all[ticketHash];
+      all[ticketHash] = peer.toString('base64');
+      const keys = Object.keys(all);
+      for (const old of keys.slice(0, Math.max(0, keys.length - CAPACITY))) delete all[old];
+    });
+  }
+
+  ticketPeer(ticketHash: string): Buffer | undefined {
+    const peer = this.nvm.read<Record<string, string>>(TICKET_PEERS, {})[ticketHash];
+    return peer === undefined ? undefined : Buffer.from(peer, 'base64');
   }
 
   /** A session to offer for the ID and master secret the host set, if the module made that session. */

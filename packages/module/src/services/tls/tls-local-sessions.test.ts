@@ -111,6 +111,33 @@ describe('session resumption with local encryption (seed 000 §3.4.1.2; +USECPRF
     await srv.close();
   });
 
+  it('type 11 with certificate validation: the encrypted ticket keeps the server certificate, so a resumption after a power cycle still validates', async () => {
+    const srv = await server(true);
+    const m = await securedUblox({ registered: false });
+    const h = m.h;
+    await at(h, 'AT+CMEE=1');
+    h.module.services.certificates.import(0, 'test-ca', Buffer.from(pki.ca.cert));
+    const profile = ['AT+USECPRF=0,0,1', 'AT+USECPRF=0,3,"test-ca"', 'AT+USECPRF=0,13,0,1', 'AT+USECPRF=0,13,1,11'];
+    const connect = async (): Promise<TLSSocket> => h.module.services.tls.connect({ profileId: 0, host: 'localhost', port: srv.port, socket: await tcp(srv.port) });
+    await expectOk(h, profile);
+    const first = await connect();
+    await h.waitFor('+UUSECPRF: 0,13,0,2\r\n');
+    first.destroy();
+    const read = /^\r\n\+USECPRF: 0,13,13,"([A-Za-z0-9+/=]+)",(\d+)\r\n/.exec(await at(h, 'AT+USECPRF=0,13,13'));
+    assert.ok(read);
+    const data = read[1]!;
+    await reboot(h);
+    // The certificate store and profile 0 are in NVM; the op 13 settings and the ticket come back from the host.
+    await expectOk(h, [...profile.slice(2), `AT+USECPRF=0,13,13,"${data}",${data.length}`]);
+    assert.equal(await at(h, 'AT+USECPRF=0,0'), answer('+USECPRF: 0,0,1'));
+    const resumed = await connect();
+    assert.equal(resumed.isSessionReused(), true, 'resumed without a full handshake');
+    // Validated against the certificate kept in NVM (without it: "the server sent no certificate").
+    resumed.destroy();
+    await m.close();
+    await srv.close();
+  });
+
   it('tag 15 (encrypted PSK-based ticket) takes its data after a prompt, checked like the others', async () => {
     const m = await securedUblox({ registered: false });
     const h = m.h;

@@ -420,7 +420,11 @@ export class TlsService {
     if (!data) return undefined;
     const der = Buffer.from(data, 'base64');
     if (!parseSession(der)) return undefined;
-    return this.byDer.get(hash(der)) ?? { der, chain: [] };
+    const known = this.byDer.get(hash(der));
+    if (known) return known;
+    // After a power cycle: a type 11 ticket's server certificate is in NVM (SessionMemory).
+    const peer = this.memory?.ticketPeer(hash(der));
+    return { der, chain: peer ? [peer] : [] };
   }
 
   /** A session DER handed back by the caller, with the chain of its full handshake where known. */
@@ -473,7 +477,11 @@ export class TlsService {
       // Type 11's data goes back on a command line (tag 13, like the seed's 364 characters):
       // the server certificate is left out, the ticket and keys are all a resumption needs.
       const data = type === 11 ? buildSession({ ...fields, peerCertificate: undefined }) : der;
-      if (type === 11) remember(this.byDer, hash(data), known);
+      if (type === 11) {
+        remember(this.byDer, hash(data), known);
+        const peer = chain[0] ?? fields.peerCertificate;
+        if (peer) this.memory?.rememberTicketPeer(hash(data), peer);
+      }
       this.profiles.sessionEstablished(profileId, { type, data: data.toString('base64') });
     }
   }
