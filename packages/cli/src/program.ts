@@ -118,6 +118,8 @@ export function buildProgram(io: ProgramIo): Command {
       const { serve, log } = resolveServe(o, (flag) => cmd.getOptionValueSource(flag) === 'cli', cfg);
       const api = await loadModuleApi();
       const logger = await createLogger(log);
+      // Listening before the listeners start: a signal right after the ready line (before the console or lab socket is up) still closes cleanly.
+      const signal = waitForSignal();
       let served;
       try {
         // --expose is a command-line decision only: a config file cannot open the module to the network.
@@ -126,7 +128,7 @@ export function buildProgram(io: ProgramIo): Command {
         await logger.close();
         throw err;
       }
-      const sig = await waitForSignal();
+      const sig = await signal;
       io.err(`modemlab: ${sig}, closing\n`);
       await served.close();
       await logger.close();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { applyControls, labSnapshot, LabControlError, type RadioLinkControl } from './lab-control.js';
+import { applyControls, labSnapshot, LabControlError } from './lab-control.js';
 import { ManualClock } from '@modemlab/at';
 import { ModuleHarness } from './testing/harness.js';
 import { at, atUntil, OK, ublox } from './dialects/ublox/ublox.testutil.js';
@@ -24,7 +24,7 @@ describe('lab control', () => {
       assert.deepEqual(s.signal, { rssi: -71, rsrp: -95, rsrq: -10, sinr: 13 });
       assert.ok(s.securityProfiles.length > 0);
       assert.deepEqual(s.sockets, []);
-      assert.equal(s.radioLink, null);
+      assert.equal(s.radioLink, 'off');
       assert.doesNotThrow(() => JSON.stringify(s));
     } finally {
       await h.close();
@@ -65,7 +65,8 @@ describe('lab control', () => {
       for (const bad of [null, [], { coverage: 'no' }, { rat: 42 }, { signal: { rssi: 5 } }, { apns: [1] }, { frobnicate: 1 }, { coverage: false, signal: { rsrp: 0 } }]) {
         assert.throws(() => applyControls(h.module, bad), (e: unknown) => e instanceof LabControlError && e.code === 'bad-request', JSON.stringify(bad));
       }
-      assert.throws(() => applyControls(h.module, { coverage: false, radio: 'ltem:edge' }), (e: unknown) => e instanceof LabControlError && e.code === 'not-implemented');
+      // A radio spec the link refuses: nothing else in the request applies either.
+      assert.throws(() => applyControls(h.module, { coverage: false, radio: 'ltem:nowhere' }), (e: unknown) => e instanceof LabControlError && e.code === 'bad-request');
       assert.equal(JSON.stringify(labSnapshot(h.module)), before);
       assert.equal(await h.advance(0), '');
     } finally {
@@ -73,14 +74,14 @@ describe('lab control', () => {
     }
   });
 
-  it('radio profile goes to services.radioLink when the module has one', async () => {
+  it('radio profile goes to services.radioLink', async () => {
     const h = await registered();
     try {
-      let spec: unknown = 'good';
-      const link: RadioLinkControl = { set: (s) => void (spec = s), spec: () => spec };
-      Object.assign(h.module.services, { radioLink: link });
       applyControls(h.module, { radio: 'ltem:edge' });
       assert.equal(labSnapshot(h.module).radioLink, 'ltem:edge');
+      assert.equal(h.module.services.radioLink.spec(), 'ltem:edge');
+      applyControls(h.module, { radio: 'off' });
+      assert.equal(labSnapshot(h.module).radioLink, 'off');
     } finally {
       await h.close();
     }

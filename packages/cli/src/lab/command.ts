@@ -61,6 +61,7 @@ export function registerLabCommand(program: Command, io: LabIo): void {
     .action(async (o: LabFlags) => {
       const api = await loadModuleApi();
       const logger = await createLogger({ level: o.logLevel, ...(o.logFile ? { file: o.logFile } : {}) });
+      const signal = waitForSignal(); // before anything starts: a signal during start-up still closes cleanly
       let lab;
       try {
         lab = await startLab(
@@ -74,7 +75,7 @@ export function registerLabCommand(program: Command, io: LabIo): void {
         await logger.close();
         throw err;
       }
-      const sig = await waitForSignal();
+      const sig = await signal;
       io.err(`modemlab: ${sig}, closing\n`);
       await lab.close();
       await logger.close();
