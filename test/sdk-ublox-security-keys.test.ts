@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { derivePsk, e2eParameters, e2eOpen, localDecrypt } from '@modemlab/at';
+import { derivePsk, devIdxOf, e2eEncrypt, e2eParameters, e2eOpen, e2eV1Identity, localDecrypt } from '@modemlab/at';
 import { createModule, connectInProcess, type VirtualModule } from '@modemlab/module';
 import { AtClient, CmeError, UbloxSecurityKeys } from '@modemlab/sdk';
 
@@ -52,6 +52,15 @@ describe('modem.security key methods (UbloxSecurityKeys) on a virtual u-blox mod
     const v2 = await keys.e2eEncrypt('HELLO');
     assert.equal(v2.length, 33);
     assert.equal(e2eOpen(v2, e2eParameters(secret, v2.subarray(0, 11))).toString(), 'HELLO');
+  });
+
+  it('e2eDecrypt(blob): a downlink blob (key set 0x02) with any byte value opens on the module', async () => {
+    const { keys } = await sealed('sara-r5');
+    const data = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    const identity = e2eV1Identity({ devIdx: devIdxOf(ROT.uid), epochSalt: Buffer.alloc(6, 7), counter: 0, direction: 'downlink' });
+    assert.deepEqual(await keys.e2eDecrypt(e2eEncrypt(secret, identity, data)), data);
+    const uplink = await keys.e2eEncrypt('HELLO');
+    await assert.rejects(keys.e2eDecrypt(uplink), (e: unknown) => e instanceof CmeError && e.code === 50);
   });
 
   it('localEncrypt()/localDecrypt(): round trip through the module, in memory and through a module file', async () => {

@@ -1,5 +1,6 @@
 export { CloudClient, type CloudClientOptions } from './client.js';
 export { decryptE2e } from './decrypt-e2e.js';
+export { encryptE2eDownlink } from './encrypt-e2e-downlink.js';
 export { CloudRequestError, E2eDecryptError } from './errors.js';
 // Cloud-prefixed where the plain name would be ambiguous beside the modem API.
 export type {

@@ -1,4 +1,4 @@
-import { q, type E2eVersion, type ParamSpec } from '@modemlab/at';
+import { E2E_V1, q, type E2eVersion, type ParamSpec } from '@modemlab/at';
 import { cme } from '../../engine/failure.js';
 import { defineCommands } from '../../engine/registry.js';
 import { UbloxCme } from './errors.js';
@@ -9,6 +9,7 @@ import { keyCall, keysTable, lengthAndData, promptData } from './sec-keys-common
  *   AT+USECOPCMD="e2e_enc"          →  +USECOPCMD: "e2e_enc",<v>     (0 = V1, 1 = V2)
  *   AT+USECOPCMD="e2e_enc",<v>      →  OK                            (kept in the NVM)
  *   AT+USECE2EDATAENC=<len>  > data  →  +USECE2EDATAENC: <len+32|28>,"<binary>"
+ *   AT+USECE2EDATADEC=<len>  > blob  →  +USECE2EDATADEC: <len-32>,"<binary>"  (downlink, notes §1.4 [D])
  *   AT+USECE2EFILEENC="<src>"[,"<dst>"]  →  +USECE2EFILEENC: <n>,"<binary>" (or stored in dst, OK)
  * The blob is key identity ‖ ciphertext ‖ tag, binary inside the quotes. Gated by the E2E
  * feature; the key epoch comes from the heartbeats.
@@ -48,6 +49,19 @@ export const secE2eCommands = defineCommands(import.meta.url, [
     },
     test(ctx) {
       ctx.info(`+USECE2EDATAENC: (1-${keysTable(ctx).maxData})`);
+    },
+  },
+  {
+    name: '+USECE2EDATADEC',
+    async set(ctx, _args, raw) {
+      const v = ctx.validate(raw, [{ name: 'length', type: 'int', min: 1, max: keysTable(ctx).maxData + E2E_V1.overhead }]);
+      const e2e = ctx.module.services.keys.e2e;
+      keyCall(ctx, () => e2e.check());
+      const input = await promptData(ctx, v.length as number);
+      ctx.info(`+USECE2EDATADEC: ${lengthAndData(keyCall(ctx, () => e2e.decrypt(input)))}`);
+    },
+    test(ctx) {
+      ctx.info(`+USECE2EDATADEC: (1-${keysTable(ctx).maxData + E2E_V1.overhead})`);
     },
   },
   {

@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import type { TLSSocket } from 'node:tls';
 import { ztpKeyPair } from '@modemlab/at';
-import { decryptE2e } from '@modemlab/sdk';
+import { decryptE2e, encryptE2eDownlink } from '@modemlab/sdk';
 import { officialScriptDecrypt } from '../../../../at/src/security/ccm-reference.testutil.js';
 import { startTestCloud, type TestCloud } from '../../../../cloud/src/testing/cloud.js';
 import { newAccount, newModule, type TestAccount } from '../../../../cloud/src/testing/fixtures.js';
@@ -203,6 +203,38 @@ describe('RoT key services against a real security cloud', () => {
     const v2 = /"([\s\S]{33})"/.exec(await h.send('WORLD'));
     assert.ok(v2);
     assert.equal((await decryptE2e(Buffer.from(v2[1]!, 'latin1'), { cloudUrl: cloud.url, apiKey: account.APIKey, apiSecret: account.APISecret, ca: cloud.caPem })).toString(), 'WORLD');
+  });
+
+  it('E2E downlink: a backend seals data through the REST API (SDK encryptE2eDownlink), +USECE2EDATADEC opens it; tampered, uplink and short blobs are refused', async () => {
+    const { h } = await mod();
+    const creds = { cloudUrl: cloud.url, apiKey: account.APIKey, apiSecret: account.APISecret, ca: cloud.caPem };
+    const blob = await encryptE2eDownlink(FIXED_ROT.uid, 'DOWN\r\n"x",', creds);
+    assert.equal(blob.length, 10 + 32);
+    assert.equal(blob[1], 0x02); // the downlink key set
+    assert.equal(await at(h, `AT+USECE2EDATADEC=${blob.length}`), '\r\n>');
+    assert.equal(await h.send(blob.toString('latin1')), '\r\n+USECE2EDATADEC: 10,"DOWN\r\n\"x\","\r\n\r\nOK\r\n');
+    // Each downlink blob has its own identity: a second one differs and opens too.
+    const second = await encryptE2eDownlink(FIXED_ROT.uid, 'AGAIN', creds);
+    assert.notDeepEqual(second.subarray(0, 16), blob.subarray(0, 16));
+    await at(h, `AT+USECE2EDATADEC=${second.length}`);
+    assert.equal(await h.send(second.toString('latin1')), answer('+USECE2EDATADEC: 5,"AGAIN"'));
+    // A flipped bit, an uplink blob (the module's own), a blob cut short: Incorrect parameters.
+    const tampered = Buffer.from(second);
+    tampered[20]! ^= 1;
+    await at(h, `AT+USECE2EDATADEC=${tampered.length}`);
+    assert.equal(await h.send(tampered.toString('latin1')), '\r\n+CME ERROR: 50\r\n');
+    await at(h, 'AT+USECE2EDATAENC=5');
+    const up = /"([\s\S]{37})"/.exec(await h.send('HELLO'));
+    assert.ok(up);
+    await at(h, 'AT+USECE2EDATADEC=37');
+    assert.equal(await h.send(up[1]!), '\r\n+CME ERROR: 50\r\n');
+    await at(h, 'AT+USECE2EDATADEC=20');
+    assert.equal(await h.send(second.subarray(0, 20).toString('latin1')), '\r\n+CME ERROR: 50\r\n');
+    // The feature withdrawn: operation not allowed before the prompt.
+    h.module.services.security.update((r) => {
+      r.features = r.features.filter((f) => f !== 'E2E');
+    });
+    assert.equal(await at(h, 'AT+USECE2EDATADEC=42'), '\r\n+CME ERROR: 3\r\n');
   });
 
   it('ZTP: +USECDEVCERT serves the cloud-issued credentials and op 14 uses them for mutual TLS with a server trusting the ZTP root CA', async () => {

@@ -1,4 +1,4 @@
-import { devIdxOf, E2E_V1, E2E_V2, e2eEncrypt, e2eEpochSalt, e2eV1Identity, e2eV2Identity, randomEpochSalt, type E2eVersion } from '@modemlab/at';
+import { devIdxOf, E2E_V1, E2E_V2, e2eDecrypt, e2eEncrypt, parseE2eIdentity, SecurityFormatError, e2eEpochSalt, e2eV1Identity, e2eV2Identity, randomEpochSalt, type E2eVersion } from '@modemlab/at';
 import type { NvmStore } from '../../nvm/store.js';
 import type { RootOfTrust } from '../rot/root-of-trust.js';
 import { KeyServiceError, requireFeature } from './key-service-error.js';
@@ -71,5 +71,23 @@ export class E2eService {
       r.counter = counter + 1;
     });
     return e2eEncrypt(this.rot.secret, identity, plaintext);
+  }
+
+  /**
+   * +USECE2EDATADEC (downlink, our design of notes §1.4): a blob the cloud app sealed with
+   * GetE2EDownlinkParameters (key set 0x02, this module's devIdx) → its plaintext. An uplink
+   * blob, another module's, a tampered or short one: 'bad-data', nothing changes.
+   */
+  decrypt(blob: Buffer): Buffer {
+    this.check();
+    try {
+      const id = parseE2eIdentity(blob);
+      if (id.direction !== 'downlink') throw new KeyServiceError('bad-data', 'not a downlink E2E blob');
+      if (!id.devIdx.equals(devIdxOf(this.rot.uid))) throw new KeyServiceError('bad-data', 'an E2E blob for another module');
+      return e2eDecrypt(this.rot.secret, blob);
+    } catch (e) {
+      if (e instanceof SecurityFormatError) throw new KeyServiceError('bad-data', e.message);
+      throw e;
+    }
   }
 }

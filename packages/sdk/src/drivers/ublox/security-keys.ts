@@ -44,6 +44,11 @@ export class UbloxSecurityKeys {
     return this.binaryCommand('+USECE2EDATAENC', data);
   }
 
+  /** +USECE2EDATADEC: opens a downlink blob a backend made with `encryptE2eDownlink`. */
+  e2eDecrypt(blob: Buffer): Promise<Buffer> {
+    return this.binaryCommand('+USECE2EDATADEC', blob);
+  }
+
   /** +USECOPCMD="e2e_enc": the E2E format new blobs use (1 or 2). */
   async e2eVersion(set?: 1 | 2): Promise<1 | 2> {
     if (set !== undefined) {

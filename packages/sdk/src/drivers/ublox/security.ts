@@ -60,6 +60,10 @@ export class UbloxSecurity {
     return this.keys.e2eEncrypt(data);
   }
 
+  e2eDecrypt(blob: Buffer): Promise<Buffer> {
+    return this.keys.e2eDecrypt(blob);
+  }
+
   localEncrypt(data: Buffer | string, file?: string): Promise<Buffer | undefined> {
     return this.keys.localEncrypt(data, file);
   }
