@@ -39,6 +39,36 @@ function configure(coap: CoapService, uri: string, change: (c: ReturnType<CoapSe
   });
 }
 
+describe('CoAP over UDP goes through the dialer: --forward and the lab policy', () => {
+  let server: NodeCoap;
+  let h: ModuleHarness;
+  before(async () => {
+    server = await startNodeCoap();
+    // A public endpoint on the default CoAP port stands for the loopback peer on its ephemeral port.
+    h = await ublox({ forwards: { '192.0.2.7:5683': `127.0.0.1:${server.port}` } });
+  });
+  after(async () => {
+    await h.close();
+    await server.close();
+  });
+
+  it('a request to the forwarded address reaches the peer behind the forward', async () => {
+    const coap = coapOf(h);
+    configure(coap, 'coap://192.0.2.7/hello');
+    const r = await run(coap, { method: 'GET' });
+    assert.equal(r.ok, true);
+    assert.deepEqual(r.blocks.map((b) => [b.code, b.payload.toString()]), [['2.05', 'world']]);
+    assert.equal(server.seen.at(-1), 'GET /hello');
+  });
+
+  it('an address the lab refuses fails at once as a connect failure (no retransmissions into the void)', async () => {
+    const coap = coapOf(h);
+    configure(coap, 'coap://192.0.2.7:5684/hello');
+    const r = await run(coap, { method: 'GET' });
+    assert.deepEqual([r.ok, r.error], [false, { kind: 'connect' }]);
+  });
+});
+
 describe('CoAP service against the coap npm server (UDP)', () => {
   let server: NodeCoap;
   let h: ModuleHarness;

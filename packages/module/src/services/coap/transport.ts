@@ -41,6 +41,8 @@ export async function openTransport(dialer: Dialer, target: TransportTarget): Pr
   const cid = dialer.dataPath();
   const address = await dialer.resolve(target.host);
   if (target.kind === 'dtls') return new DtlsTransport(await dialer.dtls({ profileId: target.profileId ?? 0, address, port: target.port }), dialer, cid);
+  // Routed like every datagram of the module: a --forward target, or EHOSTUNREACH where the lab refuses.
+  const routed = dialer.udpRoute(address, target.port);
   const udp = dialer.udp();
   await new Promise<void>((resolve, reject) => {
     udp.once('error', reject);
@@ -49,13 +51,14 @@ export async function openTransport(dialer: Dialer, target: TransportTarget): Pr
       resolve();
     });
   });
-  return new UdpTransport(udp, address, target.port, dialer, cid);
+  return new UdpTransport(udp, routed.host, routed.port, dialer, cid);
 }
 
 class UdpTransport extends EventEmitter<TransportEvents> implements CoapTransport {
   readonly reliable = false;
   private readonly meter;
 
+  /** `address:port`: where the datagrams really go (the dialer's route of the server's address). */
   constructor(private readonly udp: DgramSocket, private readonly address: string, private readonly port: number, dialer: Dialer, cid: number) {
     super();
     this.meter = dialer.meter(cid);
