@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { TraceChunk, TraceLine } from '@modemlab/at';
 import { prettyTrace } from '../packages/cli/src/trace-pretty.js';
 import { describeData } from '../packages/cli/src/trace-conversation.js';
-import { encodeControl, encodeFrame, encodeMsc, encodeUih } from '@modemlab/at';
+import { C2C_HOST_MAX_PLAIN, C2C_MODULE_MAX_PLAIN, encodeControl, encodeFrame, encodeMsc, encodeUih, sealFrames, type C2cKeys } from '@modemlab/at';
 
 /** Builds a trace of alternating chunks: ['>', 'AT\r'] host, ['<', '...'] module. */
 function trace(steps: Array<['>' | '<', string | Buffer]>, extra: Partial<TraceChunk> = {}): TraceLine[] {
@@ -271,5 +271,24 @@ describe('pretty trace', () => {
       // One level only: the channel's own.
       assert.deepEqual(labelled(prettyTrace(lines, { layer: 'cmux/dlci1' })), ['tcp0/dlci1 > AT', 'tcp0/dlci1 < OK']);
     });
+  });
+
+  it('reads a C2C session: one line per frame, the plaintext from the c2c level; with --layer of the wire, frames only', () => {
+    const keys: C2cKeys = { version: 1, teSecret: Buffer.alloc(16, 1), encKey: Buffer.alloc(16, 2) };
+    const secret = '01'.repeat(16);
+    const up = sealFrames(keys, Buffer.from('ATI\r'), C2C_HOST_MAX_PLAIN);
+    const down = sealFrames(keys, Buffer.from('\r\nOK\r\n'), C2C_MODULE_MAX_PLAIN);
+    const lines: TraceLine[] = [
+      ...trace([
+        ['>', `AT+USECC2C=1,"${secret}"\r`],
+        ['<', '\r\nOK\r\n'],
+        ['>', up],
+      ]),
+      ...trace([['>', 'ATI\r'], ['<', '\r\nOK\r\n']], { layer: 'c2c' }),
+      ...trace([['<', down]]),
+    ];
+    const frame = (mark: string, f: Buffer): string => `${mark} [c2c] frame len ${f.readUInt16LE(1)} fcs ${f.readUInt16LE(f.length - 3).toString(16).padStart(4, '0')} ok`;
+    assert.deepEqual(body(prettyTrace(lines)), [`> AT+USECC2C=1,"${secret}"`, '< OK', frame('>', up), '> ATI', '< OK', frame('<', down)]);
+    assert.deepEqual(body(prettyTrace(lines, { layer: 'transport' })), [`> AT+USECC2C=1,"${secret}"`, '< OK', frame('>', up), frame('<', down)]);
   });
 });

@@ -1,7 +1,7 @@
 /** The zod schema of modemlab.config.json (loaded only when a config file exists: zod costs start time). */
 import { z } from 'zod';
 import { LOG_FORMATS, LOG_LEVELS } from './logging.js';
-import { BAUD_MAX, BAUD_MIN, parseApns, parseForwards, parseGpioLevels, parseHostPort, parseHosts } from './parse.js';
+import { BAUD_MAX, BAUD_MIN, parseApns, parseConsoleListen, parseForwards, parseGpioLevels, parseHostPort, parseHosts } from './parse.js';
 
 /** A transform through one of the command line's own parsers, so the file and the flags accept the same text; its error becomes the field's issue. */
 function via<I, O>(parse: (value: I) => O) {
@@ -67,5 +67,12 @@ export const configSchema = z.strictObject({
   /** --radio and --radio-script (checked with the flags' own checks when serve starts). */
   radio: z.string().min(1).optional(),
   radioScript: z.string().min(1).optional(),
+  /** --console and --console-token: the lab console's address ([HOST:]PORT) and access token. */
+  console: z
+    .strictObject({
+      listen: z.union([z.string().min(1), z.number().int()]).transform(via((v: string | number) => parseConsoleListen(String(v)))),
+      token: z.string().min(1).optional(),
+    })
+    .optional(),
 });
 export type ModemlabConfig = z.output<typeof configSchema>;

@@ -116,3 +116,19 @@ test('config: radio and radioScript (relative to the file) as --radio/--radio-sc
   assert.equal(serve.radioScript, path.join(path.dirname(f), 'radio.json'));
   assert.equal(resolveServe({ ...defaults, radio: 'gsm:edge' }, (flag) => flag === 'radio', cfg).serve.radio, 'gsm:edge');
 });
+
+test('config: console {listen, token} as --console/--console-token; PORT alone is loopback; each typed flag wins', async () => {
+  const cfg = (await loadConfig(file({ console: { listen: '0.0.0.0:8080', token: 's3cret' } }), true))!;
+  assert.deepEqual(resolveServe(defaults, nothingTyped, cfg).serve.console, { host: '0.0.0.0', port: 8080, token: 's3cret' });
+  const portOnly = (await loadConfig(file({ console: { listen: 9000 } }), true))!;
+  assert.deepEqual(resolveServe(defaults, nothingTyped, portOnly).serve.console, { host: '127.0.0.1', port: 9000 });
+  const typed = { ...defaults, console: { host: '127.0.0.1', port: 7100 }, consoleToken: 'flag' };
+  assert.deepEqual(resolveServe(typed, (f) => f === 'console', cfg).serve.console, { host: '127.0.0.1', port: 7100, token: 's3cret' });
+  assert.deepEqual(resolveServe(typed, (f) => f === 'consoleToken', cfg).serve.console, { host: '0.0.0.0', port: 8080, token: 'flag' });
+  assert.equal(resolveServe(defaults, nothingTyped, {}).serve.console, undefined);
+  // A token needs an address; a bad address or an unknown field is the config's error.
+  assert.equal(resolveServe(defaults, nothingTyped, (await loadConfig(file({ console: { listen: '127.0.0.1:1', token: 't' } }), true))!).serve.console?.token, 't');
+  await assert.rejects(() => loadConfig(file({ console: { token: 't' } }), true), (err: unknown) => err instanceof CliError && /console\.listen/.test(err.message));
+  await assert.rejects(() => loadConfig(file({ console: { listen: 'nowhere:99999' } }), true), (err: unknown) => err instanceof CliError && /console\.listen/.test(err.message));
+  await assert.rejects(() => loadConfig(file({ console: { listen: '127.0.0.1:80', tokn: 'x' } }), true), (err: unknown) => err instanceof CliError && /console/.test(err.message));
+});

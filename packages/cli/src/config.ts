@@ -68,6 +68,8 @@ export interface ServeFlags {
   baud?: number;
   radio?: string;
   radioScript?: string;
+  console?: HostPort;
+  consoleToken?: string;
   logLevel: LogOptions['level'];
   logFile?: string;
   logFormat?: LogOptions['format'];
@@ -97,6 +99,9 @@ export function resolveServe(flags: ServeFlags, typed: (flag: keyof ServeFlags) 
   const network: NetworkOptions | undefined = cfg.network;
   const radio = pick('radio') as string | undefined;
   const radioScript = pick('radioScript') as string | undefined;
+  // Field by field: a typed --console or --console-token wins over the file's.
+  const consoleAt = typed('console') ? flags.console : (cfg.console?.listen ?? flags.console);
+  const consoleToken = typed('consoleToken') ? flags.consoleToken : (cfg.console?.token ?? flags.consoleToken);
   const serve: ServeOptions = {
     model: pick('model') as string,
     tcp: defaultTcp(tcp, pty),
@@ -114,6 +119,7 @@ export function resolveServe(flags: ServeFlags, typed: (flag: keyof ServeFlags) 
     ...(flags.gpio || cfg.gpio ? { gpio: { ...(cfg.gpio ?? {}), ...(flags.gpio ?? {}) } } : {}),
     ...(radio !== undefined ? { radio } : {}),
     ...(radioScript !== undefined ? { radioScript } : {}),
+    ...(consoleAt ? { console: { ...consoleAt, ...(consoleToken ? { token: consoleToken } : {}) } } : {}),
   };
   const level = typed('logLevel') || cfg.log?.level === undefined ? flags.logLevel : cfg.log.level;
   const file = flags.logFile ?? cfg.log?.file;

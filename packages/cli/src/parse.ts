@@ -5,6 +5,11 @@ export interface HostPort {
   port: number;
 }
 
+/** The lab console's address, `--console` or the config's `console.listen`: HOST:PORT, or PORT alone on 127.0.0.1. */
+export function parseConsoleListen(text: string): HostPort {
+  return /^\d+$/.test(text.trim()) ? parseHostPort(`127.0.0.1:${text.trim()}`) : parseHostPort(text);
+}
+
 /** 'HOST:PORT' or '[IPv6]:PORT' -> { host, port }; port 0..65535 (0 = any free port). */
 export function parseHostPort(text: string): HostPort {
   const s = text.trim();

@@ -2,7 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { registerCloudCommands } from './cloud.js';
 import { commandsDoc } from './docs.js';
 import { CliError, loadModuleApi } from './module-api.js';
-import { parseApns, parseBaud, parseCount, parseGpioLevels, parseForwards, parseHostPort, parseHosts, parseTermTarget, type HostPort } from './parse.js';
+import { parseApns, parseBaud, parseCount, parseGpioLevels, parseForwards, parseConsoleListen, parseHostPort, parseHosts, parseTermTarget, type HostPort } from './parse.js';
 import { DEFAULT_CONFIG_FILE, loadConfig, resolveServe, type ServeFlags } from './config.js';
 import { createLogger, LOG_FORMATS, LOG_LEVELS } from './logging.js';
 import { startServe, waitForSignal } from './serve.js';
@@ -106,12 +106,12 @@ export function buildProgram(io: ProgramIo): Command {
       'allow --tcp on an address beyond loopback (prints a warning): whoever reaches the port can make the module connect wherever this machine can; keep --net lab',
     )
     // The lab console (issue 14): see console/server.ts and docs/architecture.md "Lab console".
-    .option('--console <[HOST:]PORT>', 'serve the lab console (web page: live AT trace, state, network controls) on HOST:PORT (HOST default 127.0.0.1)', arg<HostPort>((v) => (/^\d+$/.test(v) ? parseHostPort(`127.0.0.1:${v}`) : parseHostPort(v))))
+    .option('--console <[HOST:]PORT>', 'serve the lab console (web page: live AT trace, state, network controls) on HOST:PORT (HOST default 127.0.0.1)', arg<HostPort>((v) => parseConsoleListen(v)))
     .option('--console-token <TOKEN>', 'a token every console request must carry (?token= or Bearer); required when --console is bound beyond loopback')
     .addOption(new Option('--log-level <LEVEL>', 'log level of the operator log on stderr').choices(LOG_LEVELS).default('info'))
     .option('--log-file <FILE>', 'append the log to FILE as JSON lines instead of stderr')
     .addOption(new Option('--log-format <FORMAT>', 'stderr log format (default: pretty on a TTY, JSON lines otherwise)').choices(LOG_FORMATS))
-    .action(async (o: ServeFlags & { config?: string; expose?: boolean; cloud?: string; cloudCa?: string; cloudFactoryKey?: string; console?: HostPort; consoleToken?: string }, cmd: Command) => {
+    .action(async (o: ServeFlags & { config?: string; expose?: boolean; cloud?: string; cloudCa?: string; cloudFactoryKey?: string }, cmd: Command) => {
       if (!!o.cloud !== !!o.cloudCa) throw new CliError('modemlab: --cloud and --cloud-ca go together', 2);
       if (o.cloud && !/^https:\/\/[^/]+\/?$/.test(o.cloud)) throw new CliError('modemlab: --cloud is https://HOST[:PORT]', 2);
       const cfg = await loadConfig(o.config ?? DEFAULT_CONFIG_FILE, o.config !== undefined);
@@ -123,7 +123,7 @@ export function buildProgram(io: ProgramIo): Command {
       let served;
       try {
         // --expose is a command-line decision only: a config file cannot open the module to the network.
-        served = await startServe(api, { ...serve, expose: o.expose === true, ...(o.console ? { console: { ...o.console, ...(o.consoleToken ? { token: o.consoleToken } : {}) } } : {}), ...(o.cloud && o.cloudCa ? { cloud: { url: o.cloud, ca: readCa(o.cloudCa), ...(o.cloudFactoryKey ? { factoryKey: o.cloudFactoryKey } : {}) } } : {}) }, (line) => io.out(line + '\n'), (line) => io.err(line + '\n'), logger.logger);
+        served = await startServe(api, { ...serve, expose: o.expose === true, ...(o.cloud && o.cloudCa ? { cloud: { url: o.cloud, ca: readCa(o.cloudCa), ...(o.cloudFactoryKey ? { factoryKey: o.cloudFactoryKey } : {}) } } : {}) }, (line) => io.out(line + '\n'), (line) => io.err(line + '\n'), logger.logger);
       } catch (err) {
         await logger.close();
         throw err;

@@ -19,6 +19,7 @@
  * data; the module's echo of them is dropped.
  */
 import { escapeBytes } from '@modemlab/at';
+import { C2cFrameReader } from './trace-c2c.js';
 
 export type ConversationMark = '>' | '<' | '!' | '>>' | '<<';
 
@@ -73,13 +74,16 @@ export function commandNames(line: string): string[] {
   return names;
 }
 
-type Mode = 'command' | 'prompt' | 'online' | 'mux';
+type Mode = 'command' | 'prompt' | 'online' | 'mux' | 'c2c';
 
 /** Bytes of a port after AT+CMUX=... answered OK: 27.010 frames for the trace-mux reader. */
 export type MuxSink = (dir: 'to-module' | 'from-module', bytes: Buffer, time: number) => void;
 
 /** The set form of +CMUX (not its test or read form) starts the multiplexer once answered OK. */
 const CMUX_SET = /\+CMUX=(?!\?)/i;
+/** u-blox +USECC2C: `=1` opens a C2C session once answered OK (in clear); `=2`/`=3` close it (answered framed). */
+const C2C_OPEN = /\+USECC2C=1(?:,|;|$)/i;
+const C2C_CLOSE = /\+USECC2C=[23](?:,|;|$)/i;
 
 interface DataRun {
   mark: '>>' | '<<';
@@ -105,10 +109,43 @@ export class Conversation {
   private moduleTail = Buffer.alloc(0);
   private hostTail = Buffer.alloc(0);
 
+  /** Inside a C2C session: the wire's frames, and the plaintext's own conversation. */
+  private c2c: { reader: C2cFrameReader; plain: Conversation } | undefined;
+
   constructor(
     private readonly emit: (e: ConversationEvent) => void,
     private readonly mux?: MuxSink,
+    /** Told when this conversation (a C2C session's plaintext) closed its session. */
+    private readonly onC2cClosed?: () => void,
   ) {}
+
+  /** Whether a C2C session is open (wire bytes are frames, `c2cPlain` takes the plaintext). */
+  get inC2c(): boolean {
+    return this.mode === 'c2c';
+  }
+
+  /** Plaintext of the C2C session (the trace's `c2c` level); ignored outside a session. */
+  c2cPlain(dir: 'to-module' | 'from-module', bytes: Buffer, time: number): void {
+    if (!this.c2c) return;
+    if (dir === 'to-module') this.c2c.plain.toModule(bytes, time);
+    else this.c2c.plain.fromModule(bytes, time);
+  }
+
+  private startC2c(): void {
+    this.mode = 'c2c';
+    const plain = new Conversation(this.emit, undefined, () => reader.close());
+    const reader = new C2cFrameReader({
+      emit: this.emit,
+      ended: (dir, rest, time) => {
+        plain.flush(time);
+        this.c2c = undefined;
+        this.mode = 'command';
+        if (dir === 'to-module') this.toModule(rest, time);
+        else this.fromModule(rest, time);
+      },
+    });
+    this.c2c = { reader, plain };
+  }
 
   /** The multiplexer closed down: plain AT again. */
   endMux(): void {
@@ -118,6 +155,7 @@ export class Conversation {
   /** Bytes the host sent. */
   toModule(bytes: Buffer, time: number): void {
     if (this.mode === 'mux') return this.mux!('to-module', bytes, time);
+    if (this.mode === 'c2c') return this.c2c!.reader.push('to-module', bytes, time);
     if (this.mode === 'command') return this.hostCommandBytes(bytes, time);
     if (this.mode === 'prompt') {
       for (const b of bytes) if (b !== CTRL_Z && b !== ESC) this.promptData.push(b);
@@ -130,6 +168,7 @@ export class Conversation {
   /** Bytes the module sent. */
   fromModule(bytes: Buffer, time: number): void {
     if (this.mode === 'mux') return this.mux!('from-module', bytes, time);
+    if (this.mode === 'c2c') return this.c2c!.reader.push('from-module', bytes, time);
     if (this.mode === 'online') return this.moduleOnlineBytes(bytes, time);
     if (this.mode === 'prompt') bytes = this.dropPromptEcho(bytes);
     if (bytes.length > 0) this.moduleCommandBytes(bytes, time);
@@ -137,6 +176,7 @@ export class Conversation {
 
   /** Emits what is still held (a data run, a line without its end). */
   flush(time: number): void {
+    this.c2c?.plain.flush(time);
     this.flushRun();
     const cut = this.inline ?? this.afterLine;
     if (cut && cut.data.length > 0) {
@@ -212,8 +252,8 @@ export class Conversation {
         const length = lengthBy(DATA_AFTER_LINE, line);
         if (length) this.afterLine = { left: length, data: [], skipLf: b === 0x0d };
       }
-      if (this.mode === 'online' || this.mode === 'mux') {
-        // After CONNECT what follows its line end is data; after +CMUX's OK, frames.
+      if (this.mode === 'online' || this.mode === 'mux' || this.mode === 'c2c') {
+        // After CONNECT what follows its line end is data; after +CMUX's or +USECC2C=1's OK, frames.
         let rest = i + 1;
         if (b === 0x0d && bytes[rest] === 0x0a) rest++;
         return this.fromModule(bytes.subarray(rest), time);
@@ -241,6 +281,8 @@ export class Conversation {
       this.emit({ time, mark: '<', text });
       this.pending = undefined;
       if (line === 'OK' && this.mux && pending && CMUX_SET.test(pending.line)) this.mode = 'mux';
+      if (line === 'OK' && pending && C2C_OPEN.test(pending.line) && this.mode === 'command' && !this.onC2cClosed) this.startC2c();
+      if (line === 'OK' && pending && C2C_CLOSE.test(pending.line)) this.onC2cClosed?.();
       if (line.startsWith('CONNECT')) {
         this.mode = 'online';
         this.moduleTail = Buffer.alloc(0);

@@ -9,10 +9,13 @@
  * After AT+CMUX=... answered OK a port's bytes are decoded as 27.010 frames (trace-mux.ts):
  * control frames are shown on the port, each channel's data feeds that channel's
  * conversation (source `cmux frames`), unless the channel's own level was seen first.
+ * After AT+USECC2C=1 answered OK the port's bytes are C2C frames (trace-c2c.ts): each frame
+ * is a line, and the `c2c` level (the session's plaintext) feeds the port's conversation.
  */
 import type { TraceChunk, TraceLine } from '@modemlab/at';
 import { Conversation, type ConversationEvent } from './trace-conversation.js';
 import { MuxReader } from './trace-mux.js';
+import { feedC2cPlain, isC2cLevel } from './trace-c2c.js';
 
 export interface PrettyOptions {
   /** Only chunks seen at this layer. */
@@ -85,6 +88,11 @@ export function prettyTrace(lines: readonly TraceLine[], opts: PrettyOptions = {
       continue;
     }
     if (opts.layer !== undefined && line.layer !== opts.layer) continue;
+    if (opts.layer === undefined && isC2cLevel(line.layer)) {
+      lastTime = Math.max(lastTime, line.time);
+      feedC2cPlain(conversations, line.port, line.dir, line.bytes, line.time);
+      continue;
+    }
     const conversation = conversationFor(line.port, line.channel, line.layer);
     if (!conversation) continue;
     lastTime = Math.max(lastTime, line.time);

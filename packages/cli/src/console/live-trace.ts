@@ -4,12 +4,14 @@
  * for it feeding it, CMUX frames decoded after AT+CMUX answered OK. Every chunk is also
  * kept raw (for the page's hex view; a data run shows as an event once the next line ends it,
  * its bytes at once as chunks). The last `limit` entries are kept for a page that
- * opens later.
+ * opens later. Inside a C2C session the wire's frames show as `[c2c] frame ...` lines and the
+ * session's plaintext (the `c2c` level) as the port's AT conversation (trace-c2c.ts).
  */
 import { performance } from 'node:perf_hooks';
 import type { TraceChunk } from '@modemlab/at';
 import { Conversation, type ConversationEvent, type ConversationMark } from '../trace-conversation.js';
 import { MuxReader } from '../trace-mux.js';
+import { feedC2cPlain, isC2cLevel } from '../trace-c2c.js';
 
 /** One line of the page: an AT event (command, response, URC, data run) or a raw chunk. */
 export type ConsoleEntry =
@@ -41,6 +43,7 @@ export class LiveTrace {
   push(chunk: TraceChunk): void {
     const w = where(chunk.port, chunk.channel);
     this.add({ kind: 'chunk', seq: 0, time: chunk.time, where: w, layer: chunk.layer, dir: chunk.dir, hex: chunk.bytes.toString('hex') });
+    if (isC2cLevel(chunk.layer)) return feedC2cPlain(this.conversations, chunk.port, chunk.dir, chunk.bytes, chunk.time);
     const c = this.conversationFor(chunk.port, chunk.channel, chunk.layer);
     if (!c) return;
     if (chunk.dir === 'to-module') c.toModule(chunk.bytes, chunk.time);
