@@ -9,10 +9,16 @@
  * (`AT+USECC2C=2` or `=3` answered OK inside the session): what follows is plain AT.
  */
 import { C2C_FLAG, fcs16, type TraceDirection } from '@modemlab/at';
-import type { ConversationEvent } from './trace-conversation.js';
+
+/** A line about the session's frames (a ConversationEvent; declared here, trace-conversation imports this file). */
+interface FrameEvent {
+  time: number;
+  mark: '>' | '<';
+  text: string;
+}
 
 export interface C2cReaderHooks {
-  emit(e: ConversationEvent): void;
+  emit(e: FrameEvent): void;
   /** The session is over; `rest` followed its last frame in the same chunk. */
   ended(dir: TraceDirection, rest: Buffer, time: number): void;
 }

@@ -188,7 +188,8 @@ export class UartLine extends PipeBase {
     this.shut();
   }
 
-  private get hostStopped(): boolean {
+  /** The host stopped reading (its transport refuses more: RTS off). */
+  get hostStopped(): boolean {
     return this.inner.flow?.blocked === true;
   }
 
