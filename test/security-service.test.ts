@@ -278,6 +278,77 @@ describe('root of trust and security service on a u-blox module', () => {
     }
   });
 
+  it('heartbeat blocking per product: SARA-R5 holds every command line until the heartbeat is over; SARA-R4 holds only +USECDEVINFO?', async () => {
+    // A proxy in front of the real cloud that can hold new connections (the heartbeat "in flight").
+    const target = Number(new URL(lab.cloud.url).port);
+    let holding = false;
+    const held: Socket[] = [];
+    const all = new Set<Socket>();
+    let arrived: () => void = () => {};
+    const pipeUp = (s: Socket) => {
+      const up = connect(target, '127.0.0.1');
+      all.add(up);
+      up.on('error', () => s.destroy());
+      s.pipe(up).pipe(s);
+    };
+    const proxy: Server = createServer((s) => {
+      all.add(s);
+      s.on('error', () => {});
+      if (!holding) return pipeUp(s);
+      held.push(s);
+      arrived();
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const endpoint = { url: `https://127.0.0.1:${(proxy.address() as { port: number }).port}`, ca: lab.cloud.caPem };
+    const release = () => {
+      holding = false;
+      for (const s of held.splice(0)) pipeUp(s);
+    };
+    const hold = () => {
+      holding = true;
+      return new Promise<void>((r) => (arrived = r));
+    };
+    const hs: ModuleHarness[] = [];
+    try {
+      for (const model of ['sara-r5', 'sara-r410m']) {
+        const logs: string[] = [];
+        const h = await connectedModule(lab, { model, logs });
+        hs.push(h);
+        assert.equal(await ask(h, 'AT+USECDEVINFO?'), answer('+USECDEVINFO: 1,0,1'), model);
+        h.module.services.securityService.configure(endpoint);
+        // A heartbeat starts (the periodic one, or +USECCONN on another channel) and is held at the proxy.
+        const inFlight = hold();
+        const heartbeat = h.module.services.securityService.heartbeat();
+        await inFlight;
+        if (model === 'sara-r5') {
+          h.take();
+          h.terminal.input(Buffer.from('AT\r', 'latin1'));
+          while (!logs.includes('security: command held until the heartbeat is over')) await new Promise((r) => setImmediate(r));
+          assert.equal(h.take(), '', 'no answer while the heartbeat runs');
+          release();
+          await heartbeat;
+          assert.equal(await h.waitFor('OK\r\n', 10_000), OK);
+        } else {
+          assert.equal(await ask(h, 'AT'), OK, 'SARA-R4 answers other commands during a heartbeat');
+          assert.equal(logs.includes('security: command held until the heartbeat is over'), false);
+          const read = ask(h, 'AT+USECDEVINFO?');
+          release();
+          await heartbeat;
+          assert.equal(await read, answer('+USECDEVINFO: 1,0,1'));
+        }
+        assert.equal(h.module.services.security.record.lastHeartbeatAt, h.clock.now(), model);
+        // Nothing in flight: no command is held any more.
+        logs.length = 0;
+        assert.equal(await ask(h, 'AT'), OK);
+        assert.equal(logs.includes('security: command held until the heartbeat is over'), false);
+      }
+    } finally {
+      for (const h of hs) await h.close();
+      for (const s of all) s.destroy();
+      await new Promise<void>((r) => proxy.close(() => r()));
+    }
+  });
+
   it('SARA-R4: the heartbeat rate limit is 5 minutes, kept across a power cycle', async () => {
     const h = await connectedModule(lab, { model: 'sara-r410m' });
     try {

@@ -77,6 +77,8 @@ export class SecurityService {
   private heartbeatTimer: TimerHandle | undefined;
   /** The periodic heartbeat fell due while there was no data path: send it at the next one. */
   private heartbeatDue = false;
+  /** Settles when the heartbeat exchange in progress is over (commandGate). */
+  private heartbeatRunning: Promise<void> | undefined;
   /** Aborted at power-off: an exchange in progress is lost (and starts again from the beginning). */
   private power = new AbortController();
 
@@ -130,6 +132,16 @@ export class SecurityService {
       this.log('security: SEC busy, the subsystem is starting', { sincePowerOnMs: since, startupBusyMs: table.startupBusyMs });
       throw new SecurityServiceError('starting', `SEC starting (${since} ms after power-on)`);
     }
+  }
+
+  /**
+   * The heartbeat in progress when the product blocks every command during it
+   * ('all-commands', SARA-R5); undefined otherwise. Never rejects.
+   */
+  commandGate(): Promise<void> | undefined {
+    if (this.deps.table?.heartbeatBlocks !== 'all-commands' || !this.heartbeatRunning) return undefined;
+    this.log('security: command held until the heartbeat is over');
+    return this.heartbeatRunning;
   }
 
   /** Resolves once the exchanges queued so far are over (what +USECDEVINFO? waits for). */
@@ -237,8 +249,17 @@ export class SecurityService {
 
   private async sendHeartbeat(): Promise<void> {
     const table = this.deps.table!;
+    const exchange = this.post<ModuleStatus>('/v1/module/heartbeat', { KeyEpoch: this.deps.state.record.keyEpoch });
+    const running = exchange.then(
+      () => {},
+      () => {},
+    );
+    this.heartbeatRunning = running;
+    void running.then(() => {
+      if (this.heartbeatRunning === running) this.heartbeatRunning = undefined;
+    });
     try {
-      const status = await this.post<ModuleStatus>('/v1/module/heartbeat', { KeyEpoch: this.deps.state.record.keyEpoch });
+      const status = await exchange;
       this.heartbeatDue = false;
       this.deps.state.update((s) => void (s.lastHeartbeatAt = this.deps.clock.now()));
       this.apply(status);
