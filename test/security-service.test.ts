@@ -470,5 +470,69 @@ describe('root of trust and security service on a u-blox module', () => {
       await h.close();
     }
   });
+
+  it('ZTP re-issue: the cloud drops the certificate, the next heartbeat tells the module, which enrols again and stores the new one', async () => {
+    const logs: string[] = [];
+    const h = await connectedModule(lab, { logs });
+    try {
+      const ca = await lab.account.call<{ RootCAUID: string; Certificate: string }>('/v1/ztp/rootca/create', { Name: `reissue-${Date.now()}`, ValidityDays: 365 });
+      const profile = await createProfile(lab, ['ZTP']);
+      await lab.account.call('/v1/deviceprofile/bootstrapprovisioning/set', { DeviceProfileUID: profile, DeviceCertificate: { Enabled: true, RootCAUID: ca.body.RootCAUID } });
+      await ask(h, `AT+USECDEVINFO="${profile}","43"`);
+      assert.equal(await ask(h, 'AT+USECDEVINFO?'), answer('+USECDEVINFO: 1,1,1'));
+      const uid = h.module.services.rot.uid;
+      const { X509Certificate } = await import('node:crypto');
+      const first = h.module.services.security.record.ztp!;
+      const caCert = new X509Certificate(ca.body.Certificate);
+
+      const re = await lab.account.call('/v1/device/provisioning/reissue', { ROTPublicUID: uid });
+      assert.equal(re.status, 200, JSON.stringify(re.body));
+      assert.equal((await lab.account.call<{ Status: string }>('/v1/device/provisioning/get', { ROTPublicUID: uid })).body.Status, 'PENDING');
+      assert.equal(h.module.services.security.record.ztp!.certificate, first.certificate, 'nothing changes before a heartbeat');
+      // +USECCONN: the heartbeat says ZtpReissue, the module enrols again.
+      assert.equal(await ask(h, 'AT+USECCONN'), OK);
+      const second = h.module.services.security.record.ztp!;
+      assert.notEqual(second.certificate, first.certificate);
+      const cert2 = new X509Certificate(second.certificate);
+      assert.notEqual(cert2.serialNumber, new X509Certificate(first.certificate).serialNumber);
+      assert.ok(cert2.verify(caCert.publicKey));
+      assert.ok(cert2.checkPrivateKey((await import('node:crypto')).createPrivateKey(second.key)));
+      assert.ok(logs.includes('security: ZTP device certificate re-issued'));
+      const prov = await lab.account.call<{ Status: string; DeviceCertificate: string }>('/v1/device/provisioning/get', { ROTPublicUID: uid });
+      assert.equal(prov.body.Status, 'PROVISIONED');
+      assert.equal(prov.body.DeviceCertificate.trim(), second.certificate.trim());
+
+      // Again, picked up by the periodic heartbeat (module clock, 24 h later).
+      assert.equal((await lab.account.call('/v1/device/provisioning/reissue', { ROTPublicUID: uid })).status, 200);
+      h.clock.advance(DAY_MS);
+      await h.module.services.securityService.settled();
+      const third = h.module.services.security.record.ztp!;
+      assert.notEqual(third.certificate, second.certificate);
+      assert.ok(new X509Certificate(third.certificate).verify(caCert.publicKey));
+      // A heartbeat with nothing pending enrols nothing.
+      const enrolments = logs.filter((l) => l.startsWith('security: ZTP')).length;
+      h.clock.advance(DAY_MS);
+      await h.module.services.securityService.settled();
+      assert.equal(logs.filter((l) => l.startsWith('security: ZTP')).length, enrolments);
+      assert.equal(h.module.services.security.record.ztp!.certificate, third.certificate);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('ZTP re-issue is refused (403) for a device without a provisioned certificate, and changes nothing', async () => {
+    const h = await connectedModule(lab);
+    try {
+      const profile = await createProfile(lab, ['PSK']);
+      await ask(h, `AT+USECDEVINFO="${profile}","44"`);
+      assert.equal(await ask(h, 'AT+USECDEVINFO?'), answer('+USECDEVINFO: 1,1,1'));
+      const uid = h.module.services.rot.uid;
+      const re = await lab.account.call('/v1/device/provisioning/reissue', { ROTPublicUID: uid });
+      assert.equal(re.status, 403, JSON.stringify(re.body));
+      assert.equal((await lab.account.call<{ Status: string }>('/v1/device/provisioning/get', { ROTPublicUID: uid })).body.Status, 'DISABLED');
+    } finally {
+      await h.close();
+    }
+  });
 });
 

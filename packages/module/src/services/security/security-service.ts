@@ -39,6 +39,8 @@ interface ModuleStatus {
   KeyEpoch: number;
   Revocations: string[];
   HeartbeatIntervalSeconds?: number;
+  /** A heartbeat's: the service holds a ZTP certificate to (re)issue; enrol again. */
+  ZtpReissue?: boolean;
 }
 
 interface Enrolment {
@@ -79,6 +81,8 @@ export class SecurityService {
   private heartbeatDue = false;
   /** Settles when the heartbeat exchange in progress is over (commandGate). */
   private heartbeatRunning: Promise<void> | undefined;
+  /** The last heartbeat said a new ZTP certificate waits: converge enrols again. */
+  private ztpReissue = false;
   /** Aborted at power-off: an exchange in progress is lost (and starts again from the beginning). */
   private power = new AbortController();
 
@@ -244,7 +248,7 @@ export class SecurityService {
       }
     }
     const now = this.deps.state.record;
-    if (now.sealed && now.features.includes('ZTP') && !now.ztp) await this.enrolZtp();
+    if (now.sealed && now.features.includes('ZTP') && (!now.ztp || this.ztpReissue)) await this.enrolZtp();
   }
 
   private async sendHeartbeat(): Promise<void> {
@@ -292,8 +296,10 @@ export class SecurityService {
       const e = await this.post<Enrolment>('/v1/module/ztp/enrol', { PublicKey: spki.toString('base64') });
       if (!e.DeviceCertificate) return;
       const key = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+      const reissued = this.deps.state.record.ztp !== undefined;
       this.deps.state.update((s) => void (s.ztp = { key, certificate: e.DeviceCertificate!, caChain: e.CACertificates ?? '' }));
-      this.log('security: ZTP device certificate received');
+      this.ztpReissue = false;
+      this.log(reissued ? 'security: ZTP device certificate re-issued' : 'security: ZTP device certificate received');
     } catch (err) {
       // No certificate provisioned for this device (403): ZTP stays empty until a heartbeat retries.
       if (!(err instanceof CloudRefused) || err.status >= 500) throw err;
@@ -313,6 +319,7 @@ export class SecurityService {
       s.cloned = status.Cloned;
       if (status.HeartbeatIntervalSeconds) s.heartbeatPeriodMs = status.HeartbeatIntervalSeconds * 1000;
     });
+    if (status.ZtpReissue !== undefined) this.ztpReissue = status.ZtpReissue;
     if (status.Revocations?.length) this.log('security: features revoked by the security service', status.Revocations);
   }
 
