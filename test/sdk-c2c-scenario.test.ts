@@ -193,3 +193,41 @@ for (const mode of ['port', 'cmux'] as const) {
     });
   });
 }
+
+describe('SDK inside a C2C V1 session on a virtual sara-r5-00b', { timeout: 120_000 }, () => {
+  it('pairs as V1 (no confirmation needed), opens, identifies the module through V1 frames only, closes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'modemlab-c2c-v1-'));
+    const module = await createModule({ model: 'sara-r5-00b', stateDir: join(dir, 'state'), network: { registrationDelayMs: 0 }, log: () => {} });
+    const down: Buffer[] = [];
+    module.onLinkStack((stack) =>
+      stack.tap((level, direction, bytes) => {
+        if (direction === 'down' && level === stack.bottom.name && stack.layers.includes('c2c')) down.push(Buffer.from(bytes));
+      }),
+    );
+    const listener = await serveTcp(module, { host: '127.0.0.1', port: 0 });
+    const modem = (await openModem({ url: `tcp://127.0.0.1:${listener.address.port}` })) as UbloxModem;
+    try {
+      const pairing = await modem.security.c2c.pair(TE_SECRET);
+      assert.equal(pairing.keys.version, 1);
+      assert.equal(pairing.keys.hmacKey, undefined);
+      await modem.security.c2c.confirm(); // nothing to do in V1
+      await modem.security.c2c.open();
+      assert.deepEqual(modem.client.intercepts, ['c2c']);
+      assert.equal((await modem.identify()).model, 'SARA-R510M8S');
+      const wire = Buffer.concat(down);
+      assert.equal(wire[0], 0xf9);
+      assert.ok(!wire.includes('SARA-R510M8S'), 'no plain AT on the wire');
+      const plain: Buffer[] = [];
+      new C2cDecoder(pairing.keys, (p) => plain.push(p)).push(wire);
+      assert.ok(Buffer.concat(plain).includes('SARA-R510M8S'));
+      await modem.security.c2c.close();
+      assert.deepEqual(modem.client.intercepts, []);
+      assert.equal((await modem.identify()).model, 'SARA-R510M8S');
+    } finally {
+      await modem.close();
+      await listener.close();
+      await module.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -278,6 +278,77 @@ describe('root of trust and security service on a u-blox module', () => {
     }
   });
 
+  it('heartbeat blocking per product: SARA-R5 holds every command line until the heartbeat is over; SARA-R4 holds only +USECDEVINFO?', async () => {
+    // A proxy in front of the real cloud that can hold new connections (the heartbeat "in flight").
+    const target = Number(new URL(lab.cloud.url).port);
+    let holding = false;
+    const held: Socket[] = [];
+    const all = new Set<Socket>();
+    let arrived: () => void = () => {};
+    const pipeUp = (s: Socket) => {
+      const up = connect(target, '127.0.0.1');
+      all.add(up);
+      up.on('error', () => s.destroy());
+      s.pipe(up).pipe(s);
+    };
+    const proxy: Server = createServer((s) => {
+      all.add(s);
+      s.on('error', () => {});
+      if (!holding) return pipeUp(s);
+      held.push(s);
+      arrived();
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const endpoint = { url: `https://127.0.0.1:${(proxy.address() as { port: number }).port}`, ca: lab.cloud.caPem };
+    const release = () => {
+      holding = false;
+      for (const s of held.splice(0)) pipeUp(s);
+    };
+    const hold = () => {
+      holding = true;
+      return new Promise<void>((r) => (arrived = r));
+    };
+    const hs: ModuleHarness[] = [];
+    try {
+      for (const model of ['sara-r5', 'sara-r410m']) {
+        const logs: string[] = [];
+        const h = await connectedModule(lab, { model, logs });
+        hs.push(h);
+        assert.equal(await ask(h, 'AT+USECDEVINFO?'), answer('+USECDEVINFO: 1,0,1'), model);
+        h.module.services.securityService.configure(endpoint);
+        // A heartbeat starts (the periodic one, or +USECCONN on another channel) and is held at the proxy.
+        const inFlight = hold();
+        const heartbeat = h.module.services.securityService.heartbeat();
+        await inFlight;
+        if (model === 'sara-r5') {
+          h.take();
+          h.terminal.input(Buffer.from('AT\r', 'latin1'));
+          while (!logs.includes('security: command held until the heartbeat is over')) await new Promise((r) => setImmediate(r));
+          assert.equal(h.take(), '', 'no answer while the heartbeat runs');
+          release();
+          await heartbeat;
+          assert.equal(await h.waitFor('OK\r\n', 10_000), OK);
+        } else {
+          assert.equal(await ask(h, 'AT'), OK, 'SARA-R4 answers other commands during a heartbeat');
+          assert.equal(logs.includes('security: command held until the heartbeat is over'), false);
+          const read = ask(h, 'AT+USECDEVINFO?');
+          release();
+          await heartbeat;
+          assert.equal(await read, answer('+USECDEVINFO: 1,0,1'));
+        }
+        assert.equal(h.module.services.security.record.lastHeartbeatAt, h.clock.now(), model);
+        // Nothing in flight: no command is held any more.
+        logs.length = 0;
+        assert.equal(await ask(h, 'AT'), OK);
+        assert.equal(logs.includes('security: command held until the heartbeat is over'), false);
+      }
+    } finally {
+      for (const h of hs) await h.close();
+      for (const s of all) s.destroy();
+      await new Promise<void>((r) => proxy.close(() => r()));
+    }
+  });
+
   it('SARA-R4: the heartbeat rate limit is 5 minutes, kept across a power cycle', async () => {
     const h = await connectedModule(lab, { model: 'sara-r410m' });
     try {
@@ -395,6 +466,70 @@ describe('root of trust and security service on a u-blox module', () => {
       assert.ok(cert.verify(new X509Certificate(ca.body.Certificate).publicKey));
       assert.ok(cert.checkPrivateKey((await import('node:crypto')).createPrivateKey(ztp.key)));
       assert.ok(createPublicKey(ztp.key));
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('ZTP re-issue: the cloud drops the certificate, the next heartbeat tells the module, which enrols again and stores the new one', async () => {
+    const logs: string[] = [];
+    const h = await connectedModule(lab, { logs });
+    try {
+      const ca = await lab.account.call<{ RootCAUID: string; Certificate: string }>('/v1/ztp/rootca/create', { Name: `reissue-${Date.now()}`, ValidityDays: 365 });
+      const profile = await createProfile(lab, ['ZTP']);
+      await lab.account.call('/v1/deviceprofile/bootstrapprovisioning/set', { DeviceProfileUID: profile, DeviceCertificate: { Enabled: true, RootCAUID: ca.body.RootCAUID } });
+      await ask(h, `AT+USECDEVINFO="${profile}","43"`);
+      assert.equal(await ask(h, 'AT+USECDEVINFO?'), answer('+USECDEVINFO: 1,1,1'));
+      const uid = h.module.services.rot.uid;
+      const { X509Certificate } = await import('node:crypto');
+      const first = h.module.services.security.record.ztp!;
+      const caCert = new X509Certificate(ca.body.Certificate);
+
+      const re = await lab.account.call('/v1/device/provisioning/reissue', { ROTPublicUID: uid });
+      assert.equal(re.status, 200, JSON.stringify(re.body));
+      assert.equal((await lab.account.call<{ Status: string }>('/v1/device/provisioning/get', { ROTPublicUID: uid })).body.Status, 'PENDING');
+      assert.equal(h.module.services.security.record.ztp!.certificate, first.certificate, 'nothing changes before a heartbeat');
+      // +USECCONN: the heartbeat says ZtpReissue, the module enrols again.
+      assert.equal(await ask(h, 'AT+USECCONN'), OK);
+      const second = h.module.services.security.record.ztp!;
+      assert.notEqual(second.certificate, first.certificate);
+      const cert2 = new X509Certificate(second.certificate);
+      assert.notEqual(cert2.serialNumber, new X509Certificate(first.certificate).serialNumber);
+      assert.ok(cert2.verify(caCert.publicKey));
+      assert.ok(cert2.checkPrivateKey((await import('node:crypto')).createPrivateKey(second.key)));
+      assert.ok(logs.includes('security: ZTP device certificate re-issued'));
+      const prov = await lab.account.call<{ Status: string; DeviceCertificate: string }>('/v1/device/provisioning/get', { ROTPublicUID: uid });
+      assert.equal(prov.body.Status, 'PROVISIONED');
+      assert.equal(prov.body.DeviceCertificate.trim(), second.certificate.trim());
+
+      // Again, picked up by the periodic heartbeat (module clock, 24 h later).
+      assert.equal((await lab.account.call('/v1/device/provisioning/reissue', { ROTPublicUID: uid })).status, 200);
+      h.clock.advance(DAY_MS);
+      await h.module.services.securityService.settled();
+      const third = h.module.services.security.record.ztp!;
+      assert.notEqual(third.certificate, second.certificate);
+      assert.ok(new X509Certificate(third.certificate).verify(caCert.publicKey));
+      // A heartbeat with nothing pending enrols nothing.
+      const enrolments = logs.filter((l) => l.startsWith('security: ZTP')).length;
+      h.clock.advance(DAY_MS);
+      await h.module.services.securityService.settled();
+      assert.equal(logs.filter((l) => l.startsWith('security: ZTP')).length, enrolments);
+      assert.equal(h.module.services.security.record.ztp!.certificate, third.certificate);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('ZTP re-issue is refused (403) for a device without a provisioned certificate, and changes nothing', async () => {
+    const h = await connectedModule(lab);
+    try {
+      const profile = await createProfile(lab, ['PSK']);
+      await ask(h, `AT+USECDEVINFO="${profile}","44"`);
+      assert.equal(await ask(h, 'AT+USECDEVINFO?'), answer('+USECDEVINFO: 1,1,1'));
+      const uid = h.module.services.rot.uid;
+      const re = await lab.account.call('/v1/device/provisioning/reissue', { ROTPublicUID: uid });
+      assert.equal(re.status, 403, JSON.stringify(re.body));
+      assert.equal((await lab.account.call<{ Status: string }>('/v1/device/provisioning/get', { ROTPublicUID: uid })).body.Status, 'DISABLED');
     } finally {
       await h.close();
     }

@@ -113,6 +113,7 @@ export class VirtualModule implements ModuleHost {
       promptText: (char) => dialect.promptText(char),
       log: (message, detail) => this.log(message, detail),
       handlerModule: this,
+      commandGate: () => this.services.securityService.commandGate(),
     };
     this.services = createServices(
       { model, nvm: this.nvm, clock: this.clock, hosts: this.hosts, forwards: this.forwards, net: this.net, log: (m, d) => this.log(m, d), ...(opts.cloud ? { cloud: opts.cloud } : {}) },

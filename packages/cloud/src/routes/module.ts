@@ -3,6 +3,7 @@ import { CloudError } from '../errors.js';
 import { defineRoute } from '../route-def.js';
 import { deviceProfileUid, FEATURE_NAMES, featuresResponse, text, type Features } from '../schemas.js';
 import { effectiveFeatures, moduleDevice, sealDevice, type DeviceRow } from '../services/devices.js';
+import { ztpEnrolmentPending } from '../services/key-ztp-provisioning.js';
 import type { SqlQueryable } from '../store/sql.js';
 
 /** How often a module should send its periodic heartbeat. */
@@ -17,6 +18,8 @@ const moduleStatus = z.object({
   KeyEpoch: z.number(),
   Revocations: z.array(z.string()),
   HeartbeatIntervalSeconds: z.number(),
+  /** Heartbeat only: a ZTP certificate waits to be (re)issued; the module enrols again. */
+  ZtpReissue: z.boolean().optional(),
 });
 
 function status(d: DeviceRow, revocations: string[] = []) {
@@ -86,7 +89,7 @@ export const routes = [
         const before = JSON.parse(d.last_features) as Partial<Features>;
         const revocations = FEATURE_NAMES.filter((f) => before[f] === true && !now[f]);
         await tx.query(`UPDATE devices SET last_heartbeat = $1, last_features = $2 WHERE rot_uid = $3`, [cloud.clock.now(), JSON.stringify(now), d.rot_uid]);
-        return status({ ...d, last_heartbeat: cloud.clock.now() }, revocations);
+        return { ...status({ ...d, last_heartbeat: cloud.clock.now() }, revocations), ZtpReissue: await ztpEnrolmentPending(tx, d) };
       });
     },
   }),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineRoute } from '../route-def.js';
 import { base64String, deviceProfileUid, emptyResponse, rotUid, text } from '../schemas.js';
 import { createZtpRootCa, getZtpRootCa, listZtpRootCas, popCertificate } from '../services/key-ztp-ca.js';
-import { enrolModule, getBootstrapProvisioning, getDeviceProvisioning, setBootstrapProvisioning, setDeviceProvisioning } from '../services/key-ztp-provisioning.js';
+import { enrolModule, getBootstrapProvisioning, getDeviceProvisioning, setBootstrapProvisioning, reissueDeviceCertificate, setDeviceProvisioning } from '../services/key-ztp-provisioning.js';
 
 const rootCaUid = z.string().regex(/^[0-9A-Za-z]{22}$/, 'must be 22 base62 characters');
 const validityDays = z.number().int().min(1).max(36_500);
@@ -101,6 +101,15 @@ export const routes = [
     body: z.strictObject({ ROTPublicUID: rotUid }),
     response: provisioningStatus,
     handler: ({ body, account, cloud }) => getDeviceProvisioning(cloud, account.accountId, body.ROTPublicUID),
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/v1/device/provisioning/reissue',
+    auth: 'account',
+    summary: "A new device certificate: the current one is dropped (PENDING) and the module enrols again after its next heartbeat",
+    body: z.strictObject({ ROTPublicUID: rotUid }),
+    response: emptyResponse,
+    handler: ({ body, account, cloud }) => reissueDeviceCertificate(cloud, account.accountId, body.ROTPublicUID),
   }),
   defineRoute({
     method: 'POST',

@@ -2,7 +2,7 @@ import type { CloudServices } from '../cloud-services.js';
 import { badRequest, CloudError, notFound } from '../errors.js';
 import { one, type SqlQueryable } from '../store/sql.js';
 import { issueDeviceCertificate, parseP256Spki } from '../ztp/x509.js';
-import { effectiveFeatures, moduleDevice, ownedDevice } from './devices.js';
+import { effectiveFeatures, moduleDevice, ownedDevice, type DeviceRow } from './devices.js';
 import { issuerOf, ownedCa, type CaRef } from './key-ztp-ca.js';
 
 /**
@@ -128,4 +128,29 @@ export async function enrolModule(cloud: CloudServices, rotUid: string, publicKe
     [rotUid, certificate, ca.certificate, now],
   );
   return { Status: 'PROVISIONED' as const, DeviceCertificate: certificate, CACertificates: ca.certificate };
+}
+
+/**
+ * Certificate re-issue: the device keeps its provisioning setting, its certificate is
+ * dropped (PENDING); the next heartbeat tells the module (`ZtpReissue`), which enrols again
+ * and stores the new certificate. 403 when no certificate is provisioned for the device.
+ */
+export async function reissueDeviceCertificate(cloud: CloudServices, accountId: string, rotUid: string) {
+  await cloud.db.transaction(async (tx) => {
+    const d = await ownedDevice(tx, accountId, rotUid);
+    const e = await effectiveProvisioning(tx, d.rot_uid, d.profile_uid);
+    if (!e.enabled || !e.rootCaUid) throw new CloudError(403, 'No device certificate is provisioned for this device');
+    await tx.query(
+      `INSERT INTO ztp_device_provisioning (rot_uid) VALUES ($1)
+       ON CONFLICT (rot_uid) DO UPDATE SET certificate = NULL, ca_certificates = NULL, issued_at = NULL`,
+      [d.rot_uid],
+    );
+  });
+  return {};
+}
+
+/** What a heartbeat tells the module: a certificate waits to be (re)issued at its next enrolment. */
+export async function ztpEnrolmentPending(db: SqlQueryable, d: DeviceRow): Promise<boolean> {
+  if (d.account_id === null || !effectiveFeatures(d).ZTP) return false;
+  return statusOf(await effectiveProvisioning(db, d.rot_uid, d.profile_uid)) === 'PENDING';
 }

@@ -49,6 +49,11 @@ export interface TerminalHost {
   /** Internal faults (a crashed handler); never to the AT interface. */
   log(message: string, detail?: unknown): void;
   readonly handlerModule: HandlerModule;
+  /**
+   * Something the module is doing that holds every command line until it is over (SARA-R5's
+   * heartbeat cycle); undefined when nothing does. Asked before each command line runs.
+   */
+  commandGate?(): Promise<void> | undefined;
 }
 
 /** TerminalLimits.promptMaxBytes where no product says: 64 KiB, above any certificate or key a prompt takes. */

@@ -401,6 +401,8 @@ export class Terminal implements LinkTop {
   private async dispatchLine(line: string, w: ResponseWriter): Promise<FinalResult | void> {
     const parsed = parseCommandLine(line);
     if (!parsed.ok) throw new CommandFailure(undefined, parsed.reason);
+    const gate = this.host.commandGate?.();
+    if (gate) await gate;
     let last: FinalResult | void = undefined;
     for (const cmd of parsed.commands) {
       w.beginCommand();

@@ -22,6 +22,13 @@ export interface SecurityServiceTable {
    * answer +CME ERROR: SEC busy"; the duration is ours, §1.2 [D]).
    */
   startupBusyMs: number;
+  /**
+   * What waits while a heartbeat exchange runs (notes security-service.md §1.3; ubxlib allows
+   * 150 s for it): 'status-read' — only +USECDEVINFO? (seed 001 §4.2, the SARA-R4 behaviour);
+   * 'all-commands' — SARA-R5 blocks its AT interface for the whole heartbeat cycle: every
+   * command line that arrives meanwhile is answered once the heartbeat is over.
+   */
+  heartbeatBlocks: 'status-read' | 'all-commands';
 }
 
 const DAY_MS = 86_400_000;
@@ -32,6 +39,7 @@ export const saraR4SecurityService: SecurityServiceTable = {
   retryMs: 60_000,
   exchangeTimeoutMs: 150_000,
   startupBusyMs: 1_000,
+  heartbeatBlocks: 'status-read',
 };
 
 export const saraR5SecurityService: SecurityServiceTable = {
@@ -40,4 +48,5 @@ export const saraR5SecurityService: SecurityServiceTable = {
   retryMs: 60_000,
   exchangeTimeoutMs: 150_000,
   startupBusyMs: 1_000,
+  heartbeatBlocks: 'all-commands',
 };

@@ -48,6 +48,32 @@ describe('u-blox +USECC2C (seed 001 §5.1)', () => {
     }
   });
 
+  it('sara-r5-00b speaks V1: the key alone, no confirmation (ops 0-3), V1 frames both ways, V2 frames dropped', async () => {
+    const h = await ublox({ registered: false, model: 'sara-r5-00b' });
+    try {
+      await at(h, 'AT+CMEE=1');
+      assert.equal(await at(h, 'AT+USECC2C=?'), answer('+USECC2C: (0-3)'));
+      const pairing = await at(h, `AT+USECC2C=0,"${TE_SECRET}"`);
+      assert.match(pairing, /^\r\n\+USECC2C: 0,0,"[0-9A-F]{32}"\r\n\r\nOK\r\n$/);
+      const { keys, tag } = keysFrom(pairing, TE_SECRET, 1);
+      assert.equal(tag, undefined);
+      assert.equal(await at(h, `AT+USECC2C=1,"${TE_SECRET}"`), OK);
+      const host = new HostC2c(h, keys);
+      const cgmi = await host.sendWire(host.frames('AT+CGMI\r'));
+      assert.equal(cgmi.text, answer('u-blox'));
+      assert.equal(cgmi.raw[0], 0xf9);
+      assert.ok(!cgmi.raw.includes('u-blox'), 'nothing leaves in clear');
+      // The same command framed as V2 with the same key does not pass the V1 hash: dropped, no answer.
+      const v2 = new HostC2c(h, { ...keys, version: 2, hmacKey: Buffer.alloc(16, 1) });
+      assert.equal((await v2.sendWire(v2.frames('AT+CGMI\r'))).raw.length, 0);
+      assert.equal(await host.at(`AT+USECC2C=2,"${TE_SECRET}"`), OK);
+      assert.equal(await at(h, 'AT'), OK);
+      assert.equal(host.decoder.stats.dropped.mac + host.decoder.stats.dropped.fcs, 0);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('drops tampered, truncated and wrong-key frames, counts and logs them, and keeps the session', async () => {
     const logs: string[] = [];
     const h = await ublox({ registered: false, log: (m) => logs.push(m) });

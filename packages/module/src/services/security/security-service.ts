@@ -39,6 +39,8 @@ interface ModuleStatus {
   KeyEpoch: number;
   Revocations: string[];
   HeartbeatIntervalSeconds?: number;
+  /** A heartbeat's: the service holds a ZTP certificate to (re)issue; enrol again. */
+  ZtpReissue?: boolean;
 }
 
 interface Enrolment {
@@ -77,6 +79,10 @@ export class SecurityService {
   private heartbeatTimer: TimerHandle | undefined;
   /** The periodic heartbeat fell due while there was no data path: send it at the next one. */
   private heartbeatDue = false;
+  /** Settles when the heartbeat exchange in progress is over (commandGate). */
+  private heartbeatRunning: Promise<void> | undefined;
+  /** The last heartbeat said a new ZTP certificate waits: converge enrols again. */
+  private ztpReissue = false;
   /** Aborted at power-off: an exchange in progress is lost (and starts again from the beginning). */
   private power = new AbortController();
 
@@ -130,6 +136,16 @@ export class SecurityService {
       this.log('security: SEC busy, the subsystem is starting', { sincePowerOnMs: since, startupBusyMs: table.startupBusyMs });
       throw new SecurityServiceError('starting', `SEC starting (${since} ms after power-on)`);
     }
+  }
+
+  /**
+   * The heartbeat in progress when the product blocks every command during it
+   * ('all-commands', SARA-R5); undefined otherwise. Never rejects.
+   */
+  commandGate(): Promise<void> | undefined {
+    if (this.deps.table?.heartbeatBlocks !== 'all-commands' || !this.heartbeatRunning) return undefined;
+    this.log('security: command held until the heartbeat is over');
+    return this.heartbeatRunning;
   }
 
   /** Resolves once the exchanges queued so far are over (what +USECDEVINFO? waits for). */
@@ -232,13 +248,22 @@ export class SecurityService {
       }
     }
     const now = this.deps.state.record;
-    if (now.sealed && now.features.includes('ZTP') && !now.ztp) await this.enrolZtp();
+    if (now.sealed && now.features.includes('ZTP') && (!now.ztp || this.ztpReissue)) await this.enrolZtp();
   }
 
   private async sendHeartbeat(): Promise<void> {
     const table = this.deps.table!;
+    const exchange = this.post<ModuleStatus>('/v1/module/heartbeat', { KeyEpoch: this.deps.state.record.keyEpoch });
+    const running = exchange.then(
+      () => {},
+      () => {},
+    );
+    this.heartbeatRunning = running;
+    void running.then(() => {
+      if (this.heartbeatRunning === running) this.heartbeatRunning = undefined;
+    });
     try {
-      const status = await this.post<ModuleStatus>('/v1/module/heartbeat', { KeyEpoch: this.deps.state.record.keyEpoch });
+      const status = await exchange;
       this.heartbeatDue = false;
       this.deps.state.update((s) => void (s.lastHeartbeatAt = this.deps.clock.now()));
       this.apply(status);
@@ -271,8 +296,10 @@ export class SecurityService {
       const e = await this.post<Enrolment>('/v1/module/ztp/enrol', { PublicKey: spki.toString('base64') });
       if (!e.DeviceCertificate) return;
       const key = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+      const reissued = this.deps.state.record.ztp !== undefined;
       this.deps.state.update((s) => void (s.ztp = { key, certificate: e.DeviceCertificate!, caChain: e.CACertificates ?? '' }));
-      this.log('security: ZTP device certificate received');
+      this.ztpReissue = false;
+      this.log(reissued ? 'security: ZTP device certificate re-issued' : 'security: ZTP device certificate received');
     } catch (err) {
       // No certificate provisioned for this device (403): ZTP stays empty until a heartbeat retries.
       if (!(err instanceof CloudRefused) || err.status >= 500) throw err;
@@ -292,6 +319,7 @@ export class SecurityService {
       s.cloned = status.Cloned;
       if (status.HeartbeatIntervalSeconds) s.heartbeatPeriodMs = status.HeartbeatIntervalSeconds * 1000;
     });
+    if (status.ZtpReissue !== undefined) this.ztpReissue = status.ZtpReissue;
     if (status.Revocations?.length) this.log('security: features revoked by the security service', status.Revocations);
   }
 
