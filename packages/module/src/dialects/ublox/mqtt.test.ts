@@ -227,8 +227,12 @@ describe('u-blox +UMQTTC against mosquitto', () => {
     await login(h, b.port);
     assert.equal(await command(h, 'AT+UMQTTC=8,1', '+UUMQTTC: 8,'), OK + urc('+UUMQTTC: 8,1'));
     // Pings every keep-alive period of module time keep the session up past 1.5 periods.
+    // Each step waits for the broker's PINGRESP (real loopback time) before moving the module clock on:
+    // advancing past the next period first would be a lost PINGRESP, and the module rightly ends the session.
+    const mqtt = h.module.services.mqtt;
     for (let i = 0; i < 4; i++) {
       h.take();
+      for (let waited = 0; mqtt['awaitingPong'] && waited < 5000; waited += 5) await new Promise((r) => setTimeout(r, 5));
       await h.advance(1000);
       await new Promise((r) => setImmediate(r));
     }
