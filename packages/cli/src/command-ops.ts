@@ -12,6 +12,8 @@ export interface OpRow {
   meaning: string;
   /** Which parenthesised list of the AT+X=? answer holds the codes (absent: not checkable that way). */
   group?: number;
+  /** The model whose answer the test checks (default sara-r5). */
+  model?: 'sara-r5' | 'ge910';
 }
 
 export const COMMAND_OPS: Record<string, OpRow> = {
@@ -25,4 +27,5 @@ export const COMMAND_OPS: Record<string, OpRow> = {
   '+UMQTT': { codes: '0-4,6-12', meaning: 'client id, port, server name, server IP, credentials; will QoS, will retain, will topic, will message, keep alive, secure, clean session', group: 0 },
   '+UMQTTC': { codes: '0-6,8,9', meaning: 'logout, login, publish, publish file, subscribe, unsubscribe, read; ping, publish binary', group: 0 },
   '+UPSDA': { codes: '0-4', meaning: 'reset, store, load, activate, deactivate', group: 1 },
+  '#SSLSECDATA': { codes: '0-2', meaning: 'delete, write (Ctrl-Z ends the PEM), read; data type 0 client certificate, 1 CA, 2 key', group: 1, model: 'ge910' },
 };
