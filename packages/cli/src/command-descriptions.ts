@@ -127,6 +127,7 @@ export const COMMAND_DESCRIPTIONS: Record<string, readonly [CommandDoc, string]>
   '+USECDEVCERT': ['u-blox', 'device certificate from the security service'],
   '+USECDEVINFO': ['u-blox', 'device information for the security service'],
   '+USECE2EDATAENC': ['u-blox', 'end-to-end encryption of data for the cloud'],
+  '+USECE2EDATADEC': ['u-blox', 'end-to-end decryption of downlink data from the cloud'],
   '+USECE2EFILEENC': ['u-blox', 'end-to-end encryption of a file for the cloud'],
   '+USECFILEDEC': ['u-blox', 'decrypt a file with a locally kept key'],
   '+USECFILEENC': ['u-blox', 'encrypt a file with a locally kept key'],
