@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { it } from 'node:test';
 import { commandTable, listModels } from '@modemlab/module';
-import { commandsMarkdown, undescribedCommands } from '../packages/cli/src/docs.js';
+import { commandsMarkdown, strayOpRows, undescribedCommands } from '../packages/cli/src/docs.js';
 
 it('docs/commands.md matches the handler registry (regenerate with npm run docs:commands)', () => {
   const expected = commandsMarkdown(listModels(), commandTable);
@@ -12,4 +12,8 @@ it('docs/commands.md matches the handler registry (regenerate with npm run docs:
 
 it('every registered command has a description (packages/cli/src/command-descriptions.ts)', () => {
   assert.deepEqual(undescribedCommands(listModels(), commandTable), []);
+});
+
+it('every op-code row names a registered command (packages/cli/src/command-ops.ts)', () => {
+  assert.deepEqual(strayOpRows(listModels(), commandTable), []);
 });

@@ -2,7 +2,7 @@ import type { Listening } from './peers.js';
 import { optionalImport } from '../optional-import.js';
 
 /**
- * A CoAP server over UDP on `host:port` (node-coap, an optional peer of the CLI): PUT stores
+ * A CoAP server over UDP on `host:port` (0: a free port; the port it got is returned) (node-coap, an optional peer of the CLI): PUT stores
  * the payload at its path (2.04), POST too (2.01), GET returns what is stored (2.05) or
  * 4.04, DELETE removes it (2.02). Block-wise transfer both ways is node-coap's.
  */
@@ -29,5 +29,6 @@ export async function startCoap(host: string, port: number): Promise<Listening> 
     server.once('error', reject);
     server.listen(port, host, () => resolve());
   });
-  return { port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  const bound = (server as unknown as { _sock: { address(): { port: number } } })._sock.address().port;
+  return { port: bound, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }

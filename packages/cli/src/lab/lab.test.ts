@@ -8,9 +8,10 @@ import { loadModuleApi } from '../module-api.js';
 import { LAB_PEERS, labRoutes, startLab } from './lab.js';
 
 test('labRoutes: each started peer gets its name and its well-known port forwarded to where it listens', () => {
-  assert.deepEqual(labRoutes({ 'tls-echo': 40001, https: 40002 }), {
-    hosts: { 'echo.lab': '127.0.77.1', 'www.lab': '127.0.77.2' },
-    forwards: { '127.0.77.1:4433': '127.0.0.1:40001', '127.0.77.2:443': '127.0.0.1:40002' },
+  assert.deepEqual(labRoutes({ 'tls-echo': 40001, https: 40002, coap: 40003 }), {
+    hosts: { 'echo.lab': '127.0.77.1', 'www.lab': '127.0.77.2', 'coap.lab': '127.0.77.5' },
+    // CoAP is UDP: the module's CoAP client takes the same forwards.
+    forwards: { '127.0.77.1:4433': '127.0.0.1:40001', '127.0.77.2:443': '127.0.0.1:40002', '127.0.77.5:5683': '127.0.0.1:40003' },
   });
   assert.deepEqual(labRoutes({}), { hosts: {}, forwards: {} });
 });
@@ -18,7 +19,7 @@ test('labRoutes: each started peer gets its name and its well-known port forward
 test('modemlab lab: prints the CA, every peer, the module and its console; the CA verifies the peers; close frees every port', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modemlab-lab-'));
   const lines: string[] = [];
-  const lab = await startLab(await loadModuleApi(), { model: 'sara-r5', tcp: { host: '127.0.0.1', port: 0 }, count: 1, state: path.join(dir, 'state'), skip: ['coap'], console: { host: '127.0.0.1', port: 0 } }, (l) => lines.push(l));
+  const lab = await startLab(await loadModuleApi(), { model: 'sara-r5', tcp: { host: '127.0.0.1', port: 0 }, count: 1, state: path.join(dir, 'state'), console: { host: '127.0.0.1', port: 0 } }, (l) => lines.push(l));
   let closed = false;
   try {
     assert.equal(lines[0], `modemlab: lab CA ${path.join(dir, 'state', 'lab', 'ca.pem')}`);
@@ -27,7 +28,7 @@ test('modemlab lab: prints the CA, every peer, the module and its console; the C
     assert.ok(started.length >= 3, 'the echoes and HTTPS always start');
     assert.deepEqual(
       lines.slice(1, 1 + started.length),
-      started.map((p) => `modemlab: lab ${p.what} at ${p.host}:${p.port} (${p.ip}${'direct' in p ? '' : `, really 127.0.0.1:${lab.ports[p.id]}`})`),
+      started.map((p) => `modemlab: lab ${p.what} at ${p.host}:${p.port} (${p.ip}, really 127.0.0.1:${lab.ports[p.id]})`),
     );
     assert.match(lines[1 + started.length]!, /^modemlab: sara-r5 listening on tcp:\/\/127\.0\.0\.1:\d+$/);
     // The console (on by default in `modemlab lab`) lists the lab's module.

@@ -21,9 +21,8 @@ export const LAB_PEERS = [
   { id: 'https', what: 'HTTPS (GET / -> "hello from the lab")', host: 'www.lab', ip: '127.0.77.2', port: 443 },
   { id: 'mqtt', what: 'MQTT broker (mosquitto)', host: 'broker.lab', ip: '127.0.77.3', port: 1883 },
   { id: 'mqtts', what: 'MQTT over TLS (mosquitto)', host: 'broker.lab', ip: '127.0.77.3', port: 8883 },
-  // The module's CoAP-over-UDP client does not go through the lab forwards: this peer listens
-  // on its lab address and port itself (`direct`), so only its name is routed.
-  { id: 'coap', what: 'CoAP over UDP (PUT stores, GET returns)', host: 'coap.lab', ip: '127.0.77.5', port: 5683, direct: true },
+  // UDP: the module's CoAP client routes its datagrams through the same forwards as TCP.
+  { id: 'coap', what: 'CoAP over UDP (PUT stores, GET returns)', host: 'coap.lab', ip: '127.0.77.5', port: 5683 },
   { id: 'ftps', what: `FTPS, explicit TLS (user ${LAB_FTP_USER}, password ${LAB_FTP_PASSWORD})`, host: 'ftp.lab', ip: '127.0.77.4', port: 21 },
 ] as const;
 
@@ -35,7 +34,7 @@ export interface LabOptions extends Omit<ServeOptions, 'hosts' | 'forwards' | 'n
   forwards?: Record<string, string>;
   /** The lab's CA and certificates go here (default <state>/lab). */
   dir?: string;
-  /** Peers not to start (the CoAP peer binds its fixed lab address: one per machine). */
+  /** Peers not to start. */
   skip?: readonly LabPeerId[];
 }
 
@@ -54,7 +53,7 @@ export function labRoutes(ports: Partial<Record<LabPeerId, number>>): { hosts: R
     const real = ports[p.id];
     if (real === undefined) continue;
     hosts[p.host] = p.ip;
-    if (!('direct' in p)) forwards[`${p.ip}:${p.port}`] = `127.0.0.1:${real}`;
+    forwards[`${p.ip}:${p.port}`] = `127.0.0.1:${real}`;
   }
   return { hosts, forwards };
 }
@@ -91,7 +90,7 @@ export async function startLab(api: ModuleApi, opts: LabOptions, print: (line: s
     } else warn('modemlab: lab: mosquitto not found (apt-get install mosquitto): no MQTT broker');
     if (!opts.skip?.includes('coap')) {
       try {
-        const coap = await startCoap('127.0.77.5', 5683);
+        const coap = await startCoap('127.0.0.1', 0);
         closers.push(() => coap.close());
         ports.coap = coap.port;
       } catch (err) {
@@ -109,7 +108,7 @@ export async function startLab(api: ModuleApi, opts: LabOptions, print: (line: s
     const routes = labRoutes(ports);
     print(`modemlab: lab CA ${path.join(dir, 'ca.pem')}`);
     for (const p of LAB_PEERS) {
-      if (ports[p.id] !== undefined) print(`modemlab: lab ${p.what} at ${p.host}:${p.port} (${p.ip}${'direct' in p ? '' : `, really 127.0.0.1:${ports[p.id]}`})`);
+      if (ports[p.id] !== undefined) print(`modemlab: lab ${p.what} at ${p.host}:${p.port} (${p.ip}, really 127.0.0.1:${ports[p.id]})`);
     }
     const served = await startServe(api, { ...withoutLabOptions(opts), net: 'lab', hosts: { ...routes.hosts, ...opts.hosts }, forwards: { ...routes.forwards, ...opts.forwards } }, print, warn, log);
     // serve starts the console with the modules (opts.console) and closes it with them; closers run in reverse: modules, then the peers.
