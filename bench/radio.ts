@@ -74,6 +74,9 @@ async function measure(spec: string, p: RadioProfile, dir: string): Promise<stri
     const remote = await pr.conn;
     const rtts: number[] = [];
     remote.on('data', (d) => remote.write(d));
+    // One unmeasured exchange first: the relay's and the echo's first-use costs are not the link's.
+    conn.stream.write('w');
+    await once(conn.stream, 'data');
     for (let i = 0; i < ROUNDS; i++) {
       const t0 = process.hrtime.bigint();
       conn.stream.write('x');
