@@ -6,7 +6,10 @@
  * or DLCI 0 disconnected): the port speaks plain AT again.
  */
 import { CmuxDecoder, decodeControl, decodeMsc, ControlDecodeError, type CmuxFrame, type ControlMessage, type TraceDirection } from '@modemlab/at';
-import type { ConversationEvent } from './trace-conversation.js';
+import type { Conversation, ConversationEvent } from './trace-conversation.js';
+
+/** The source name of a CMUX channel's conversation that was read from the frames on its port. */
+export const FROM_FRAMES = 'cmux frames';
 
 export interface MuxReaderHooks {
   /** A line about the multiplexer itself. */
@@ -91,4 +94,34 @@ export class MuxReader {
   private line(dir: TraceDirection, text: string): void {
     this.hooks.emit({ time: this.time, mark: dir === 'to-module' ? '>' : '<', text });
   }
+}
+
+/**
+ * Routes a port's wire bytes once a mux starts on it: each frame's data to its channel's
+ * conversation, and back to the port's own conversation (`base`) when the mux ends.
+ * Shared by `modemlab trace` and the console's live trace.
+ */
+export function muxRouter(
+  channel: (dlci: number) => Conversation | undefined,
+  emit: (e: ConversationEvent) => void,
+  base: () => Conversation,
+): (dir: TraceDirection, bytes: Buffer, time: number) => void {
+  let reader: MuxReader | undefined;
+  return (dir, bytes, time) => {
+    reader ??= new MuxReader({
+      emit,
+      channel: (dlci, d, data, t) => {
+        const c = channel(dlci);
+        if (d === 'to-module') c?.toModule(data, t);
+        else c?.fromModule(data, t);
+      },
+      ended: (d, rest, t) => {
+        reader = undefined;
+        base().endMux();
+        if (d === 'to-module') base().toModule(rest, t);
+        else base().fromModule(rest, t);
+      },
+    });
+    reader.push(dir, bytes, time);
+  };
 }

@@ -14,7 +14,7 @@
  */
 import type { TraceChunk, TraceLine } from '@modemlab/at';
 import { Conversation, type ConversationEvent } from './trace-conversation.js';
-import { MuxReader } from './trace-mux.js';
+import { FROM_FRAMES, muxRouter } from './trace-mux.js';
 import { feedC2cPlain, isC2cLevel } from './trace-c2c.js';
 
 export interface PrettyOptions {
@@ -24,7 +24,6 @@ export interface PrettyOptions {
 
 const where = (c: Pick<TraceChunk, 'port' | 'channel'>): string => (c.channel === undefined ? c.port : `${c.port}/dlci${c.channel}`);
 /** The source of a channel conversation fed by frames decoded at the port's level. */
-const FROM_FRAMES = 'cmux frames';
 
 /** `width`: the label column, as wide as the longest label of the session. */
 export function formatEvent(e: ConversationEvent, label: string, width = label.length): string {
@@ -52,31 +51,11 @@ export function prettyTrace(lines: readonly TraceLine[], opts: PrettyOptions = {
     let entry = conversations.get(label);
     if (!entry) {
       const emit = (event: ConversationEvent): void => void session.push({ event, label });
-      const mux = channel === undefined ? muxFor(port, emit, () => entry!.conversation) : undefined;
+      const mux = channel === undefined ? muxRouter((dlci) => conversationFor(port, dlci, FROM_FRAMES), emit, () => entry!.conversation) : undefined;
       entry = { conversation: new Conversation(emit, mux), source };
       conversations.set(label, entry);
     }
     return entry.source === source ? entry.conversation : undefined;
-  };
-  const muxFor = (port: string, emit: (e: ConversationEvent) => void, base: () => Conversation) => {
-    let reader: MuxReader | undefined;
-    return (dir: TraceChunk['dir'], bytes: Buffer, time: number): void => {
-      reader ??= new MuxReader({
-        emit,
-        channel: (dlci, d, data, t) => {
-          const c = conversationFor(port, dlci, FROM_FRAMES);
-          if (d === 'to-module') c?.toModule(data, t);
-          else c?.fromModule(data, t);
-        },
-        ended: (d, rest, t) => {
-          reader = undefined;
-          base().endMux();
-          if (d === 'to-module') base().toModule(rest, t);
-          else base().fromModule(rest, t);
-        },
-      });
-      reader.push(dir, bytes, time);
-    };
   };
   for (const line of lines) {
     if (line.kind === 'start') {

@@ -10,7 +10,7 @@
 import { performance } from 'node:perf_hooks';
 import type { TraceChunk } from '@modemlab/at';
 import { Conversation, type ConversationEvent, type ConversationMark } from '../trace-conversation.js';
-import { MuxReader } from '../trace-mux.js';
+import { FROM_FRAMES, muxRouter } from '../trace-mux.js';
 import { feedC2cPlain, isC2cLevel } from '../trace-c2c.js';
 
 /** One line of the page: an AT event (command, response, URC, data run) or a raw chunk. */
@@ -20,7 +20,6 @@ export type ConsoleEntry =
   /** What the lab did to the module (a network control), between the bytes it caused. */
   | { kind: 'lab'; seq: number; time: number; where: 'lab'; text: string };
 
-const FROM_FRAMES = 'cmux frames';
 const where = (port: string, channel?: number): string => (channel === undefined ? port : `${port}/dlci${channel}`);
 
 export class LiveTrace {
@@ -77,31 +76,10 @@ export class LiveTrace {
     let entry = this.conversations.get(w);
     if (!entry) {
       const emit = this.emitter(w);
-      const mux = channel === undefined ? this.muxFor(port, emit, () => entry!.conversation) : undefined;
+      const mux = channel === undefined ? muxRouter((dlci) => this.conversationFor(port, dlci, FROM_FRAMES), emit, () => entry!.conversation) : undefined;
       entry = { conversation: new Conversation(emit, mux), source };
       this.conversations.set(w, entry);
     }
     return entry.source === source ? entry.conversation : undefined;
-  }
-
-  private muxFor(port: string, emit: (e: ConversationEvent) => void, base: () => Conversation) {
-    let reader: MuxReader | undefined;
-    return (dir: TraceChunk['dir'], bytes: Buffer, time: number): void => {
-      reader ??= new MuxReader({
-        emit,
-        channel: (dlci, d, data, t) => {
-          const c = this.conversationFor(port, dlci, FROM_FRAMES);
-          if (d === 'to-module') c?.toModule(data, t);
-          else c?.fromModule(data, t);
-        },
-        ended: (d, rest, t) => {
-          reader = undefined;
-          base().endMux();
-          if (d === 'to-module') base().toModule(rest, t);
-          else base().fromModule(rest, t);
-        },
-      });
-      reader.push(dir, bytes, time);
-    };
   }
 }
