@@ -5,7 +5,7 @@ import { CliError, loadModuleApi } from './module-api.js';
 import { parseApns, parseBaud, parseCount, parseGpioLevels, parseForwards, parseConsoleListen, parseHostPort, parseHosts, parseTermTarget, type HostPort } from './parse.js';
 import { DEFAULT_CONFIG_FILE, loadConfig, resolveServe, type ServeFlags } from './config.js';
 import { createLogger, LOG_FORMATS, LOG_LEVELS } from './logging.js';
-import { startServe, waitForSignal } from './serve.js';
+import { runUntilSignal, startServe, waitForSignal } from './serve.js';
 import { runTerm } from './term.js';
 import { traceCommand } from './trace-command.js';
 import { cliVersion } from './version.js';
@@ -118,21 +118,9 @@ export function buildProgram(io: ProgramIo): Command {
       const { serve, log } = resolveServe(o, (flag) => cmd.getOptionValueSource(flag) === 'cli', cfg);
       const api = await loadModuleApi();
       const logger = await createLogger(log);
-      // Listening before the listeners start: a signal right after the ready line (before the console or lab socket is up) still closes cleanly.
-      const signal = waitForSignal();
-      let served;
-      try {
-        // --expose is a command-line decision only: a config file cannot open the module to the network.
-        served = await startServe(api, { ...serve, expose: o.expose === true, ...(o.cloud && o.cloudCa ? { cloud: { url: o.cloud, ca: readCa(o.cloudCa), ...(o.cloudFactoryKey ? { factoryKey: o.cloudFactoryKey } : {}) } } : {}) }, (line) => io.out(line + '\n'), (line) => io.err(line + '\n'), logger.logger);
-      } catch (err) {
-        await logger.close();
-        throw err;
-      }
-      const sig = await signal;
-      io.err(`modemlab: ${sig}, closing\n`);
-      await served.close();
-      await logger.close();
-      io.exitCode = 0;
+      // --expose is a command-line decision only: a config file cannot open the module to the network.
+      const options = () => ({ ...serve, expose: o.expose === true, ...(o.cloud && o.cloudCa ? { cloud: { url: o.cloud, ca: readCa(o.cloudCa), ...(o.cloudFactoryKey ? { factoryKey: o.cloudFactoryKey } : {}) } } : {}) });
+      await runUntilSignal(async () => startServe(api, options(), (line) => io.out(line + '\n'), (line) => io.err(line + '\n'), logger.logger), logger, io);
     });
 
   program

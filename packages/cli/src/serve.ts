@@ -243,3 +243,27 @@ async function radioOptions(opts: ServeOptions): Promise<NetworkOptions | undefi
   }
   return out;
 }
+
+/**
+ * Starts something long-running (serve, lab) and closes it at SIGINT/SIGTERM, then the log.
+ * The signal handlers go in before `start`: a signal during start-up still closes cleanly.
+ */
+export async function runUntilSignal(
+  start: () => Promise<{ close(): Promise<void> }>,
+  log: { close(): Promise<void> },
+  io: { err: (text: string) => void; exitCode: number },
+): Promise<void> {
+  const signal = waitForSignal();
+  let running;
+  try {
+    running = await start();
+  } catch (err) {
+    await log.close();
+    throw err;
+  }
+  const sig = await signal;
+  io.err(`modemlab: ${sig}, closing\n`);
+  await running.close();
+  await log.close();
+  io.exitCode = 0;
+}

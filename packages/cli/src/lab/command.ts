@@ -2,7 +2,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../logging.js';
 import { loadModuleApi } from '../module-api.js';
 import { parseCount, parseForwards, parseHostPort, parseHosts, type HostPort } from '../parse.js';
-import { waitForSignal } from '../serve.js';
+import { runUntilSignal } from '../serve.js';
 import { startLab } from './lab.js';
 
 function arg<T>(parse: (value: string, previous: T) => T): (value: string, previous: T) => T {
@@ -61,24 +61,17 @@ export function registerLabCommand(program: Command, io: LabIo): void {
     .action(async (o: LabFlags) => {
       const api = await loadModuleApi();
       const logger = await createLogger({ level: o.logLevel, ...(o.logFile ? { file: o.logFile } : {}) });
-      const signal = waitForSignal(); // before anything starts: a signal during start-up still closes cleanly
-      let lab;
-      try {
-        lab = await startLab(
-          api,
-          { model: o.model, tcp: o.tcp, count: o.count, state: o.state, ...(o.dir ? { dir: o.dir } : {}), ...(o.hosts ? { hosts: o.hosts } : {}), ...(o.forward ? { forwards: o.forward } : {}), ...(o.console ? { console: { ...o.console, ...(o.consoleToken ? { token: o.consoleToken } : {}) } } : {}) },
-          (line) => io.out(line + '\n'),
-          (line) => io.err(line + '\n'),
-          logger.logger,
-        );
-      } catch (err) {
-        await logger.close();
-        throw err;
-      }
-      const sig = await signal;
-      io.err(`modemlab: ${sig}, closing\n`);
-      await lab.close();
-      await logger.close();
-      io.exitCode = 0;
+      await runUntilSignal(
+        () =>
+          startLab(
+            api,
+            { model: o.model, tcp: o.tcp, count: o.count, state: o.state, ...(o.dir ? { dir: o.dir } : {}), ...(o.hosts ? { hosts: o.hosts } : {}), ...(o.forward ? { forwards: o.forward } : {}), ...(o.console ? { console: { ...o.console, ...(o.consoleToken ? { token: o.consoleToken } : {}) } } : {}) },
+            (line) => io.out(line + '\n'),
+            (line) => io.err(line + '\n'),
+            logger.logger,
+          ),
+        logger,
+        io,
+      );
     });
 }
