@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '@modemlab/at';
+import { startLibcoap } from '../coap/coap-peers.testutil.js';
 import { openPskDtls } from './dtls.js';
 
 /** A free UDP port on loopback. */
@@ -96,4 +97,24 @@ describe('DTLS 1.2 PSK (own client) against openssl s_server', () => {
       );
     });
   });
+});
+
+describe('DTLS 1.2 PSK (own client) against libcoap coap-server-openssl', () => {
+  for (const [iana] of SUITES) {
+    it(`${iana}: a confirmable CoAP GET / over coaps gets its 2.05 piggybacked reply`, async () => {
+      const coap = await startLibcoap({ psk: 'secretPSK', hint: 'lab' });
+      try {
+        const session = await openPskDtls({ host: '127.0.0.1', port: coap.securePort, identity: 'modemlab', key: Buffer.from('secretPSK'), ciphers: [iana], clock: new ManualClock() });
+        const reply = new Promise<Buffer>((resolve) => session.once('message', resolve));
+        // CON GET, message ID 0x1234, no token, no options (the root resource).
+        await session.send(Buffer.from('40011234', 'hex'));
+        const r = await reply;
+        // ACK (type 2), code 2.05, the same message ID.
+        assert.equal(r.subarray(0, 4).toString('hex'), '60451234');
+        session.close();
+      } finally {
+        await coap.stop();
+      }
+    });
+  }
 });
