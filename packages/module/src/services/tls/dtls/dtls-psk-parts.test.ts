@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
+import { once } from 'node:events';
 import { describe, it } from 'node:test';
-import { parseRecords } from './record.js';
+import { ManualClock } from '@modemlab/at';
+import { CertDtlsError, CertDtlsSession } from './client.js';
+import { HS, wholeMessage } from './handshake.js';
+import { parseRecords, sealRecord } from './record.js';
 import { openCcm8Record, sealCcm8Record } from './record-ccm.js';
 import { DTLS_PSK_SUITES, pskPremaster } from './suites.js';
 
@@ -41,5 +46,56 @@ describe('PSK DTLS parts', () => {
         [0xc0a8, 'TLS_PSK_WITH_AES_128_CCM_8'],
       ],
     );
+  });
+
+  /** A peer that answers every ClientHello with `reply(offeredSuites)` (epoch-0 records) and records what it gets back. */
+  async function fakeServer(reply: (offered: number[]) => Buffer[]): Promise<{ port: number; got: Buffer[]; close(): void }> {
+    const peer = createSocket('udp4');
+    peer.bind(0, '127.0.0.1');
+    await once(peer, 'listening');
+    const got: Buffer[] = [];
+    peer.on('message', (m, from) => {
+      got.push(m);
+      const [r] = parseRecords(m);
+      if (!r || r.type !== 22 || r.fragment[0] !== HS.clientHello) return;
+      // ClientHello body: version, random, session id, cookie, then the suites.
+      const b = r.fragment.subarray(12);
+      let at = 2 + 32;
+      at += 1 + b[at]!;
+      at += 1 + b[at]!;
+      const n = b.readUInt16BE(at);
+      const offered: number[] = [];
+      for (let i = 0; i < n; i += 2) offered.push(b.readUInt16BE(at + 2 + i));
+      for (const d of reply(offered)) peer.send(d, from.port, from.address);
+    });
+    return { port: (peer.address() as { port: number }).port, got, close: () => peer.close() };
+  }
+
+  const serverHello = (suite: number) => Buffer.concat([Buffer.from('fefd', 'hex'), Buffer.alloc(32, 7), Buffer.from([0]), Buffer.from([suite >> 8, suite & 0xff, 0])]);
+  const hs = (type: number, seq: number, body: Buffer) => sealRecord(22, 0, seq, wholeMessage(type, seq, body));
+  const psk = { identity: Buffer.from('modemlab'), key: Buffer.alloc(16, 1) };
+
+  it('handshake: offers only the PSK suites; a server choosing a certificate suite, or sending a Certificate under PSK, fails it with handshake_failure', async () => {
+    let offeredSeen: number[] = [];
+    let mode: 'cert-suite' | 'certificate' = 'cert-suite';
+    const peer = await fakeServer((offered) => {
+      offeredSeen = offered;
+      if (mode === 'cert-suite') return [hs(HS.serverHello, 0, serverHello(0xc02f))];
+      return [Buffer.concat([hs(HS.serverHello, 0, serverHello(0x00a8)), hs(HS.certificate, 1, Buffer.from('000000', 'hex'))])];
+    });
+    try {
+      const opts = { host: '127.0.0.1', port: peer.port, suites: [0x00a8, 0xc0a8], psk, clock: new ManualClock() };
+      await assert.rejects(CertDtlsSession.open(opts), (e: unknown) => e instanceof CertDtlsError && e.kind === 'protocol' && /not offered/.test(e.message));
+      assert.deepEqual(offeredSeen, [0x00a8, 0xc0a8]);
+      mode = 'certificate';
+      await assert.rejects(CertDtlsSession.open(opts), (e: unknown) => e instanceof CertDtlsError && /unexpected Certificate/.test(e.message));
+      // Each refusal went out as a fatal handshake_failure alert (21, level 2, description 40).
+      const alerts = () => peer.got.filter((m) => m[0] === 21).map((m) => m.subarray(13).toString('hex'));
+      // The alert datagrams may still be on their way when the promise settles.
+      for (let i = 0; i < 1000 && alerts().length < 2; i++) await new Promise((r) => setTimeout(r, 5));
+      assert.deepEqual(alerts(), ['0228', '0228']);
+    } finally {
+      peer.close();
+    }
   });
 });
