@@ -377,3 +377,51 @@ describe('u-blox FTP against vsftpd with passive mode off', { skip: VSFTPD ? fal
     }
   });
 });
+
+describe('u-blox FTPS in active mode against vsftpd (ssl_enable=YES, pasv_enable=NO, require_ssl_reuse=YES)', { skip: VSFTPD ? false : 'vsftpd is not installed' }, () => {
+  it('moves 1 MB both ways via the file system and in direct link over TLS data connections the module secures as the client; PASV fails', async () => {
+    const pki = makePki();
+    const body = randomBytes(MB);
+    const srv = await startVsftpd({ 'big.bin': body }, { tls: { cert: pki.server.cert, key: pki.server.key } });
+    const h = await ublox();
+    try {
+      await at(h, 'AT+CMEE=1');
+      assert.equal(await at(h, 'AT+USECPRF=1,0,0'), OK);
+      for (const line of ['AT+UFTP=0,"127.0.0.1"', `AT+UFTP=7,${srv.port}`, 'AT+UFTP=2,"anonymous"', 'AT+UFTP=6,1', 'AT+UFTP=8,1,1']) assert.equal(await at(h, line), OK, line);
+      assert.equal(await atUntil(h, 'AT+UFTPC=1', '+UUFTPCR: 1,'), OK + urc('+UUFTPCR: 1,1'));
+      assert.equal(h.module.services.ftp.secure, true);
+      // Passive: the server refuses PASV.
+      assert.equal(await ftpc(h, '4,"big.bin","local.bin"', 4), OK + urc('+UUFTPCR: 4,0'));
+      assert.equal(await at(h, 'AT+UFTPER'), answer('+UFTPER: 0,550'));
+      assert.equal(await ftpc(h, '0', 0), OK + urc('+UUFTPCR: 0,1'));
+      assert.equal(await at(h, 'AT+UFTP=6,0'), OK);
+      assert.equal(await atUntil(h, 'AT+UFTPC=1', '+UUFTPCR: 1,'), OK + urc('+UUFTPCR: 1,1'));
+      assert.equal(await ftpc(h, '4,"big.bin","local.bin"', 4, 30_000), OK + urc('+UUFTPCR: 4,1'));
+      assert.ok(h.module.services.files.read('local.bin').equals(body));
+      assert.equal(await ftpc(h, '8,"upload"', 8), OK + urc('+UUFTPCR: 8,1'));
+      assert.equal(await ftpc(h, '5,"local.bin","copy.bin"', 5, 30_000), OK + urc('+UUFTPCR: 5,1'));
+      assert.ok(srv.read('upload/copy.bin').equals(body));
+      assert.equal(await atUntil(h, 'AT+UFTPC=7,"direct.bin"', 'CONNECT\r\n'), '\r\nCONNECT\r\n');
+      h.terminal.input(body);
+      await h.advance(1000);
+      h.terminal.input(Buffer.from('+++'));
+      const after = await h.advance(1000);
+      const rest = await tail(h, after.includes('+UUFTPCR: 7,') ? after : after + (await h.waitFor('+UUFTPCR: 7,', 30_000)));
+      assert.equal(rest, OK + urc('+UUFTPCR: 7,1'));
+      assert.ok(srv.read('upload/direct.bin').equals(body));
+      h.take();
+      h.terminal.input(Buffer.from('AT+UFTPC=6,"/big.bin"\r', 'latin1'));
+      const head = '\r\nCONNECT\r\n';
+      const tailText = '\r\nNO CARRIER\r\n\r\n+UUFTPCR: 6,1\r\n';
+      const out = await collectBytes(h, head.length + MB + tailText.length, 30_000);
+      assert.ok(out.subarray(head.length, head.length + MB).equals(body));
+      assert.equal(out.subarray(head.length + MB).toString('latin1'), tailText);
+      assert.equal(await ftpc(h, '0', 0), OK + urc('+UUFTPCR: 0,1'));
+    } finally {
+      h.module.services.ftp.closeAll();
+      await h.close();
+      await srv.close();
+      pki.dispose();
+    }
+  });
+});
