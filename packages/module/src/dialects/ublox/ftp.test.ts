@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -10,6 +10,7 @@ import { FTP_PASSWORD, FTP_USER, legacyTls, startFtpServer, type TestFtpServer, 
 import { answer, at, atUntil, cmeError, OK, ublox, urc } from './ublox.testutil.js';
 
 const MB = 1024 * 1024;
+const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 
 /** A registered SARA-R5 (+CMEE=1) and a real FTP server on loopback, both gone afterwards. */
 async function withServer(opts: TestFtpServerOptions, body: (h: ModuleHarness, srv: TestFtpServer) => Promise<void>): Promise<void> {
@@ -294,6 +295,45 @@ describe('u-blox FTPS (+UFTP=8) against ftp-srv with explicit TLS', () => {
         assert.ok(h.module.services.files.read('f.bin').equals(body));
         assert.equal(await ftpc(h, '5,"f.bin","g.bin"', 5), OK + urc('+UUFTPCR: 5,1'));
         assert.ok(srv.read('g.bin').equals(body));
+        assert.equal(await ftpc(h, '0', 0), OK + urc('+UUFTPCR: 0,1'));
+      });
+    } finally {
+      pki.dispose();
+    }
+  });
+});
+
+describe('u-blox FTPS (+UFTP=8) in passive mode: 1 MB both ways', () => {
+  it('through the module file system and in direct link over ftp-srv with explicit TLS, checksums equal', async () => {
+    const pki = makePki();
+    const body = randomBytes(MB);
+    const sum = sha256(body);
+    try {
+      await withServer({ tls: { cert: pki.server.cert, key: pki.server.key }, files: { 'big.bin': body } }, async (h, srv) => {
+        assert.equal(await at(h, 'AT+USECPRF=1,0,0'), OK);
+        assert.equal(await at(h, 'AT+UFTP=8,1,1'), OK);
+        await login(h, srv);
+        assert.equal(h.module.services.ftp.secure, true);
+        assert.equal(await ftpc(h, '4,"big.bin","local.bin"', 4, 30_000), OK + urc('+UUFTPCR: 4,1'));
+        assert.equal(sha256(h.module.services.files.read('local.bin')), sum);
+        assert.equal(await ftpc(h, '5,"local.bin","copy.bin"', 5, 30_000), OK + urc('+UUFTPCR: 5,1'));
+        assert.equal(sha256(srv.read('copy.bin')), sum);
+        assert.equal(await atUntil(h, 'AT+UFTPC=7,"direct.bin"', 'CONNECT\r\n'), '\r\nCONNECT\r\n');
+        for (let i = 0; i < body.length; i += 64 * 1024) h.terminal.input(body.subarray(i, i + 64 * 1024));
+        await h.advance(1000);
+        h.terminal.input(Buffer.from('+++'));
+        const after = await h.advance(1000);
+        const rest = await tail(h, after.includes('+UUFTPCR: 7,') ? after : after + (await h.waitFor('+UUFTPCR: 7,', 30_000)));
+        assert.equal(rest, OK + urc('+UUFTPCR: 7,1'));
+        assert.equal(sha256(srv.read('direct.bin')), sum);
+        h.take();
+        h.terminal.input(Buffer.from('AT+UFTPC=6,"big.bin"\r', 'latin1'));
+        const head = '\r\nCONNECT\r\n';
+        const tailText = '\r\nNO CARRIER\r\n\r\n+UUFTPCR: 6,1\r\n';
+        const out = await collectBytes(h, head.length + MB + tailText.length, 30_000);
+        assert.equal(out.subarray(0, head.length).toString('latin1'), head);
+        assert.equal(sha256(out.subarray(head.length, head.length + MB)), sum);
+        assert.equal(out.subarray(head.length + MB).toString('latin1'), tailText);
         assert.equal(await ftpc(h, '0', 0), OK + urc('+UUFTPCR: 0,1'));
       });
     } finally {
