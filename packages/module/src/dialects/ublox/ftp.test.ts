@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { ModuleHarness } from '../../testing/harness.js';
@@ -235,6 +235,99 @@ describe('u-blox +UFTPC against ftp-srv', () => {
     } finally {
       h.module.services.ftp.closeAll();
       await h.close();
+    }
+  });
+
+  it('sweeps every +UFTPC op code with bad input: +CME ERROR: 50, the session, server and +UFTPER unchanged', async () => {
+    await withServer({ files: { 'a.txt': 'alpha' } }, async (h, srv) => {
+      await login(h, srv);
+      const long = (n: number) => '"' + 'x'.repeat(n) + '"';
+      const profile = await at(h, 'AT+UFTP?');
+      assert.equal(await ftpc(h, '2,"none.txt"', 2), OK + urc('+UUFTPCR: 2,0'));
+      const before = answer('+UFTPER: 0,550');
+      assert.equal(await at(h, 'AT+UFTPER'), before);
+      const bad = [
+        // Op codes out of range, of the wrong type, missing.
+        'AT+UFTPC=-1', 'AT+UFTPC=15', 'AT+UFTPC=99', 'AT+UFTPC=101', 'AT+UFTPC=65536', 'AT+UFTPC=x', 'AT+UFTPC=,"a"', 'AT+UFTPC=1.5',
+        // 0 logout and 1 login take no parameter.
+        'AT+UFTPC=0,"a"', 'AT+UFTPC=1,1', 'AT+UFTPC=1,"a"',
+        // 2 delete, 8 cd, 10 mkdir, 11 rmdir: one name, 1-256 characters.
+        'AT+UFTPC=2,1', 'AT+UFTPC=2,"a","b"', `AT+UFTPC=2,${long(257)}`,
+        'AT+UFTPC=8', 'AT+UFTPC=8,""', 'AT+UFTPC=8,5',
+        'AT+UFTPC=10', 'AT+UFTPC=10,""', `AT+UFTPC=10,${long(257)}`, 'AT+UFTPC=10,"a",1',
+        'AT+UFTPC=11', 'AT+UFTPC=11,""', 'AT+UFTPC=11,7',
+        // 3 rename: two names.
+        'AT+UFTPC=3', 'AT+UFTPC=3,"a",""', 'AT+UFTPC=3,"a",2', `AT+UFTPC=3,"a.txt",${long(257)}`, 'AT+UFTPC=3,"a","b","c"',
+        // 4 retrieve: remote, local, <retrieving_mode> 0-1.
+        'AT+UFTPC=4', 'AT+UFTPC=4,"r",""', 'AT+UFTPC=4,"r","l",-1', 'AT+UFTPC=4,"r","l","0"', `AT+UFTPC=4,"r",${long(249)}`, 'AT+UFTPC=4,"r","l",0,1',
+        // 5 store: local, remote, <number_of_byte> >= 0.
+        'AT+UFTPC=5', 'AT+UFTPC=5,"l",""', 'AT+UFTPC=5,"l","r",-1', 'AT+UFTPC=5,"l","r","1"', `AT+UFTPC=5,${long(249)},"r"`,
+        // 6 and 7 direct link: a remote name, an optional <number_of_byte>.
+        'AT+UFTPC=6', 'AT+UFTPC=6,""', 'AT+UFTPC=6,1', 'AT+UFTPC=6,"r",-1', `AT+UFTPC=6,${long(257)}`,
+        'AT+UFTPC=7', 'AT+UFTPC=7,""', 'AT+UFTPC=7,"r","x"', `AT+UFTPC=7,${long(257)}`,
+        // 13 info and 14 list: at most one name.
+        'AT+UFTPC=13,1', `AT+UFTPC=13,${long(257)}`, 'AT+UFTPC=14,2', 'AT+UFTPC=14,"a","b"',
+      ];
+      for (const line of bad) assert.equal(await at(h, line), cmeError(50), line);
+      // Nothing ran: still logged in, the server's files as they were, the last error kept.
+      assert.equal(h.module.services.ftp.connected, true);
+      assert.deepEqual(readdirSync(srv.root), ['a.txt']);
+      assert.equal(srv.read('a.txt').toString(), 'alpha');
+      assert.equal(await at(h, 'AT+UFTPER'), before);
+      assert.equal(await at(h, 'AT+UFTP?'), profile);
+      assert.equal(h.module.services.files.exists('l'), false);
+      // And the session still works.
+      assert.equal(await ftpc(h, '14', 14), OK + urc('+UUFTPCD: 14,7,"a.txt\r\n"', '+UUFTPCR: 14,1'));
+    });
+  });
+
+  it('the server dying during a retrieve, during a store and while idle: +UUFTPCR <op>,0, +UFTPER 1,10, the session gone', async () => {
+    // Retrieve in direct link: bytes flow, then the server goes.
+    const a = await startFtpServer({ files: { 'huge.bin': randomBytes(64 * MB) } });
+    const b = await startFtpServer({});
+    const c = await startFtpServer({});
+    const h = await ublox();
+    try {
+      await at(h, 'AT+CMEE=1');
+      await login(h, a);
+      const profile = await at(h, 'AT+UFTP?');
+      h.take();
+      h.terminal.input(Buffer.from('AT+UFTPC=6,"huge.bin"\r', 'latin1'));
+      await h.waitFor('CONNECT\r\n');
+      while (h.output.length === 0) await new Promise((r) => setTimeout(r, 5));
+      await a.stop();
+      const out = await h.waitFor('+UUFTPCR: 6,', 30_000);
+      assert.ok((await tail(h, out)).endsWith('\r\nNO CARRIER\r\n\r\n+UUFTPCR: 6,0\r\n'));
+      assert.equal(await at(h, 'AT+UFTPER'), answer('+UFTPER: 1,10'));
+      assert.equal(h.module.services.ftp.connected, false);
+      assert.equal(await ftpc(h, '8,"x"', 8), OK + urc('+UUFTPCR: 8,0'));
+      assert.equal(await at(h, 'AT+UFTPER'), answer('+UFTPER: 1,1'));
+      assert.equal(await at(h, 'AT+UFTP?'), profile);
+
+      // Store in direct link: the host is sending when the server goes.
+      await login(h, b);
+      assert.equal(await atUntil(h, 'AT+UFTPC=7,"up.bin"', 'CONNECT\r\n'), '\r\nCONNECT\r\n');
+      h.terminal.input(randomBytes(100_000));
+      await h.advance(100);
+      await b.stop();
+      assert.equal(await tail(h, await h.waitFor('+UUFTPCR: 7,', 30_000)), '\r\nNO CARRIER\r\n' + urc('+UUFTPCR: 7,0'));
+      assert.equal(await at(h, 'AT+UFTPER'), answer('+UFTPER: 1,10'));
+      assert.equal(h.module.services.ftp.connected, false);
+
+      // Idle: logged in, the server goes; the next operation fails with the lost connection.
+      await login(h, c);
+      await c.stop();
+      assert.equal(await ftpc(h, '10,"d"', 10), OK + urc('+UUFTPCR: 10,0'));
+      assert.equal(await at(h, 'AT+UFTPER'), answer('+UFTPER: 1,10'));
+      assert.equal(h.module.services.ftp.connected, false);
+      // Login again: nobody listens any more.
+      assert.equal(await atUntil(h, 'AT+UFTPC=1', '+UUFTPCR: 1,'), OK + urc('+UUFTPCR: 1,0'));
+      assert.equal(await at(h, 'AT+UFTPER'), answer('+UFTPER: 1,6'));
+      assert.equal(await at(h, 'AT+UFTP?'), profile.replace(`+UFTP: 7,${a.port}`, `+UFTP: 7,${c.port}`));
+    } finally {
+      h.module.services.ftp.closeAll();
+      await h.close();
+      for (const srv of [a, b, c]) await srv.close();
     }
   });
 
