@@ -15,8 +15,8 @@ export class ActiveDataSocket extends Duplex {
   private ending?: () => void;
 
   /**
-   * `secureWith` turns the server's connection into the stream the transfer uses (FTPS: a TLS
-   * socket over it, the module the TLS client); it may fail, which fails the transfer.
+   * `secureWith` turns the server's connection into the stream the transfer uses (counted;
+   * FTPS: a TLS socket over it, the module the TLS client); it may fail, which fails the transfer.
    */
   constructor(
     private readonly server: Server,

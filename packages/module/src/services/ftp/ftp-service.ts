@@ -344,11 +344,11 @@ export class FtpService {
   }
 
   /**
-   * FTPS in active mode: the server connected to the module's listener; the module is the TLS
-   * client on that connection (RFC 4217 §7), resuming the control connection's session. The
-   * connection counts into the control connection's PDP context like a dialed one.
+   * Active mode: the server connected to the module's listener. The connection counts into the
+   * control connection's PDP context like a dialed one; with FTPS the module is the TLS client
+   * on it (RFC 4217 §7), resuming the control connection's session.
    */
-  private async secureAccepted(session: Session, raw: Socket, profileId: number): Promise<Socket> {
+  private async acceptedData(session: Session, raw: Socket, profileId: number | undefined): Promise<Socket> {
     const cid = session.control!.cid;
     const meter = this.deps.dialer.meter(cid);
     meter.follow(raw);
@@ -363,6 +363,7 @@ export class FtpService {
       activity: () => meter.sync(),
     };
     session.data = conn;
+    if (profileId === undefined) return raw;
     const resume = this.resumable(session);
     try {
       await this.deps.dialer.secure(conn, session.request.host, { profileId, companion: true, handOver: true, ...(resume ? { session: resume } : {}) });
@@ -382,7 +383,7 @@ export class FtpService {
     const local = ftp.socket.localAddress?.replace(/^::ffff:/i, '') ?? '127.0.0.1';
     if (!/^\d+\.\d+\.\d+\.\d+$/.test(local)) throw new FtpFailure('connect', `active mode needs IPv4, the control connection is on ${local}`);
     const secure = session.request.secure;
-    const { socket, port } = await ActiveDataSocket.listen(local, secure ? (raw) => this.secureAccepted(session, raw, secure.profileId) : undefined);
+    const { socket, port } = await ActiveDataSocket.listen(local, (raw) => this.acceptedData(session, raw, secure?.profileId));
     try {
       const res = await ftp.request(portCommand(local, port));
       ftp.dataSocket = socket as unknown as FTPContext['dataSocket'];
@@ -500,7 +501,7 @@ export class FtpService {
       clock: this.deps.clock,
       // Each look also moves the session's bytes into the PDP counters.
       activity: () =>
-        (session.control?.activity() ?? 0) + session.dataMoved + (session.data?.activity() ?? 0) + (session.activeData ? session.activeData.bytesRead + session.activeData.bytesWritten : 0),
+        (session.control?.activity() ?? 0) + session.dataMoved + (session.data?.activity() ?? 0),
       limitMs: session.request.timeoutMs,
       waitingOnHost,
       expire: () => {
@@ -537,7 +538,6 @@ export class FtpService {
   /** The data connection of the last transfer is over: its bytes are counted and it goes. */
   private endData(session: Session): void {
     if (session.activeData) {
-      session.dataMoved += session.activeData.bytesRead + session.activeData.bytesWritten;
       session.activeData.destroy();
       session.activeData = undefined;
     }
