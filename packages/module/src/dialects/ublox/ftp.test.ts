@@ -515,7 +515,7 @@ describe('u-blox FTPS in active mode against vsftpd (ssl_enable=YES, pasv_enable
   it('moves 1 MB both ways via the file system and in direct link over TLS data connections the module secures as the client; PASV fails', async () => {
     const pki = makePki();
     const body = randomBytes(MB);
-    const srv = await startVsftpd({ 'big.bin': body }, { tls: { cert: pki.server.cert, key: pki.server.key } });
+    const srv = await startVsftpd({ 'big.bin': body, 'huge.bin': randomBytes(64 * MB) }, { tls: { cert: pki.server.cert, key: pki.server.key } });
     const h = await ublox();
     try {
       await at(h, 'AT+CMEE=1');
@@ -549,6 +549,21 @@ describe('u-blox FTPS in active mode against vsftpd (ssl_enable=YES, pasv_enable
       const out = await collectBytes(h, head.length + MB + tailText.length, 30_000);
       assert.ok(out.subarray(head.length, head.length + MB).equals(body));
       assert.equal(out.subarray(head.length + MB).toString('latin1'), tailText);
+      // +++ aborts a TLS retrieve over PORT: the data connection closes, OK, the failed result.
+      h.take();
+      h.terminal.input(Buffer.from('AT+UFTPC=6,"/huge.bin"\r', 'latin1'));
+      await h.waitFor('CONNECT\r\n');
+      while (h.output.length === 0) await new Promise((r) => setTimeout(r, 5));
+      await h.advance(1000);
+      h.terminal.input(Buffer.from('+++'));
+      const aborted = await h.advance(1000);
+      assert.match(aborted.includes('+UUFTPCR: 6,0') ? aborted : aborted + (await h.waitFor('+UUFTPCR: 6,0\r\n')), /\r\nOK\r\n\r\n\+UUFTPCR: 6,0\r\n$/);
+      assert.equal(await at(h, 'AT+UFTPER'), answer('+UFTPER: 1,12'));
+      // Whatever the abort left of the session, a new one moves a file again.
+      h.module.services.ftp.closeAll();
+      assert.equal(await atUntil(h, 'AT+UFTPC=1', '+UUFTPCR: 1,'), OK + urc('+UUFTPCR: 1,1'));
+      assert.equal(await ftpc(h, '4,"big.bin","again.bin"', 4, 30_000), OK + urc('+UUFTPCR: 4,1'));
+      assert.ok(h.module.services.files.read('again.bin').equals(body));
       assert.equal(await ftpc(h, '0', 0), OK + urc('+UUFTPCR: 0,1'));
     } finally {
       h.module.services.ftp.closeAll();
