@@ -331,12 +331,26 @@ describe('u-blox +UFTPC against ftp-srv', () => {
     }
   });
 
-  it('the server dying mid-retrieve into the module file system, on a slow radio link (module clock): +UUFTPCR 4,0, no local file left', async () => {
+  it('stores a file whole on a slow radio link, taking its uplink airtime (module clock)', async () => {
+    const body = randomBytes(100 * 1024);
+    await withServer({}, async (h, srv) => {
+      await login(h, srv);
+      h.module.services.files.write('up.bin', body);
+      h.module.services.radioLink.set('ltem:edge');
+      h.take();
+      h.terminal.input(Buffer.from('AT+UFTPC=5,"up.bin","up.bin"\r', 'latin1'));
+      assert.equal(await pumpUntil(h, OK), OK);
+      // 100 KiB at 60 kbit/s: 13.7 s on air. The radio relay once answered the module's FIN at
+      // once and dropped the queued bytes: the server got an empty file and the result was 5,1.
+      assert.equal(await pumpFor(h, 13_000), '');
+      assert.equal(await tail(h, await pumpUntil(h, '+UUFTPCR: 5,')), urc('+UUFTPCR: 5,1'));
+      assert.ok(srv.read('up.bin').equals(body));
+    });
+  });
+
+  it('the server dying mid-transfer through the module file system, on a slow radio link (module clock): +UUFTPCR 4,0 / 5,0, no local file left', async () => {
     const body = randomBytes(MB);
-    // Op 4 only: a store (op 5) on the same link finished 1 MB in 0.6 s of module time (the
-    // uplink did not hold it back; see docs/architecture.md, u-blox FTP), so it cannot be caught
-    // under way; the direct-link store above covers a server dying during a store.
-    for (const op of [4] as const) {
+    for (const op of [4, 5] as const) {
       const srv = await startFtpServer({ files: { 'big.bin': body } });
       const h = await ublox();
       try {
