@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { CloudClient, CloudRequestError } from '@modemlab/sdk';
 import { NvmStore, RootOfTrust } from '@modemlab/module';
 import { CliError } from './module-api.js';
 
@@ -54,6 +53,8 @@ export function readCa(file: string): string {
  * is fine: serve registers its modules at every start. Resolves with one line per root.
  */
 export async function registerRots(rots: RotSource[], cloud: { url: string; ca: string; apiKey: string; apiSecret: string }): Promise<string[]> {
+  // The SDK (its cloud client) is loaded here, not at start: `serve` without --cloud never needs it.
+  const { CloudClient, CloudRequestError } = await import('@modemlab/sdk');
   const client = new CloudClient({ cloudUrl: cloud.url, ca: cloud.ca, apiKey: cloud.apiKey, apiSecret: cloud.apiSecret });
   const lines: string[] = [];
   try {

@@ -3,7 +3,6 @@ import { createLogger, LOG_LEVELS, type LogLevel } from '../logging.js';
 import { loadModuleApi } from '../module-api.js';
 import { parseCount, parseForwards, parseHostPort, parseHosts, type HostPort } from '../parse.js';
 import { runUntilSignal } from '../serve.js';
-import { startLab } from './lab.js';
 
 function arg<T>(parse: (value: string, previous: T) => T): (value: string, previous: T) => T {
   return (value, previous) => {
@@ -61,6 +60,8 @@ export function registerLabCommand(program: Command, io: LabIo): void {
     .action(async (o: LabFlags) => {
       const api = await loadModuleApi();
       const logger = await createLogger({ level: o.logLevel, ...(o.logFile ? { file: o.logFile } : {}) });
+      // The lab's peers (CA, brokers, CoAP, FTPS) load when `lab` runs, not at every CLI start.
+      const { startLab } = await import('./lab.js');
       await runUntilSignal(
         () =>
           startLab(
