@@ -39,7 +39,7 @@ export function commandsMarkdown(models: string[], table: (modelId: string) => C
     lines.push(`## ${model}`, '', `${rows.length} commands.`, '', '| command | what it does | forms | document | handler |', '| --- | --- | --- | --- | --- |');
     for (const r of rows) {
       const ops = COMMAND_OPS[r.name];
-      const forms = r.forms.map((f) => `\`${cell(f)}\``).join(' ') + (ops ? `; ops ${cell(ops.codes)}: ${cell(ops.meaning)}` : '');
+      const forms = r.forms.map((f) => `\`${cell(f)}\``).join(' ') + (ops ? `; ${ops.quoted ? 'settings' : 'ops'} ${cell(ops.codes)}: ${cell(ops.meaning)}` : '');
       const also = r.aliases?.length ? ` (also ${r.aliases.map((a) => `\`${cell(a)}\``).join(', ')})` : '';
       const [doc, what] = descriptions[r.name] ?? ['?', '(no description yet: add it to packages/cli/src/command-descriptions.ts)'];
       lines.push(`| \`${cell(r.name)}\`${also} | ${cell(what)} | ${forms} | ${doc} | ${cell(r.source)} |`);
