@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { TLSSocket } from 'node:tls';
-import { Client, FTPError, type FTPContext, type FTPResponse } from 'basic-ftp';
-import { downloadTo } from 'basic-ftp/dist/transfer.js';
+import type { FTPContext, FTPResponse } from 'basic-ftp';
+import type { ModuleFtpClient } from './ftp-client.js';
 import type { Clock } from '@modemlab/at';
 import { ServiceError } from '../errors.js';
 import { ActiveDataSocket, portCommand } from './active-data.js';
@@ -105,23 +105,12 @@ export interface FtpSettings {
 
 export const FTP_DEFAULT_SETTINGS: Readonly<FtpSettings> = { timeoutMs: 10_000, ignorePrivateAddress: false, secure: false };
 
-/** basic-ftp's Client with a raw LIST: the listing's bytes as the server sends them. */
-class ModuleFtpClient extends Client {
-  async listTo(destination: Writable, path: string, verb: 'LIST' | 'NLST' = 'LIST'): Promise<FTPResponse> {
-    try {
-      await this.prepareTransfer(this.ftp);
-      return await downloadTo(destination, {
-        ftp: this.ftp,
-        tracker: this._progressTracker,
-        command: path ? `${verb} ${path}` : verb,
-        remotePath: path,
-        type: 'list',
-      });
-    } finally {
-      destination.end();
-    }
-  }
-}
+/** basic-ftp (./ftp-client.js), loaded at the first open. */
+type FtpLib = typeof import('./ftp-client.js');
+let ftpLib: FtpLib | undefined;
+const loadFtpLib = async (): Promise<FtpLib> => (ftpLib ??= await import('./ftp-client.js'));
+/** An FTP reply error of basic-ftp (none can exist before it is loaded). */
+const isFtpError = (err: unknown): err is InstanceType<FtpLib['FTPError']> => ftpLib !== undefined && err instanceof ftpLib.FTPError;
 
 interface Session {
   client: ModuleFtpClient;
@@ -174,6 +163,7 @@ export class FtpService {
     this.opening = true;
     const epoch = this.epoch;
     try {
+      const { ModuleFtpClient, greeting } = await loadFtpLib();
       const client = new ModuleFtpClient(0);
       const session: Session = { client, request: req, dataMoved: 0, timedOut: false, abort: new AbortController() };
       client.prepareTransfer = async (ftp) => {
@@ -189,14 +179,14 @@ export class FtpService {
           try {
             await greeting(client);
           } catch (err) {
-            if (err instanceof FTPError) throw new FtpFailure('rejected', err.message, undefined, err.code);
+            if (isFtpError(err)) throw new FtpFailure('rejected', err.message, undefined, err.code);
             throw new FtpFailure('connect', String(err));
           }
           if (req.secure) await this.startTls(session, req.secure.profileId);
           try {
             await client.login(req.user, req.password);
           } catch (err) {
-            if (err instanceof FTPError) throw new FtpFailure('login', err.message, undefined, err.code);
+            if (isFtpError(err)) throw new FtpFailure('login', err.message, undefined, err.code);
             throw err;
           }
           await client.useDefaultSettings();
@@ -526,7 +516,7 @@ export class FtpService {
     if (session.timedOut) return new FtpFailure('timeout', 'the server was silent too long');
     if (err instanceof FtpFailure) return err;
     if (session.dataTlsFailure) return new FtpFailure('tls', session.dataTlsFailure.message, session.dataTlsFailure.tls);
-    if (err instanceof FTPError) return new FtpFailure('rejected', err.message, undefined, err.code);
+    if (isFtpError(err)) return new FtpFailure('rejected', err.message, undefined, err.code);
     return new FtpFailure('closed', err instanceof Error ? err.message : String(err));
   }
 
@@ -561,15 +551,6 @@ export class FtpService {
     session.control?.raw.destroy();
     session.control?.activity();
   }
-}
-
-/** The server's greeting on a control connection handed to basic-ftp: a 2xx, or an FTPError. */
-function greeting(client: Client): Promise<FTPResponse> {
-  return client.ftp.handle(undefined, (res, task) => {
-    if (res instanceof Error) task.reject(res);
-    else if (res.code >= 200 && res.code < 300) task.resolve(res);
-    else task.reject(new FTPError(res));
-  }) as Promise<FTPResponse>;
 }
 
 /** A dial's failure as the FTP reason: no data path, the name, TLS, or the TCP connection. */

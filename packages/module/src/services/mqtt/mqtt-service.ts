@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Clock, TimerHandle } from '@modemlab/at';
-import { generate, parser as packetParser, type Packet } from 'mqtt-packet';
+import type { Packet } from 'mqtt-packet';
 import type { MqttTable } from '../../models/mqtt-table.js';
 import type { NvmStore } from '../../nvm/store.js';
 import { ServiceError } from '../errors.js';
@@ -8,6 +8,11 @@ import type { Dialer, NetConnection } from '../net/dialer.js';
 import { SocketError } from '../net/errors.js';
 import { MessageStore, type MqttMessage } from './message-store.js';
 import { MqttProfiles, type MqttQos } from './profile.js';
+
+/** mqtt-packet, loaded at the first login: a module that never runs MQTT never loads it (CLI start time). */
+type MqttCodec = typeof import('mqtt-packet');
+let codec: MqttCodec | undefined;
+const loadCodec = async (): Promise<MqttCodec> => (codec ??= await import('mqtt-packet'));
 
 export { MqttConfigError, MqttProfiles, type MqttProfile, type MqttQos } from './profile.js';
 export type { MqttMessage } from './message-store.js';
@@ -93,6 +98,7 @@ export class MqttService extends EventEmitter<{ result: [MqttResult]; dropped: [
     this.state = 'connecting';
     this.pending = { op: 'login' };
     const run = async () => {
+      await loadCodec();
       const conn = await this.deps.dialer.connect({
         host: this.profiles.host(),
         port: this.profiles.effectivePort(),
@@ -213,7 +219,7 @@ export class MqttService extends EventEmitter<{ result: [MqttResult]; dropped: [
 
   private attach(conn: NetConnection, generation: number): void {
     this.conn = conn;
-    const parser = packetParser({ protocolVersion: 4 });
+    const parser = codec!.parser({ protocolVersion: 4 });
     parser.on('packet', (packet: Packet) => {
       if (generation === this.generation) this.onPacket(packet);
     });
@@ -297,7 +303,7 @@ export class MqttService extends EventEmitter<{ result: [MqttResult]; dropped: [
   }
 
   private send(packet: Packet): void {
-    this.conn?.stream.write(generate(packet));
+    this.conn?.stream.write(codec!.generate(packet));
   }
 
   private armTimeout(): void {

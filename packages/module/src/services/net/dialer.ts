@@ -8,6 +8,7 @@ import type { LabRoutes } from '../network/lab-routes.js';
 import type { PdpContexts } from '../network/pdp.js';
 import type { RadioLink } from '../network/radio-link.js';
 import type { DtlsSession } from '../tls/dtls.js';
+import { loadCertLib } from '../tls/cert-facts.js';
 import { TlsFailure, type SecureStart, type TlsService } from '../tls/tls-service.js';
 import { ByteMeter } from './byte-meter.js';
 import type { DataPath } from './data-path.js';
@@ -248,6 +249,8 @@ export class Dialer {
   }
 
   private async secureOn(conn: NetConnection, host: string, secure: SecureDial, signal?: AbortSignal): Promise<void> {
+    // The certificate decoder is loaded before the handshake (a handed-over socket is checked before it is read).
+    await loadCertLib();
     const start: SecureStart = this.deps.tls.secure({
       profileId: secure.profileId,
       host,

@@ -1,6 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
+import type * as Asn1 from 'asn1js';
+import type * as Pki from 'pkijs';
 import type { SignatureDigest, SignatureKey } from '../../models/certificate-rules.js';
 
 /**
@@ -149,10 +149,28 @@ const CURVE_BITS: Readonly<Record<string, number>> = {
 export class CertificateDecodeError extends Error {}
 
 /**
+ * pkijs and asn1js (~0.7 MB of code) load at the first secure connection, not with the
+ * module (CLI start time, docs/architecture.md "Start time"): the TLS and DTLS paths await
+ * loadCertLib() before a handshake; certFacts() needs it loaded.
+ */
+let asn1js!: typeof Asn1;
+let pkijs: typeof Pki | undefined;
+let loading: Promise<void> | undefined;
+export function loadCertLib(): Promise<void> {
+  return (loading ??= Promise.all([import('asn1js'), import('pkijs')]).then(([a, p]) => {
+    asn1js = a;
+    pkijs = p;
+  }));
+}
+/** Whether loadCertLib() has finished (certFacts() can run). */
+export const certLibLoaded = (): boolean => pkijs !== undefined;
+
+/**
  * The facts of a certificate; a CertificateDecodeError for anything that cannot be read (a
  * hostile server's certificate must give a verdict, never an exception).
  */
 export function certFacts(x509: X509Certificate): CertFacts {
+  if (!certLibLoaded()) throw new Error('certFacts before loadCertLib()');
   try {
     return decode(x509);
   } catch (err) {
@@ -162,7 +180,7 @@ export function certFacts(x509: X509Certificate): CertFacts {
 }
 
 function decode(x509: X509Certificate): CertFacts {
-  const cert = pkijs.Certificate.fromBER(x509.raw);
+  const cert = pkijs!.Certificate.fromBER(x509.raw);
   const facts: CertFacts = {
     x509,
     subjectKey: nameKey(cert.subject),
@@ -182,19 +200,19 @@ function decode(x509: X509Certificate): CertFacts {
     const decoded = v !== undefined;
     switch (ext.extnID) {
       case OID.basicConstraints:
-        if (v instanceof pkijs.BasicConstraints) facts.basicConstraints = { ca: v.cA === true, ...(v.pathLenConstraint !== undefined ? { pathLen: intOf(v.pathLenConstraint) } : {}) };
+        if (v instanceof pkijs!.BasicConstraints) facts.basicConstraints = { ca: v.cA === true, ...(v.pathLenConstraint !== undefined ? { pathLen: intOf(v.pathLenConstraint) } : {}) };
         break;
       case OID.keyUsage:
         if (v instanceof asn1js.BitString) facts.keyUsage = keyUsageOf(v);
         break;
       case OID.extKeyUsage:
-        if (v instanceof pkijs.ExtKeyUsage) facts.extKeyUsage = [...v.keyPurposes];
+        if (v instanceof pkijs!.ExtKeyUsage) facts.extKeyUsage = [...v.keyPurposes];
         break;
       case OID.subjectAltName:
-        if (v instanceof pkijs.AltName) facts.altNames = v.altNames.map((n) => generalName(n, false));
+        if (v instanceof pkijs!.AltName) facts.altNames = v.altNames.map((n) => generalName(n, false));
         break;
       case OID.nameConstraints:
-        if (v instanceof pkijs.NameConstraints)
+        if (v instanceof pkijs!.NameConstraints)
           facts.nameConstraints = {
             permitted: (v.permittedSubtrees ?? []).map((s) => generalName(s.base, true)),
             excluded: (v.excludedSubtrees ?? []).map((s) => generalName(s.base, true)),
@@ -204,7 +222,7 @@ function decode(x509: X509Certificate): CertFacts {
         if (v instanceof asn1js.OctetString) facts.subjectKeyId = Buffer.from(v.valueBlock.valueHexView).toString('hex');
         break;
       case OID.authorityKeyId:
-        if (v instanceof pkijs.AuthorityKeyIdentifier && v.keyIdentifier) facts.authorityKeyId = Buffer.from(v.keyIdentifier.valueBlock.valueHexView).toString('hex');
+        if (v instanceof pkijs!.AuthorityKeyIdentifier && v.keyIdentifier) facts.authorityKeyId = Buffer.from(v.keyIdentifier.valueBlock.valueHexView).toString('hex');
         break;
     }
     if (ext.critical && (!HANDLED.has(ext.extnID) || !decoded)) facts.unknownCritical.push(ext.extnID);
@@ -212,11 +230,11 @@ function decode(x509: X509Certificate): CertFacts {
   return facts;
 }
 
-function intOf(v: number | asn1js.Integer): number {
+function intOf(v: number | Asn1.Integer): number {
   return typeof v === 'number' ? v : v.valueBlock.valueDec;
 }
 
-function keyUsageOf(bits: asn1js.BitString): Set<KeyUsageBit> {
+function keyUsageOf(bits: Asn1.BitString): Set<KeyUsageBit> {
   const bytes = bits.valueBlock.valueHexView;
   const out = new Set<KeyUsageBit>();
   KEY_USAGE_BITS.forEach((name, i) => {
@@ -226,7 +244,7 @@ function keyUsageOf(bits: asn1js.BitString): Set<KeyUsageBit> {
   return out;
 }
 
-function attributeValue(v: pkijs.AttributeTypeAndValue): string {
+function attributeValue(v: Pki.AttributeTypeAndValue): string {
   const raw = (v.value.valueBlock as { value?: unknown }).value;
   return String(raw ?? '')
     .trim()
@@ -234,26 +252,26 @@ function attributeValue(v: pkijs.AttributeTypeAndValue): string {
     .toLowerCase();
 }
 
-function rdns(name: pkijs.RelativeDistinguishedNames): string[] {
+function rdns(name: Pki.RelativeDistinguishedNames): string[] {
   return name.typesAndValues.map((t) => `${t.type}=${attributeValue(t)}`);
 }
 
-function nameKey(name: pkijs.RelativeDistinguishedNames): string {
+function nameKey(name: Pki.RelativeDistinguishedNames): string {
   return rdns(name).join(',');
 }
 
-function generalName(n: pkijs.GeneralName, constraint: boolean): ConstraintName {
+function generalName(n: Pki.GeneralName, constraint: boolean): ConstraintName {
   switch (n.type) {
     case 1:
       return { kind: 'email', value: String(n.value).toLowerCase() };
     case 2:
       return { kind: 'dns', value: String(n.value).toLowerCase() };
     case 4:
-      return { kind: 'dir', rdns: rdns(n.value as pkijs.RelativeDistinguishedNames) };
+      return { kind: 'dir', rdns: rdns(n.value as Pki.RelativeDistinguishedNames) };
     case 6:
       return { kind: 'uri', value: String(n.value).toLowerCase() };
     case 7: {
-      const bytes = Buffer.from((n.value as asn1js.OctetString).valueBlock.valueHexView);
+      const bytes = Buffer.from((n.value as Asn1.OctetString).valueBlock.valueHexView);
       // A constraint is address then mask, each half the octets (RFC 5280 §4.2.1.10).
       if (constraint) return { kind: 'ip', bytes: bytes.subarray(0, bytes.length / 2), mask: bytes.subarray(bytes.length / 2) };
       return { kind: 'ip', bytes };
@@ -263,7 +281,7 @@ function generalName(n: pkijs.GeneralName, constraint: boolean): ConstraintName 
   }
 }
 
-function signatureOf(alg: pkijs.AlgorithmIdentifier): CertFacts['signature'] {
+function signatureOf(alg: Pki.AlgorithmIdentifier): CertFacts['signature'] {
   const oid = alg.algorithmId;
   const known = SIGNATURES[oid];
   if (known) return { ...known, oid };
@@ -271,7 +289,7 @@ function signatureOf(alg: pkijs.AlgorithmIdentifier): CertFacts['signature'] {
     // RSASSA-PSS-params: hashAlgorithm [0] defaults to SHA-1.
     let digest: SignatureDigest | 'unknown' = 'sha1';
     try {
-      const params = new pkijs.RSASSAPSSParams({ schema: alg.algorithmParams });
+      const params = new pkijs!.RSASSAPSSParams({ schema: alg.algorithmParams });
       digest = HASHES[params.hashAlgorithm.algorithmId] ?? 'unknown';
     } catch {
       digest = 'unknown';

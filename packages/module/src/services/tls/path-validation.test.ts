@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { loadCertLib } from './cert-facts.js';
 import fc from 'fast-check';
 import { BC66_CERTIFICATE_RULES, TELIT_CERTIFICATE_RULES, UBLOX_CERTIFICATE_RULES } from '../../models/certificate-rules.js';
 import { validatePath } from './path-validation.js';
@@ -17,6 +18,8 @@ import { validatePath } from './path-validation.js';
 let dir: string;
 const pem = (name: string) => new X509Certificate(readFileSync(join(dir, `${name}.pem`)));
 
+// The certificate decoder loads lazily (cert-facts.ts); the direct calls below need it.
+before(() => loadCertLib());
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'modemlab-pathval-'));
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -7,6 +7,7 @@ import { planConnection, PlanError, type ConnectionPlan, type PlanFailure, type 
 import { ENCRYPTED_TAG_OF_TYPE, plainSessionType, ProfileError, unpackSessionId, type SecurityProfile, type SecurityProfiles, type SessionResumption } from './profiles.js';
 import { buildSession, parseSession as parseSessionDer, type SessionFields } from './session-der.js';
 import { verifyServer, type VerifyFailure } from './verify.js';
+import { certLibLoaded, loadCertLib } from './cert-facts.js';
 import { openPskDtls, type DtlsSession } from './dtls.js';
 import { CertDtlsError, openCertDtls, type DtlsResumable } from './dtls/open.js';
 import { problemOfCode, type TlsProblem } from './tls-problem.js';
@@ -366,6 +367,11 @@ export class TlsService {
       const onClose = () => fail(new TlsFailure('closed', 'connection closed during the handshake'));
       const onSecure = () => {
         if (settled) return;
+        // A handshake started without the dialer (which loads it first): check once it is loaded.
+        if (!certLibLoaded()) {
+          loadCertLib().then(onSecure, (err: unknown) => fail(new TlsFailure('handshake', `certificate decoder: ${(err as Error).message}`, 'protocol')));
+          return;
+        }
         const reused = socket.isSessionReused();
         const chain = reused ? this.resumedChain(resume) : peerChain(socket);
         const noCertificate = chain.length === 0 && (pskUsed || plan.psk);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
+import { loadCertLib } from './cert-facts.js';
 import { ManualClock } from '@modemlab/at';
 import type { CertificateRules } from '../../models/certificate-rules.js';
 import { saraR4Tls, saraR5Tls } from '../../models/tls-table.js';
@@ -152,6 +153,8 @@ function checkAgainstOpenssl(chain: string, level: number, product: Product, ver
   assert.ok(rule, `${via}: ${chain} at level ${level} on ${product}: the module says ${verdict ?? 'OK'}, openssl verify ${theirs ?? 'OK'}, and no product rule says why`);
 }
 
+// The certificate decoder loads lazily (cert-facts.ts); the direct calls below need it.
+before(() => loadCertLib());
 before(() => {
   chains = makeDefectChains(NOW);
   assert.deepEqual([...chains.chains.keys()].sort(), Object.keys(EXPECTED).sort(), 'every chain has an expectation');

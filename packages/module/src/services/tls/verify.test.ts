@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
+import { loadCertLib } from './cert-facts.js';
 import { sharedPki } from '../../testing/tls-peers.js';
 import { verifyServer } from './verify.js';
 
 const DAY = 86_400_000;
+
+// The certificate decoder loads lazily (cert-facts.ts); the direct calls below need it.
+before(() => loadCertLib());
 
 describe('verifyServer: the root\'s own dates (rootDates)', () => {
   it('levels 1-2 check only the trusted root; level 3 checks the whole path', () => {

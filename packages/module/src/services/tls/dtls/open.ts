@@ -4,6 +4,7 @@ import type { TlsTable } from '../../../models/tls-table.js';
 import type { SecurityProfile } from '../profiles.js';
 import { planConnection, PlanError, type TlsCredentials } from '../tls-options.js';
 import { verifyServer } from '../verify.js';
+import { loadCertLib } from '../cert-facts.js';
 import { CertDtlsSession, type DtlsResumable } from './client.js';
 import { dtlsSuiteByCode } from './suites.js';
 
@@ -29,6 +30,7 @@ export interface CertDtlsRequest {
  * Throws PlanError (profile cannot give a handshake) or CertDtlsError (handshake failed).
  */
 export async function openCertDtls(req: CertDtlsRequest): Promise<{ session: CertDtlsSession; resumable?: DtlsResumable }> {
+  await loadCertLib();
   const plan = planConnection({ profile: req.profile, table: req.table, credentials: req.credentials, host: req.host });
   const suites = plan.suites.filter((s) => !s.tls13 && dtlsSuiteByCode(s.code)).map((s) => s.code);
   if (suites.length === 0) throw new PlanError('no-cipher', `no certificate DTLS 1.2 suite among ${plan.suites.map((s) => s.name).join(', ')}`);
