@@ -47,6 +47,8 @@ export function pack(outDir: string, names: readonly PackageDir[] = PACKAGES, op
       if (!fs.existsSync(path.join(dir, 'dist', 'index.js'))) throw new Error(`packages/${name}/dist is missing: build first`);
       const stage = path.join(stageRoot, name);
       fs.cpSync(path.join(dir, 'dist'), path.join(stage, 'dist'), { recursive: true, filter: (f) => !f.endsWith('.tsbuildinfo') });
+      // The CLI's bin is one bundle (start time): scripts/bundle-cli.ts.
+      if (name === 'cli') execFileSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/bundle-cli.ts'), path.join(stage, 'dist', 'bin')], { cwd: ROOT, stdio: 'inherit' });
       // Plain files served as they are (the CLI's lab console page: no build chain).
       if (fs.existsSync(path.join(dir, 'console-ui'))) fs.cpSync(path.join(dir, 'console-ui'), path.join(stage, 'console-ui'), { recursive: true });
       const readme = fs.existsSync(path.join(dir, 'README.md')) ? path.join(dir, 'README.md') : path.join(ROOT, 'README.md');

@@ -61,6 +61,8 @@ test('tarballs install into an empty folder; modemlab serve and an SDK script ru
       assert.equal(manifest.license, 'MIT');
     }
 
+    // The bin is the bundle (scripts/bundle-cli.ts: start time), its chunks beside it.
+    assert.equal(JSON.parse(fs.readFileSync(path.join(app, 'node_modules/@modemlab/cli/package.json'), 'utf8')).bin.modemlab, './dist/bin/main.js');
     const bin = path.join(app, 'node_modules/.bin/modemlab');
     const { stdout: version } = await run(bin, ['--version'], { cwd: app });
     assert.equal(version.trim(), JSON.parse(fs.readFileSync(new URL('../packages/cli/package.json', import.meta.url), 'utf8')).version);

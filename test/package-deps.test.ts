@@ -50,3 +50,17 @@ test('serialport is an optional peer wherever it is used: TCP users never build 
     assert.equal(m.peerDependenciesMeta?.serialport?.optional, true);
   }
 });
+
+test('the CLI declares what its bin bundle inlines needs: the dependencies and peers of @modemlab/at, module, sdk', async () => {
+  // scripts/bundle-cli.ts inlines these packages' code into the CLI's bin; their imports then resolve from the CLI's place.
+  const { INLINED } = await import('../scripts/bundle-cli.js');
+  const read = (name: string) => JSON.parse(fs.readFileSync(path.join(root, 'packages', name, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+  const cli = read('cli');
+  const declared = { ...cli.dependencies, ...cli.peerDependencies };
+  const missing: string[] = [];
+  for (const name of INLINED) {
+    const m = read(name);
+    for (const [pkg, range] of Object.entries({ ...m.dependencies, ...m.peerDependencies })) if (declared[pkg] !== range) missing.push(`${pkg}@${range} (${name})`);
+  }
+  assert.deepEqual(missing, []);
+});

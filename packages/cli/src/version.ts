@@ -1,11 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 /**
- * The CLI package's version, read from its package.json: `src/` and the built `dist/` both sit
- * one level below it, so one relative URL serves the sources and the installed package.
+ * The CLI package's version, read from its package.json: `src/` and the built `dist/` sit one
+ * level below it, the installed bin bundle (`dist/bin/`, scripts/bundle-cli.ts) two.
  */
 export function cliVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  const file = ['../package.json', '../../package.json'].map((rel) => new URL(rel, import.meta.url)).find((u) => existsSync(u));
+  if (!file) throw new Error('modemlab: package.json not found');
+  const pkg = JSON.parse(readFileSync(file, 'utf8')) as { version?: unknown };
   if (typeof pkg.version !== 'string') throw new Error('modemlab: package.json has no version');
   return pkg.version;
 }
