@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { commandsDoc, commandsMarkdown, crossProductMatrix, undescribedCommands } from './docs.js';
+import { commandsDoc, commandsMarkdown, crossProductMatrix, undescribedCommands, unsourcedCommands } from './docs.js';
 import { CliError, loadModuleApi } from './module-api.js';
 import { fakeApi } from './testing.testutil.js';
 import { main } from './program.js';
@@ -9,15 +9,15 @@ test('commandsMarkdown: heading per model, escaped table', () => {
   const api = fakeApi();
   const md = commandsMarkdown(['sara-r5'], api.commandTable!);
   assert.match(md, /^## sara-r5$/m);
-  assert.match(md, /^\| command \| what it does \| forms \| document \| handler \|$/m);
-  assert.match(md, /^\| `\+CGMR` \| firmware revision \| `action` `test` \| 27\.007 \| dialects\/sara-r5\/general \|$/m);
-  // A command without a description says so (and test/docs-commands.test.ts fails on it).
-  assert.match(md, /^\| `A\\\|B` \| \(no description yet: add it to packages\/cli\/src\/command-descriptions\.ts\) \| `set` \| \? \| x \|$/m);
+  assert.match(md, /^\| command \| what it does \| forms \| document \| follows \| handler \|$/m);
+  assert.match(md, /^\| `\+CGMR` \| firmware revision \| `action` `test` \| 27\.007 \| 27\.007 §5\.3; notes §I \| dialects\/sara-r5\/general \|$/m);
+  // A command without a description or a source says so (and test/docs-commands.test.ts fails on it).
+  assert.match(md, /^\| `A\\\|B` \| \(no description yet: add it to packages\/cli\/src\/command-descriptions\.ts\) \| `set` \| \? \| \? \(add it to packages\/cli\/src\/command-sources\.ts\) \| x \|$/m);
 });
 
 test('commandsMarkdown: other spellings a command accepts are listed beside it', () => {
   const md = commandsMarkdown(['bc66'], () => [{ name: '+QSCLK', forms: ['set'], source: 'q.ts', aliases: ['+QSCCLK'] }]);
-  assert.match(md, /^\| `\+QSCLK` \(also `\+QSCCLK`\) \| sleep mode \| `set` \| Quectel \| q\.ts \|$/m);
+  assert.match(md, /^\| `\+QSCLK` \(also `\+QSCCLK`\) \| sleep mode \| `set` \| Quectel \| Quectel BC66 AT commands manual \(not in the spec documents\) \| q\.ts \|$/m);
 });
 
 test('commandsDoc: clear error when commandTable is missing', () => {
@@ -55,4 +55,10 @@ test('crossProductMatrix: a row per command, a column per model, grouped by docu
     '| `+CGMR` | 27.007 | ✓ | ✓ |',
     '| `+USOCR` | u-blox | ✓ |  |',
   ]);
+});
+
+test('unsourcedCommands: names the registered commands the sources table lacks, once each', () => {
+  const table = (m: string) => (m === 'x' ? [{ name: '+CGMR', forms: ['action'], source: 'a' }, { name: '+NEW', forms: ['set'], source: 'a' }] : [{ name: '+NEW', forms: ['set'], source: 'b' }]);
+  assert.deepEqual(unsourcedCommands(['x', 'y'], table), ['+NEW']);
+  assert.deepEqual(unsourcedCommands(['x'], table, { '+CGMR': 's', '+NEW': 's' }), []);
 });

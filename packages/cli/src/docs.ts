@@ -2,6 +2,7 @@ import type { CommandRow, ModuleApi } from './module-api.js';
 import { CliError } from './module-api.js';
 import { COMMAND_DESCRIPTIONS, COMMAND_DOCS, type CommandDoc } from './command-descriptions.js';
 import { COMMAND_OPS } from './command-ops.js';
+import { COMMAND_SOURCES, SPEC_DOCS } from './command-sources.js';
 
 const cell = (s: string): string => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
@@ -16,9 +17,15 @@ export function undescribedCommands(models: string[], table: (modelId: string) =
   return [...new Set(models.flatMap((m) => table(m).map((r) => r.name)))].filter((n) => !descriptions[n]).sort();
 }
 
+/** Registered commands without a row in the sources table (the drift test wants none). */
+export function unsourcedCommands(models: string[], table: (modelId: string) => CommandRow[], sources: Readonly<Record<string, string>> = COMMAND_SOURCES): string[] {
+  return [...new Set(models.flatMap((m) => table(m).map((r) => r.name)))].filter((n) => !sources[n]).sort();
+}
+
 /**
  * docs/commands.md: the documents, then a heading per model and
- * `| command | what it does | forms | document | handler |` (descriptions: command-descriptions.ts).
+ * `| command | what it does | forms | document | follows | handler |` (descriptions:
+ * command-descriptions.ts, the section followed: command-sources.ts).
  */
 export function commandsMarkdown(models: string[], table: (modelId: string) => CommandRow[], descriptions: Record<string, readonly [CommandDoc, string]> = COMMAND_DESCRIPTIONS): string {
   const lines: string[] = [
@@ -32,17 +39,23 @@ export function commandsMarkdown(models: string[], table: (modelId: string) => C
     '',
     ...Object.entries(COMMAND_DOCS).map(([k, v]) => `- **${k}**: ${v}`),
     '',
+    'The "follows" column names the document and section each command is built to (from packages/cli/src/command-sources.ts):',
+    'the specification\'s documents (`../shared/spec`, see its README) and the public ones, by these short names:',
+    '',
+    ...Object.entries(SPEC_DOCS).map(([k, v]) => `- **${k}**: ${v}`),
+    '',
   ];
   lines.push(...crossProductMatrix(models, table, descriptions), '');
   for (const model of models) {
     const rows = [...table(model)].sort((a, b) => a.name.localeCompare(b.name));
-    lines.push(`## ${model}`, '', `${rows.length} commands.`, '', '| command | what it does | forms | document | handler |', '| --- | --- | --- | --- | --- |');
+    lines.push(`## ${model}`, '', `${rows.length} commands.`, '', '| command | what it does | forms | document | follows | handler |', '| --- | --- | --- | --- | --- | --- |');
     for (const r of rows) {
       const ops = COMMAND_OPS[r.name];
       const forms = r.forms.map((f) => `\`${cell(f)}\``).join(' ') + (ops ? `; ${ops.quoted ? 'settings' : 'ops'} ${cell(ops.codes)}: ${cell(ops.meaning)}` : '');
       const also = r.aliases?.length ? ` (also ${r.aliases.map((a) => `\`${cell(a)}\``).join(', ')})` : '';
       const [doc, what] = descriptions[r.name] ?? ['?', '(no description yet: add it to packages/cli/src/command-descriptions.ts)'];
-      lines.push(`| \`${cell(r.name)}\`${also} | ${cell(what)} | ${forms} | ${doc} | ${cell(r.source)} |`);
+      const follows = COMMAND_SOURCES[r.name] ?? '? (add it to packages/cli/src/command-sources.ts)';
+      lines.push(`| \`${cell(r.name)}\`${also} | ${cell(what)} | ${forms} | ${doc} | ${cell(follows)} | ${cell(r.source)} |`);
     }
     lines.push('');
   }
