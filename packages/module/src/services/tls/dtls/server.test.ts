@@ -1,0 +1,146 @@
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ManualClock, systemClock } from '@modemlab/at';
+import { makePki, type TestPki } from '../tls.testutil.js';
+import { CertDtlsSession } from './client.js';
+import { DtlsServer, type DtlsServerOptions } from './server.js';
+import type { DtlsServerHandshakeError } from './server-session.js';
+import { pemFiles, sClient } from './server.testutil.js';
+
+let pki: TestPki;
+let ec: { cert: string; key: string };
+
+before(() => {
+  pki = makePki();
+  pki.dispose();
+  const f = pemFiles({ 'x': '' });
+  const dir = join(f['x']!, '..');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ec.key', '-out', 'ec.pem', '-subj', '/CN=localhost', '-days', '30'], { cwd: dir, stdio: 'ignore' });
+  ec = { cert: readFileSync(join(dir, 'ec.pem'), 'utf8'), key: readFileSync(join(dir, 'ec.key'), 'utf8') };
+});
+
+/** An echo server: every record of application data comes back. */
+async function echoServer(opts: DtlsServerOptions): Promise<{ server: DtlsServer; port: number; failures: DtlsServerHandshakeError[] }> {
+  const server = new DtlsServer(opts);
+  const failures: DtlsServerHandshakeError[] = [];
+  server.on('session', (s) => s.on('message', (d) => s.send(d)));
+  server.on('handshakeError', (_peer, err) => failures.push(err as DtlsServerHandshakeError));
+  const { port } = await server.listen(0, '127.0.0.1');
+  return { server, port, failures };
+}
+
+test('openssl s_client ↔ our server: RSA certificate, ECDHE-RSA-AES128-GCM, data echoed', { timeout: 20_000 }, async () => {
+  const { server, port } = await echoServer({ cert: pki.server.cert, key: pki.server.key });
+  try {
+    const r = await sClient(port, ['-cipher', 'ECDHE-RSA-AES128-GCM-SHA256'], 'hello over dtls\n', 16);
+    assert.equal(r.stdout, 'hello over dtls\n');
+  } finally {
+    await server.close();
+  }
+});
+
+test('openssl s_client ↔ our server: ECDSA certificate, ECDHE-ECDSA-AES256-GCM-SHA384', { timeout: 20_000 }, async () => {
+  const { server, port } = await echoServer({ cert: ec.cert, key: ec.key });
+  try {
+    const r = await sClient(port, ['-cipher', 'ECDHE-ECDSA-AES256-GCM-SHA384'], 'ecdsa\n', 6);
+    assert.equal(r.stdout, 'ecdsa\n');
+  } finally {
+    await server.close();
+  }
+});
+
+test('mutual: a client certificate of the CA is accepted; none, or one of another CA, gets a fatal alert', { timeout: 30_000 }, async () => {
+  const files = pemFiles({ 'client.pem': pki.client.cert, 'client.key': pki.client.key, 'other.pem': pki.unknown.cert, 'other.key': pki.unknown.key });
+  const { server, port, failures } = await echoServer({ cert: pki.server.cert, key: pki.server.key, ca: pki.ca.cert });
+  let chain: X509Certificate[] = [];
+  server.on('session', (s) => (chain = s.clientChain));
+  try {
+    const ok = await sClient(port, ['-cert', files['client.pem']!, '-key', files['client.key']!], 'mutual\n', 7);
+    assert.equal(ok.stdout, 'mutual\n');
+    assert.equal(chain[0]?.subject, 'CN=modem-client');
+
+    const none = await sClient(port, [], 'x\n', 2);
+    assert.equal(none.stdout, '');
+    assert.match(none.stderr, /alert handshake failure/);
+    const other = await sClient(port, ['-cert', files['other.pem']!, '-key', files['other.key']!], 'x\n', 2);
+    assert.equal(other.stdout, '');
+    assert.match(other.stderr, /alert unknown ca/);
+    assert.deepEqual(failures.map((f) => f.alert), [40, 48]);
+    // Only the accepted client (killed without close_notify) keeps state, until it idles out.
+    assert.equal(server.peerCount, 1);
+  } finally {
+    await server.close();
+  }
+});
+
+test('PSK: PSK-AES128-GCM-SHA256 and PSK-AES128-CCM8 with an identity table; an unknown identity is refused', { timeout: 30_000 }, async () => {
+  const psk = new Map([['device-1', Buffer.from('00112233445566778899aabbccddeeff', 'hex')]]);
+  const { server, port, failures } = await echoServer({ psk });
+  const identities: string[] = [];
+  server.on('session', (s) => identities.push(`${s.identity}/${s.suiteCode!.toString(16)}`));
+  try {
+    const gcm = await sClient(port, ['-psk', '00112233445566778899aabbccddeeff', '-psk_identity', 'device-1', '-cipher', 'PSK-AES128-GCM-SHA256'], 'psk gcm\n', 8);
+    assert.equal(gcm.stdout, 'psk gcm\n');
+    const ccm = await sClient(port, ['-psk', '00112233445566778899aabbccddeeff', '-psk_identity', 'device-1', '-cipher', 'PSK-AES128-CCM8'], 'psk ccm8\n', 9);
+    assert.equal(ccm.stdout, 'psk ccm8\n');
+    const bad = await sClient(port, ['-psk', '00112233445566778899aabbccddeeff', '-psk_identity', 'nobody', '-cipher', 'PSK-AES128-GCM-SHA256'], 'x\n', 2);
+    assert.equal(bad.stdout, '');
+    assert.deepEqual(identities, ['device-1/a8', 'device-1/c0a8']);
+    assert.deepEqual(failures.map((f) => f.alert), [115]);
+  } finally {
+    await server.close();
+  }
+});
+
+test('our client ↔ our server: mutual certificates, data both ways, close_notify ends both sides', { timeout: 20_000 }, async () => {
+  const { server, port } = await echoServer({ cert: pki.server.cert, key: pki.server.key, ca: pki.ca.cert });
+  let peerClosed!: Promise<void>;
+  server.on('session', (s) => (peerClosed = new Promise((r) => s.once('close', () => r()))));
+  try {
+    const session = await CertDtlsSession.open({
+      host: '127.0.0.1', port, suites: [0xc030, 0xc02f], clock: systemClock, verify: () => ({ ok: true }),
+      chain: [new X509Certificate(pki.client.cert)], key: createPrivateKey(pki.client.key),
+    });
+    const echoed = new Promise<Buffer>((r) => session.once('message', r));
+    await session.send(Buffer.from([0, 1, 2, 0xff]));
+    assert.deepEqual(await echoed, Buffer.from([0, 1, 2, 0xff]));
+    assert.equal(server.peerCount, 1);
+    session.close();
+    await peerClosed;
+    assert.equal(server.peerCount, 0);
+  } finally {
+    await server.close();
+  }
+});
+
+test('idle peers are forgotten on the clock; past maxPeers new handshakes get no state', { timeout: 20_000 }, async () => {
+  const clock = new ManualClock();
+  const { server, port } = await echoServer({ cert: pki.server.cert, key: pki.server.key, clock, idleMs: 60_000, maxPeers: 1 });
+  try {
+    const open = () => CertDtlsSession.open({ host: '127.0.0.1', port, suites: [0xc02f], clock: systemClock, verify: () => ({ ok: true }) });
+    const first = await open();
+    assert.equal(server.peerCount, 1);
+    const second = open();
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(server.peerCount, 1, 'the second client got a HelloVerifyRequest but no state');
+    clock.advance(60_000);
+    assert.equal(server.peerCount, 0, 'the first peer idled out');
+    // The second client's retransmitted ClientHello now finds a free slot.
+    const s2 = await second;
+    assert.equal(server.peerCount, 1);
+    s2.close();
+    first.close();
+  } finally {
+    await server.close();
+  }
+});
+
+test('bad configuration is refused at construction', () => {
+  assert.throws(() => new DtlsServer({}), /needs --cert and --key, or PSK/);
+  assert.throws(() => new DtlsServer({ cert: pki.server.cert, key: pki.client.key }), /does not match/);
+  assert.throws(() => new DtlsServer({ cert: 'nonsense', key: pki.server.key }), /no PEM certificate/);
+});
