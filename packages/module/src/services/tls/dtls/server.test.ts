@@ -144,3 +144,50 @@ test('bad configuration is refused at construction', () => {
   assert.throws(() => new DtlsServer({ cert: pki.server.cert, key: pki.client.key }), /does not match/);
   assert.throws(() => new DtlsServer({ cert: 'nonsense', key: pki.server.key }), /no PEM certificate/);
 });
+
+test('raw: HelloVerifyRequest carries the ClientHello record number; a repeated ClientHello gets the flight again; garbage is ignored', { timeout: 10_000 }, async () => {
+  const { createSocket } = await import('node:dgram');
+  const { once } = await import('node:events');
+  const { parseRecords } = await import('./record.js');
+  const { server, port } = await echoServer({ psk: new Map([['id', Buffer.alloc(16, 1)]]) });
+  const sock = createSocket('udp4');
+  sock.bind(0, '127.0.0.1');
+  await once(sock, 'listening');
+  const exchange = async (d: Buffer) => {
+    sock.send(d, port, '127.0.0.1');
+    const [msg] = (await once(sock, 'message')) as [Buffer];
+    return parseRecords(msg);
+  };
+  const hello = (msgSeq: number, recSeq: number, cookie: Buffer) => {
+    const body = Buffer.concat([Buffer.from([0xfe, 0xfd]), Buffer.alloc(32, 7), Buffer.from([0, cookie.length]), cookie, Buffer.from([0, 2, 0x00, 0xa8, 1, 0])]);
+    const hs = Buffer.alloc(12);
+    hs[0] = 1;
+    hs.writeUIntBE(body.length, 1, 3);
+    hs.writeUInt16BE(msgSeq, 4);
+    hs.writeUIntBE(body.length, 9, 3);
+    const rec = Buffer.alloc(13);
+    rec[0] = 22;
+    rec.writeUInt16BE(0xfefd, 1);
+    rec.writeUIntBE(recSeq, 5, 6);
+    rec.writeUInt16BE(12 + body.length, 11);
+    return Buffer.concat([rec, hs, body]);
+  };
+  try {
+    sock.send(Buffer.from('not dtls at all'), port, '127.0.0.1');
+    const hvr = await exchange(hello(0, 5, Buffer.alloc(0)));
+    assert.equal(hvr.length, 1);
+    assert.equal(hvr[0]!.seq, 5);
+    assert.equal(hvr[0]!.fragment[0], 3);
+    const cookie = hvr[0]!.fragment.subarray(12 + 3, 12 + 3 + hvr[0]!.fragment[12 + 2]!);
+    assert.equal(server.peerCount, 0, 'no state before the cookie comes back');
+    const flight = await exchange(hello(1, 6, cookie));
+    assert.deepEqual(flight.map((r) => [r.seq, r.fragment[0], r.fragment.readUInt16BE(4)]), [[6, 2, 1], [7, 14, 2]]);
+    assert.equal(server.peerCount, 1);
+    const again = await exchange(hello(1, 7, cookie));
+    assert.deepEqual(again.map((r) => [r.seq, r.fragment[0]]), [[8, 2], [9, 14]]);
+    assert.deepEqual(again.map((r) => r.fragment), flight.map((r) => r.fragment));
+  } finally {
+    sock.close();
+    await server.close();
+  }
+});
