@@ -1,12 +1,15 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { once } from 'node:events';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManualClock, systemClock } from '@modemlab/at';
 import { makePki, type TestPki } from '../tls.testutil.js';
 import { CertDtlsSession } from './client.js';
+import { parseRecords } from './record.js';
 import { DtlsServer, type DtlsServerOptions } from './server.js';
 import type { DtlsServerHandshakeError } from './server-session.js';
 import { pemFiles, sClient } from './server.testutil.js';
@@ -146,9 +149,6 @@ test('bad configuration is refused at construction', () => {
 });
 
 test('raw: HelloVerifyRequest carries the ClientHello record number; a repeated ClientHello gets the flight again; garbage is ignored', { timeout: 10_000 }, async () => {
-  const { createSocket } = await import('node:dgram');
-  const { once } = await import('node:events');
-  const { parseRecords } = await import('./record.js');
   const { server, port } = await echoServer({ psk: new Map([['id', Buffer.alloc(16, 1)]]) });
   const sock = createSocket('udp4');
   sock.bind(0, '127.0.0.1');
