@@ -204,6 +204,8 @@ export class DtlsPeerSession extends EventEmitter<DtlsPeerEvents> {
         return false;
       case CONTENT.handshake: {
         const { old } = this.inbound.add(body);
+        // Handle it now: the key exchange must be in before a ChangeCipherSpec later in the datagram.
+        this.drain();
         return old && this.phase !== 'hello';
       }
       case CONTENT.applicationData:
@@ -374,6 +376,10 @@ export class DtlsPeerSession extends EventEmitter<DtlsPeerEvents> {
     const k = s.keyLength;
     this.readKeys = { key: block.subarray(0, k), salt: block.subarray(2 * k, 2 * k + 4) };
     this.writeKeys = { key: block.subarray(k, 2 * k), salt: block.subarray(2 * k + 4, 2 * k + 8) };
+    // A ChangeCipherSpec (and what follows) that overtook the key exchange.
+    const early = this.early;
+    this.early = [];
+    for (const e of early) this.onRecord(e);
   }
 
   private onCertificateVerify(b: Buffer, before: Buffer): void {
