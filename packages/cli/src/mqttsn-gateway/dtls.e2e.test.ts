@@ -126,6 +126,48 @@ test('e2e: mqttsn-gateway --dtls --cert --key --ca: a device with a CA certifica
   }
 });
 
+test('e2e: mqttsn-gateway --dtls --psk: openssl s_client with PSK-AES128-CCM8 sends CONNECT, gets CONNACK; an unknown identity is refused', { timeout: 40_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modemlab-mqttsn-psk-'));
+  const brokerPort = await freePort();
+  fs.writeFileSync(path.join(dir, 'mosquitto.conf'), `listener ${brokerPort} 127.0.0.1\nallow_anonymous true\nlog_dest stderr\nlog_type all\n`);
+  const mosquitto = spawn('mosquitto', ['-c', path.join(dir, 'mosquitto.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const gw = spawn(process.execPath, [bin, 'mqttsn-gateway', '--listen', '127.0.0.1:0', '--broker', `mqtt://127.0.0.1:${brokerPort}`, '--dtls', '--psk', 'flex-1:000102030405060708090a0b0c0d0e0f', '--psk', 'other:ff'], {
+    cwd: root, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  /** s_client as a bare MQTT-SN client: one stdin write is one DTLS record, stdout the gateway's answers. */
+  const sClient = (port: number, identity: string, input: Buffer, expect: number) =>
+    new Promise<{ out: Buffer; err: string }>((resolve) => {
+      const c = spawn('openssl', ['s_client', '-dtls1_2', '-connect', `127.0.0.1:${port}`, '-quiet', '-psk', '000102030405060708090a0b0c0d0e0f', '-psk_identity', identity, '-cipher', 'PSK-AES128-CCM8']);
+      let out = Buffer.alloc(0);
+      let err = '';
+      const done = () => {
+        c.kill();
+        resolve({ out, err });
+      };
+      c.stdout.on('data', (d: Buffer) => {
+        out = Buffer.concat([out, d]);
+        if (out.length >= expect) done();
+      });
+      c.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      c.on('exit', () => setImmediate(done));
+      c.stdin.on('error', () => undefined);
+      c.stdin.write(input);
+    });
+  try {
+    await waitFor(mosquitto, mosquitto.stderr!, /Opening ipv4 listen socket/);
+    const ready = await waitFor(gw, gw.stdout!, /^mqttsn-gateway listening on dtls 127\.0\.0\.1:(\d+),/m);
+    const connect = mqttsn.encode({ type: 'CONNECT', will: false, cleanSession: true, duration: 30, clientId: 'psk-dev' });
+    const ok = await sClient(Number(ready[1]), 'flex-1', connect, 3);
+    assert.deepEqual(ok.out, mqttsn.encode({ type: 'CONNACK', returnCode: 0 }));
+    const bad = await sClient(Number(ready[1]), 'nobody', connect, 3);
+    assert.equal(bad.out.length, 0);
+    assert.match(bad.err, /alert/);
+  } finally {
+    gw.kill();
+    mosquitto.kill();
+  }
+});
+
 test('e2e: bad DTLS flags are refused with exit 1 and a message', { timeout: 30_000 }, async () => {
   const run = async (...args: string[]) => {
     const child = spawn(process.execPath, [bin, 'mqttsn-gateway', '--listen', '127.0.0.1:0', '--broker', 'mqtt://127.0.0.1:1', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
