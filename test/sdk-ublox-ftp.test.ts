@@ -8,6 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import { createModule, servePty, serveTcp, type VirtualModule } from '@modemlab/module';
 import { AtClient, FtpCommandError, UbloxModem, openTransport } from '@modemlab/sdk';
 import { FTP_PASSWORD, FTP_USER, startFtpServer, type TestFtpServer } from '../packages/module/src/services/ftp/ftp.testutil.js';
+import { startVsftpd, VSFTPD } from '../packages/module/src/services/ftp/vsftpd.testutil.js';
+import { makePki } from '../packages/module/src/services/tls/tls.testutil.js';
 
 async function collect(body: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -97,6 +99,30 @@ for (const transport of ['tcp', 'pty'] as const) {
       assert.ok((await collect(await modem.ftp.get('big.bin'))).equals(big));
       await modem.ftp.put('active.bin', big);
       assert.ok(srv.read('active.bin').equals(big));
+    });
+
+    it('FTPS in active mode against vsftpd (PASV refused, TLS forced, session reuse required): 1 MB both ways', { skip: VSFTPD ? false : 'vsftpd is not installed' }, async () => {
+      const pki = makePki();
+      const ftps = await startVsftpd({ 'big.bin': big }, { tls: { cert: pki.server.cert, key: pki.server.key } });
+      try {
+        await modem.ftp.end();
+        await client.send('AT+USECPRF=1,0,0');
+        await modem.ftp.connect({ host: 'ftp.test', port: ftps.port, user: 'anonymous', password: '', passive: false, secure: { profile: 1 } });
+        assert.ok((await collect(await modem.ftp.get('big.bin'))).equals(big));
+        await modem.ftp.getToFile('big.bin', 'tls.bin');
+        assert.ok((await modem.files.download('tls.bin')).equals(big));
+        await modem.ftp.cd('upload');
+        await modem.ftp.putFromFile('tls.bin', 'from-file.bin');
+        assert.ok(ftps.read('upload/from-file.bin').equals(big));
+        await modem.ftp.put('streamed.bin', Readable.from([big.subarray(0, MB / 2), big.subarray(MB / 2)]));
+        assert.ok(ftps.read('upload/streamed.bin').equals(big));
+        assert.deepEqual((await modem.ftp.list()).sort(), ['from-file.bin', 'streamed.bin']);
+        await modem.files.delete('tls.bin');
+        await modem.ftp.end();
+      } finally {
+        await ftps.close();
+        pki.dispose();
+      }
     });
   });
 }

@@ -18,7 +18,11 @@ import { createServer as createTlsServer, type Server as TlsServer } from 'node:
 import type { Socket } from 'node:net';
 import { makeSizedPki, type SizedPki } from './sized-pki.js';
 import { PEER_KINDS, pkiFile, sharedPki, startPeer, type PeerKind } from './tls-peers.js';
-import { legacyTls, startFtpServer, type TestFtpServer } from '../services/ftp/ftp.testutil.js';
+import { legacyTls, startFtpServer } from '../services/ftp/ftp.testutil.js';
+import { startVsftpd } from '../services/ftp/vsftpd.testutil.js';
+
+/** An FTP server of a transcript (ftp-srv or vsftpd): where its files are. */
+type FtpHolder = { root: string; read(name: string): Buffer };
 
 /** Certificates are made once per process and request: RSA keys of an exact size take a while. */
 const pkiCache = new Map<string, SizedPki>();
@@ -213,9 +217,16 @@ export async function runTranscript(source: string | Transcript, opts: RunOption
       servers.push(peer);
       routes[srv.target] = `127.0.0.1:${peer.port}`;
     }
-    const ftpServers: TestFtpServer[] = [];
+    const ftpServers: FtpHolder[] = [];
     for (const srv of t.ftpServers) {
       const { server } = sharedPki();
+      if (srv.flags.includes('vsftpd')) {
+        const ftp = await startVsftpd(srv.files, srv.flags.includes('plain') ? {} : { tls: { cert: server.cert, key: server.key } });
+        servers.push(ftp);
+        ftpServers.push(ftp);
+        routes[srv.target] = `127.0.0.1:${ftp.port}`;
+        continue;
+      }
       const tls = srv.flags.includes('plain') ? undefined : srv.flags.includes('tls1') ? legacyTls(server.cert, server.key) : { cert: server.cert, key: server.key };
       const ftp = await startFtpServer({ ...(tls ? { tls } : {}), files: srv.files });
       servers.push(ftp);
@@ -228,7 +239,7 @@ export async function runTranscript(source: string | Transcript, opts: RunOption
   }
 }
 
-async function runWithServers(t: Transcript, pki: SizedPki | undefined, opts: RunOptions, routes: Record<string, string>, ftpServers: TestFtpServer[]): Promise<void> {
+async function runWithServers(t: Transcript, pki: SizedPki | undefined, opts: RunOptions, routes: Record<string, string>, ftpServers: FtpHolder[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'modemlab-transcript-'));
   // The lab's time starts now: certificates made for the run are valid at the module's date.
   const clock = new ManualClock(t.clock ?? Date.now());

@@ -59,7 +59,10 @@
  *                             starts a real FTP server on loopback (ftp-srv, user "modem",
  *                             password "secret") with explicit TLS (AUTH TLS, the test PKI's
  *                             server certificate) and routes ADDR:PORT to it; flags: tls1
- *                             (TLS 1.0 allowed, @SECLEVEL=0), plain (AUTH TLS refused)
+ *                             (TLS 1.0 allowed, @SECLEVEL=0), plain (AUTH TLS refused),
+ *                             vsftpd (Debian's vsftpd instead: anonymous, PASV refused so
+ *                             only PORT works, FTPS forced with require_ssl_reuse unless
+ *                             plain; uploads go to upload/)
  *   @ftp-file NAME "json string"
  *                             a file the FTP server holds from the start
  *   @ftp-check NAME "json string"

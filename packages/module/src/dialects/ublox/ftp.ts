@@ -151,7 +151,7 @@ function openRequest(profile: FtpProfile): FtpOpenRequest {
     password: profile.password,
     timeoutMs: profile.inactivityS === 0 ? FOREVER_MS : profile.inactivityS * 1000,
     active: profile.mode === 0,
-    ...(profile.secure ? { secure: { profileId: profile.securityProfile } } : {}),
+    ...(profile.secure ? { secure: { profileId: profile.securityProfile, reuseSession: true } } : {}),
   };
 }
 

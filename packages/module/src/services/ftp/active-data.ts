@@ -14,13 +14,31 @@ export class ActiveDataSocket extends Duplex {
   private readonly queued: Array<{ chunk: Buffer; done: (err?: Error | null) => void }> = [];
   private ending?: () => void;
 
-  constructor(private readonly server: Server) {
+  /**
+   * `secureWith` turns the server's connection into the stream the transfer uses (counted;
+   * FTPS: a TLS socket over it, the module the TLS client); it may fail, which fails the transfer.
+   */
+  constructor(
+    private readonly server: Server,
+    private readonly secureWith?: (socket: Socket) => Promise<Socket>,
+  ) {
     super();
-    server.once('connection', (socket) => this.join(socket));
+    server.once('connection', (socket) => {
+      this.server.close();
+      if (!this.secureWith) return this.join(socket);
+      socket.on('error', () => {});
+      this.secureWith(socket).then(
+        (stream) => (this.destroyed ? stream.destroy() : this.join(stream)),
+        (err: unknown) => {
+          socket.destroy();
+          this.destroy(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
+    });
   }
 
   /** Listens on `host` (the module's address on the control connection), port chosen by the system. */
-  static async listen(host: string): Promise<{ socket: ActiveDataSocket; port: number }> {
+  static async listen(host: string, wrap?: (socket: Socket) => Promise<Socket>): Promise<{ socket: ActiveDataSocket; port: number }> {
     const server = createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -28,7 +46,7 @@ export class ActiveDataSocket extends Duplex {
     });
     const address = server.address();
     if (!address || typeof address === 'string') throw new Error('no listening port');
-    return { socket: new ActiveDataSocket(server), port: address.port };
+    return { socket: new ActiveDataSocket(server, wrap), port: address.port };
   }
 
   /** What basic-ftp calls on a data socket. */
@@ -37,7 +55,6 @@ export class ActiveDataSocket extends Duplex {
   }
 
   private join(socket: Socket): void {
-    this.server.close();
     this.socket = socket;
     socket.on('data', (chunk: Buffer) => {
       this.bytesRead += chunk.length;

@@ -1,4 +1,6 @@
+import type { Socket } from 'node:net';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { TLSSocket } from 'node:tls';
 import { Client, FTPError, type FTPContext, type FTPResponse } from 'basic-ftp';
 import { downloadTo } from 'basic-ftp/dist/transfer.js';
 import type { Clock } from '@modemlab/at';
@@ -60,12 +62,14 @@ export interface FtpOpenRequest {
   /**
    * Explicit FTPS (RFC 4217): AUTH TLS on the control connection, then PBSZ 0 / PROT P.
    * The control connection and every data connection are secured by the TLS service with
-   * this security profile, each with a handshake of its own (no session reuse).
+   * this security profile, the module always the TLS client. With `reuseSession` each data
+   * connection resumes the control connection's TLS session (RFC 4217 §10.2, vsftpd's
+   * require_ssl_reuse); without it each runs a full handshake (Telit's documented behaviour).
    */
-  secure?: { profileId: number };
+  secure?: { profileId: number; reuseSession?: boolean };
   /**
    * Active mode (PORT): the server opens each data connection to a listener of the module.
-   * Plain FTP only: with `secure` the data connections stay passive (see docs).
+   * With `secure` the module handshakes as the TLS client on the accepted connection (RFC 4217 §7).
    */
   active?: boolean;
   /** A PASV answer with a private address is replaced by the control connection's address. */
@@ -132,6 +136,8 @@ interface Session {
   dataTlsFailure?: SocketError;
   /** The active-mode data connection of the transfer under way. */
   activeData?: ActiveDataSocket;
+  /** FTPS: the latest TLS session (ticket) of the control or a data connection, for the next data connection to resume. */
+  tlsSession?: Buffer;
   /** Set when the inactivity guard closed the session. */
   timedOut: boolean;
   /** Stops a dial under way when the guard gives up. */
@@ -172,7 +178,7 @@ export class FtpService {
       const session: Session = { client, request: req, dataMoved: 0, timedOut: false, abort: new AbortController() };
       client.prepareTransfer = async (ftp) => {
         this.endData(session);
-        return req.active && !req.secure ? this.activeMode(session, ftp) : this.passive(session, ftp);
+        return req.active ? this.activeMode(session, ftp) : this.passive(session, ftp);
       };
       try {
         await this.guarded(session, async () => {
@@ -321,14 +327,63 @@ export class FtpService {
     } catch (err) {
       throw dialFailure(err, 'control');
     }
+    this.followTlsSession(session, control.stream);
     client.ftp.socket = control.stream;
+  }
+
+  /** Keeps the newest session a connection offers (TLS 1.3 tickets come after the handshake). */
+  private followTlsSession(session: Session, stream: Socket | TLSSocket): void {
+    if (stream instanceof TLSSocket) stream.on('session', (der: Buffer) => (session.tlsSession = der));
+  }
+
+  /** The session a data connection resumes: the newest ticket, else the control connection's. */
+  private resumable(session: Session): Buffer | undefined {
+    if (!session.request.secure?.reuseSession) return undefined;
+    const control = session.control?.stream;
+    return session.tlsSession ?? (control instanceof TLSSocket ? control.getSession() : undefined);
+  }
+
+  /**
+   * Active mode: the server connected to the module's listener. The connection counts into the
+   * control connection's PDP context like a dialed one; with FTPS the module is the TLS client
+   * on it (RFC 4217 §7), resuming the control connection's session.
+   */
+  private async acceptedData(session: Session, raw: Socket, profileId: number | undefined): Promise<Socket> {
+    const cid = session.control!.cid;
+    const meter = this.deps.dialer.meter(cid);
+    meter.follow(raw);
+    const conn: NetConnection = {
+      cid,
+      address: raw.remoteAddress?.replace(/^::ffff:/i, '') ?? '',
+      port: raw.remotePort ?? 0,
+      raw,
+      stream: raw,
+      secured: Promise.resolve(),
+      meter,
+      activity: () => meter.sync(),
+    };
+    session.data = conn;
+    if (profileId === undefined) return raw;
+    const resume = this.resumable(session);
+    try {
+      await this.deps.dialer.secure(conn, session.request.host, { profileId, companion: true, handOver: true, ...(resume ? { session: resume } : {}) });
+    } catch (err) {
+      if (err instanceof SocketError) session.dataTlsFailure = err;
+      throw err;
+    }
+    conn.secured.catch((err: unknown) => {
+      if (err instanceof SocketError) session.dataTlsFailure = err;
+    });
+    this.followTlsSession(session, conn.stream);
+    return conn.stream;
   }
 
   /** PORT: a listener on the module's address of the control connection, which the server connects to. */
   private async activeMode(session: Session, ftp: FTPContext): Promise<FTPResponse> {
     const local = ftp.socket.localAddress?.replace(/^::ffff:/i, '') ?? '127.0.0.1';
     if (!/^\d+\.\d+\.\d+\.\d+$/.test(local)) throw new FtpFailure('connect', `active mode needs IPv4, the control connection is on ${local}`);
-    const { socket, port } = await ActiveDataSocket.listen(local);
+    const secure = session.request.secure;
+    const { socket, port } = await ActiveDataSocket.listen(local, (raw) => this.acceptedData(session, raw, secure?.profileId));
     try {
       const res = await ftp.request(portCommand(local, port));
       ftp.dataSocket = socket as unknown as FTPContext['dataSocket'];
@@ -350,13 +405,15 @@ export class FtpService {
     if (control && (host === '0.0.0.0' || (session.request.ignorePrivateAddress && isPrivateIpv4(host)))) host = control;
     const secure = session.request.secure;
     const tlsHost = session.request.host;
-    // FTPS: a handshake of its own (no session reuse), handed over while it runs: the server
+    // FTPS: resumes the control connection's session, handed over while it runs: the server
     // may start it only after RETR/STOR. The TLS host check uses the name the host gave.
+    const resume = secure ? this.resumable(session) : undefined;
     const data = await this.dial(
       session,
-      { host, port: target.port, cid: session.control!.cid, ...(secure ? { tlsHost, secure: { profileId: secure.profileId, companion: true, handOver: true } } : {}) },
+      { host, port: target.port, cid: session.control!.cid, ...(secure ? { tlsHost, secure: { profileId: secure.profileId, companion: true, handOver: true, ...(resume ? { session: resume } : {}) } } : {}) },
       'data',
     );
+    if (secure) this.followTlsSession(session, data.stream);
     session.data = data;
     data.secured.catch((err: unknown) => {
       if (err instanceof SocketError) session.dataTlsFailure = err;
@@ -444,7 +501,7 @@ export class FtpService {
       clock: this.deps.clock,
       // Each look also moves the session's bytes into the PDP counters.
       activity: () =>
-        (session.control?.activity() ?? 0) + session.dataMoved + (session.data?.activity() ?? 0) + (session.activeData ? session.activeData.bytesRead + session.activeData.bytesWritten : 0),
+        (session.control?.activity() ?? 0) + session.dataMoved + (session.data?.activity() ?? 0),
       limitMs: session.request.timeoutMs,
       waitingOnHost,
       expire: () => {
@@ -481,7 +538,6 @@ export class FtpService {
   /** The data connection of the last transfer is over: its bytes are counted and it goes. */
   private endData(session: Session): void {
     if (session.activeData) {
-      session.dataMoved += session.activeData.bytesRead + session.activeData.bytesWritten;
       session.activeData.destroy();
       session.activeData = undefined;
     }

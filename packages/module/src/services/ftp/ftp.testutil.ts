@@ -15,6 +15,8 @@ export interface TestFtpServer {
   write(name: string, data: Buffer | string): void;
   /** Names of the users that logged in, in order. */
   logins: string[];
+  /** The server goes away (every connection closed); its files stay until close(). */
+  stop(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -75,15 +77,21 @@ export async function startFtpServer(opts: TestFtpServerOptions = {}): Promise<T
   server.on('client-error', () => {});
   await server.listen();
   const port = ((server as unknown as { server: Server }).server.address() as AddressInfo).port;
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopped ??= (async () => {
+      await Promise.race([server.close().catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]);
+      for (const [signal, listener] of added) process.off(signal, listener as () => void);
+    })());
   return {
     port,
     root,
     logins,
     read: (name) => readFileSync(join(root, name)),
     write: (name, data) => writeFileSync(join(root, name), data),
+    stop,
     async close() {
-      await Promise.race([server.close().catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]);
-      for (const [signal, listener] of added) process.off(signal, listener as () => void);
+      await stop();
       rmSync(root, { recursive: true, force: true });
     },
   };

@@ -48,7 +48,16 @@ async function greeted(port: number, child: ChildProcess): Promise<void> {
   }
 }
 
-export async function startVsftpd(files: Record<string, Buffer | string> = {}): Promise<TestVsftpd> {
+export interface VsftpdOptions {
+  /**
+   * Explicit FTPS with this certificate and key (PEM): ssl_enable=YES, TLS forced for the
+   * anonymous login and its data connections, require_ssl_reuse=YES (vsftpd's default: a
+   * data connection must resume the control connection's TLS session).
+   */
+  tls?: { cert: string; key: string };
+}
+
+export async function startVsftpd(files: Record<string, Buffer | string> = {}, opts: VsftpdOptions = {}): Promise<TestVsftpd> {
   if (!VSFTPD) throw new Error('vsftpd is not installed');
   const dir = mkdtempSync(join(tmpdir(), 'modemlab-vsftpd-'));
   chmodSync(dir, 0o755);
@@ -67,6 +76,22 @@ export async function startVsftpd(files: Record<string, Buffer | string> = {}): 
   }
   const port = await freePort();
   const conf = join(dir, 'vsftpd.conf');
+  const tls: string[] = [];
+  if (opts.tls) {
+    writeFileSync(join(dir, 'cert.pem'), opts.tls.cert);
+    writeFileSync(join(dir, 'key.pem'), opts.tls.key, { mode: 0o600 });
+    tls.push(
+      'ssl_enable=YES',
+      `rsa_cert_file=${join(dir, 'cert.pem')}`,
+      `rsa_private_key_file=${join(dir, 'key.pem')}`,
+      'allow_anon_ssl=YES',
+      'force_anon_logins_ssl=YES',
+      'force_anon_data_ssl=YES',
+      'require_ssl_reuse=YES',
+      // vsftpd 3.0.3's default (DES-CBC3-SHA) is gone from OpenSSL 3.
+      'ssl_ciphers=HIGH',
+    );
+  }
   writeFileSync(
     conf,
     [
@@ -91,6 +116,7 @@ export async function startVsftpd(files: Record<string, Buffer | string> = {}): 
       `secure_chroot_dir=${empty}`,
       'xferlog_enable=NO',
       'vsftpd_log_file=/dev/null',
+      ...tls,
       '',
     ].join('\n'),
   );

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { at, ublox } from '../../dialects/ublox/ublox.testutil.js';
 import type { ModuleHarness } from '../../testing/harness.js';
 import { FTP_PASSWORD, FTP_USER, startFtpServer } from '../ftp/ftp.testutil.js';
+import { startVsftpd, VSFTPD } from '../ftp/vsftpd.testutil.js';
 import { makePki, type TestPki } from '../tls/tls.testutil.js';
 
 /** +UGCNTRD's session counters of context `cid`: what the host sees. */
@@ -135,6 +136,46 @@ describe('PDP byte accounting of HTTP and FTP (one dialer)', () => {
     } finally {
       await h.close();
       await srv.close();
+    }
+  });
+
+  it('FTP in active mode, plain and FTPS: the data connections the server opens to the module count too', { skip: VSFTPD ? false : 'vsftpd is not installed' }, async () => {
+    const file = randomBytes(150_000);
+    const upload = randomBytes(80_000);
+    const pki = makePki();
+    const plain = await startVsftpd({ 'in.bin': file });
+    const tls = await startVsftpd({ 'in.bin': file }, { tls: { cert: pki.server.cert, key: pki.server.key } });
+    const h = await ublox();
+    try {
+      assert.equal(await at(h, 'AT+USECPRF=1,0,0'), '\r\nOK\r\n');
+      const cid = h.module.services.pdp.activeList()[0]!.cid;
+      const ftp = h.module.services.ftp;
+      for (const [srv, secure, overhead] of [[plain, undefined, 4096], [tls, { profileId: 1, reuseSession: true }, 16_384]] as const) {
+        const before = await counters(h, cid);
+        await ftp.open({ host: '127.0.0.1', port: srv.port, user: 'anonymous', password: '', timeoutMs: 10_000, active: true, ...(secure ? { secure } : {}) });
+        const down = await ftp.download('in.bin');
+        const chunks: Buffer[] = [];
+        for await (const c of down.stream as Readable) chunks.push(c as Buffer);
+        await down.done;
+        assert.ok(Buffer.concat(chunks).equals(file));
+        await ftp.cd('upload');
+        const put = await ftp.upload('out.bin');
+        put.stream.end(upload);
+        await put.done;
+        await ftp.close();
+        assert.ok(srv.read('upload/out.bin').equals(upload));
+        const now = await counters(h, cid);
+        const sent = now.sent - before.sent;
+        const received = now.received - before.received;
+        assert.ok(received >= file.length && received < file.length + overhead, `${secure ? 'FTPS' : 'plain'}: received ${received}`);
+        assert.ok(sent >= upload.length && sent < upload.length + overhead, `${secure ? 'FTPS' : 'plain'}: sent ${sent}`);
+      }
+    } finally {
+      h.module.services.ftp.closeAll();
+      await h.close();
+      await plain.close();
+      await tls.close();
+      pki.dispose();
     }
   });
 });

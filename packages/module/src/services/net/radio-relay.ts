@@ -10,7 +10,10 @@ import { LinkQueue, SEGMENT } from './link-queue.js';
  * and sees the cellular link's latency and bandwidth, on the module clock.
  */
 export async function relayThroughRadio(link: RadioLink, raw: Socket, upstream: Socket, localPort?: number): Promise<void> {
-  const server = createServer();
+  // Half-open: the module's end (FIN) must travel behind its queued data. Without it the relay
+  // answered the FIN at once, `raw` closed, and the dialer destroyed `upstream` with the queued
+  // bytes still in the uplink queue (an FTP store arrived truncated, and early).
+  const server = createServer({ allowHalfOpen: true });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());

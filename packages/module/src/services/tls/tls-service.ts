@@ -7,7 +7,7 @@ import { planConnection, PlanError, type ConnectionPlan, type PlanFailure, type 
 import { ENCRYPTED_TAG_OF_TYPE, plainSessionType, ProfileError, unpackSessionId, type SecurityProfile, type SecurityProfiles, type SessionResumption } from './profiles.js';
 import { buildSession, parseSession as parseSessionDer, type SessionFields } from './session-der.js';
 import { verifyServer, type VerifyFailure } from './verify.js';
-import { PskDtlsSession, type DtlsSession } from './dtls.js';
+import { openPskDtls, type DtlsSession } from './dtls.js';
 import { CertDtlsError, openCertDtls, type DtlsResumable } from './dtls/open.js';
 import { problemOfCode, type TlsProblem } from './tls-problem.js';
 import type { SessionMemory } from './session-memory.js';
@@ -245,7 +245,7 @@ export class TlsService {
       released = true;
       this.active--;
     };
-    // The module clock times the handshake; the library's own timer is only a backstop.
+    // The module clock times the handshake and the client's retransmissions.
     const limit = this.table.handshakeInactivityMs;
     const abandon = new AbortController();
     let onExpire: (() => void) | undefined;
@@ -257,7 +257,7 @@ export class TlsService {
     try {
       session = await new Promise<DtlsSession>((resolve, reject) => {
         onExpire = () => reject(new TlsFailure('timeout', 'handshake inactivity timer expired'));
-        PskDtlsSession.open({ host: req.host, port: req.port, identity, key, timeoutMs: limit, signal: abandon.signal }).then(resolve, (err: unknown) =>
+        openPskDtls({ host: req.host, port: req.port, identity, key, clock: this.clock, signal: abandon.signal }).then(resolve, (err: unknown) =>
           reject(new TlsFailure('handshake', err instanceof Error ? err.message : String(err), 'protocol')),
         );
       });

@@ -27,7 +27,7 @@ static unsigned int psk_cb(SSL *ssl, const char *identity, unsigned char *psk, u
   return (unsigned int)(n / 2);
 }
 
-/* s_server's default for DTLS: a HelloVerifyRequest round (node-dtls-client expects it). */
+/* s_server's default for DTLS: a HelloVerifyRequest round (the module's client goes through it like any DTLS 1.2 client). */
 static int cookie_gen(SSL *ssl, unsigned char *cookie, unsigned int *len) {
   (void)ssl;
   memcpy(cookie, "modemlab", 8);

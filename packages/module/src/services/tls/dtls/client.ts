@@ -4,8 +4,13 @@ import { constants, createECDH, createHash, randomBytes, sign, verify, X509Certi
 import type { Clock } from '@modemlab/at';
 import { prf } from './prf.js';
 import { CONTENT, openRecord, parseRecords, ReplayWindow, sealRecord, type DtlsRecord, type GcmKeys } from './record.js';
+import { openCcm8Record, sealCcm8Record } from './record-ccm.js';
 import { fragments, HS, Reassembler, wholeMessage, type HandshakeMessage } from './handshake.js';
-import { DTLS_GROUPS, dtlsSuiteByCode, SIGNATURE_ALGORITHMS, type DtlsCertSuite } from './suites.js';
+import { DTLS_GROUPS, dtlsPskSuiteByCode, dtlsSuiteByCode, pskPremaster, SIGNATURE_ALGORITHMS, type DtlsCertSuite, type DtlsPskSuite } from './suites.js';
+
+type Suite = DtlsCertSuite | DtlsPskSuite;
+const suiteByCode = (code: number): Suite | undefined => dtlsSuiteByCode(code) ?? dtlsPskSuiteByCode(code);
+const isPsk = (s: Suite | undefined): s is DtlsPskSuite => s !== undefined && 'record' in s;
 
 /** What a later handshake needs to resume this session (abbreviated handshake, RFC 5246 §7.3). */
 export interface DtlsResumable {
@@ -21,14 +26,16 @@ export interface CertDtlsOptions {
   port: number;
   /** SNI (a host name, never an address). */
   servername?: string;
-  /** Suite codes to offer, in preference order (DTLS_CERT_SUITES only). */
+  /** Suite codes to offer, in preference order (DTLS_CERT_SUITES, or DTLS_PSK_SUITES with `psk`). */
   suites: number[];
+  /** The pre-shared key and identity for PSK suites (RFC 4279): no certificates either way. */
+  psk?: { identity: Buffer; key: Buffer };
   /** Client certificate chain (leaf first) and its key, for a CertificateRequest. */
   chain?: X509Certificate[];
   key?: KeyObject;
   clock: Clock;
   /** The profile's checks on the server's chain; a refusal ends the handshake with a fatal alert. */
-  verify(chain: Buffer[]): { ok: true } | { ok: false; failure: string; message: string };
+  verify?(chain: Buffer[]): { ok: true } | { ok: false; failure: string; message: string };
   resume?: DtlsResumable;
   /** Largest datagram sent. */
   mtu?: number;
@@ -63,8 +70,9 @@ const ALERT_HANDSHAKE_FAILURE = 40;
 type Phase = 'hello' | 'server-flight' | 'finished' | 'open' | 'closed';
 
 /**
- * A certificate DTLS 1.2 client on node:crypto: ECDHE-ECDSA/RSA with AES-GCM, client
- * certificates, abbreviated-handshake resumption, flight retransmission on the module clock.
+ * The module's DTLS 1.2 client on node:crypto: ECDHE-ECDSA/RSA with AES-GCM, client
+ * certificates, abbreviated-handshake resumption, flight retransmission on the module clock;
+ * and with `psk`, the PSK suites (AES-GCM, AES-CCM_8) on the same state machine.
  * See docs/dtls-certificates.md for why it is ours and not a library's.
  */
 export class CertDtlsSession extends EventEmitter<CertDtlsEvents> {
@@ -74,7 +82,7 @@ export class CertDtlsSession extends EventEmitter<CertDtlsEvents> {
   private serverRandom = Buffer.alloc(0);
   private sessionId = Buffer.alloc(0);
   private cookie = Buffer.alloc(0);
-  private suite?: DtlsCertSuite;
+  private suite?: Suite;
   private master?: Buffer;
   private writeKeys?: GcmKeys;
   private readKeys?: GcmKeys;
@@ -155,6 +163,7 @@ export class CertDtlsSession extends EventEmitter<CertDtlsEvents> {
   private record(type: number, body: Buffer): Buffer {
     const epoch = this.writeEpoch;
     const seq = this.writeSeq[epoch]!++;
+    if (epoch !== 0 && isPsk(this.suite) && this.suite.record === 'ccm8') return sealCcm8Record(type, epoch, seq, body, this.writeKeys!);
     return sealRecord(type, epoch, seq, body, epoch === 0 ? undefined : this.writeKeys);
   }
 
@@ -231,9 +240,11 @@ export class CertDtlsSession extends EventEmitter<CertDtlsEvents> {
       const name = Buffer.from(o.servername, 'ascii');
       ext.push(extension(0, vec(2, Buffer.concat([Buffer.from([0]), vec(2, name)]))));
     }
-    ext.push(extension(10, vec(2, u16s([...DTLS_GROUPS.keys()]))));
-    ext.push(extension(11, Buffer.from([1, 0])));
-    ext.push(extension(13, vec(2, u16s(SIGNATURE_ALGORITHMS))));
+    if (suites.some((c) => dtlsSuiteByCode(c))) {
+      ext.push(extension(10, vec(2, u16s([...DTLS_GROUPS.keys()]))));
+      ext.push(extension(11, Buffer.from([1, 0])));
+      ext.push(extension(13, vec(2, u16s(SIGNATURE_ALGORITHMS))));
+    }
     ext.push(extension(0xff01, Buffer.from([0])));
     const body = Buffer.concat([
       u16(0xfefd),
@@ -273,7 +284,7 @@ export class CertDtlsSession extends EventEmitter<CertDtlsEvents> {
         if (this.early.length < 32) this.early.push(r);
         return;
       }
-      const plain = openRecord(r, this.readKeys);
+      const plain = isPsk(this.suite) && this.suite.record === 'ccm8' ? openCcm8Record(r, this.readKeys) : openRecord(r, this.readKeys);
       // Records that do not authenticate, and replays, are dropped silently.
       if (!plain || !this.replay.accept(r.seq)) return;
       body = plain;
@@ -356,19 +367,21 @@ export class CertDtlsSession extends EventEmitter<CertDtlsEvents> {
         return;
       }
       case HS.certificate:
-        if (this.phase !== 'server-flight' || this.resumed) throw protocol('unexpected Certificate');
+        if (this.phase !== 'server-flight' || this.resumed || isPsk(this.suite)) throw protocol('unexpected Certificate');
         hashed();
         return this.onCertificate(m.body);
       case HS.serverKeyExchange:
-        if (this.phase !== 'server-flight' || !this.serverKey) throw protocol('unexpected ServerKeyExchange');
+        if (this.phase !== 'server-flight' || (!this.serverKey && !isPsk(this.suite))) throw protocol('unexpected ServerKeyExchange');
         hashed();
+        // PSK: the body is only a psk_identity_hint (RFC 4279 §2); the profile names the identity.
+        if (isPsk(this.suite)) return void readVec(m.body, 0, 2);
         return this.onServerKeyExchange(m.body);
       case HS.certificateRequest:
-        if (this.phase !== 'server-flight') throw protocol('unexpected CertificateRequest');
+        if (this.phase !== 'server-flight' || isPsk(this.suite)) throw protocol('unexpected CertificateRequest');
         hashed();
         return this.onCertificateRequest(m.body);
       case HS.serverHelloDone:
-        if (this.phase !== 'server-flight' || !this.ecdhe) throw protocol('unexpected ServerHelloDone');
+        if (this.phase !== 'server-flight' || (!this.ecdhe && !isPsk(this.suite))) throw protocol('unexpected ServerHelloDone');
         hashed();
         return this.sendClientFlight();
       case HS.finished:
@@ -386,7 +399,7 @@ export class CertDtlsSession extends EventEmitter<CertDtlsEvents> {
     this.sessionId = Buffer.from(id.value);
     at = id.end;
     const code = b.readUInt16BE(at);
-    const suite = dtlsSuiteByCode(code);
+    const suite = suiteByCode(code);
     if (b.readUInt16BE(0) !== 0xfefd || !suite || !this.opts.suites.concat(this.opts.resume?.suite ?? []).includes(code)) throw protocol('server chose a version or suite not offered');
     this.suite = suite;
     this.phase = 'server-flight';
@@ -411,7 +424,7 @@ export class CertDtlsSession extends EventEmitter<CertDtlsEvents> {
       chain.push(Buffer.from(c.value));
       at = c.end;
     }
-    const verdict = this.opts.verify(chain);
+    const verdict = this.opts.verify?.(chain) ?? { ok: false as const, failure: 'no-verifier', message: 'no certificate checks configured' };
     if (!verdict.ok) throw new CertDtlsError('verification', verdict.message, verdict.failure);
     if (chain.length === 0) throw protocol('server sent no certificate');
     this.serverChain = chain;
@@ -441,6 +454,7 @@ export class CertDtlsSession extends EventEmitter<CertDtlsEvents> {
 
   /** Certificate?, ClientKeyExchange, CertificateVerify?, ChangeCipherSpec, Finished. */
   private sendClientFlight(): void {
+    if (isPsk(this.suite)) return this.sendPskFlight();
     const o = this.opts;
     const ecdh = createECDH(DTLS_GROUPS.get(this.ecdhe!.group)!);
     const mine = ecdh.generateKeys();
@@ -464,6 +478,20 @@ export class CertDtlsSession extends EventEmitter<CertDtlsEvents> {
       const data = Buffer.concat(this.transcript);
       this.handshakeMessage(HS.certificateVerify, Buffer.concat([u16(signWith.scheme), vec(2, makeSignature(signWith.scheme, data, signWith.key))]));
     }
+    this.deriveKeys();
+    this.changeCipherSpec();
+    this.handshakeMessage(HS.finished, this.verifyData('client finished'));
+    this.phase = 'finished';
+    this.sendFlight();
+  }
+
+  /** ClientKeyExchange (the PSK identity), ChangeCipherSpec, Finished (RFC 4279 §2). */
+  private sendPskFlight(): void {
+    const psk = this.opts.psk;
+    if (!psk) throw protocol('server chose a PSK suite without a pre-shared key');
+    this.master = prf(this.suite!.prfHash, pskPremaster(psk.key), 'master secret', Buffer.concat([this.clientRandom, this.serverRandom]), 48);
+    this.newFlight();
+    this.handshakeMessage(HS.clientKeyExchange, vec(2, psk.identity));
     this.deriveKeys();
     this.changeCipherSpec();
     this.handshakeMessage(HS.finished, this.verifyData('client finished'));

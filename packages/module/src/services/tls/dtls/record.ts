@@ -25,7 +25,7 @@ export function parseRecords(datagram: Buffer): DtlsRecord[] {
   return out;
 }
 
-function header(type: number, epoch: number, seq: number, length: number): Buffer {
+export function header(type: number, epoch: number, seq: number, length: number): Buffer {
   const h = Buffer.alloc(HEADER);
   h[0] = type;
   h.writeUInt16BE(DTLS12, 1);
@@ -35,7 +35,7 @@ function header(type: number, epoch: number, seq: number, length: number): Buffe
   return h;
 }
 
-function aad(type: number, epoch: number, seq: number, length: number): Buffer {
+export function aad(type: number, epoch: number, seq: number, length: number): Buffer {
   const a = Buffer.alloc(13);
   a.writeUInt16BE(epoch, 0);
   a.writeUIntBE(seq, 2, 6);
