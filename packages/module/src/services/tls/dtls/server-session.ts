@@ -3,11 +3,11 @@ import { createECDH, createHash, randomBytes, X509Certificate, type KeyObject } 
 import type { Clock } from '@modemlab/at';
 import { prf } from './prf.js';
 import { CONTENT, openRecord, ReplayWindow, sealRecord, type DtlsRecord, type GcmKeys } from './record.js';
-import { openCcmRecord, sealCcmRecord } from './ccm.js';
+import { openCcm8Record, sealCcm8Record } from './record-ccm.js';
 import { fragments, HS, Reassembler, wholeMessage, type HandshakeMessage } from './handshake.js';
-import { DTLS_GROUPS } from './suites.js';
+import { DTLS_GROUPS, pskPremaster } from './suites.js';
 import {
-  checkSignature, DecodeError, DTLS_SERVER_SUITES, makeSignature, parseClientHello, pskPremaster, readVec, serverScheme, u16, u16List, vec,
+  checkSignature, DecodeError, DTLS_SERVER_SUITES, makeSignature, parseClientHello, readVec, serverScheme, u16, u16List, vec,
   type DtlsServerSuite,
 } from './server-suites.js';
 
@@ -166,7 +166,7 @@ export class DtlsPeerSession extends EventEmitter<DtlsPeerEvents> {
 
   private seal(type: number, epoch: number, seq: number, plain: Buffer): Buffer {
     if (epoch === 0) return sealRecord(type, 0, seq, plain);
-    return this.suite!.cipher === 'ccm8' ? sealCcmRecord(type, epoch, seq, plain, this.writeKeys!) : sealRecord(type, epoch, seq, plain, this.writeKeys);
+    return this.suite!.cipher === 'ccm8' ? sealCcm8Record(type, epoch, seq, plain, this.writeKeys!) : sealRecord(type, epoch, seq, plain, this.writeKeys);
   }
 
   private record(type: number, body: Buffer, epoch = this.writeEpoch): Buffer {
@@ -181,7 +181,7 @@ export class DtlsPeerSession extends EventEmitter<DtlsPeerEvents> {
         if (this.early.length < 32) this.early.push(r);
         return false;
       }
-      const plain = this.suite!.cipher === 'ccm8' ? openCcmRecord(r, this.readKeys) : openRecord(r, this.readKeys);
+      const plain = this.suite!.cipher === 'ccm8' ? openCcm8Record(r, this.readKeys) : openRecord(r, this.readKeys);
       if (!plain || !this.replay.accept(r.seq)) return false;
       body = plain;
     } else if (r.epoch !== 0) return false;

@@ -1,4 +1,5 @@
 import { constants, sign, verify, type KeyObject } from 'node:crypto';
+import { DTLS_CERT_SUITES, DTLS_PSK_SUITES } from './suites.js';
 
 /**
  * What the DTLS server negotiates: the certificate suites of suites.ts (ECDHE, AES-GCM)
@@ -14,22 +15,11 @@ export interface DtlsServerSuite {
   prfHash: 'sha256' | 'sha384';
 }
 
-/** In the server's order of preference. */
+/** In the server's order of preference: the certificate suites, then the PSK ones (suites.ts). */
 export const DTLS_SERVER_SUITES: readonly DtlsServerSuite[] = [
-  { code: 0xc02b, kx: 'ecdhe', auth: 'ecdsa', cipher: 'gcm', keyLength: 16, prfHash: 'sha256' },
-  { code: 0xc02c, kx: 'ecdhe', auth: 'ecdsa', cipher: 'gcm', keyLength: 32, prfHash: 'sha384' },
-  { code: 0xc02f, kx: 'ecdhe', auth: 'rsa', cipher: 'gcm', keyLength: 16, prfHash: 'sha256' },
-  { code: 0xc030, kx: 'ecdhe', auth: 'rsa', cipher: 'gcm', keyLength: 32, prfHash: 'sha384' },
-  { code: 0x00a8, kx: 'psk', cipher: 'gcm', keyLength: 16, prfHash: 'sha256' },
-  { code: 0xc0a8, kx: 'psk', cipher: 'ccm8', keyLength: 16, prfHash: 'sha256' },
+  ...DTLS_CERT_SUITES.map((c) => ({ code: c.code, kx: 'ecdhe' as const, auth: c.auth, cipher: 'gcm' as const, keyLength: c.keyLength, prfHash: c.prfHash })),
+  ...DTLS_PSK_SUITES.map((p) => ({ code: p.code, kx: 'psk' as const, cipher: p.record, keyLength: p.keyLength, prfHash: p.prfHash })),
 ];
-
-/** The PSK premaster secret (RFC 4279 §2): uint16 N, N zero bytes, uint16 N, the key. */
-export function pskPremaster(psk: Buffer): Buffer {
-  const n = Buffer.alloc(2);
-  n.writeUInt16BE(psk.length);
-  return Buffer.concat([n, Buffer.alloc(psk.length), n, psk]);
-}
 
 const HASH_OF: Record<number, string> = { 4: 'sha256', 5: 'sha384', 6: 'sha512' };
 
