@@ -18,6 +18,7 @@ import { startMosquitto, type Mosquitto } from '../packages/module/src/testing/m
 import { sharedPki } from '../packages/module/src/testing/tls-peers.js';
 
 const pki = sharedPki();
+const PSK = '0102030405060708090a0b0c0d0e0f10';
 let dir: string;
 let broker: Mosquitto;
 let gw: MqttSnGateway;
@@ -33,7 +34,7 @@ before(async () => {
     return join(dir, name);
   };
   broker = await startMosquitto();
-  const ep = await listenDtls('127.0.0.1', 0, { cert: file('gw.pem', pki.server.cert), key: file('gw.key', pki.server.key), ca: file('ca.pem', pki.ca.cert) });
+  const ep = await listenDtls('127.0.0.1', 0, { cert: file('gw.pem', pki.server.cert), key: file('gw.key', pki.server.key), ca: file('ca.pem', pki.ca.cert), psk: new Map([['flex-psk', Buffer.from(PSK, 'hex')]]) });
   ep.server.on('handshakeError', (_peer, err) => failures.push(err.message));
   gwPort = ep.port;
   gw = new MqttSnGateway({ endpoint: ep, broker: `mqtt://127.0.0.1:${broker.port}`, predefined: new Map(), timerPeriodMs: 0 });
@@ -80,9 +81,13 @@ async function flexModule(ca: string): Promise<ModuleHarness> {
   return h;
 }
 
-async function nextSeen(): Promise<string> {
-  while (seen.length === 0) await new Promise((r) => setTimeout(r, 10));
-  return seen.shift()!;
+/** The next message the broker delivered on `topic` (others are skipped). */
+async function nextSeen(topic: string): Promise<string> {
+  for (;;) {
+    const i = seen.findIndex((m) => m.startsWith(`${topic}=`));
+    if (i >= 0) return seen.splice(i, 1)[0]!;
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 describe('MQTT Flex: u-blox MQTT-SN over certificate DTLS to modemlab\'s gateway', () => {
@@ -92,7 +97,7 @@ describe('MQTT Flex: u-blox MQTT-SN over certificate DTLS to modemlab\'s gateway
     const reg = await command(h, 'AT+UMQTTSNC=2,"flex/temp"', '+UUMQTTSNC: 2,');
     const id = Number(/\+UUMQTTSNC: 2,1,(\d+)\r\n$/.exec(reg)![1]);
     assert.equal(await command(h, `AT+UMQTTSNC=4,1,0,0,0,"${id}","21.5"`, '+UUMQTTSNC: 4,'), `${OK}\r\n+UUMQTTSNC: 4,1\r\n`);
-    assert.equal(await nextSeen(), 'flex/temp=21.5');
+    assert.equal(await nextSeen('flex/temp'), 'flex/temp=21.5');
     assert.match(await command(h, 'AT+UMQTTSNC=5,1,0,"flex/cmd"', '+UUMQTTSNC: 5,'), /^\r\nOK\r\n\r\n\+UUMQTTSNC: 5,1,1,\d+\r\n$/);
     h.take();
     await watcher.publishAsync('flex/cmd', 'on', { qos: 1 });
@@ -110,5 +115,33 @@ describe('MQTT Flex: u-blox MQTT-SN over certificate DTLS to modemlab\'s gateway
     assert.deepEqual(failures, ['fatal alert 48 from the client']);
     // Nothing reached the broker, and the module can still be reconfigured.
     assert.equal(await at(h, 'AT+UMQTTSNC=2,"flex/x"'), cmeError('operation not allowed'));
+  });
+});
+
+describe('MQTT Flex with a pre-shared key: the same gateway, PSK suites (--psk)', () => {
+  it('profile with op 8/9: connect, register, publish reaches the broker; a wrong key fails with 36,0 after the handshake timer', async () => {
+    const h = await ublox({ hosts: { 'flex.lab': '127.0.0.1' } });
+    open.push(h);
+    assert.equal(await at(h, 'AT+CMEE=2'), OK);
+    assert.equal(await at(h, `AT+USECPRF=2,8,"${PSK}",1`), OK);
+    assert.equal(await at(h, 'AT+USECPRF=2,9,"flex-psk"'), OK);
+    assert.equal(await at(h, 'AT+UMQTTSN=0,"flex-psk-dev"'), OK);
+    assert.equal(await at(h, 'AT+UMQTTSN=9,1,2'), OK);
+    assert.equal(await at(h, `AT+UMQTTSN=1,"flex.lab",${gwPort}`), OK);
+    assert.equal(await command(h, 'AT+UMQTTSNC=1', '+UUMQTTSNC: 1,'), `${OK}\r\n+UUMQTTSNC: 1,1\r\n`);
+    const reg = await command(h, 'AT+UMQTTSNC=2,"flex/psk"', '+UUMQTTSNC: 2,');
+    const id = Number(/\+UUMQTTSNC: 2,1,(\d+)\r\n$/.exec(reg)![1]);
+    assert.equal(await command(h, `AT+UMQTTSNC=4,1,0,0,0,"${id}","psk up"`, '+UUMQTTSNC: 4,'), `${OK}\r\n+UUMQTTSNC: 4,1\r\n`);
+    assert.equal(await nextSeen('flex/psk'), 'flex/psk=psk up');
+    assert.equal(await command(h, 'AT+UMQTTSNC=0', '+UUMQTTSNC: 0,'), `${OK}\r\n+UUMQTTSNC: 0,1\r\n`);
+
+    failures = [];
+    assert.equal(await at(h, `AT+USECPRF=2,8,"${'ff'.repeat(16)}",1`), OK);
+    // Keys differ, so the client's Finished does not authenticate at the gateway and is dropped
+    // (DTLS drops bad records silently): the module's handshake timer (60 s) ends it.
+    assert.equal(await at(h, 'AT+UMQTTSNC=1'), OK);
+    assert.equal(await h.advance(60_000), '\r\n+UUMQTTSNC: 1,0\r\n');
+    assert.equal(await at(h, 'AT+UMQTTSNER'), answer('+UMQTTSNER: 36,0'));
+    assert.deepEqual(failures, []);
   });
 });
