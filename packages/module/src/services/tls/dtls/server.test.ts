@@ -191,3 +191,39 @@ test('raw: HelloVerifyRequest carries the ClientHello record number; a repeated 
     await server.close();
   }
 });
+
+test('garbage and mutated handshake datagrams neither crash the server nor leave state; a real client still connects', { timeout: 20_000 }, async () => {
+  const { server, port } = await echoServer({ psk: new Map([['id', Buffer.alloc(16, 1)]]), cert: pki.server.cert, key: pki.server.key });
+  const sock = createSocket('udp4');
+  sock.bind(0, '127.0.0.1');
+  await once(sock, 'listening');
+  // A deterministic generator: the same inputs every run.
+  let x = 12345;
+  const rnd = (n: number) => {
+    x = (x * 1103515245 + 12345) & 0x7fffffff;
+    return x % n;
+  };
+  try {
+    for (let i = 0; i < 400; i++) {
+      const body = Buffer.alloc(rnd(200));
+      for (let j = 0; j < body.length; j++) body[j] = rnd(256);
+      const head = Buffer.from([[20, 21, 22, 23][rnd(4)]!, 0xfe, 0xfd, 0, rnd(2), 0, 0, 0, 0, 0, rnd(9), body.length >> 8, body.length & 0xff]);
+      // Every fourth looks like a ClientHello header with a random body.
+      if (i % 4 === 0 && body.length > 12) {
+        head[0] = 22;
+        body[0] = 1;
+        body.writeUIntBE(body.length - 12, 1, 3);
+        body.writeUIntBE(0, 6, 3);
+        body.writeUIntBE(body.length - 12, 9, 3);
+      }
+      sock.send(Buffer.concat([head, body]), port, '127.0.0.1');
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(server.peerCount, 0);
+    const r = await sClient(port, ['-cipher', 'ECDHE-RSA-AES128-GCM-SHA256'], 'still here\n', 11);
+    assert.equal(r.stdout, 'still here\n');
+  } finally {
+    sock.close();
+    await server.close();
+  }
+});
