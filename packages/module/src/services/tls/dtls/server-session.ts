@@ -65,6 +65,7 @@ export class DtlsPeerSession extends EventEmitter<DtlsPeerEvents> {
   private transcript: Buffer[] = [];
   private readonly inbound = new Reassembler();
   private sendMsgSeq = 0;
+  private clientHelloSeq = 0;
   private writeEpoch = 0;
   private readonly writeSeq = [0, 0];
   private flight: Array<() => Buffer> = [];
@@ -206,7 +207,7 @@ export class DtlsPeerSession extends EventEmitter<DtlsPeerEvents> {
         const { old } = this.inbound.add(body);
         // Handle it now: the key exchange must be in before a ChangeCipherSpec later in the datagram.
         this.drain();
-        return old && this.phase !== 'hello';
+        return old && this.phase !== 'hello' && this.startsPeerFlight(body);
       }
       case CONTENT.applicationData:
         if (this.phase === 'open' && r.epoch === 1) this.emit('message', Buffer.from(body));
@@ -214,6 +215,19 @@ export class DtlsPeerSession extends EventEmitter<DtlsPeerEvents> {
       default:
         return false;
     }
+  }
+
+  /**
+   * Whether the record holds the start (offset 0) of the first message of the peer's last
+   * flight: the ClientHello while we wait for its second flight, the message after it once
+   * open. One resend per repeated flight, however many datagrams it takes.
+   */
+  private startsPeerFlight(record: Buffer): boolean {
+    const first = this.phase === 'open' ? this.clientHelloSeq + 1 : this.clientHelloSeq;
+    for (let at = 0; at + 12 <= record.length; at += 12 + record.readUIntBE(at + 9, 3)) {
+      if (record.readUInt16BE(at + 4) === first && record.readUIntBE(at + 6, 3) === 0) return true;
+    }
+    return false;
   }
 
   private onAlert(body: Buffer): void {
@@ -295,6 +309,7 @@ export class DtlsPeerSession extends EventEmitter<DtlsPeerEvents> {
     const s = chosen.suite;
     this.suite = s;
     this.sendMsgSeq = m.seq;
+    this.clientHelloSeq = m.seq;
     this.flight = [];
     const ext: Buffer[] = [];
     // RFC 5746: OpenSSL 3 clients refuse servers that do not confirm secure renegotiation.

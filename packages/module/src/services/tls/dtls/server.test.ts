@@ -10,6 +10,7 @@ import { ManualClock, systemClock } from '@modemlab/at';
 import { makePki, type TestPki } from '../tls.testutil.js';
 import { CertDtlsSession } from './client.js';
 import { parseRecords } from './record.js';
+import { udpRelay } from './relay.testutil.js';
 import { DtlsServer, type DtlsServerOptions } from './server.js';
 import type { DtlsServerHandshakeError } from './server-session.js';
 import { pemFiles, sClient } from './server.testutil.js';
@@ -224,6 +225,48 @@ test('garbage and mutated handshake datagrams neither crash the server nor leave
     assert.equal(r.stdout, 'still here\n');
   } finally {
     sock.close();
+    await server.close();
+  }
+});
+
+test('lost flights: the server resends its first flight and its CCS/Finished when the client repeats its own (client on a manual clock)', { timeout: 20_000 }, async () => {
+  const { server, port } = await echoServer({ cert: pki.server.cert, key: pki.server.key, ca: pki.ca.cert });
+  let serverHellos = 0;
+  let ccs = 0;
+  let clientFinishedFlights = 0;
+  let clientHellos = 0;
+  // Drop the first ServerHello flight and the first CCS/Finished flight from the server.
+  const relay = await udpRelay(port, (d) => {
+    if (d.toServer) {
+      if (d.handshakeType === 1) clientHellos++;
+      if (d.contentTypes.includes(20)) clientFinishedFlights++;
+      return 'pass';
+    }
+    if (d.handshakeType === 2 && serverHellos++ === 0) return 'drop';
+    if (d.contentType === 20 && ccs++ === 0) return 'drop';
+    return 'pass';
+  });
+  const clock = new ManualClock();
+  try {
+    const opening = CertDtlsSession.open({
+      host: '127.0.0.1', port: relay.port, suites: [0xc02f], clock, verify: () => ({ ok: true }),
+      chain: [new X509Certificate(pki.client.cert)], key: createPrivateKey(pki.client.key),
+    });
+    await relay.waitDropped(1);
+    clock.advance(1000); // the client repeats its ClientHello: the server repeats its flight
+    await relay.waitDropped(2);
+    clock.advance(1000); // the client repeats its Finished flight: the server repeats CCS/Finished
+    const session = await opening;
+    const echoed = new Promise<Buffer>((r) => session.once('message', r));
+    await session.send(Buffer.from('after loss'));
+    assert.equal((await echoed).toString(), 'after loss');
+    // Each repeated client flight got the server's answering flight exactly once.
+    assert.equal(serverHellos, clientHellos - 1, 'the first ClientHello got a HelloVerifyRequest');
+    assert.equal(ccs, clientFinishedFlights);
+    assert.ok(ccs >= 2);
+    session.close();
+  } finally {
+    relay.close();
     await server.close();
   }
 });
