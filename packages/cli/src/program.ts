@@ -164,12 +164,18 @@ export function buildProgram(io: ProgramIo): Command {
         .argParser(arg<HostPort>((v) => parseHostPort(v))),
     )
     .option('--predefined <FILE>', 'predefined topics, JSON {"<id>": "<topic>"}')
-    .action(async (o: { broker: string; listen: HostPort; predefined?: string }) => {
+    .option('--dtls', 'listen with DTLS 1.2 (modemlab\'s own server) instead of plain UDP')
+    .option('--cert <FILE>', 'with --dtls: the server certificate chain, PEM')
+    .option('--key <FILE>', 'with --dtls: the server key, PEM')
+    .option('--ca <FILE>', 'with --dtls: trusted CA, PEM; client certificates are then required')
+    .option('--psk <IDENTITY:HEX>', 'with --dtls: a PSK identity and key (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .action(async (o: { broker: string; listen: HostPort; predefined?: string; dtls?: boolean; cert?: string; key?: string; ca?: string; psk?: string[] }) => {
       let gw;
       try {
         const { startGatewayCommand } = await import('./mqttsn-gateway/command.js');
+        const { gatewayDtlsFlags } = await import('./mqttsn-gateway/dtls.js');
         gw = await startGatewayCommand(
-          { broker: o.broker, listen: o.listen, ...(o.predefined === undefined ? {} : { predefined: o.predefined }) },
+          { broker: o.broker, listen: o.listen, ...(o.predefined === undefined ? {} : { predefined: o.predefined }), ...gatewayDtlsFlags(o) },
           (line) => io.out(line + '\n'),
         );
       } catch (err) {

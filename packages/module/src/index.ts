@@ -18,3 +18,6 @@ export { parseRadioScript, RadioLink, RadioSpecError, type RadioScriptStep } fro
 export { NvmStore } from './nvm/store.js';
 export { RootOfTrust } from './services/rot/root-of-trust.js';
 export { applyControls, labSnapshot, LabControlError, RAT_NAMES, type LabControls, type LabModule, type LabSnapshot, type RadioLinkControl } from './lab-control.js';
+export { DtlsServer, DtlsPeerSession, type DtlsServerOptions } from './services/tls/dtls/server.js';
+export { DtlsServerHandshakeError } from './services/tls/dtls/server-session.js';
+export { CertDtlsSession, CertDtlsError } from './services/tls/dtls/client.js';

@@ -13,6 +13,7 @@ import { expectationPattern, parseTranscript, substitute, type PkiItem, type Tls
 import { settle } from './harness.js';
 import { startTranscriptServers } from './transcript-servers.js';
 import { startDtlsServer } from './dtls-server.js';
+import { startGatewayPeer } from './mqttsn-gateway-peer.js';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import type { Socket } from 'node:net';
 import { makeSizedPki, type SizedPki } from './sized-pki.js';
@@ -206,7 +207,8 @@ export async function runTranscript(source: string | Transcript, opts: RunOption
   const routes: Record<string, string> = {};
   try {
     for (const spec of t.tlsServers) {
-      if (spec.dtls) servers.push(await startDtlsServer({ port: spec.port, cert: pki!.server, key: pki!.serverKey, ...(spec.mutual ? { mutualCa: pki!.ca } : {}), echo: spec.echo }));
+      if (spec.dtls && spec.mqttsnGateway) servers.push(await startGatewayPeer({ port: spec.port, cert: pki!.server, key: pki!.serverKey, ...(spec.mutual ? { ca: pki!.ca } : {}) }));
+      else if (spec.dtls) servers.push(await startDtlsServer({ port: spec.port, cert: pki!.server, key: pki!.serverKey, ...(spec.mutual ? { mutualCa: pki!.ca } : {}), echo: spec.echo }));
       else servers.push(await startTlsServer(spec, pki!));
     }
     for (const srv of t.peers) {

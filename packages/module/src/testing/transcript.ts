@@ -44,7 +44,8 @@
  *                             what it receives, "close" ends the connection after the first
  *                             data it receives (and echoes). Map NAME with @hosts NAME=127.0.0.1.
  *                             "dtls": openssl s_server -dtls1_2 on UDP PORT instead (mutual,
- *                             echo as above; no close).
+ *                             echo as above; no close). "dtls mqttsn-gateway": `modemlab
+ *                             mqttsn-gateway --dtls` there instead, in front of a mosquitto.
  *   >>pki ca|client|clientkey send that PEM text as it is (no CR added)
  *   <<pki ca|client|clientkey expect that PEM text (the echo of a prompt)
  *   @tls-peer ADDR:PORT KIND [FLAGS]
@@ -106,6 +107,8 @@ export interface TlsServerSpec {
   close: boolean;
   /** A DTLS 1.2 server on UDP PORT instead (openssl s_server). */
   dtls: boolean;
+  /** With dtls: modemlab's MQTT-SN gateway over DTLS in front of a mosquitto, instead of s_server. */
+  mqttsnGateway?: boolean;
 }
 
 /** A real HTTPS server the runner starts before the module (@https-server). */
@@ -226,7 +229,7 @@ export function parseTranscript(source: string): Transcript {
         const [where = '', ...flags] = arg.trim().split(/\s+/);
         const m = /^([^:\s]+):(\d+)$/.exec(where);
         if (!m) throw new Error(`line ${lineNo}: @tls-server NAME:PORT expected`);
-        t.tlsServers.push({ name: m[1]!, port: Number(m[2]), mutual: flags.includes('mutual'), echo: flags.includes('echo'), close: flags.includes('close'), dtls: flags.includes('dtls') });
+        t.tlsServers.push({ name: m[1]!, port: Number(m[2]), mutual: flags.includes('mutual'), echo: flags.includes('echo'), close: flags.includes('close'), dtls: flags.includes('dtls'), ...(flags.includes('mqttsn-gateway') ? { mqttsnGateway: true } : {}) });
         t.pki ??= {};
         break;
       }
