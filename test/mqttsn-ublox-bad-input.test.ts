@@ -149,7 +149,7 @@ describe('u-blox MQTT-SN: the gateway ends the session mid-way', () => {
     h.take();
     await killBroker();
     assert.equal(await h.waitFor('+UUMQTTSNC: 0,101\r\n'), '\r\n+UUMQTTSNC: 0,101\r\n');
-    assert.equal(await at(h, 'AT+UMQTTSNER'), answer('+UMQTTSNER: 37,0'));
+    assert.equal(await at(h, 'AT+UMQTTSNER'), answer('+UMQTTSNER: 37,37'));
     // Session commands are refused now; configuration is open again.
     assert.equal(await at(h, 'AT+UMQTTSNC=10'), cmeError('operation not allowed'));
     assert.equal(await at(h, 'AT+UMQTTSN=0,"sndie2"'), OK);
