@@ -213,6 +213,9 @@ export class MqttService extends EventEmitter<{ result: [MqttResult]; dropped: [
 
   private attach(conn: NetConnection, generation: number): void {
     this.conn = conn;
+    // One MQTT packet per write: with Nagle on, back-to-back QoS 0 publishes (no answer from the
+    // broker to carry the ACK) wait for the broker's delayed ACK, ~40 ms each (bench/mqtt.ts).
+    conn.raw.setNoDelay(true);
     const parser = packetParser({ protocolVersion: 4 });
     parser.on('packet', (packet: Packet) => {
       if (generation === this.generation) this.onPacket(packet);
