@@ -18,6 +18,7 @@ import type { Socket } from 'node:net';
 import { makeSizedPki, type SizedPki } from './sized-pki.js';
 import { PEER_KINDS, pkiFile, sharedPki, startPeer, type PeerKind } from './tls-peers.js';
 import { legacyTls, startFtpServer, type TestFtpServer } from '../services/ftp/ftp.testutil.js';
+import { startMosquitto } from './mosquitto.js';
 
 /** Certificates are made once per process and request: RSA keys of an exact size take a while. */
 const pkiCache = new Map<string, SizedPki>();
@@ -219,6 +220,11 @@ export async function runTranscript(source: string | Transcript, opts: RunOption
       servers.push(ftp);
       ftpServers.push(ftp);
       routes[srv.target] = `127.0.0.1:${ftp.port}`;
+    }
+    for (const target of t.mqttBrokers ?? []) {
+      const broker = await startMosquitto();
+      servers.push({ close: () => broker.stop() });
+      routes[target] = `127.0.0.1:${broker.port}`;
     }
     await runWithServers(t, pki, opts, routes, ftpServers);
   } finally {

@@ -59,6 +59,7 @@
  *                             password "secret") with explicit TLS (AUTH TLS, the test PKI's
  *                             server certificate) and routes ADDR:PORT to it; flags: tls1
  *                             (TLS 1.0 allowed, @SECLEVEL=0), plain (AUTH TLS refused)
+ *   @mqtt-broker ADDR:PORT  starts a real mosquitto on loopback and routes ADDR:PORT to it
  *   @ftp-file NAME "json string"
  *                             a file the FTP server holds from the start
  *   @ftp-check NAME "json string"
@@ -135,6 +136,8 @@ export interface Transcript {
   tlsServers: TlsServerSpec[];
   peers: TranscriptPeer[];
   ftpServers: TranscriptFtpServer[];
+  /** @mqtt-broker: the "ADDRESS:PORT" targets a mosquitto stands for. */
+  mqttBrokers?: string[];
   steps: Step[];
 }
 
@@ -271,6 +274,12 @@ export function parseTranscript(source: string): Transcript {
         const [target, ...flags] = arg.trim().split(/\s+/);
         if (!target || !/^[^:]+:\d+$/.test(target)) throw new Error(`line ${lineNo}: @ftp-server ADDRESS:PORT [FLAGS]`);
         t.ftpServers.push({ target, flags, files: {} });
+        break;
+      }
+      case '@mqtt-broker': {
+        const target = arg.trim();
+        if (!/^[^:\s]+:\d+$/.test(target)) throw new Error(`line ${lineNo}: @mqtt-broker ADDRESS:PORT`);
+        (t.mqttBrokers ??= []).push(target);
         break;
       }
       case '@ftp-file':
