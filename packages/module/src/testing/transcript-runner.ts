@@ -20,6 +20,7 @@ import { makeSizedPki, type SizedPki } from './sized-pki.js';
 import { PEER_KINDS, pkiFile, sharedPki, startPeer, type PeerKind } from './tls-peers.js';
 import { legacyTls, startFtpServer } from '../services/ftp/ftp.testutil.js';
 import { startVsftpd } from '../services/ftp/vsftpd.testutil.js';
+import { startMosquitto } from './mosquitto.js';
 
 /** An FTP server of a transcript (ftp-srv or vsftpd): where its files are. */
 type FtpHolder = { root: string; read(name: string): Buffer };
@@ -232,6 +233,11 @@ export async function runTranscript(source: string | Transcript, opts: RunOption
       servers.push(ftp);
       ftpServers.push(ftp);
       routes[srv.target] = `127.0.0.1:${ftp.port}`;
+    }
+    for (const target of t.mqttBrokers ?? []) {
+      const broker = await startMosquitto();
+      servers.push({ close: () => broker.stop() });
+      routes[target] = `127.0.0.1:${broker.port}`;
     }
     await runWithServers(t, pki, opts, routes, ftpServers);
   } finally {

@@ -63,6 +63,7 @@
  *                             vsftpd (Debian's vsftpd instead: anonymous, PASV refused so
  *                             only PORT works, FTPS forced with require_ssl_reuse unless
  *                             plain; uploads go to upload/)
+ *   @mqtt-broker ADDR:PORT  starts a real mosquitto on loopback and routes ADDR:PORT to it
  *   @ftp-file NAME "json string"
  *                             a file the FTP server holds from the start
  *   @ftp-check NAME "json string"
@@ -141,6 +142,8 @@ export interface Transcript {
   tlsServers: TlsServerSpec[];
   peers: TranscriptPeer[];
   ftpServers: TranscriptFtpServer[];
+  /** @mqtt-broker: the "ADDRESS:PORT" targets a mosquitto stands for. */
+  mqttBrokers?: string[];
   steps: Step[];
 }
 
@@ -277,6 +280,12 @@ export function parseTranscript(source: string): Transcript {
         const [target, ...flags] = arg.trim().split(/\s+/);
         if (!target || !/^[^:]+:\d+$/.test(target)) throw new Error(`line ${lineNo}: @ftp-server ADDRESS:PORT [FLAGS]`);
         t.ftpServers.push({ target, flags, files: {} });
+        break;
+      }
+      case '@mqtt-broker': {
+        const target = arg.trim();
+        if (!/^[^:\s]+:\d+$/.test(target)) throw new Error(`line ${lineNo}: @mqtt-broker ADDRESS:PORT`);
+        (t.mqttBrokers ??= []).push(target);
         break;
       }
       case '@ftp-file':

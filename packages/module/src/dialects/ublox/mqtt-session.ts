@@ -49,7 +49,7 @@ async function binaryPublish(ctx: Ctx, rest: RawParam[]): Promise<void> {
   if ((v.topic as string).length === 0) throw cme(UbloxCme.badParameter, 'empty topic');
   const outcome = await ctx.prompt({ kind: 'binary', length: v.length as number, char: '>', guardMs: BINARY_GUARD_MS });
   if (outcome.status !== 'done') throw cme(COMMAND_TIMEOUT, 'binary data incomplete');
-  call(() => service.publish(v.qos as MqttQos, v.retain === 1, v.topic as string, outcome.data, true));
+  call(() => service.publish(v.qos as MqttQos, v.retain === 1, v.topic as string, outcome.data, true, (fn) => ctx.afterResult(fn)));
 }
 
 function publishText(ctx: Ctx, rest: RawParam[]): void {
@@ -65,7 +65,7 @@ function publishText(ctx: Ctx, rest: RawParam[]): void {
     payload = Buffer.from(text, 'latin1');
   }
   if ((v.topic as string).length === 0) throw cme(UbloxCme.badParameter, 'empty topic');
-  call(() => mqtt(ctx).publish(v.qos as MqttQos, v.retain === 1, v.topic as string, payload));
+  call(() => mqtt(ctx).publish(v.qos as MqttQos, v.retain === 1, v.topic as string, payload, false, (fn) => ctx.afterResult(fn)));
 }
 
 function publishFile(ctx: Ctx, rest: RawParam[]): void {
@@ -80,7 +80,7 @@ function publishFile(ctx: Ctx, rest: RawParam[]): void {
   }
   if (payload.length > t.maxBinaryMessage) throw cme(UbloxCme.badParameter, 'file longer than a message');
   // The file's outcome is reported as a publish (op 3 shares op 2's URC in our model).
-  call(() => mqtt(ctx).publish(v.qos as MqttQos, v.retain === 1, v.topic as string, payload));
+  call(() => mqtt(ctx).publish(v.qos as MqttQos, v.retain === 1, v.topic as string, payload, false, (fn) => ctx.afterResult(fn)));
 }
 
 function readMessages(ctx: Ctx, rest: RawParam[]): void {

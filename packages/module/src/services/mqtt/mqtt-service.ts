@@ -142,14 +142,18 @@ export class MqttService extends EventEmitter<{ result: [MqttResult]; dropped: [
     this.conn?.stream.end();
   }
 
-  publish(qos: MqttQos, retain: boolean, topic: string, payload: Buffer, binary = false): void {
+  /**
+   * `afterAnswer` runs a function once the command's final result code is out (the dialect's
+   * ctx.afterResult): a QoS 0 publish succeeds when written, and its result follows the OK at
+   * once — before anything the broker sends back, which a later event-loop turn could let in first.
+   */
+  publish(qos: MqttQos, retain: boolean, topic: string, payload: Buffer, binary = false, afterAnswer: (fn: () => void) => void = setImmediate): void {
     this.connectedRequired();
     const op: MqttOp = binary ? 'publish-binary' : 'publish';
     if (qos === 0) {
       this.send({ cmd: 'publish', topic, payload, qos: 0, retain, dup: false });
       this.failure = undefined;
-      // After the command's OK, as the module answers: a URC raised inside the command waits for its end.
-      setImmediate(() => this.emit('result', { op, ok: true }));
+      afterAnswer(() => this.emit('result', { op, ok: true }));
       return;
     }
     const messageId = this.messageId();
@@ -219,6 +223,9 @@ export class MqttService extends EventEmitter<{ result: [MqttResult]; dropped: [
 
   private attach(conn: NetConnection, generation: number): void {
     this.conn = conn;
+    // One MQTT packet per write: with Nagle on, back-to-back QoS 0 publishes (no answer from the
+    // broker to carry the ACK) wait for the broker's delayed ACK, ~40 ms each (bench/mqtt.ts).
+    conn.raw.setNoDelay(true);
     const parser = codec!.parser({ protocolVersion: 4 });
     parser.on('packet', (packet: Packet) => {
       if (generation === this.generation) this.onPacket(packet);

@@ -53,15 +53,19 @@ export class MqttSnRefused extends Error {
   }
 }
 
-/** The +UMQTTSNER pair: [class, detail]. Decided in docs/architecture.md ("MQTT-SN"). */
+/**
+ * The +UMQTTSNER pair: [class, code]. ubxlib (u_cell_mqtt.c) reads the SECOND number and retries
+ * on 21 (timeout) and 22 (no radio service) for MQTT-SN; elsewhere the code is the gateway's
+ * return code, or the class again (never 0 after a failure). docs/architecture.md ("MQTT-SN").
+ */
 export const SnError = {
   none: [0, 0],
-  timeout: [33, 0],
-  noService: [34, 0],
-  dns: [35, 0],
-  dtls: [36, 0],
+  timeout: [33, 21],
+  noService: [34, 22],
+  dns: [35, 35],
+  dtls: [36, 36],
   rejected: (rc: number): [number, number] => [13, rc],
-  lost: [37, 0],
+  lost: [37, 37],
 } as const;
 
 interface Events {
