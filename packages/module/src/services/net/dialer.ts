@@ -249,8 +249,10 @@ export class Dialer {
   }
 
   private async secureOn(conn: NetConnection, host: string, secure: SecureDial, signal?: AbortSignal): Promise<void> {
-    // The certificate decoder is loaded before the handshake (a handed-over socket is checked before it is read).
-    await loadCertLib();
+    // Start loading the certificate decoder, but arm the handshake (and its timer) now: the TLS
+    // service checks the peer once the decoder is in, and a connect timeout must count from
+    // the TCP connect, not from the end of an import (a test on the manual clock raced it).
+    loadCertLib().catch(() => undefined);
     const start: SecureStart = this.deps.tls.secure({
       profileId: secure.profileId,
       host,
