@@ -64,7 +64,7 @@ describe('u-blox CoAP: configuration and profiles', () => {
         'AT+UCOAP=8,1', 'AT+UCOAP=0,"h",0', 'AT+UCOAP=0,"h",65536', 'AT+UCOAP=1,"http://x/"', 'AT+UCOAP=1,"coap://x:99999/"',
         'AT+UCOAP=2,8,1', 'AT+UCOAP=2,0,2', 'AT+UCOAP=2,0,1,3', 'AT+UCOAP=2,6,1,7', 'AT+UCOAP=3,4', 'AT+UCOAP=4,2',
         'AT+UCOAP=5,4', 'AT+UCOAP=6,"x"', 'AT+UCOAP=5', 'AT+UCOAP=7,0,1', 'AT+UCOAP=7,1,99', 'AT+UCOAP=x',
-        'AT+UCOAPC=0', 'AT+UCOAPC=5', 'AT+UCOAPC=1,"00"', 'AT+UCOAPC=3,"0G"', 'AT+UCOAPC=3,"ABC"', `AT+UCOAPC=3,"${'00'.repeat(513)}"`, 'AT+UCOAPC=3,"00",65536',
+        'AT+UCOAPC=0', 'AT+UCOAPC=7', 'AT+UCOAPC=5,1', 'AT+UCOAPC=6', 'AT+UCOAPC=6,2', 'AT+UCOAPC=6,"x"', 'AT+UCOAPC=1,"00"', 'AT+UCOAPC=3,"0G"', 'AT+UCOAPC=3,"ABC"', `AT+UCOAPC=3,"${'00'.repeat(513)}"`, 'AT+UCOAPC=3,"00",65536',
       ]) {
         assert.equal(await at(h, `${bad}`).then((r) => r.replace(/\d+\r\n$/, 'n\r\n')), cmeError('n'), bad);
       }

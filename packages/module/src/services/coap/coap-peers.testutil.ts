@@ -86,16 +86,36 @@ export interface NodeCoap {
   stored: Map<string, Buffer>;
   /** Requests seen (method and path), in order. */
   seen: string[];
+  /** Observers of /obs still registered (an RST or a GET with Observe: 1 ends one). */
+  observers: Set<OutgoingMessage>;
+  /** Sets /obs and notifies its observers. */
+  notify(body: string): void;
   close(): Promise<void>;
 }
 
-/** The `coap` npm server: GET /hello, /big (3000 bytes), any stored path; PUT/POST store; else 4.04. */
+/**
+ * The `coap` npm server: GET /hello, /big (3000 bytes), any stored path; PUT/POST store; else 4.04.
+ * /obs is observable (RFC 7641): `notify` writes to every observer.
+ */
 export async function startNodeCoap(): Promise<NodeCoap> {
   const stored = new Map<string, Buffer>();
   const seen: string[] = [];
+  const observers = new Set<OutgoingMessage>();
+  let obs = 'v0';
   const server = createCoapServer((req: IncomingMessage, res: OutgoingMessage) => {
     const path = req.url.split('?')[0]!;
-    seen.push(`${req.method} ${req.url}`);
+    const observe = (req.headers as Record<string, unknown>).Observe;
+    seen.push(`${req.method} ${req.url}${observe === undefined ? '' : ` Observe:${String(observe)}`}`);
+    if (path === '/obs') {
+      if (observe === 0) {
+        observers.add(res);
+        res.on('finish', () => observers.delete(res));
+        res.write(obs);
+        return;
+      }
+      if (observe === 1) for (const o of observers) o.end();
+      return res.end(obs);
+    }
     if (req.method === 'PUT' || req.method === 'POST') {
       stored.set(path, Buffer.from(req.payload));
       res.code = req.method === 'PUT' ? '2.04' : '2.01';
@@ -119,6 +139,11 @@ export async function startNodeCoap(): Promise<NodeCoap> {
     port,
     stored,
     seen,
+    observers,
+    notify(body: string) {
+      obs = body;
+      for (const o of observers) o.write(body);
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -75,13 +75,27 @@ class UdpTransport extends EventEmitter<TransportEvents> implements CoapTranspor
     });
   }
 
+  private inflight = 0;
+  private closing = false;
+
   send(m: CoapMessage): void {
+    if (this.closing) return;
     const bytes = encodeUdp(m);
     this.meter.add(bytes.length, 0);
-    this.udp.send(bytes, this.port, this.address);
+    this.inflight++;
+    this.udp.send(bytes, this.port, this.address, () => {
+      this.inflight--;
+      if (this.closing && this.inflight === 0) this.shut();
+    });
   }
 
+  /** Closes once the datagrams already sent have left (a RST sent just before closing goes out). */
   close(): void {
+    this.closing = true;
+    if (this.inflight === 0) this.shut();
+  }
+
+  private shut(): void {
     try {
       this.udp.close();
     } catch {
