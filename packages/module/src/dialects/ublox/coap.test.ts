@@ -139,6 +139,33 @@ describe('u-blox CoAP: requests against the coap npm server', () => {
     assert.equal(await at(h, 'AT+UCOAPER'), answer('+UCOAPER: 3,404'));
   });
 
+  it('Observe (+UCOAPC=5/6): each notification is +UCOAPCD with its sequence number; deregister or forget', async () => {
+    assert.equal(await at(h, `AT+UCOAP=1,"coap://coap.test:${server.port}/obs"`), OK);
+    assert.equal(await at(h, 'AT+UCOAPC=6'), cmeError(3)); // nothing observed
+    assert.equal(await request(h, 'AT+UCOAPC=5'), OK + urc(`+UCOAPCD: 205,"${hex('v0')}",0,1`, '+UCOAPCR: 5,1'));
+    assert.equal(await at(h, 'AT+UCOAPC=5'), cmeError(3)); // one observation at a time
+    h.take();
+    server.notify('v1');
+    assert.equal(await h.waitFor(',2\r\n', 5000), urc(`+UCOAPCD: 205,"${hex('v1')}",0,2`));
+    // A request beside the observation.
+    assert.equal(await at(h, `AT+UCOAP=1,"coap://coap.test:${server.port}/hello"`), OK);
+    assert.equal(await request(h, 'AT+UCOAPC=1'), OK + urc(`+UCOAPCD: 205,"${hex('world')}",0`, '+UCOAPCR: 1,1'));
+    // Proactive cancel: GET with Observe: 1; its answer carries no sequence number.
+    assert.equal(await request(h, 'AT+UCOAPC=6'), OK + urc(`+UCOAPCD: 205,"${hex('v1')}",0`, '+UCOAPCR: 6,1'));
+    assert.equal(server.observers.size, 0);
+    assert.equal(await at(h, 'AT+UCOAPC=6'), cmeError(3));
+    // Reactive cancel: forget; the next notification gets a RST and the server drops us.
+    assert.equal(await at(h, `AT+UCOAP=1,"coap://coap.test:${server.port}/obs"`), OK);
+    assert.equal(await request(h, 'AT+UCOAPC=5'), OK + urc(`+UCOAPCD: 205,"${hex('v1')}",0,1`, '+UCOAPCR: 5,1'));
+    assert.equal(await request(h, 'AT+UCOAPC=6,1'), OK + urc('+UCOAPCR: 6,1'));
+    server.notify('v2');
+    for (let i = 0; server.observers.size > 0 && i < 100; i++) await sleep(20);
+    assert.equal(server.observers.size, 0);
+    assert.equal(h.take(), '');
+    assert.equal(await at(h, 'AT+UCOAPER'), answer('+UCOAPER: 0,0'));
+    assert.equal(await at(h, 'AT+UCOAPC=?'), answer('+UCOAPC: (1-6)'));
+  });
+
   it('configuration errors: not valid, no URI; a request while one runs is not allowed', async () => {
     const fresh = await ublox();
     try {
