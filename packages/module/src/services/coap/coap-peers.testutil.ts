@@ -47,11 +47,13 @@ export interface Libcoap {
  * "/example_data", and with `-d` any path a PUT creates; block-wise both ways by libcoap.
  * Ready when it has logged its last endpoint.
  */
-export async function startLibcoap(opts: { psk?: string; hint?: string; cert?: { cert: string; key: string; ca: string } } = {}): Promise<Libcoap> {
+export async function startLibcoap(opts: { psk?: string; hint?: string; cert?: { cert: string; key: string; ca: string }; verifyClient?: boolean } = {}): Promise<Libcoap> {
   const port = await freePortPair();
   const args = ['-A', '127.0.0.1', '-p', String(port), '-v', '7', '-d', '20'];
   if (opts.psk) args.push('-k', opts.psk, '-h', opts.hint ?? 'CoAP');
   if (opts.cert) args.push('-c', opts.cert.cert, '-j', opts.cert.key);
+  // -C: the CA is sent to the client and trusted for its certificate, which becomes required.
+  if (opts.cert && opts.verifyClient) args.push('-C', opts.cert.ca);
   const child = spawn('coap-server-openssl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const last = opts.psk || opts.cert ? 'created TLS  endpoint' : 'created TCP  endpoint';
   await new Promise<void>((resolve, reject) => {

@@ -12,7 +12,7 @@ export const RESPONSE_TIMEOUT_MS = 93_000;
 /** 2.31 Continue: the server wants the next Block1 block. */
 const CONTINUE = (2 << 5) | 31;
 
-export type CoapFailureReason = 'timeout' | 'reset' | 'closed' | 'protocol';
+export type CoapFailureReason = 'timeout' | 'reset' | 'closed' | 'protocol' | 'security';
 
 export class CoapFailure extends Error {
   constructor(readonly reason: CoapFailureReason, message: string) {
@@ -64,9 +64,9 @@ export class CoapExchanger {
 
   constructor(private readonly transport: CoapTransport, private readonly clock: Clock) {
     transport.on('message', (m) => this.onMessage(m));
-    transport.on('close', () => {
+    transport.on('close', (security) => {
       this.closed = true;
-      this.pending?.settle(new CoapFailure('closed', 'the server closed the connection'));
+      this.pending?.settle(security ? new CoapFailure('security', 'a TLS alert ended the connection') : new CoapFailure('closed', 'the server closed the connection'));
     });
     if (transport.reliable) transport.send(signal(Signal.csm));
   }

@@ -8,8 +8,11 @@ import type { CoapMessage } from './message.js';
 
 export interface TransportEvents {
   message: [CoapMessage];
-  /** The connection ended (the peer closed it, it failed): reliable transports only. */
-  close: [];
+  /**
+   * The connection ended (the peer closed it, it failed): reliable transports and DTLS.
+   * `security`: a TLS alert ended it (TLS 1.3 refuses a client certificate after the handshake).
+   */
+  close: [security?: boolean];
 }
 
 /**
@@ -152,11 +155,14 @@ class StreamTransport extends EventEmitter<TransportEvents> implements CoapTrans
       }
       for (const m of messages) this.emit('message', m);
     });
+    let alert = false;
     stream.on('close', () => {
       conn.activity();
-      this.emit('close');
+      this.emit('close', alert);
     });
-    stream.on('error', () => {});
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code?.startsWith('ERR_SSL')) alert = true;
+    });
   }
 
   send(m: CoapMessage): void {
