@@ -188,7 +188,9 @@ export class CoapExchanger {
     }
     // A piggybacked answer carries our message ID; a separate one only our token.
     const answer = p !== undefined && m.code !== 0 && m.token.equals(p.token) && (m.type !== 'ACK' || m.messageId === p.mid);
-    const observer = answer || m.type === 'ACK' ? undefined : this.observers.get(m.token.toString('hex'));
+    // A notification may even come typed ACK (the coap npm server marks those after a NON
+    // registration so): any non-empty message with an observation's token that answers nothing.
+    const observer = answer || m.code === 0 ? undefined : this.observers.get(m.token.toString('hex'));
     // A separate response comes confirmable: acknowledge it whether or not it is still wanted,
     // except a notification nobody observes, which is rejected, CON or NON (RFC 7641 §3.6).
     const unwanted = m.type === 'CON' ? m.code === 0 || (!answer && !observer && optionOf(m, Opt.observe) !== undefined) : m.type === 'NON' && !answer && !observer && optionOf(m, Opt.observe) !== undefined;

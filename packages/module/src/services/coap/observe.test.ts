@@ -287,3 +287,32 @@ describe('CoAP Observe against libcoap (/example_data, notified on PUT)', () => 
     });
   }
 });
+
+describe('CoAP Observe: the server going away mid-observation', () => {
+  for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
+    const how = signal === 'SIGKILL' ? 'killed: connection closed (+UCOAPER 2,7)' : 'shut down: its 4.04 notification ends it (+UCOAPER 3,404)';
+    it(`over TCP, libcoap ${how}`, async () => {
+      const server = await startLibcoap();
+      const h = await ublox();
+      try {
+        const coap = h.module.services.coap;
+        configure(coap, `coap+tcp://127.0.0.1:${server.port}/example_data`);
+        const w = watch(coap);
+        coap.observe();
+        await w.until(() => w.events.length === 1);
+        assert.deepEqual(w.events[0], { op: 'register', ok: true });
+        const exited = once(server.process, 'exit');
+        server.process.kill(signal);
+        await exited;
+        await w.until(() => w.events.length === 2);
+        const error = signal === 'SIGKILL' ? { kind: 'closed' } : { kind: 'server', code: 132 };
+        assert.deepEqual(w.events[1], { op: 'end', ok: false, error });
+        assert.equal(coap.observing, false);
+        assert.deepEqual(coap.lastError(), error);
+      } finally {
+        await h.close();
+        await server.stop();
+      }
+    });
+  }
+});
