@@ -89,6 +89,44 @@ for (const transport of ['tcp', 'pty'] as const) {
       }
     });
 
+    it('observe: notifications as events and as an async iterator, a request beside them; cancel by deregistering or forgetting', async () => {
+      await modem.coap.configure({ uri: `coap://coap.test:${npm.port}/` });
+      const obs = await modem.coap.observe('/obs');
+      const heard: string[] = [];
+      obs.on('notification', (n) => heard.push(n.payload.toString()));
+      npm.notify(`${transport}-a`);
+      npm.notify(`${transport}-b`);
+      const got: [string, string, number | undefined][] = [];
+      for await (const n of obs) {
+        got.push([n.code, n.payload.toString(), n.seq]);
+        if (got.length === 3) break;
+      }
+      assert.deepEqual(got.slice(1), [['2.05', `${transport}-a`, 2], ['2.05', `${transport}-b`, 3]]);
+      assert.equal(got[0]![2], 1);
+      const hello = await modem.coap.request({ method: 'GET', path: '/hello' });
+      assert.equal((await collect(hello.payload)).toString(), 'world');
+      await obs.cancel();
+      assert.equal(obs.active, false);
+      assert.equal(npm.observers.size, 0);
+      assert.deepEqual(heard, [`${transport}-a`, `${transport}-b`, `${transport}-b`]); // the last: the deregistration's answer
+      const again = await modem.coap.observe('/obs');
+      await again.cancel({ forget: true });
+      npm.notify(`${transport}-c`); // rejected with a RST
+      for (let i = 0; npm.observers.size > 0 && i < 100; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(npm.observers.size, 0);
+      // libcoap: /example_data is notified on PUT; the observation's end is the iterator's end.
+      await modem.coap.configure({ uri: `coap+tcp://coap.test:${libcoap.port}/` });
+      await modem.coap.request({ method: 'PUT', path: '/example_data', payload: 'one' });
+      const data = await modem.coap.observe('/example_data');
+      await modem.coap.request({ method: 'PUT', path: '/example_data', payload: 'two' });
+      const values: string[] = [];
+      for await (const n of data) {
+        values.push(n.payload.toString());
+        if (values.length === 2) await data.cancel();
+      }
+      assert.deepEqual(values.slice(0, 2), ['one', 'two']);
+    });
+
     it('no response: CoapRequestError with the +UCOAPER class and code; bad options throw before any command', async () => {
       await modem.coap.configure({ uri: 'coap://nowhere.invalid/' });
       await assert.rejects(modem.coap.request({ method: 'GET' }), (e: unknown) => e instanceof CoapRequestError && e.errorClass === 2 && e.errorCode === 1);

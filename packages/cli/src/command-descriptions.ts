@@ -66,7 +66,7 @@ export const COMMAND_DESCRIPTIONS: Record<string, readonly [CommandDoc, string]>
   '+UBANDMASK': ['u-blox', 'LTE band masks per RAT'],
   '+UCGED': ['u-blox', 'cell environment: serving cell, EARFCN, RSRP/RSRQ'],
   '+UCOAP': ['u-blox', 'CoAP client profile (server, URI, options)'],
-  '+UCOAPC': ['u-blox', 'CoAP request (GET, PUT, POST, DELETE)'],
+  '+UCOAPC': ['u-blox', 'CoAP request (GET, PUT, POST, DELETE) and Observe (register, cancel)'],
   '+UCOAPER': ['u-blox', 'last CoAP error'],
   '+UDCONF': ['u-blox', 'miscellaneous configuration (op codes, e.g. HEX mode, socket options)'],
   '+UDELFILE': ['u-blox', 'delete a file of the module file system'],

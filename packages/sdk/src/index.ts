@@ -65,7 +65,7 @@ export { UbloxSecurityProfiles, PROFILE_OP, type SecurityProfileOptions } from '
 export type { ConnectOptions, InlineTlsOptions } from './drivers/ublox/connect.js';
 export { UbloxUdpSocket, type UdpMessageInfo } from './drivers/ublox/udp.js';
 export { UbloxFiles, type DownloadOptions, type UploadOptions } from './drivers/ublox/files.js';
-export { UbloxCoap, CoapRequestError, type CoapMethod, type CoapConfigureOptions, type CoapRequestOptions, type CoapResponse } from './drivers/ublox/coap.js';
+export { UbloxCoap, CoapRequestError, CoapObservation, type CoapNotification, type CoapMethod, type CoapConfigureOptions, type CoapRequestOptions, type CoapResponse } from './drivers/ublox/coap.js';
 export { UbloxMqtt, MqttCommandError, MQTT_MAX_MESSAGE, type ModemMqttConnectOptions, type ModemMqttPublishOptions } from './drivers/ublox/mqtt.js';
 export { UbloxGpio, type GpioSetup } from './drivers/ublox/gpio.js';
 export { UbloxGnss, type CellLocation, type NmeaSentence } from './drivers/ublox/gnss.js';

@@ -8,9 +8,10 @@ import type { CoapError } from '../../services/coap/coap-service.js';
  */
 export const COAP_ERROR_CLASS = { none: 0, config: 1, network: 2, server: 3 } as const;
 
-const CONFIG_CODE = { 'not-valid': 1, 'no-uri': 2, 'bad-uri': 3, payload: 4, profile: 5 } as const;
+const CONFIG_CODE = { 'not-valid': 1, 'no-uri': 2, 'bad-uri': 3, payload: 4, profile: 5, 'no-observation': 6 } as const;
 
-const NETWORK_CODE = { dns: 1, 'no-data-path': 2, connect: 3, security: 4, timeout: 5, reset: 6, closed: 7, protocol: 8 } as const;
+/** 9: the resource is not observable, or the server ended the observation (a 2.xx without Observe). */
+const NETWORK_CODE = { dns: 1, 'no-data-path': 2, connect: 3, security: 4, timeout: 5, reset: 6, closed: 7, protocol: 8, observe: 9 } as const;
 
 /** A CoAP code as u-blox prints it: 2.05 -> 205. */
 export const coapCodeNumber = (code: number): number => (code >> 5) * 100 + (code & 31);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,7 +65,9 @@ describe('u-blox CoAP: configuration and profiles', () => {
         'AT+UCOAP=8,1', 'AT+UCOAP=0,"h",0', 'AT+UCOAP=0,"h",65536', 'AT+UCOAP=1,"http://x/"', 'AT+UCOAP=1,"coap://x:99999/"',
         'AT+UCOAP=2,8,1', 'AT+UCOAP=2,0,2', 'AT+UCOAP=2,0,1,3', 'AT+UCOAP=2,6,1,7', 'AT+UCOAP=3,4', 'AT+UCOAP=4,2',
         'AT+UCOAP=5,4', 'AT+UCOAP=6,"x"', 'AT+UCOAP=5', 'AT+UCOAP=7,0,1', 'AT+UCOAP=7,1,99', 'AT+UCOAP=x',
-        'AT+UCOAPC=0', 'AT+UCOAPC=5', 'AT+UCOAPC=1,"00"', 'AT+UCOAPC=3,"0G"', 'AT+UCOAPC=3,"ABC"', `AT+UCOAPC=3,"${'00'.repeat(513)}"`, 'AT+UCOAPC=3,"00",65536',
+        `AT+UCOAP=1,"coap://${'a'.repeat(200)}/"`, `AT+UCOAP=0,"${'h'.repeat(129)}"`, 'AT+UCOAP=2,1', 'AT+UCOAP=2,"a",1', 'AT+UCOAP=7,"x"', 'AT+UCOAP=4,1,1', 'AT+UCOAP=3,-1',
+        'AT+UCOAPC', 'AT+UCOAPC="x"', 'AT+UCOAPC=3', 'AT+UCOAPC=3,1', 'AT+UCOAPC=1,,', 'AT+UCOAPC=4,"00","x"', 'AT+UCOAPC=2,"00"',
+        'AT+UCOAPC=0', 'AT+UCOAPC=7', 'AT+UCOAPC=5,1', 'AT+UCOAPC=6', 'AT+UCOAPC=6,2', 'AT+UCOAPC=6,"x"', 'AT+UCOAPC=1,"00"', 'AT+UCOAPC=3,"0G"', 'AT+UCOAPC=3,"ABC"', `AT+UCOAPC=3,"${'00'.repeat(513)}"`, 'AT+UCOAPC=3,"00",65536',
       ]) {
         assert.equal(await at(h, `${bad}`).then((r) => r.replace(/\d+\r\n$/, 'n\r\n')), cmeError('n'), bad);
       }
@@ -137,6 +140,51 @@ describe('u-blox CoAP: requests against the coap npm server', () => {
     assert.equal(await request(h, 'AT+UCOAPC=2'), OK + urc('+UCOAPCD: 202,"",0', '+UCOAPCR: 2,1'));
     assert.equal(await request(h, 'AT+UCOAPC=1'), OK + urc(`+UCOAPCD: 404,"${hex('not found')}",0`, '+UCOAPCR: 1,0'));
     assert.equal(await at(h, 'AT+UCOAPER'), answer('+UCOAPER: 3,404'));
+  });
+
+  it('Observe (+UCOAPC=5/6): each notification is +UCOAPCD with its sequence number; deregister or forget', async () => {
+    assert.equal(await at(h, `AT+UCOAP=1,"coap://coap.test:${server.port}/obs"`), OK);
+    assert.equal(await at(h, 'AT+UCOAP=2,5,1'), OK); // confirmable (the GET test left it off)
+    assert.equal(await at(h, 'AT+UCOAPC=6'), cmeError(3)); // nothing observed
+    assert.equal(await request(h, 'AT+UCOAPC=5'), OK + urc(`+UCOAPCD: 205,"${hex('v0')}",0,1`, '+UCOAPCR: 5,1'));
+    assert.equal(await at(h, 'AT+UCOAPC=5'), cmeError(3)); // one observation at a time
+    h.take();
+    server.notify('v1');
+    assert.equal(await h.waitFor(',2\r\n', 5000), urc(`+UCOAPCD: 205,"${hex('v1')}",0,2`));
+    // Bad input while observing changes nothing (the deregistration below still finds it).
+    for (const bad of ['AT+UCOAPC=6,2', 'AT+UCOAPC=6,"x"', 'AT+UCOAPC=5,1', 'AT+UCOAPC=6,0,0']) assert.equal(await at(h, bad), cmeError(50), bad);
+    // A request beside the observation.
+    assert.equal(await at(h, `AT+UCOAP=1,"coap://coap.test:${server.port}/hello"`), OK);
+    assert.equal(await request(h, 'AT+UCOAPC=1'), OK + urc(`+UCOAPCD: 205,"${hex('world')}",0`, '+UCOAPCR: 1,1'));
+    // Proactive cancel: GET with Observe: 1; its answer carries no sequence number.
+    assert.equal(await request(h, 'AT+UCOAPC=6'), OK + urc(`+UCOAPCD: 205,"${hex('v1')}",0`, '+UCOAPCR: 6,1'));
+    assert.equal(server.observers.size, 0);
+    assert.equal(await at(h, 'AT+UCOAPC=6'), cmeError(3));
+    // Reactive cancel: forget; the next notification gets a RST and the server drops us.
+    assert.equal(await at(h, `AT+UCOAP=1,"coap://coap.test:${server.port}/obs"`), OK);
+    assert.equal(await request(h, 'AT+UCOAPC=5'), OK + urc(`+UCOAPCD: 205,"${hex('v1')}",0,1`, '+UCOAPCR: 5,1'));
+    assert.equal(await request(h, 'AT+UCOAPC=6,1'), OK + urc('+UCOAPCR: 6,1'));
+    server.notify('v2');
+    for (let i = 0; server.observers.size > 0 && i < 100; i++) await sleep(20);
+    assert.equal(server.observers.size, 0);
+    assert.equal(h.take(), '');
+    assert.equal(await at(h, 'AT+UCOAPER'), answer('+UCOAPER: 0,0'));
+    assert.equal(await at(h, 'AT+UCOAPC=?'), answer('+UCOAPC: (1-6)'));
+  });
+
+  it('a CoAP-over-TCP server dying mid-request: +UCOAPCR: 1,0 and +UCOAPER 2,7; the next request works', async () => {
+    const dying = createTcpServer((sock) => sock.once('data', () => sock.destroy()));
+    dying.listen(0, '127.0.0.1');
+    await once(dying, 'listening');
+    try {
+      assert.equal(await at(h, `AT+UCOAP=1,"coap+tcp://127.0.0.1:${(dying.address() as AddressInfo).port}/x"`), OK);
+      assert.equal(await request(h, 'AT+UCOAPC=1'), OK + urc('+UCOAPCR: 1,0'));
+      assert.equal(await at(h, 'AT+UCOAPER'), answer('+UCOAPER: 2,7'));
+    } finally {
+      dying.close();
+    }
+    assert.equal(await at(h, `AT+UCOAP=1,"coap://coap.test:${server.port}/hello"`), OK);
+    assert.equal(await request(h, 'AT+UCOAPC=1'), OK + urc(`+UCOAPCD: 205,"${hex('world')}",0`, '+UCOAPCR: 1,1'));
   });
 
   it('configuration errors: not valid, no URI; a request while one runs is not allowed', async () => {

@@ -21,6 +21,9 @@ import { formatList } from './usecprf.js';
  * - AT+UCOAP? lists the current configuration, one line per op;
  * - +UCOAPCD: <code as class*100+detail>,"<hex payload>",<more_block>, one per response
  *   message (each Block2 block), before +UCOAPCR: <command>,<1 ok | 0 failed>.
+ * - Observe (RFC 7641; no u-blox form documented): +UCOAPC=5 registers on the configured URI,
+ *   +UCOAPC=6[,<0 deregister | 1 forget>] cancels; each message of the observation is
+ *   +UCOAPCD: <code>,"<hex>",<more_block>,<sequence number>; +UCOAPCR: 5,0 when it ends.
  */
 
 type Ctx = CommandContext;
@@ -150,7 +153,8 @@ export const coapCommands = defineCommands(import.meta.url, [
   {
     name: '+UCOAPC',
     set(ctx, _args, raw) {
-      const head = ctx.validate(bareNumbers(raw.slice(0, 1)), [int('command', 1, 4)]);
+      const head = ctx.validate(bareNumbers(raw.slice(0, 1)), [int('command', 1, 6)]);
+      if ((head.command as number) >= 5) return observeCommand(ctx, head.command as number, bareNumbers(raw.slice(1)));
       const method = COMMANDS[head.command as number]!;
       // The hex data stays a string even when it is all digits; only the format may come quoted.
       const rest = [...raw.slice(1, 2), ...bareNumbers(raw.slice(2))];
@@ -172,7 +176,7 @@ export const coapCommands = defineCommands(import.meta.url, [
       }
     },
     test(ctx) {
-      ctx.info('+UCOAPC: (1-4)');
+      ctx.info('+UCOAPC: (1-6)');
     },
   },
   {
@@ -184,9 +188,25 @@ export const coapCommands = defineCommands(import.meta.url, [
   },
 ]);
 
+/** +UCOAPC=5 observe the configured URI; +UCOAPC=6[,<mode>] cancel it (0 GET with Observe: 1, 1 forget and RST). */
+function observeCommand(ctx: Ctx, command: number, rest: RawParam[]): void {
+  const v = command === 5 ? ctx.validate(rest, []) : ctx.validate(rest, [int('mode', 0, 1, true)]);
+  try {
+    if (command === 5) coap(ctx).observe();
+    else coap(ctx).cancelObservation(v.mode === 1 ? 'forget' : 'deregister');
+  } catch (err) {
+    if (err instanceof CoapBusyError || err instanceof CoapConfigError) throw cme(UbloxCme.notAllowed, err.message);
+    throw err;
+  }
+}
+
 /** Response messages and results as URCs on every terminal. */
 export function wireCoapUrcs(module: ModuleHost): void {
   const s = module.services.coap;
   s.on('reply', ({ reply }) => module.urc(`+UCOAPCD: ${coapCodeNumber(reply.code)},${q(reply.payload.toString('hex').toUpperCase())},${reply.more ? 1 : 0}`));
   s.on('result', ({ method, ok }) => module.urc(`+UCOAPCR: ${COMMAND_NUMBER[method]},${ok ? 1 : 0}`));
+  s.on('notification', ({ reply, seq }) =>
+    module.urc(`+UCOAPCD: ${coapCodeNumber(reply.code)},${q(reply.payload.toString('hex').toUpperCase())},${reply.more ? 1 : 0}${seq === undefined ? '' : `,${seq}`}`),
+  );
+  s.on('observe', ({ op, ok }) => module.urc(`+UCOAPCR: ${op === 'deregister' ? 6 : 5},${ok ? 1 : 0}`));
 }

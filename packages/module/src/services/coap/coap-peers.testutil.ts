@@ -47,11 +47,13 @@ export interface Libcoap {
  * "/example_data", and with `-d` any path a PUT creates; block-wise both ways by libcoap.
  * Ready when it has logged its last endpoint.
  */
-export async function startLibcoap(opts: { psk?: string; hint?: string; cert?: { cert: string; key: string; ca: string } } = {}): Promise<Libcoap> {
+export async function startLibcoap(opts: { psk?: string; hint?: string; cert?: { cert: string; key: string; ca: string }; verifyClient?: boolean } = {}): Promise<Libcoap> {
   const port = await freePortPair();
   const args = ['-A', '127.0.0.1', '-p', String(port), '-v', '7', '-d', '20'];
   if (opts.psk) args.push('-k', opts.psk, '-h', opts.hint ?? 'CoAP');
   if (opts.cert) args.push('-c', opts.cert.cert, '-j', opts.cert.key);
+  // -C: the CA is sent to the client and trusted for its certificate, which becomes required.
+  if (opts.cert && opts.verifyClient) args.push('-C', opts.cert.ca);
   const child = spawn('coap-server-openssl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const last = opts.psk || opts.cert ? 'created TLS  endpoint' : 'created TCP  endpoint';
   await new Promise<void>((resolve, reject) => {
@@ -86,16 +88,36 @@ export interface NodeCoap {
   stored: Map<string, Buffer>;
   /** Requests seen (method and path), in order. */
   seen: string[];
+  /** Observers of /obs still registered (an RST or a GET with Observe: 1 ends one). */
+  observers: Set<OutgoingMessage>;
+  /** Sets /obs and notifies its observers. */
+  notify(body: string): void;
   close(): Promise<void>;
 }
 
-/** The `coap` npm server: GET /hello, /big (3000 bytes), any stored path; PUT/POST store; else 4.04. */
+/**
+ * The `coap` npm server: GET /hello, /big (3000 bytes), any stored path; PUT/POST store; else 4.04.
+ * /obs is observable (RFC 7641): `notify` writes to every observer.
+ */
 export async function startNodeCoap(): Promise<NodeCoap> {
   const stored = new Map<string, Buffer>();
   const seen: string[] = [];
+  const observers = new Set<OutgoingMessage>();
+  let obs = 'v0';
   const server = createCoapServer((req: IncomingMessage, res: OutgoingMessage) => {
     const path = req.url.split('?')[0]!;
-    seen.push(`${req.method} ${req.url}`);
+    const observe = (req.headers as Record<string, unknown>).Observe;
+    seen.push(`${req.method} ${req.url}${observe === undefined ? '' : ` Observe:${String(observe)}`}`);
+    if (path === '/obs') {
+      if (observe === 0) {
+        observers.add(res);
+        res.on('finish', () => observers.delete(res));
+        res.write(obs);
+        return;
+      }
+      if (observe === 1) for (const o of observers) o.end();
+      return res.end(obs);
+    }
     if (req.method === 'PUT' || req.method === 'POST') {
       stored.set(path, Buffer.from(req.payload));
       res.code = req.method === 'PUT' ? '2.04' : '2.01';
@@ -119,6 +141,11 @@ export async function startNodeCoap(): Promise<NodeCoap> {
     port,
     stored,
     seen,
+    observers,
+    notify(body: string) {
+      obs = body;
+      for (const o of observers) o.write(body);
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -5,9 +5,10 @@ import { ServiceError } from '../errors.js';
 import type { Dialer } from '../net/dialer.js';
 import { SocketError } from '../net/errors.js';
 import { defaultCoapConfig, parseCoapUri, type CoapConfig } from './config.js';
-import { CoapExchanger, CoapFailure, type CoapReply } from './exchange.js';
+import { CoapExchanger, CoapFailure, type CoapReply, type CoapRequest } from './exchange.js';
 import { Method, Opt, uintOption, type CoapMethod, type CoapOption } from './message.js';
-import { openTransport, type TransportKind } from './transport.js';
+import { Observation } from './observe.js';
+import { openTransport, type TransportKind, type TransportTarget } from './transport.js';
 
 /** Number of profiles kept in NVM. */
 export const COAP_PROFILES = 4;
@@ -15,7 +16,7 @@ export const COAP_PROFILES = 4;
 export const MAX_COAP_PAYLOAD = 512;
 
 /** Why a request failed; 'server' is a response outside 2.xx (its code in `code`). */
-export type CoapFailureKind = 'config' | 'dns' | 'no-data-path' | 'connect' | 'security' | 'timeout' | 'reset' | 'closed' | 'protocol' | 'server';
+export type CoapFailureKind = 'config' | 'dns' | 'no-data-path' | 'connect' | 'security' | 'timeout' | 'reset' | 'closed' | 'protocol' | 'server' | 'observe';
 
 export interface CoapError {
   kind: CoapFailureKind;
@@ -25,7 +26,7 @@ export interface CoapError {
   reason?: CoapConfigReason;
 }
 
-export type CoapConfigReason = 'not-valid' | 'no-uri' | 'bad-uri' | 'payload' | 'profile';
+export type CoapConfigReason = 'not-valid' | 'no-uri' | 'bad-uri' | 'payload' | 'profile' | 'no-observation';
 
 export class CoapConfigError extends Error {
   constructor(readonly reason: CoapConfigReason, message: string) {
@@ -45,6 +46,10 @@ export interface CoapEvents {
   reply: [{ method: CoapMethod; reply: CoapReply }];
   /** The request ended: ok for a 2.xx answer. */
   result: [{ method: CoapMethod; ok: boolean; error?: CoapError }];
+  /** One message of the observation (RFC 7641); `seq` is its Observe value, absent on a final one. */
+  notification: [{ reply: CoapReply; seq?: number }];
+  /** register: the registration's outcome; deregister: the cancellation done; end: the server or the transport ended it. */
+  observe: [{ op: 'register' | 'deregister' | 'end'; ok: boolean; error?: CoapError }];
 }
 
 interface StoredProfiles {
@@ -61,6 +66,7 @@ export class CoapService extends EventEmitter<CoapEvents> {
   private selected = 0;
   private running?: CoapExchanger;
   private last: CoapError | undefined;
+  private observation?: Observation;
 
   constructor(private readonly deps: { dialer: Dialer; nvm: NvmStore; clock: Clock }) {
     super();
@@ -76,6 +82,11 @@ export class CoapService extends EventEmitter<CoapEvents> {
 
   get busy(): boolean {
     return this.running !== undefined;
+  }
+
+  /** An observation is registered (or registering, or cancelling). */
+  get observing(): boolean {
+    return this.observation !== undefined;
   }
 
   lastError(): CoapError | undefined {
@@ -116,8 +127,95 @@ export class CoapService extends EventEmitter<CoapEvents> {
   /** Starts a request; the outcome comes as 'reply' and 'result' events. Refusals change nothing. */
   start(spec: CoapRequestSpec): void {
     if (this.running) throw new CoapBusyError('a request is running');
-    const c = this.current;
     if ((spec.payload?.length ?? 0) > MAX_COAP_PAYLOAD) throw new CoapConfigError('payload', 'payload too long');
+    const { target, request } = this.prepare(spec);
+    // Placeholder so `busy` holds from now on; replaced once the transport is open.
+    this.running = PENDING;
+    this.last = undefined;
+    void this.run(spec.method, target, request);
+  }
+
+  /**
+   * Observes the configured URI (RFC 7641): a GET with Observe: 0 on a transport of its own
+   * that stays open. Outcome and notifications come as 'notification' and 'observe' events.
+   * One observation at a time; requests run beside it, not while it registers or cancels.
+   */
+  observe(): void {
+    if (this.running) throw new CoapBusyError('a request is running');
+    if (this.observation) throw new CoapBusyError('an observation is running');
+    const { target, request } = this.prepare({ method: 'GET' });
+    this.running = PENDING;
+    this.last = undefined;
+    void this.register(target, request);
+  }
+
+  /** Ends the observation: 'deregister' sends GET with Observe: 1; 'forget' rejects the next notification with a RST. */
+  cancelObservation(mode: 'deregister' | 'forget'): void {
+    const o = this.observation;
+    if (!o) throw new CoapConfigError('no-observation', 'nothing is observed');
+    if (this.running) throw new CoapBusyError('a request is running');
+    this.observation = undefined;
+    this.last = undefined;
+    if (mode === 'forget') {
+      o.forget(this.observedReliable);
+      this.emit('observe', { op: 'deregister', ok: true });
+      return;
+    }
+    this.running = PENDING;
+    o.deregister().then(
+      () => this.observed('deregister', undefined),
+      (err: unknown) => this.observed('deregister', failureOf(err)),
+    );
+  }
+
+  private observedReliable = false;
+
+  private async register(target: TransportTarget, request: CoapRequest): Promise<void> {
+    let exchanger: CoapExchanger | undefined;
+    try {
+      const transport = await openTransport(this.deps.dialer, target);
+      if (this.running !== PENDING) {
+        transport.close();
+        return;
+      }
+      exchanger = new CoapExchanger(transport, this.deps.clock);
+      const o = new Observation(exchanger, this.deps.clock, request);
+      this.observation = o;
+      this.observedReliable = transport.reliable;
+      o.on('notification', (n) => this.emit('notification', n));
+      o.on('end', (end) => {
+        if (this.observation !== o) return;
+        this.observation = undefined;
+        this.last = end.kind === 'server' ? { kind: 'server', code: end.code } : { kind: end.kind };
+        this.emit('observe', { op: 'end', ok: false, error: this.last });
+      });
+      transport.on('close', () => o.lost());
+      const accepted = await o.register();
+      if (this.observation !== o) return; // powered off meanwhile
+      if (!accepted) {
+        this.observation = undefined;
+        o.close();
+      }
+      this.observed('register', accepted ? undefined : { kind: 'observe' });
+    } catch (err) {
+      if (this.running !== PENDING) return; // powered off meanwhile
+      this.observation?.close();
+      this.observation = undefined;
+      exchanger?.close();
+      this.observed('register', failureOf(err));
+    }
+  }
+
+  private observed(op: 'register' | 'deregister', error: CoapError | undefined): void {
+    if (this.running !== PENDING) return; // powered off meanwhile
+    this.running = undefined;
+    this.last = error;
+    this.emit('observe', { op, ok: !error, ...(error ? { error } : {}) });
+  }
+
+  /** The transport and the request message of the current configuration; a configuration that cannot run is refused. */
+  private prepare(spec: CoapRequestSpec): { target: TransportTarget; request: CoapRequest } {
+    const c = this.current;
     // A configuration that cannot run is refused and reported as the last error.
     const target = parseCoapUri(c.uri);
     const refusal = !c.valid ? new CoapConfigError('not-valid', 'the profile is not marked valid') : !target ? new CoapConfigError('no-uri', 'no URI') : undefined;
@@ -136,29 +234,31 @@ export class CoapService extends EventEmitter<CoapEvents> {
     if (c.pdu.uriPath) for (const seg of target.path) options.push({ number: Opt.uriPath, value: Buffer.from(seg) });
     if (c.pdu.uriQuery) for (const q of target.query) options.push({ number: Opt.uriQuery, value: Buffer.from(q) });
     if (c.pdu.contentFormat && spec.contentFormat !== undefined) options.push({ number: Opt.contentFormat, value: uintOption(spec.contentFormat) });
-    // Placeholder so `busy` holds from now on; replaced once the transport is open.
-    this.running = PENDING;
-    this.last = undefined;
-    void this.run(spec.method, { kind, host, port, profileId: c.securityProfile }, {
-      method: spec.method,
-      options,
-      payload: spec.payload ?? Buffer.alloc(0),
-      confirmable: c.pdu.confirmable,
-      ...(c.pdu.block1 ? { block1Szx: c.blockSzx } : {}),
-      ...(c.pdu.block2 ? { block2Szx: c.blockSzx } : {}),
-    });
+    return {
+      target: { kind, host, port, profileId: c.securityProfile },
+      request: {
+        method: spec.method,
+        options,
+        payload: spec.payload ?? Buffer.alloc(0),
+        confirmable: c.pdu.confirmable,
+        ...(c.pdu.block1 ? { block1Szx: c.blockSzx } : {}),
+        ...(c.pdu.block2 ? { block2Szx: c.blockSzx } : {}),
+      },
+    };
   }
 
   /** Power-off: the current configuration and a running request are lost. */
   powerOff(): void {
     this.running?.close();
     this.running = undefined;
+    this.observation?.close();
+    this.observation = undefined;
     this.current = defaultCoapConfig();
     this.selected = 0;
     this.last = undefined;
   }
 
-  private async run(method: CoapMethod, target: Parameters<typeof openTransport>[1], req: Parameters<CoapExchanger['request']>[0]): Promise<void> {
+  private async run(method: CoapMethod, target: TransportTarget, req: CoapRequest): Promise<void> {
     let exchanger: CoapExchanger | undefined;
     try {
       const transport = await openTransport(this.deps.dialer, target);
@@ -188,7 +288,8 @@ export class CoapService extends EventEmitter<CoapEvents> {
   }
 }
 
-const PENDING = {} as CoapExchanger;
+/** Stands for a request whose transport is still opening; closing it is a no-op. */
+const PENDING = { close() {} } as unknown as CoapExchanger;
 
 function failureOf(err: unknown): CoapError {
   if (err instanceof CoapFailure) return { kind: err.reason };

@@ -12,7 +12,7 @@ export const RESPONSE_TIMEOUT_MS = 93_000;
 /** 2.31 Continue: the server wants the next Block1 block. */
 const CONTINUE = (2 << 5) | 31;
 
-export type CoapFailureReason = 'timeout' | 'reset' | 'closed' | 'protocol';
+export type CoapFailureReason = 'timeout' | 'reset' | 'closed' | 'protocol' | 'security';
 
 export class CoapFailure extends Error {
   constructor(readonly reason: CoapFailureReason, message: string) {
@@ -30,6 +30,8 @@ export interface CoapRequest {
   block1Szx?: number;
   /** Ask for Block2 blocks of this size from the first request on. */
   block2Szx?: number;
+  /** The token (an observation's, RFC 7641 §3.1); a fresh random one otherwise. */
+  token?: Buffer;
 }
 
 /** One response message (one Block2 block of a larger body). */
@@ -52,12 +54,19 @@ export class CoapExchanger {
   private nextMid = randomBytes(2).readUInt16BE(0);
   private pending?: { mid: number; token: Buffer; acked?: boolean; settle: (m: CoapMessage | CoapFailure) => void };
   private closed = false;
+  /**
+   * Observations (RFC 7641) by token: a message with that token outside a pending exchange
+   * is a notification. A CON notification for no observation gets a RST (§3.6).
+   */
+  readonly observers = new Map<string, (m: CoapMessage) => void>();
+  /** Heard after a notification nobody observes was rejected. */
+  onRejected?: () => void;
 
   constructor(private readonly transport: CoapTransport, private readonly clock: Clock) {
     transport.on('message', (m) => this.onMessage(m));
-    transport.on('close', () => {
+    transport.on('close', (security) => {
       this.closed = true;
-      this.pending?.settle(new CoapFailure('closed', 'the server closed the connection'));
+      this.pending?.settle(security ? new CoapFailure('security', 'a TLS alert ended the connection') : new CoapFailure('closed', 'the server closed the connection'));
     });
     if (transport.reliable) transport.send(signal(Signal.csm));
   }
@@ -70,7 +79,7 @@ export class CoapExchanger {
     let offset = 0;
     // One token for the whole block-wise transfer: servers (the coap npm one) key their
     // reassembly by it.
-    const token = randomBytes(4);
+    const token = req.token ?? randomBytes(4);
     // Upload: one block after the other until the server has it all.
     for (;;) {
       const options = [...req.options];
@@ -113,7 +122,8 @@ export class CoapExchanger {
       const out: CoapReply = { code: reply.code, options: reply.options, payload: reply.payload, more: block?.more ?? false };
       onReply(out);
       if (!block?.more) return out;
-      const options = req.options.filter((o) => o.number !== Opt.contentFormat);
+      // Later blocks of a notification are not observations of their own (RFC 7959 §3.4).
+      const options = req.options.filter((o) => o.number !== Opt.contentFormat && o.number !== Opt.observe);
       options.push({ number: Opt.block2, value: encodeBlock({ num: block.num + 1, more: false, szx: block.szx }) });
       // The body is fetched with GET-like repeats of the request without its payload (RFC 7959 §2.4).
       reply = await this.send(req.method === 'GET' ? Method.GET : Method[req.method], options, Buffer.alloc(0), req.confirmable, token);
@@ -168,6 +178,7 @@ export class CoapExchanger {
       if (m.code === Signal.abort) this.close();
       if (m.code >= Signal.csm) return;
       if (this.pending && m.token.equals(this.pending.token)) this.pending.settle(m);
+      else this.observers.get(m.token.toString('hex'))?.(m);
       return;
     }
     const p = this.pending;
@@ -175,15 +186,25 @@ export class CoapExchanger {
       if (p && m.messageId === p.mid) p.settle(new CoapFailure('reset', 'the server reset the request'));
       return;
     }
-    // A separate response comes confirmable: acknowledge it whether or not it is still wanted.
-    if (m.type === 'CON') this.transport.send({ type: m.code === 0 ? 'RST' : 'ACK', code: 0, messageId: m.messageId, token: Buffer.alloc(0), options: [], payload: Buffer.alloc(0) });
+    // A piggybacked answer carries our message ID; a separate one only our token.
+    const answer = p !== undefined && m.code !== 0 && m.token.equals(p.token) && (m.type !== 'ACK' || m.messageId === p.mid);
+    // A notification may even come typed ACK (the coap npm server marks those after a NON
+    // registration so): any non-empty message with an observation's token that answers nothing.
+    const observer = answer || m.code === 0 ? undefined : this.observers.get(m.token.toString('hex'));
+    // A separate response comes confirmable: acknowledge it whether or not it is still wanted,
+    // except a notification nobody observes, which is rejected, CON or NON (RFC 7641 §3.6).
+    const unwanted = m.type === 'CON' ? m.code === 0 || (!answer && !observer && optionOf(m, Opt.observe) !== undefined) : m.type === 'NON' && !answer && !observer && optionOf(m, Opt.observe) !== undefined;
+    if (m.type === 'CON' || unwanted) {
+      this.transport.send({ type: unwanted ? 'RST' : 'ACK', code: 0, messageId: m.messageId, token: Buffer.alloc(0), options: [], payload: Buffer.alloc(0) });
+      if (unwanted && m.code !== 0) this.onRejected?.();
+    }
+    if (observer) return observer(m);
     if (!p) return;
     if (m.type === 'ACK' && m.code === 0) {
       if (m.messageId === p.mid) p.acked = true; // the response comes later
       return;
     }
-    // A piggybacked answer carries our message ID; a separate one only our token.
-    if (m.token.equals(p.token) && (m.type !== 'ACK' || m.messageId === p.mid)) p.settle(m);
+    if (answer) p.settle(m);
   }
 }
 

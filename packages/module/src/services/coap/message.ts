@@ -19,9 +19,11 @@ export interface CoapMessage {
 /** Option numbers used by the client (RFC 7252 §5.10, RFC 7959 §2.1). */
 export const Opt = {
   uriHost: 3,
+  observe: 6,
   uriPort: 7,
   uriPath: 11,
   contentFormat: 12,
+  maxAge: 14,
   uriQuery: 15,
   block2: 23,
   block1: 27,

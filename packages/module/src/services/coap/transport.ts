@@ -8,8 +8,11 @@ import type { CoapMessage } from './message.js';
 
 export interface TransportEvents {
   message: [CoapMessage];
-  /** The connection ended (the peer closed it, it failed): reliable transports only. */
-  close: [];
+  /**
+   * The connection ended (the peer closed it, it failed): reliable transports and DTLS.
+   * `security`: a TLS alert ended it (TLS 1.3 refuses a client certificate after the handshake).
+   */
+  close: [security?: boolean];
 }
 
 /**
@@ -75,13 +78,27 @@ class UdpTransport extends EventEmitter<TransportEvents> implements CoapTranspor
     });
   }
 
+  private inflight = 0;
+  private closing = false;
+
   send(m: CoapMessage): void {
+    if (this.closing) return;
     const bytes = encodeUdp(m);
     this.meter.add(bytes.length, 0);
-    this.udp.send(bytes, this.port, this.address);
+    this.inflight++;
+    this.udp.send(bytes, this.port, this.address, () => {
+      this.inflight--;
+      if (this.closing && this.inflight === 0) this.shut();
+    });
   }
 
+  /** Closes once the datagrams already sent have left (a RST sent just before closing goes out). */
   close(): void {
+    this.closing = true;
+    if (this.inflight === 0) this.shut();
+  }
+
+  private shut(): void {
     try {
       this.udp.close();
     } catch {
@@ -138,11 +155,14 @@ class StreamTransport extends EventEmitter<TransportEvents> implements CoapTrans
       }
       for (const m of messages) this.emit('message', m);
     });
+    let alert = false;
     stream.on('close', () => {
       conn.activity();
-      this.emit('close');
+      this.emit('close', alert);
     });
-    stream.on('error', () => {});
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code?.startsWith('ERR_SSL')) alert = true;
+    });
   }
 
   send(m: CoapMessage): void {

@@ -2,6 +2,9 @@ import { PassThrough, type Readable } from 'node:stream';
 import type { AtClient } from '../../at-client.js';
 import { UrcError } from '../../errors.js';
 import { paramsOf, parseInfoLine, quote } from '../../params.js';
+import { coapErrorOf, CoapObservation } from './coap-observe.js';
+
+export { CoapObservation, type CoapNotification } from './coap-observe.js';
 
 export type CoapMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -95,6 +98,7 @@ export class UbloxCoap {
     const response: CoapResponse = { code: '', options: { blocks: 0 }, payload: stream };
     const done = this.client.watchUrcs(['+UCOAPCD', '+UCOAPCR'], { timeoutMs: opts.timeoutMs ?? 100_000, description: `${command} result` }, (line) => {
       const params = parseInfoLine(line).params;
+      if (line.startsWith('+UCOAPCD') && params.length > 3) return undefined; // a notification of an observation
       if (line.startsWith('+UCOAPCD')) {
         const code = Number(params[0]);
         response.code = `${Math.floor(code / 100)}.${String(code % 100).padStart(2, '0')}`;
@@ -122,5 +126,36 @@ export class UbloxCoap {
       if (response.options.blocks > 0) stream.destroy(err as Error);
     });
     return Promise.race([firstReply, ended]);
+  }
+
+  /**
+   * Observes a resource (RFC 7641, +UCOAPC=5): resolves once the server has registered the
+   * module, with the observation (its first notification is the registration's answer).
+   * Rejects with CoapRequestError when the resource is not observable or nothing answers.
+   */
+  async observe(path?: string, opts: { confirmable?: boolean; timeoutMs?: number } = {}): Promise<CoapObservation> {
+    if (!this.base) throw new TypeError('configure() first');
+    if (path !== undefined) await this.client.send(`AT+UCOAP=1,${quote(new URL(path, this.base).href)}`);
+    await this.client.send(`AT+UCOAP=2,5,${opts.confirmable === false ? 0 : 1}`);
+    const failed = async (line: string) => {
+      const [cls, code] = await coapErrorOf(this.client);
+      return new CoapRequestError('AT+UCOAPC=5', line, cls, code);
+    };
+    const observation = new CoapObservation(this.client, failed);
+    const registered = this.client.watchUrcs(['+UCOAPCR'], { timeoutMs: opts.timeoutMs ?? 100_000, description: 'AT+UCOAPC=5 result' }, (line) => {
+      const [op, ok] = parseInfoLine(line).params.map(Number);
+      return op === 5 ? { line, ok: ok === 1 } : undefined;
+    });
+    registered.catch(() => {});
+    try {
+      await this.client.send('AT+UCOAPC=5');
+      const outcome = await registered;
+      if (!outcome.ok) throw await failed(outcome.line);
+      observation.registered = true;
+    } catch (err) {
+      observation.finish(err as Error);
+      throw err;
+    }
+    return observation;
   }
 }
