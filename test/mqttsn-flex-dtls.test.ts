@@ -110,8 +110,8 @@ describe('MQTT Flex: u-blox MQTT-SN over certificate DTLS to modemlab\'s gateway
   it('the profile trusts another CA: the handshake fails on the module side, +UUMQTTSNC: 1,0 and the documented error', async () => {
     const h = await flexModule(pki.otherCa.cert);
     assert.equal(await command(h, 'AT+UMQTTSNC=1', '+UUMQTTSNC: 1,'), `${OK}\r\n+UUMQTTSNC: 1,0\r\n`);
-    // 36,0: the DTLS handshake failed (docs/architecture.md, "MQTT-SN"); the module told the gateway why.
-    assert.equal(await at(h, 'AT+UMQTTSNER'), answer('+UMQTTSNER: 36,0'));
+    // 36,36: the DTLS handshake failed (docs/architecture.md, "MQTT-SN"); the module told the gateway why.
+    assert.equal(await at(h, 'AT+UMQTTSNER'), answer('+UMQTTSNER: 36,36'));
     assert.deepEqual(failures, ['fatal alert 48 from the client']);
     // Nothing reached the broker, and the module can still be reconfigured.
     assert.equal(await at(h, 'AT+UMQTTSNC=2,"flex/x"'), cmeError('operation not allowed'));
@@ -119,7 +119,7 @@ describe('MQTT Flex: u-blox MQTT-SN over certificate DTLS to modemlab\'s gateway
 });
 
 describe('MQTT Flex with a pre-shared key: the same gateway, PSK suites (--psk)', () => {
-  it('profile with op 8/9: connect, register, publish reaches the broker; a wrong key fails with 36,0 after the handshake timer', async () => {
+  it('profile with op 8/9: connect, register, publish reaches the broker; a wrong key fails with 36,36 after the handshake timer', async () => {
     const h = await ublox({ hosts: { 'flex.lab': '127.0.0.1' } });
     open.push(h);
     assert.equal(await at(h, 'AT+CMEE=2'), OK);
@@ -141,7 +141,7 @@ describe('MQTT Flex with a pre-shared key: the same gateway, PSK suites (--psk)'
     // (DTLS drops bad records silently): the module's handshake timer (60 s) ends it.
     assert.equal(await at(h, 'AT+UMQTTSNC=1'), OK);
     assert.equal(await h.advance(60_000), '\r\n+UUMQTTSNC: 1,0\r\n');
-    assert.equal(await at(h, 'AT+UMQTTSNER'), answer('+UMQTTSNER: 36,0'));
+    assert.equal(await at(h, 'AT+UMQTTSNER'), answer('+UMQTTSNER: 36,36'));
     assert.deepEqual(failures, []);
   });
 });

@@ -78,7 +78,7 @@ describe('UbloxModem.mqttsn over certificate DTLS to the shipped gateway (MQTT F
     await modem.tls.configure(3, { ca: 'flexCA' });
     await assert.rejects(
       modem.mqttsn.connect({ host: 'flex.lab', port: gwPort, clientId: 'sdk-flex', keepalive: 60, secure: { profile: 3 } }),
-      (e: unknown) => e instanceof MqttSnError && e.errorClass === 36 && e.errorCode === 0,
+      (e: unknown) => e instanceof MqttSnError && e.errorClass === 36 && e.errorCode === 36,
     );
   });
 });
