@@ -8,7 +8,7 @@ import { defaultCoapConfig, parseCoapUri, type CoapConfig } from './config.js';
 import { CoapExchanger, CoapFailure, type CoapReply, type CoapRequest } from './exchange.js';
 import { Method, Opt, uintOption, type CoapMethod, type CoapOption } from './message.js';
 import { Observation } from './observe.js';
-import { openTransport, type TransportKind, type TransportTarget } from './transport.js';
+import { openTransport, type CoapTransport, type TransportKind, type TransportTarget } from './transport.js';
 
 /** Number of profiles kept in NVM. */
 export const COAP_PROFILES = 4;
@@ -173,12 +173,10 @@ export class CoapService extends EventEmitter<CoapEvents> {
   private async register(target: TransportTarget, request: CoapRequest): Promise<void> {
     let exchanger: CoapExchanger | undefined;
     try {
-      const transport = await openTransport(this.deps.dialer, target);
-      if (this.running !== PENDING) {
-        transport.close();
-        return;
-      }
-      exchanger = new CoapExchanger(transport, this.deps.clock);
+      const opened = await this.openExchanger(target);
+      if (!opened) return;
+      const { transport } = opened;
+      exchanger = opened.exchanger;
       const o = new Observation(exchanger, this.deps.clock, request);
       this.observation = o;
       this.observedReliable = transport.reliable;
@@ -204,6 +202,16 @@ export class CoapService extends EventEmitter<CoapEvents> {
       exchanger?.close();
       this.observed('register', failureOf(err));
     }
+  }
+
+  /** The transport dialled and an exchanger on it; undefined (and closed) if powered off meanwhile. */
+  private async openExchanger(target: TransportTarget): Promise<{ transport: CoapTransport; exchanger: CoapExchanger } | undefined> {
+    const transport = await openTransport(this.deps.dialer, target);
+    if (this.running !== PENDING) {
+      transport.close();
+      return undefined;
+    }
+    return { transport, exchanger: new CoapExchanger(transport, this.deps.clock) };
   }
 
   private observed(op: 'register' | 'deregister', error: CoapError | undefined): void {
@@ -261,12 +269,9 @@ export class CoapService extends EventEmitter<CoapEvents> {
   private async run(method: CoapMethod, target: TransportTarget, req: CoapRequest): Promise<void> {
     let exchanger: CoapExchanger | undefined;
     try {
-      const transport = await openTransport(this.deps.dialer, target);
-      if (this.running !== PENDING) {
-        transport.close();
-        return;
-      }
-      exchanger = new CoapExchanger(transport, this.deps.clock);
+      const opened = await this.openExchanger(target);
+      if (!opened) return;
+      exchanger = opened.exchanger;
       this.running = exchanger;
       const final = await exchanger.request(req, (reply) => this.emit('reply', { method, reply }));
       this.finish(exchanger, method, final.code >> 5 === 2 ? undefined : { kind: 'server', code: final.code });
