@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { createModule, servePty, serveTcp, type VirtualModule } from '@modemlab/module';
-import { AtClient, CoapRequestError, UbloxModem, openTransport } from '@modemlab/sdk';
+import { CoapRequestError, type AtClient, type UbloxModem } from '@modemlab/sdk';
 import { bigBody, startLibcoap, startNodeCoap, type Libcoap, type NodeCoap } from '../packages/module/src/services/coap/coap-peers.testutil.js';
+import { ubloxModemOver, type UbloxOver } from './ublox-modem.testutil.js';
 
 async function collect(body: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -18,36 +18,22 @@ async function collect(body: Readable): Promise<Buffer> {
 for (const transport of ['tcp', 'pty'] as const) {
   describe(`UbloxModem.coap on a virtual SARA-R5 over ${transport}`, () => {
     let dir: string;
-    let module: VirtualModule;
+    let lab: UbloxOver;
     let client: AtClient;
     let modem: UbloxModem;
     let npm: NodeCoap;
     let libcoap: Libcoap;
-    let stop: () => Promise<void> = async () => {};
 
     before(async () => {
       dir = mkdtempSync(join(tmpdir(), 'modemlab-sdk-coap-'));
       npm = await startNodeCoap();
       libcoap = await startLibcoap();
-      module = await createModule({ model: 'sara-r5', stateDir: join(dir, 'state'), hosts: { 'coap.test': '127.0.0.1' }, network: { registrationDelayMs: 50 }, log: () => {} });
-      if (transport === 'tcp') {
-        const l = await serveTcp(module, { host: '127.0.0.1', port: 0 });
-        stop = () => l.close();
-        client = new AtClient(await openTransport({ url: `tcp://127.0.0.1:${l.address.port}` }));
-      } else {
-        const l = await servePty(module, { path: join(dir, 'ttyModem') });
-        stop = () => l.close();
-        client = new AtClient(await openTransport({ path: l.path }));
-      }
-      modem = new UbloxModem(client);
-      await modem.init();
-      await modem.attach({ apn: 'internet', timeoutMs: 10_000 });
+      lab = await ubloxModemOver(transport, { dir, hosts: { 'coap.test': '127.0.0.1' } });
+      ({ client, modem } = lab);
     });
 
     after(async () => {
-      await client?.close();
-      await stop();
-      await module?.close();
+      await lab?.close();
       await npm?.close();
       await libcoap?.stop();
       rmSync(dir, { recursive: true, force: true });

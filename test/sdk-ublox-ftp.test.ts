@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { createModule, servePty, serveTcp, type VirtualModule } from '@modemlab/module';
-import { AtClient, FtpCommandError, UbloxModem, openTransport } from '@modemlab/sdk';
+import { FtpCommandError, type AtClient, type UbloxModem } from '@modemlab/sdk';
 import { FTP_PASSWORD, FTP_USER, startFtpServer, type TestFtpServer } from '../packages/module/src/services/ftp/ftp.testutil.js';
 import { startVsftpd, VSFTPD } from '../packages/module/src/services/ftp/vsftpd.testutil.js';
 import { makePki } from '../packages/module/src/services/tls/tls.testutil.js';
+import { ubloxModemOver, type UbloxOver } from './ublox-modem.testutil.js';
 
 async function collect(body: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -23,37 +23,23 @@ const MB = 1024 * 1024;
 for (const transport of ['tcp', 'pty'] as const) {
   describe(`UbloxModem.ftp on a virtual SARA-R5 over ${transport}`, { timeout: 60_000 }, () => {
     let dir: string;
-    let module: VirtualModule;
+    let lab: UbloxOver;
     let client: AtClient;
     let modem: UbloxModem;
     let srv: TestFtpServer;
-    let stop: () => Promise<void> = async () => {};
     const big = randomBytes(MB);
 
     before(async () => {
       dir = mkdtempSync(join(tmpdir(), 'modemlab-sdk-ftp-'));
       srv = await startFtpServer({ files: { 'big.bin': big, 'hello.txt': 'hello' } });
-      module = await createModule({ model: 'sara-r5', stateDir: join(dir, 'state'), hosts: { 'ftp.test': '127.0.0.1' }, network: { registrationDelayMs: 50 }, log: () => {} });
-      if (transport === 'tcp') {
-        const l = await serveTcp(module, { host: '127.0.0.1', port: 0 });
-        stop = () => l.close();
-        client = new AtClient(await openTransport({ url: `tcp://127.0.0.1:${l.address.port}` }));
-      } else {
-        const l = await servePty(module, { path: join(dir, 'ttyModem') });
-        stop = () => l.close();
-        client = new AtClient(await openTransport({ path: l.path }));
-      }
-      modem = new UbloxModem(client);
-      await modem.init();
-      await modem.attach({ apn: 'internet', timeoutMs: 10_000 });
+      lab = await ubloxModemOver(transport, { dir, hosts: { 'ftp.test': '127.0.0.1' } });
+      ({ client, modem } = lab);
       await modem.ftp.connect({ host: 'ftp.test', port: srv.port, user: FTP_USER, password: FTP_PASSWORD });
     });
 
     after(async () => {
       await modem?.ftp.end().catch(() => {});
-      await client?.close();
-      await stop();
-      await module?.close();
+      await lab?.close();
       await srv?.close();
       rmSync(dir, { recursive: true, force: true });
     });

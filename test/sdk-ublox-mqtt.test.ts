@@ -4,10 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createModule, connectInProcess, servePty, serveTcp, type VirtualModule } from '@modemlab/module';
-import { AtClient, MqttCommandError, UbloxModem, openTransport } from '@modemlab/sdk';
+import { createModule, connectInProcess } from '@modemlab/module';
+import { AtClient, MqttCommandError, UbloxModem } from '@modemlab/sdk';
 import mqttjs from 'mqtt';
 import { startMosquitto, type Mosquitto } from '../packages/module/src/testing/mosquitto.js';
+import { ubloxModemOver, type UbloxOver } from './ublox-modem.testutil.js';
 
 type Transport = 'in-process' | 'tcp' | 'pty';
 const SIZE = Number(process.env.MQTT_BIG ?? 1024 * 1024);
@@ -16,35 +17,20 @@ const SIZE = Number(process.env.MQTT_BIG ?? 1024 * 1024);
 for (const transport of ['in-process', 'tcp', 'pty'] as Transport[]) {
   describe(`UbloxModem.mqtt on a virtual SARA-R5 over ${transport}`, () => {
     let dir: string;
-    let module: VirtualModule;
+    let lab: UbloxOver;
     let client: AtClient;
     let modem: UbloxModem;
     let broker: Mosquitto;
-    let stop: () => Promise<void> = async () => {};
 
     before(async () => {
       dir = mkdtempSync(join(tmpdir(), 'modemlab-sdk-mqtt-'));
       broker = await startMosquitto();
-      module = await createModule({ model: 'sara-r5', stateDir: join(dir, 'state'), hosts: { 'broker.lab': '127.0.0.1' }, network: { registrationDelayMs: 50 }, log: () => {} });
-      if (transport === 'in-process') client = new AtClient(connectInProcess(module));
-      else if (transport === 'tcp') {
-        const l = await serveTcp(module, { host: '127.0.0.1', port: 0 });
-        stop = () => l.close();
-        client = new AtClient(await openTransport({ url: `tcp://127.0.0.1:${l.address.port}` }));
-      } else {
-        const l = await servePty(module, { path: join(dir, 'ttyModem') });
-        stop = () => l.close();
-        client = new AtClient(await openTransport({ path: l.path }));
-      }
-      modem = new UbloxModem(client);
-      await modem.init();
-      await modem.attach({ apn: 'internet', timeoutMs: 10_000 });
+      lab = await ubloxModemOver(transport, { dir, hosts: { 'broker.lab': '127.0.0.1' } });
+      ({ client, modem } = lab);
     });
 
     after(async () => {
-      await client?.close();
-      await stop();
-      await module?.close();
+      await lab?.close();
       await broker?.stop();
       rmSync(dir, { recursive: true, force: true });
     });

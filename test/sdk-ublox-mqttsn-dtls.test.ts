@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connectAsync, type MqttClient } from 'mqtt';
-import { createModule, serveTcp, type VirtualModule } from '@modemlab/module';
-import { AtClient, MqttSnError, UbloxModem, openTransport } from '@modemlab/sdk';
+import { MqttSnError, type AtClient, type UbloxModem } from '@modemlab/sdk';
 import { MqttSnGateway } from '../packages/cli/src/mqttsn-gateway/gateway.js';
 import { listenDtls } from '../packages/cli/src/mqttsn-gateway/dtls.js';
 import { startMosquitto, type Mosquitto } from '../packages/module/src/testing/mosquitto.js';
 import { sharedPki } from '../packages/module/src/testing/tls-peers.js';
+import { ubloxModemOver, type UbloxOver } from './ublox-modem.testutil.js';
 
 describe('UbloxModem.mqttsn over certificate DTLS to the shipped gateway (MQTT Flex)', () => {
   const pki = sharedPki();
@@ -20,10 +20,9 @@ describe('UbloxModem.mqttsn over certificate DTLS to the shipped gateway (MQTT F
   let gw: MqttSnGateway;
   let gwPort: number;
   let watcher: MqttClient;
-  let module: VirtualModule;
+  let lab: UbloxOver;
   let client: AtClient;
   let modem: UbloxModem;
-  let stop: () => Promise<void> = async () => {};
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'modemlab-sdk-flex-'));
@@ -36,19 +35,12 @@ describe('UbloxModem.mqttsn over certificate DTLS to the shipped gateway (MQTT F
     gwPort = ep.port;
     gw = new MqttSnGateway({ endpoint: ep, broker: `mqtt://127.0.0.1:${broker.port}`, predefined: new Map(), timerPeriodMs: 0 });
     watcher = await connectAsync(`mqtt://127.0.0.1:${broker.port}`);
-    module = await createModule({ model: 'sara-r5', stateDir: join(dir, 'state'), hosts: { 'flex.lab': '127.0.0.1' }, network: { registrationDelayMs: 50 }, log: () => {} });
-    const l = await serveTcp(module, { host: '127.0.0.1', port: 0 });
-    stop = () => l.close();
-    client = new AtClient(await openTransport({ url: `tcp://127.0.0.1:${l.address.port}` }));
-    modem = new UbloxModem(client);
-    await modem.init();
-    await modem.attach({ apn: 'internet', timeoutMs: 10_000 });
+    lab = await ubloxModemOver('tcp', { dir, hosts: { 'flex.lab': '127.0.0.1' } });
+    ({ client, modem } = lab);
   });
 
   after(async () => {
-    await client?.close();
-    await stop();
-    await module?.close();
+    await lab?.close();
     await watcher?.endAsync();
     await gw?.close();
     await broker?.stop();

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Aedes } from 'aedes';
 import { connectAsync, type MqttClient } from 'mqtt';
-import { createModule, servePty, serveTcp, type VirtualModule } from '@modemlab/module';
-import { AtClient, MqttSnError, UbloxModem, openTransport } from '@modemlab/sdk';
+import { MqttSnError, type AtClient, type UbloxModem } from '@modemlab/sdk';
 import { MqttSnGateway } from '../packages/cli/src/mqttsn-gateway/gateway.js';
 import { listenUdp } from '../packages/cli/src/mqttsn-gateway/udp.js';
+import { ubloxModemOver, type UbloxOver } from './ublox-modem.testutil.js';
 
 for (const transport of ['tcp', 'pty'] as const) {
   describe(`UbloxModem.mqttsn on a virtual SARA-R5 over ${transport}`, () => {
@@ -21,10 +21,9 @@ for (const transport of ['tcp', 'pty'] as const) {
     let gw: MqttSnGateway;
     let gwPort: number;
     let watcher: MqttClient;
-    let module: VirtualModule;
+    let lab: UbloxOver;
     let client: AtClient;
     let modem: UbloxModem;
-    let stop: () => Promise<void> = async () => {};
 
     before(async () => {
       dir = mkdtempSync(join(tmpdir(), 'modemlab-sdk-mqttsn-'));
@@ -36,25 +35,12 @@ for (const transport of ['tcp', 'pty'] as const) {
       gwPort = ep.port;
       gw = new MqttSnGateway({ endpoint: ep, broker: brokerUrl, predefined: new Map([[3, 'fleet/alarm']]), timerPeriodMs: 0 });
       watcher = await connectAsync(brokerUrl);
-      module = await createModule({ model: 'sara-r5', stateDir: join(dir, 'state'), hosts: { 'gw.lab': '127.0.0.1' }, network: { registrationDelayMs: 50 }, log: () => {} });
-      if (transport === 'tcp') {
-        const l = await serveTcp(module, { host: '127.0.0.1', port: 0 });
-        stop = () => l.close();
-        client = new AtClient(await openTransport({ url: `tcp://127.0.0.1:${l.address.port}` }));
-      } else {
-        const l = await servePty(module, { path: join(dir, 'ttyModem') });
-        stop = () => l.close();
-        client = new AtClient(await openTransport({ path: l.path }));
-      }
-      modem = new UbloxModem(client);
-      await modem.init();
-      await modem.attach({ apn: 'internet', timeoutMs: 10_000 });
+      lab = await ubloxModemOver(transport, { dir, hosts: { 'gw.lab': '127.0.0.1' } });
+      ({ client, modem } = lab);
     });
 
     after(async () => {
-      await client?.close();
-      await stop();
-      await module?.close();
+      await lab?.close();
       await watcher?.endAsync();
       await gw?.close();
       server?.close();
