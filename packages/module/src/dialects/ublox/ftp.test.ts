@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { ModuleHarness } from '../../testing/harness.js';
 import { makePki } from '../../services/tls/tls.testutil.js';
-import { startVsftpd, VSFTPD } from '../../services/ftp/vsftpd.testutil.js';
+import { startVsftpd, VSFTPD, type TestVsftpd } from '../../services/ftp/vsftpd.testutil.js';
 import { FTP_PASSWORD, FTP_USER, legacyTls, startFtpServer, type TestFtpServer, type TestFtpServerOptions } from '../../services/ftp/ftp.testutil.js';
 import { answer, at, atUntil, cmeError, OK, ublox, urc } from './ublox.testutil.js';
 
@@ -537,6 +537,39 @@ describe('u-blox FTP active mode (+UFTP=6,0)', () => {
   });
 });
 
+/**
+ * Against vsftpd with PASV refused: a passive retrieve fails with the server's 550, then in
+ * active mode 1 MB goes both ways through the file system and in direct link.
+ */
+async function passiveRefusedThen1MbActive(h: ModuleHarness, srv: TestVsftpd, body: Buffer): Promise<void> {
+  // Passive: the server refuses PASV.
+  assert.equal(await ftpc(h, '4,"big.bin","local.bin"', 4), OK + urc('+UUFTPCR: 4,0'));
+  assert.equal(await at(h, 'AT+UFTPER'), answer('+UFTPER: 0,550'));
+  assert.equal(await ftpc(h, '0', 0), OK + urc('+UUFTPCR: 0,1'));
+  assert.equal(await at(h, 'AT+UFTP=6,0'), OK);
+  assert.equal(await atUntil(h, 'AT+UFTPC=1', '+UUFTPCR: 1,'), OK + urc('+UUFTPCR: 1,1'));
+  assert.equal(await ftpc(h, '4,"big.bin","local.bin"', 4, 30_000), OK + urc('+UUFTPCR: 4,1'));
+  assert.ok(h.module.services.files.read('local.bin').equals(body));
+  assert.equal(await ftpc(h, '8,"upload"', 8), OK + urc('+UUFTPCR: 8,1'));
+  assert.equal(await ftpc(h, '5,"local.bin","copy.bin"', 5, 30_000), OK + urc('+UUFTPCR: 5,1'));
+  assert.ok(srv.read('upload/copy.bin').equals(body));
+  assert.equal(await atUntil(h, 'AT+UFTPC=7,"direct.bin"', 'CONNECT\r\n'), '\r\nCONNECT\r\n');
+  h.terminal.input(body);
+  await h.advance(1000);
+  h.terminal.input(Buffer.from('+++'));
+  const after = await h.advance(1000);
+  const rest = await tail(h, after.includes('+UUFTPCR: 7,') ? after : after + (await h.waitFor('+UUFTPCR: 7,', 30_000)));
+  assert.equal(rest, OK + urc('+UUFTPCR: 7,1'));
+  assert.ok(srv.read('upload/direct.bin').equals(body));
+  h.take();
+  h.terminal.input(Buffer.from('AT+UFTPC=6,"/big.bin"\r', 'latin1'));
+  const head = '\r\nCONNECT\r\n';
+  const tailText = '\r\nNO CARRIER\r\n\r\n+UUFTPCR: 6,1\r\n';
+  const out = await collectBytes(h, head.length + MB + tailText.length, 30_000);
+  assert.ok(out.subarray(head.length, head.length + MB).equals(body));
+  assert.equal(out.subarray(head.length + MB).toString('latin1'), tailText);
+}
+
 describe('u-blox FTP against vsftpd with passive mode off', { skip: VSFTPD ? false : 'vsftpd is not installed' }, () => {
   it('works in active mode only: 1 MB both ways via the file system and in direct link; passive fails', async () => {
     const body = randomBytes(MB);
@@ -546,31 +579,7 @@ describe('u-blox FTP against vsftpd with passive mode off', { skip: VSFTPD ? fal
       await at(h, 'AT+CMEE=1');
       for (const line of ['AT+UFTP=0,"127.0.0.1"', `AT+UFTP=7,${srv.port}`, 'AT+UFTP=2,"anonymous"', 'AT+UFTP=6,1']) assert.equal(await at(h, line), OK, line);
       assert.equal(await atUntil(h, 'AT+UFTPC=1', '+UUFTPCR: 1,'), OK + urc('+UUFTPCR: 1,1'));
-      // Passive: the server refuses PASV.
-      assert.equal(await ftpc(h, '4,"big.bin","local.bin"', 4), OK + urc('+UUFTPCR: 4,0'));
-      assert.equal(await ftpc(h, '0', 0), OK + urc('+UUFTPCR: 0,1'));
-      assert.equal(await at(h, 'AT+UFTP=6,0'), OK);
-      assert.equal(await atUntil(h, 'AT+UFTPC=1', '+UUFTPCR: 1,'), OK + urc('+UUFTPCR: 1,1'));
-      assert.equal(await ftpc(h, '4,"big.bin","local.bin"', 4, 30_000), OK + urc('+UUFTPCR: 4,1'));
-      assert.ok(h.module.services.files.read('local.bin').equals(body));
-      assert.equal(await ftpc(h, '8,"upload"', 8), OK + urc('+UUFTPCR: 8,1'));
-      assert.equal(await ftpc(h, '5,"local.bin","copy.bin"', 5, 30_000), OK + urc('+UUFTPCR: 5,1'));
-      assert.ok(srv.read('upload/copy.bin').equals(body));
-      assert.equal(await atUntil(h, 'AT+UFTPC=7,"direct.bin"', 'CONNECT\r\n'), '\r\nCONNECT\r\n');
-      h.terminal.input(body);
-      await h.advance(1000);
-      h.terminal.input(Buffer.from('+++'));
-      const after = await h.advance(1000);
-      const rest = await tail(h, after.includes('+UUFTPCR: 7,') ? after : after + (await h.waitFor('+UUFTPCR: 7,', 30_000)));
-      assert.equal(rest, OK + urc('+UUFTPCR: 7,1'));
-      assert.ok(srv.read('upload/direct.bin').equals(body));
-      h.take();
-      h.terminal.input(Buffer.from('AT+UFTPC=6,"/big.bin"\r', 'latin1'));
-      const head = '\r\nCONNECT\r\n';
-      const tailText = '\r\nNO CARRIER\r\n\r\n+UUFTPCR: 6,1\r\n';
-      const out = await collectBytes(h, head.length + MB + tailText.length, 30_000);
-      assert.ok(out.subarray(head.length, head.length + MB).equals(body));
-      assert.equal(out.subarray(head.length + MB).toString('latin1'), tailText);
+      await passiveRefusedThen1MbActive(h, srv, body);
       assert.equal(await ftpc(h, '0', 0), OK + urc('+UUFTPCR: 0,1'));
     } finally {
       h.module.services.ftp.closeAll();
@@ -592,32 +601,7 @@ describe('u-blox FTPS in active mode against vsftpd (ssl_enable=YES, pasv_enable
       for (const line of ['AT+UFTP=0,"127.0.0.1"', `AT+UFTP=7,${srv.port}`, 'AT+UFTP=2,"anonymous"', 'AT+UFTP=6,1', 'AT+UFTP=8,1,1']) assert.equal(await at(h, line), OK, line);
       assert.equal(await atUntil(h, 'AT+UFTPC=1', '+UUFTPCR: 1,'), OK + urc('+UUFTPCR: 1,1'));
       assert.equal(h.module.services.ftp.secure, true);
-      // Passive: the server refuses PASV.
-      assert.equal(await ftpc(h, '4,"big.bin","local.bin"', 4), OK + urc('+UUFTPCR: 4,0'));
-      assert.equal(await at(h, 'AT+UFTPER'), answer('+UFTPER: 0,550'));
-      assert.equal(await ftpc(h, '0', 0), OK + urc('+UUFTPCR: 0,1'));
-      assert.equal(await at(h, 'AT+UFTP=6,0'), OK);
-      assert.equal(await atUntil(h, 'AT+UFTPC=1', '+UUFTPCR: 1,'), OK + urc('+UUFTPCR: 1,1'));
-      assert.equal(await ftpc(h, '4,"big.bin","local.bin"', 4, 30_000), OK + urc('+UUFTPCR: 4,1'));
-      assert.ok(h.module.services.files.read('local.bin').equals(body));
-      assert.equal(await ftpc(h, '8,"upload"', 8), OK + urc('+UUFTPCR: 8,1'));
-      assert.equal(await ftpc(h, '5,"local.bin","copy.bin"', 5, 30_000), OK + urc('+UUFTPCR: 5,1'));
-      assert.ok(srv.read('upload/copy.bin').equals(body));
-      assert.equal(await atUntil(h, 'AT+UFTPC=7,"direct.bin"', 'CONNECT\r\n'), '\r\nCONNECT\r\n');
-      h.terminal.input(body);
-      await h.advance(1000);
-      h.terminal.input(Buffer.from('+++'));
-      const after = await h.advance(1000);
-      const rest = await tail(h, after.includes('+UUFTPCR: 7,') ? after : after + (await h.waitFor('+UUFTPCR: 7,', 30_000)));
-      assert.equal(rest, OK + urc('+UUFTPCR: 7,1'));
-      assert.ok(srv.read('upload/direct.bin').equals(body));
-      h.take();
-      h.terminal.input(Buffer.from('AT+UFTPC=6,"/big.bin"\r', 'latin1'));
-      const head = '\r\nCONNECT\r\n';
-      const tailText = '\r\nNO CARRIER\r\n\r\n+UUFTPCR: 6,1\r\n';
-      const out = await collectBytes(h, head.length + MB + tailText.length, 30_000);
-      assert.ok(out.subarray(head.length, head.length + MB).equals(body));
-      assert.equal(out.subarray(head.length + MB).toString('latin1'), tailText);
+      await passiveRefusedThen1MbActive(h, srv, body);
       // +++ aborts a TLS retrieve over PORT: the data connection closes, OK, the failed result.
       h.take();
       h.terminal.input(Buffer.from('AT+UFTPC=6,"/huge.bin"\r', 'latin1'));
