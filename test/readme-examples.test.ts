@@ -10,35 +10,45 @@ import { startLab, type Lab } from '../packages/cli/src/lab/lab.js';
 import { loadModuleApi } from '../packages/cli/src/module-api.js';
 
 /**
- * The README's examples, run as a reader would (issue 13): `modemlab lab` (startLab, the
- * command's body) in an empty folder, then every ```js block of README.md saved verbatim as
- * a .mjs file there and run with node (--import tsx: in the repository the packages export
- * their sources); each must exit 0 and print what the README says. (```ts blocks are not run
- * yet: they need files or names of the older sections.)
+ * The README's and the guide's examples, run as a reader would (issue 13): `modemlab lab`
+ * (startLab, the command's body) in an empty folder, then every ```js block of README.md and
+ * docs/guide.md saved verbatim as a .mjs file there and run with node (--import tsx: in the
+ * repository the packages export their sources); each must exit 0 and print what the docs say.
+ * Not run, by design: fences without a language or ```text (AT transcripts: the byte-exact
+ * transcript tests under test/transcripts replay those) and ```sh / ```json blocks (shell
+ * commands and a config file; `serve`, `lab`, `cloud` and the config file have their own CLI tests).
  */
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+const DOCS = ['README.md', 'docs/guide.md'] as const;
+const TEXT = Object.fromEntries(DOCS.map((d) => [d, fs.readFileSync(path.join(ROOT, d), 'utf8')])) as Record<(typeof DOCS)[number], string>;
 
 /** The ```js blocks of the README, in order. */
 export function jsExamples(readme: string): string[] {
   return [...readme.matchAll(/^```js\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
 }
 
-/** What each block prints, in order (a block added to the README needs its line here). */
-const PRINTS: Array<string | RegExp> = [
-  'echoed: hello over TLS',
-  '200 hello from the lab',
-  'lab/hello: from the module',
-  /^\{[\s\S]*\}\nattached as \d+\.\d+\.\d+\.\d+$/, // identify(), then the address
-  /"level":20,.*"msg":/, // pino at debug: the AT commands
-  'u-blox echoed: hello from any vendor',
-  'echoed: hello over the direct link',
-  /^true true \d+$/, // files: the bytes come back, listed, sized
-  '200 text/plain {"t":21.5}',
-  /^over channel 1 \| SARA-R5\S*$/, // the echo on one channel, the model on the other
-  /^C2C V2: SARA-R5\S*$/,
-  '2.04 2.05 21.5',
-];
+/** What each block prints, per document, in order (a block added to the docs needs its line here). */
+const PRINTS: Record<(typeof DOCS)[number], Array<string | RegExp>> = {
+  'README.md': [
+    'echoed: hello over TLS',
+    /^\{[\s\S]*\}\nattached as \d+\.\d+\.\d+\.\d+$/, // identify(), then the address
+  ],
+  'docs/guide.md': [
+    '200 hello from the lab',
+    'lab/hello: from the module',
+    /"level":20,.*"msg":/, // pino at debug: the AT commands
+    'u-blox echoed: hello from any vendor',
+    'echoed: hello over the direct link',
+    /^true true \d+$/, // files: the bytes come back, listed, sized
+    '200 text/plain {"t":21.5}',
+    /^over channel 1 \| SARA-R5\S*$/, // the echo on one channel, the model on the other
+    /^C2C V2: SARA-R5\S*$/,
+    '2.04 2.05 21.5',
+  ],
+};
+
+/** Languages of fences that are not run (see above); any other language is a failure. */
+const NOT_RUN = new Set(['', 'text', 'sh', 'json']);
 
 async function run(file: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string; err: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', file], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -65,17 +75,25 @@ describe('README.md: every js example runs verbatim against a lab', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const examples = jsExamples(README);
-  it('one expected output per block', () => assert.equal(examples.length, PRINTS.length));
-  examples.forEach((source, i) => {
-    it(`block ${i + 1} prints ${String(PRINTS[i])} and exits 0`, async () => {
-      const file = path.join(dir, `example${i + 1}.mjs`);
-      fs.writeFileSync(file, source);
-      const r = await run(file, dir, { ...process.env, MODEM: url });
-      assert.equal(r.code, 0, r.err);
-      const want = PRINTS[i]!;
-      if (typeof want === 'string') assert.equal(r.out.trim(), want, r.err);
-      else assert.match(r.out.trim(), want, r.err);
-    });
+  it('every fence is js (run) or an AT transcript, shell or JSON block (not run)', () => {
+    for (const doc of DOCS) {
+      const langs = [...TEXT[doc].matchAll(/^```(\S*)\n[\s\S]*?^```$/gm)].map((m) => m[1]!);
+      assert.deepEqual(langs.filter((l) => l !== 'js' && !NOT_RUN.has(l)), [], doc);
+    }
   });
+  for (const doc of DOCS) {
+    const examples = jsExamples(TEXT[doc]);
+    it(`${doc}: one expected output per block`, () => assert.equal(examples.length, PRINTS[doc].length));
+    examples.forEach((source, i) => {
+      it(`${doc} block ${i + 1} prints ${String(PRINTS[doc][i])} and exits 0`, async () => {
+        const file = path.join(dir, `${path.basename(doc, '.md')}-example${i + 1}.mjs`);
+        fs.writeFileSync(file, source);
+        const r = await run(file, dir, { ...process.env, MODEM: url });
+        assert.equal(r.code, 0, r.err);
+        const want = PRINTS[doc][i]!;
+        if (typeof want === 'string') assert.equal(r.out.trim(), want, r.err);
+        else assert.match(r.out.trim(), want, r.err);
+      });
+    });
+  }
 });
