@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startLab, type Lab } from '../packages/cli/src/lab/lab.js';
 import { loadModuleApi } from '../packages/cli/src/module-api.js';
+import { configSchema } from '../packages/cli/src/config-schema.js';
 import { startServe, type Served } from '../packages/cli/src/serve.js';
 
 /**
@@ -15,9 +16,10 @@ import { startServe, type Served } from '../packages/cli/src/serve.js';
  * (startLab, the command's body) in an empty folder, then every ```js block of README.md and
  * docs/guide.md saved verbatim as a .mjs file there and run with node (--import tsx: in the
  * repository the packages export their sources); each must exit 0 and print what the docs say.
- * Not run, by design: fences without a language or ```text (AT transcripts: the byte-exact
- * transcript tests under test/transcripts replay those) and ```sh / ```json blocks (shell
- * commands and a config file; `serve`, `lab`, `cloud` and the config file have their own CLI tests).
+ * ```json blocks (modemlab.config.json) are parsed with the config file's schema. Not run, by
+ * design: fences without a language or ```text (AT transcripts: the byte-exact transcript tests
+ * under test/transcripts replay those) and ```sh blocks (shell commands; `serve`, `lab`,
+ * `term` and `cloud` have their own CLI tests).
  */
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DOCS = ['README.md', 'docs/guide.md'] as const;
@@ -129,6 +131,11 @@ describe('README.md and docs/guide.md: every js example runs verbatim against a 
       const langs = [...TEXT[doc].matchAll(/^```(\S*)\n[\s\S]*?^```$/gm)].map((m) => m[1]!);
       assert.deepEqual(langs.filter((l) => l !== 'js' && !NOT_RUN.has(l)), [], doc);
     }
+  });
+  it('every json block is a valid modemlab.config.json', () => {
+    const blocks = DOCS.flatMap((doc) => [...TEXT[doc].matchAll(/^```json\n([\s\S]*?)^```$/gm)].map((m) => m[1]!));
+    assert.ok(blocks.length > 0);
+    for (const block of blocks) configSchema.parse(JSON.parse(block));
   });
   for (const doc of DOCS) {
     const examples = jsExamples(TEXT[doc]);
