@@ -30,7 +30,7 @@ export const COMMAND_OPS: Record<string, OpRow> = {
   '+UHTTPC': { codes: '0-5', meaning: 'HEAD, GET, DELETE, PUT, POST file, POST data', group: 1 },
   '+UFTP': { codes: '0-8', meaning: 'server IP, server name, user, password, account, inactivity timeout, mode, port, secure', group: 0 },
   '+UFTPC': { codes: '0-8,10,11,13,14', meaning: 'logout, login, delete, rename, retrieve, store, direct get, direct put, cd; mkdir, rmdir; info, list', group: 0 },
-  '+UCOAP': { codes: '0-7', meaning: 'the URI and PDU settings of the current profile (see README "CoAP")', group: 0 },
+  '+UCOAP': { codes: '0-7', meaning: 'the URI and PDU settings of the current profile (see docs/guide.md "CoAP with the module\'s own client")', group: 0 },
   '+UCOAPC': { codes: '1-6', meaning: 'GET, DELETE, PUT, POST; 5 observe (RFC 7641), 6 cancel the observation', group: 0 },
   '+UMQTT': { codes: '0-4,6-12', meaning: 'client id, port, server name, server IP, credentials; will QoS, will retain, will topic, will message, keep alive, secure, clean session', group: 0 },
   '+UMQTTC': { codes: '0-6,8,9', meaning: 'logout, login, publish, publish file, subscribe, unsubscribe, read; ping, publish binary', group: 0 },

@@ -17,7 +17,7 @@ export const SPEC_DOCS: Readonly<Record<string, string>> = {
   notes: "notes/at-commands.md, the specification's notes of public facts (sections A-I)",
   'V.250': 'ITU-T V.250 (public standard, not part of the specification documents)',
   '27.007': '3GPP TS 27.007 (public standard, Rel-15 clause numbers, not part of the specification documents)',
-  'u-blox manual': 'the public u-blox SARA-R5 AT commands manual: not among the specification documents, built to it (see README)',
+  'u-blox manual': 'the public u-blox SARA-R5 AT commands manual: not among the specification documents, built to it (see docs/guide.md, "Vendor documents")',
 };
 
 const GNSS = 'u-blox manual, GNSS chapter';

@@ -29,6 +29,6 @@ export function exposureWarning(tcp: HostPort): string {
 export function exposureRefusal(tcp: HostPort): string {
   return (
     `modemlab: --tcp ${tcp.host} binds beyond loopback: any client that reaches it can make the module connect ` +
-    'wherever this machine can. Add --expose to do it anyway (see README, Security), or bind 127.0.0.1'
+    'wherever this machine can. Add --expose to do it anyway (see docs/guide.md, Security), or bind 127.0.0.1'
   );
 }

@@ -52,7 +52,7 @@ export function buildProgram(io: ProgramIo): Command {
       'start virtual modules; prints one line per listener, runs until SIGINT/SIGTERM, then flushes state and exits 0. ' +
         `Settings come from the flags, then from --config FILE (default ./${DEFAULT_CONFIG_FILE} when present), then the defaults`,
     )
-    .option('-c, --config <FILE>', `config file (JSON, the flags' names; see README); default ./${DEFAULT_CONFIG_FILE} if it exists`)
+    .option('-c, --config <FILE>', `config file (JSON, the flags' names; see docs/guide.md); default ./${DEFAULT_CONFIG_FILE} if it exists`)
     .option('-m, --model <model>', 'module model (see `modemlab models`)', 'sara-r5')
     .addOption(
       new Option(
