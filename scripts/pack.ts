@@ -51,10 +51,14 @@ export function pack(outDir: string, names: readonly PackageDir[] = PACKAGES, op
       if (name === 'cli') execFileSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/bundle-cli.ts'), path.join(stage, 'dist', 'bin')], { cwd: ROOT, stdio: 'inherit' });
       // Plain files served as they are (the CLI's lab console page: no build chain).
       if (fs.existsSync(path.join(dir, 'console-ui'))) fs.cpSync(path.join(dir, 'console-ui'), path.join(stage, 'console-ui'), { recursive: true });
-      const readme = fs.existsSync(path.join(dir, 'README.md')) ? path.join(dir, 'README.md') : path.join(ROOT, 'README.md');
-      fs.copyFileSync(readme, path.join(stage, 'README.md'));
+      const ownReadme = fs.existsSync(path.join(dir, 'README.md'));
+      fs.copyFileSync(ownReadme ? path.join(dir, 'README.md') : path.join(ROOT, 'README.md'), path.join(stage, 'README.md'));
+      // The repository's README links into docs/ (the guide, the command reference): ship those
+      // pages beside it so its links work in the installed package too.
+      if (!ownReadme) for (const page of README_DOCS) fs.cpSync(path.join(ROOT, 'docs', page), path.join(stage, 'docs', page));
       fs.copyFileSync(path.join(ROOT, 'LICENSE'), path.join(stage, 'LICENSE'));
       const manifest = publishManifest(JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as Manifest);
+      if (!ownReadme) manifest.files = [...(manifest.files ?? []), 'docs'];
       fs.writeFileSync(path.join(stage, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
       const out = execFileSync('npm', ['pack', '--json', '--pack-destination', path.resolve(outDir)], { cwd: stage, encoding: 'utf8' });
       const [info] = JSON.parse(out) as Array<{ filename: string }>;
