@@ -245,6 +245,11 @@ export async function runTranscript(source: string | Transcript, opts: RunOption
       servers.push({ close: () => coap.stop() });
       routes[target] = `127.0.0.1:${coap.port}`;
     }
+    for (const target of t.mqttsnGateways ?? []) {
+      const gw = await startGatewayPeer({ port: 0, predefined: { 1: 'anywhere/telemetry' } });
+      servers.push(gw);
+      routes[target] = `127.0.0.1:${gw.port}`;
+    }
     await runWithServers(t, pki, opts, routes, ftpServers);
   } finally {
     for (const s of servers) await s.close();

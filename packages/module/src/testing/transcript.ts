@@ -68,6 +68,10 @@
  *                             "/", "/time", "/async", and any path a PUT creates, which is
  *                             observable) and routes ADDR:PORT to it, UDP (coap://) and TCP
  *                             (coap+tcp://) alike
+ *   @mqttsn-gateway ADDR:PORT
+ *                             `modemlab mqttsn-gateway` over plain UDP on loopback, in front
+ *                             of a mosquitto, predefined topic 1 = "anywhere/telemetry";
+ *                             routes ADDR:PORT (UDP) to it
  *   @ftp-file NAME "json string"
  *                             a file the FTP server holds from the start
  *   @ftp-check NAME "json string"
@@ -150,6 +154,8 @@ export interface Transcript {
   mqttBrokers?: string[];
   /** @coap-server: the "ADDRESS:PORT" targets a libcoap server stands for (UDP and TCP). */
   coapServers?: string[];
+  /** @mqttsn-gateway: the "ADDRESS:PORT" targets the shipped MQTT-SN gateway (UDP) stands for. */
+  mqttsnGateways?: string[];
   steps: Step[];
 }
 
@@ -298,6 +304,12 @@ export function parseTranscript(source: string): Transcript {
         const target = arg.trim();
         if (!/^[^:\s]+:\d+$/.test(target)) throw new Error(`line ${lineNo}: @coap-server ADDRESS:PORT`);
         (t.coapServers ??= []).push(target);
+        break;
+      }
+      case '@mqttsn-gateway': {
+        const target = arg.trim();
+        if (!/^[^:\s]+:\d+$/.test(target)) throw new Error(`line ${lineNo}: @mqttsn-gateway ADDRESS:PORT`);
+        (t.mqttsnGateways ??= []).push(target);
         break;
       }
       case '@ftp-file':
