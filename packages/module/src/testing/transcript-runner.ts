@@ -21,6 +21,7 @@ import { PEER_KINDS, pkiFile, sharedPki, startPeer, type PeerKind } from './tls-
 import { legacyTls, startFtpServer } from '../services/ftp/ftp.testutil.js';
 import { startVsftpd } from '../services/ftp/vsftpd.testutil.js';
 import { startMosquitto } from './mosquitto.js';
+import { startLibcoap } from '../services/coap/coap-peers.testutil.js';
 
 /** An FTP server of a transcript (ftp-srv or vsftpd): where its files are. */
 type FtpHolder = { root: string; read(name: string): Buffer };
@@ -238,6 +239,16 @@ export async function runTranscript(source: string | Transcript, opts: RunOption
       const broker = await startMosquitto();
       servers.push({ close: () => broker.stop() });
       routes[target] = `127.0.0.1:${broker.port}`;
+    }
+    for (const target of t.coapServers ?? []) {
+      const coap = await startLibcoap();
+      servers.push({ close: () => coap.stop() });
+      routes[target] = `127.0.0.1:${coap.port}`;
+    }
+    for (const target of t.mqttsnGateways ?? []) {
+      const gw = await startGatewayPeer({ port: 0, predefined: { 1: 'anywhere/telemetry' } });
+      servers.push(gw);
+      routes[target] = `127.0.0.1:${gw.port}`;
     }
     await runWithServers(t, pki, opts, routes, ftpServers);
   } finally {

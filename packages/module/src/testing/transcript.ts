@@ -64,6 +64,14 @@
  *                             only PORT works, FTPS forced with require_ssl_reuse unless
  *                             plain; uploads go to upload/)
  *   @mqtt-broker ADDR:PORT  starts a real mosquitto on loopback and routes ADDR:PORT to it
+ *   @coap-server ADDR:PORT  starts libcoap's coap-server-openssl on loopback (resources
+ *                             "/", "/time", "/async", and any path a PUT creates, which is
+ *                             observable) and routes ADDR:PORT to it, UDP (coap://) and TCP
+ *                             (coap+tcp://) alike
+ *   @mqttsn-gateway ADDR:PORT
+ *                             `modemlab mqttsn-gateway` over plain UDP on loopback, in front
+ *                             of a mosquitto, predefined topic 1 = "anywhere/telemetry";
+ *                             routes ADDR:PORT (UDP) to it
  *   @ftp-file NAME "json string"
  *                             a file the FTP server holds from the start
  *   @ftp-check NAME "json string"
@@ -144,6 +152,10 @@ export interface Transcript {
   ftpServers: TranscriptFtpServer[];
   /** @mqtt-broker: the "ADDRESS:PORT" targets a mosquitto stands for. */
   mqttBrokers?: string[];
+  /** @coap-server: the "ADDRESS:PORT" targets a libcoap server stands for (UDP and TCP). */
+  coapServers?: string[];
+  /** @mqttsn-gateway: the "ADDRESS:PORT" targets the shipped MQTT-SN gateway (UDP) stands for. */
+  mqttsnGateways?: string[];
   steps: Step[];
 }
 
@@ -286,6 +298,18 @@ export function parseTranscript(source: string): Transcript {
         const target = arg.trim();
         if (!/^[^:\s]+:\d+$/.test(target)) throw new Error(`line ${lineNo}: @mqtt-broker ADDRESS:PORT`);
         (t.mqttBrokers ??= []).push(target);
+        break;
+      }
+      case '@coap-server': {
+        const target = arg.trim();
+        if (!/^[^:\s]+:\d+$/.test(target)) throw new Error(`line ${lineNo}: @coap-server ADDRESS:PORT`);
+        (t.coapServers ??= []).push(target);
+        break;
+      }
+      case '@mqttsn-gateway': {
+        const target = arg.trim();
+        if (!/^[^:\s]+:\d+$/.test(target)) throw new Error(`line ${lineNo}: @mqttsn-gateway ADDRESS:PORT`);
+        (t.mqttsnGateways ??= []).push(target);
         break;
       }
       case '@ftp-file':

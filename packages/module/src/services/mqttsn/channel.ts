@@ -25,13 +25,15 @@ export async function openChannel(dialer: Dialer, address: string, port: number,
       close: () => session.close(),
     };
   }
+  // The lab's forwards and network policy apply to the gateway's datagrams as to any other.
+  const target = dialer.udpRoute(address, port);
   const udp = dialer.udp();
   udp.on('error', () => undefined);
   await new Promise<void>((resolve) => udp.bind(0, () => resolve()));
   return {
     send: (d) => {
       meter.add(d.length, 0);
-      udp.send(d, port, address);
+      udp.send(d, target.port, target.host);
     },
     onMessage: (h) =>
       udp.on('message', (d) => {
