@@ -16,12 +16,16 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const PACKAGES = ['at', 'module', 'sdk', 'cloud', 'cli'] as const;
 export type PackageDir = (typeof PACKAGES)[number];
 
+/** The docs pages the repository's README links to. */
+const README_DOCS = ['guide.md', 'architecture.md', 'commands.md'];
+
 interface Manifest {
   name: string;
   version: string;
   private?: boolean;
   scripts?: Record<string, string>;
   publishConfig?: Record<string, unknown>;
+  files?: string[];
   [key: string]: unknown;
 }
 
