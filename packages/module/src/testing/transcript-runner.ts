@@ -240,10 +240,11 @@ export async function runTranscript(source: string | Transcript, opts: RunOption
       servers.push({ close: () => broker.stop() });
       routes[target] = `127.0.0.1:${broker.port}`;
     }
-    for (const target of t.coapServers ?? []) {
-      const coap = await startLibcoap();
+    for (const peer of t.coapServers ?? []) {
+      const coap = await startLibcoap(peer.psk ? { psk: peer.psk } : {});
       servers.push({ close: () => coap.stop() });
-      routes[target] = `127.0.0.1:${coap.port}`;
+      routes[peer.target] = `127.0.0.1:${coap.port}`;
+      if (peer.secure) routes[peer.secure] = `127.0.0.1:${coap.securePort}`;
     }
     for (const target of t.mqttsnGateways ?? []) {
       const gw = await startGatewayPeer({ port: 0, predefined: { 1: 'anywhere/telemetry' } });

@@ -67,7 +67,9 @@
  *   @coap-server ADDR:PORT  starts libcoap's coap-server-openssl on loopback (resources
  *                             "/", "/time", "/async", and any path a PUT creates, which is
  *                             observable) and routes ADDR:PORT to it, UDP (coap://) and TCP
- *                             (coap+tcp://) alike
+ *                             (coap+tcp://) alike; `psk=KEY secure=ADDR:PORT` adds its
+ *                             DTLS-PSK endpoint (coaps://, identity any, hint "CoAP") at the
+ *                             second target
  *   @mqttsn-gateway ADDR:PORT
  *                             `modemlab mqttsn-gateway` over plain UDP on loopback, in front
  *                             of a mosquitto, predefined topic 1 = "anywhere/telemetry";
@@ -97,6 +99,13 @@ export type Step =
   | { kind: 'expect-pki'; item: PkiItem }
   | { kind: 'send-file'; name: string }
   | { kind: 'ftp-check'; name: string; data: Buffer };
+
+/** A libcoap peer: `target` for coap:// and coap+tcp://; with a PSK, `secure` for coaps:// (DTLS-PSK). */
+export interface CoapServerPeer {
+  target: string;
+  psk?: string;
+  secure?: string;
+}
 
 export interface TranscriptFtpServer {
   /** "ADDRESS:PORT" the module connects to. */
@@ -152,8 +161,8 @@ export interface Transcript {
   ftpServers: TranscriptFtpServer[];
   /** @mqtt-broker: the "ADDRESS:PORT" targets a mosquitto stands for. */
   mqttBrokers?: string[];
-  /** @coap-server: the "ADDRESS:PORT" targets a libcoap server stands for (UDP and TCP). */
-  coapServers?: string[];
+  /** @coap-server: the libcoap servers and the "ADDRESS:PORT" targets they stand for. */
+  coapServers?: CoapServerPeer[];
   /** @mqttsn-gateway: the "ADDRESS:PORT" targets the shipped MQTT-SN gateway (UDP) stands for. */
   mqttsnGateways?: string[];
   steps: Step[];
@@ -301,9 +310,16 @@ export function parseTranscript(source: string): Transcript {
         break;
       }
       case '@coap-server': {
-        const target = arg.trim();
-        if (!/^[^:\s]+:\d+$/.test(target)) throw new Error(`line ${lineNo}: @coap-server ADDRESS:PORT`);
-        (t.coapServers ??= []).push(target);
+        const [target = '', ...opts] = arg.trim().split(/\s+/);
+        const server: CoapServerPeer = { target };
+        for (const o of opts) {
+          const [k, v = ''] = o.split('=');
+          if (k === 'psk' && v) server.psk = v;
+          else if (k === 'secure' && /^[^:\s]+:\d+$/.test(v)) server.secure = v;
+          else throw new Error(`line ${lineNo}: @coap-server option '${o}'`);
+        }
+        if (!/^[^:\s]+:\d+$/.test(target) || (server.secure && !server.psk)) throw new Error(`line ${lineNo}: @coap-server ADDRESS:PORT [psk=KEY secure=ADDRESS:PORT]`);
+        (t.coapServers ??= []).push(server);
         break;
       }
       case '@mqttsn-gateway': {
