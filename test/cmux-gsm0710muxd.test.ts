@@ -100,7 +100,17 @@ describe('CMUX with gsm0710muxd as the host', { skip: missing.length ? `not inst
     mux = spawn('gsm0710muxd', ['-s', pty.path, '-m', 'basic', '-f', '31', '-v', '-v', '-l', log], { env, stdio: 'ignore' });
     // 60 s like the next wait: a 10 s limit expired once on the 2-core machine under eleven parallel builds (the daemon starts slowly under load).
     await waitForText(log, 'starting', 60_000);
-    await dbus('org.pyneo.Powered.SetPower', 'string:test', 'boolean:true');
+    // The daemon logs "starting" before it owns its bus name: until it does, the bus answers
+    // ServiceUnknown, so ask again (the 60 s is a hang guard, as above).
+    for (const t0 = Date.now(); ; ) {
+      try {
+        await dbus('org.pyneo.Powered.SetPower', 'string:test', 'boolean:true');
+        break;
+      } catch (err) {
+        if (!String((err as Error).message).includes('ServiceUnknown') || Date.now() - t0 > 60_000) throw err;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
     await waitForText(log, 'Control channel opened', 60_000);
   });
 
