@@ -21,7 +21,8 @@ import { startMosquitto } from '../packages/module/src/testing/mosquitto.js';
 import { AtClient } from '../packages/sdk/src/at-client.js';
 import { UbloxModem } from '../packages/sdk/src/drivers/ublox.js';
 
-const MESSAGES = 400;
+// Enough per sample that the fastest series (mqtt.js QoS 0, ~100k msg/s) takes tens of ms, not timer noise.
+const MESSAGES = 4000;
 const SAMPLES = 7;
 const WARMUP = 1000;
 const PAYLOAD = Buffer.alloc(64, 0x61);
@@ -67,8 +68,9 @@ async function main(): Promise<void> {
     await modem.attach({ apn: 'internet', timeoutMs: 10_000 });
     await modem.mqtt.connect({ host: '127.0.0.1', port: broker.port, clientId: 'bench-module' });
     await sub.subscribeAsync('bench/#', { qos: 1 });
-    // Nagle off for the baseline too: mqtt.js leaves it on.
-    (direct.stream as unknown as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
+    // Nagle off for the baseline and the subscriber too (mqtt.js leaves it on); the broker's
+    // sockets have it off by its configuration (set_tcp_nodelay).
+    for (const c of [direct, sub]) (c.stream as unknown as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
     const viaModule = (qos: 0 | 1) => (i: number) => modem.mqtt.publish(`bench/module/${qos}`, PAYLOAD, { qos }).then(() => void i);
     const viaMqttJs = (qos: 0 | 1) => async () => {
       await direct.publishAsync(`bench/direct/${qos}`, PAYLOAD, { qos });

@@ -39,7 +39,9 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
   chmodSync(dir, 0o755);
   const port = await freePort();
   const tlsPort = opts.tls ? await freePort() : undefined;
-  const lines = ['per_listener_settings false', 'persistence false', 'log_dest stderr', 'log_type error', 'log_type warning', 'log_type notice', 'log_type information'];
+  const lines = ['per_listener_settings false', 'persistence false', 'log_dest stderr', 'log_type error', 'log_type warning', 'log_type notice', 'log_type information',
+    // Nagle off on the broker's sockets too: a bench baseline must not wait on delayed ACKs.
+    'set_tcp_nodelay true'];
   if (opts.users) {
     const file = join(dir, 'passwords');
     writeFileSync(file, Object.entries(opts.users).map(([u, p]) => `${u}:${p}`).join('\n') + '\n');
