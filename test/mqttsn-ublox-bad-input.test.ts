@@ -12,7 +12,8 @@ import { Aedes } from 'aedes';
 import { connectAsync } from 'mqtt';
 import { MqttSnGateway } from '../packages/cli/src/mqttsn-gateway/gateway.js';
 import { listenUdp } from '../packages/cli/src/mqttsn-gateway/udp.js';
-import { answer, at, atUntil, cmeError, OK, ublox } from '../packages/module/src/dialects/ublox/ublox.testutil.js';
+import { answer, at, cmeError, OK, ublox } from '../packages/module/src/dialects/ublox/ublox.testutil.js';
+import { atUntilLine, readOps, refusals } from '../packages/module/src/dialects/ublox/bad-input.testutil.js';
 import type { ModuleHarness } from '../packages/module/src/testing/harness.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -47,31 +48,8 @@ async function module(): Promise<ModuleHarness> {
   return h;
 }
 
-async function command(h: ModuleHarness, cmd: string, urcPrefix: string): Promise<string> {
-  const out = await atUntil(h, cmd, urcPrefix);
-  return out.endsWith('\r\n') ? out : out + (await h.waitFor('\r\n'));
-}
-
 const CONFIG_OPS = [0, 1, 2, 4, 5, 6, 7, 8, 9, 10];
-async function readConfig(h: ModuleHarness): Promise<string[]> {
-  const out: string[] = [];
-  for (const op of CONFIG_OPS) out.push(await at(h, `AT+UMQTTSN=${op}`));
-  return out;
-}
-
-const BAD = cmeError('Incorrect parameters');
-const NO_FORM = cmeError('operation not supported');
-
-/** Sends each line; returns the ones NOT answered with the documented refusal. */
-async function refusals(h: ModuleHarness, lines: string[]): Promise<string[]> {
-  const wrong: string[] = [];
-  for (const line of lines) {
-    const out = await at(h, line);
-    const expected = /^AT\+UMQTTSN(NV|C)?$/.test(line) ? NO_FORM : BAD;
-    if (out !== expected) wrong.push(`${line} → ${JSON.stringify(out)}`);
-  }
-  return wrong;
-}
+const readConfig = (h: ModuleHarness): Promise<string[]> => readOps(h, 'AT+UMQTTSN', CONFIG_OPS);
 
 describe('u-blox MQTT-SN: bad input on every op', () => {
   it('+UMQTTSN and +UMQTTSNNV: "Incorrect parameters", the configuration reads back unchanged, NVM untouched', async () => {
@@ -89,7 +67,7 @@ describe('u-blox MQTT-SN: bad input on every op', () => {
       'AT+UMQTTSN=8,-1', 'AT+UMQTTSN=8,65536', 'AT+UMQTTSN=9,2', 'AT+UMQTTSN=9,1,99', 'AT+UMQTTSN=10,2',
       'AT+UMQTTSNNV', 'AT+UMQTTSNNV=3', 'AT+UMQTTSNNV=-1', 'AT+UMQTTSNNV=1,1',
     ];
-    assert.deepEqual(await refusals(h, bad), []);
+    assert.deepEqual(await refusals(h, bad, /^AT\+UMQTTSN(NV|C)?$/), []);
     assert.deepEqual(await readConfig(h), before);
     // No refused +UMQTTSNNV stored anything: loading NVM gives the factory client id (the IMEI).
     assert.equal(await at(h, 'AT+UMQTTSNNV=1'), OK);
@@ -105,8 +83,8 @@ describe('u-blox MQTT-SN: bad input on every op', () => {
 
     assert.equal(await at(h, 'AT+UMQTTSN=0,"snbad"'), OK);
     assert.equal(await at(h, `AT+UMQTTSN=1,"gw.lab",${gwPort}`), OK);
-    assert.equal(await command(h, 'AT+UMQTTSNC=1', '+UUMQTTSNC: 1,'), `${OK}\r\n+UUMQTTSNC: 1,1\r\n`);
-    assert.match(await command(h, 'AT+UMQTTSNC=5,1,0,"sn/in"', '+UUMQTTSNC: 5,'), /\+UUMQTTSNC: 5,1,1,\d+\r\n$/);
+    assert.equal(await atUntilLine(h, 'AT+UMQTTSNC=1', '+UUMQTTSNC: 1,'), `${OK}\r\n+UUMQTTSNC: 1,1\r\n`);
+    assert.match(await atUntilLine(h, 'AT+UMQTTSNC=5,1,0,"sn/in"', '+UUMQTTSNC: 5,'), /\+UUMQTTSNC: 5,1,1,\d+\r\n$/);
     const peer = await connectAsync(url);
     cleanups.push(() => peer.endAsync(true));
     const unread = h.waitFor('+UUMQTTSNC: 9,1\r\n');
@@ -127,15 +105,15 @@ describe('u-blox MQTT-SN: bad input on every op', () => {
       `AT+UMQTTSNC=8,"${'m'.repeat(1025)}"`, 'AT+UMQTTSNC=8',
       'AT+UMQTTSNC=9,2', 'AT+UMQTTSNC=10,1',
     ];
-    assert.deepEqual(await refusals(h, bad), []);
+    assert.deepEqual(await refusals(h, bad, /^AT\+UMQTTSN(NV|C)?$/), []);
     // Configuration is fixed during a session.
     assert.equal(await at(h, 'AT+UMQTTSN=0,"other"'), cmeError('operation not allowed'));
     assert.equal(await at(h, 'AT+UMQTTSN=0'), answer('+UMQTTSN: 0,"snbad"'));
     assert.equal(h.take(), '');
     assert.equal(await at(h, 'AT+UMQTTSNER'), answer('+UMQTTSNER: 0,0'));
     assert.equal(await at(h, 'AT+UMQTTSNC=9'), answer('+UMQTTSNC: 9,1,0,"sn/in",4,"kept"'));
-    assert.equal(await command(h, 'AT+UMQTTSNC=10', '+UUMQTTSNC: 10,'), `${OK}\r\n+UUMQTTSNC: 10,1\r\n`);
-    assert.equal(await command(h, 'AT+UMQTTSNC=0', '+UUMQTTSNC: 0,'), `${OK}\r\n+UUMQTTSNC: 0,1\r\n`);
+    assert.equal(await atUntilLine(h, 'AT+UMQTTSNC=10', '+UUMQTTSNC: 10,'), `${OK}\r\n+UUMQTTSNC: 10,1\r\n`);
+    assert.equal(await atUntilLine(h, 'AT+UMQTTSNC=0', '+UUMQTTSNC: 0,'), `${OK}\r\n+UUMQTTSNC: 0,1\r\n`);
   });
 });
 
@@ -145,7 +123,7 @@ describe('u-blox MQTT-SN: the gateway ends the session mid-way', () => {
     const h = await module();
     assert.equal(await at(h, 'AT+UMQTTSN=0,"sndie"'), OK);
     assert.equal(await at(h, `AT+UMQTTSN=1,"gw.lab",${gwPort}`), OK);
-    assert.equal(await command(h, 'AT+UMQTTSNC=1', '+UUMQTTSNC: 1,'), `${OK}\r\n+UUMQTTSNC: 1,1\r\n`);
+    assert.equal(await atUntilLine(h, 'AT+UMQTTSNC=1', '+UUMQTTSNC: 1,'), `${OK}\r\n+UUMQTTSNC: 1,1\r\n`);
     h.take();
     await killBroker();
     assert.equal(await h.waitFor('+UUMQTTSNC: 0,101\r\n'), '\r\n+UUMQTTSNC: 0,101\r\n');
@@ -154,7 +132,7 @@ describe('u-blox MQTT-SN: the gateway ends the session mid-way', () => {
     assert.equal(await at(h, 'AT+UMQTTSNC=10'), cmeError('operation not allowed'));
     assert.equal(await at(h, 'AT+UMQTTSN=0,"sndie2"'), OK);
     // The gateway has no broker: it answers CONNECT with CONNACK "rejected: congestion" (MQTT-SN return code 1).
-    assert.equal(await command(h, 'AT+UMQTTSNC=1', '+UUMQTTSNC: 1,'), `${OK}\r\n+UUMQTTSNC: 1,0\r\n`);
+    assert.equal(await atUntilLine(h, 'AT+UMQTTSNC=1', '+UUMQTTSNC: 1,'), `${OK}\r\n+UUMQTTSNC: 1,0\r\n`);
     assert.equal(await at(h, 'AT+UMQTTSNER'), answer('+UMQTTSNER: 13,1'));
   });
 });

@@ -8,7 +8,8 @@ import { afterEach, describe, it } from 'node:test';
 import mqttjs from 'mqtt';
 import type { ModuleHarness } from '../../testing/harness.js';
 import { startMosquitto } from '../../testing/mosquitto.js';
-import { answer, at, atUntil, cmeError, OK, ublox, urc } from './ublox.testutil.js';
+import { answer, at, cmeError, OK, ublox, urc } from './ublox.testutil.js';
+import { atUntilLine, readOps, refusals } from './bad-input.testutil.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -22,34 +23,10 @@ async function module(): Promise<ModuleHarness> {
   return h;
 }
 
-async function command(h: ModuleHarness, line: string, until: string): Promise<string> {
-  const out = await atUntil(h, line, until);
-  return out.endsWith('\r\n') ? out : out + (await h.waitFor('\r\n'));
-}
-
 const PROFILE_OPS = [0, 1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12];
 
-/** Every op of the profile read back, one answer per op. */
-async function readProfile(h: ModuleHarness): Promise<string[]> {
-  const out: string[] = [];
-  for (const op of PROFILE_OPS) out.push(await at(h, `AT+UMQTT=${op}`));
-  return out;
-}
+const readProfile = (h: ModuleHarness): Promise<string[]> => readOps(h, 'AT+UMQTT', PROFILE_OPS);
 
-const BAD = cmeError('Incorrect parameters');
-/** A form the command does not have (a bare action, no '='). */
-const NO_FORM = cmeError('operation not supported');
-
-/** Sends each line; returns the ones NOT answered with the documented refusal. */
-async function refusals(h: ModuleHarness, lines: string[]): Promise<string[]> {
-  const wrong: string[] = [];
-  for (const line of lines) {
-    const out = await at(h, line);
-    const expected = /^AT\+UMQTT(NV|C)?$/.test(line) ? NO_FORM : BAD;
-    if (out !== expected) wrong.push(`${line} → ${JSON.stringify(out)}`);
-  }
-  return wrong;
-}
 const NOT_ALLOWED = cmeError('operation not allowed');
 
 describe('u-blox +UMQTT: factory profile and bad input on every op', () => {
@@ -92,7 +69,7 @@ describe('u-blox +UMQTT: factory profile and bad input on every op', () => {
       'AT+UMQTT=10,-1', 'AT+UMQTT=10,"x"', 'AT+UMQTT=11,2', 'AT+UMQTT=11,0,1', 'AT+UMQTT=11,1,99', 'AT+UMQTT=12,2',
       'AT+UMQTTNV', 'AT+UMQTTNV=3', 'AT+UMQTTNV=-1', 'AT+UMQTTNV=1,1', 'AT+UMQTTNV="2"',
     ];
-    assert.deepEqual(await refusals(h, bad), []);
+    assert.deepEqual(await refusals(h, bad, /^AT\+UMQTT(NV|C)?$/), []);
     assert.deepEqual(await readProfile(h), before);
     // Nothing was stored to NVM by a refused +UMQTTNV either: the factory profile is what loads.
     assert.equal(await at(h, 'AT+UMQTTNV=1'), OK);
@@ -114,8 +91,8 @@ describe('u-blox +UMQTTC: bad input on every op, before and during a session', (
 
     assert.equal(await at(h, 'AT+UMQTT=0,"bad-input"'), OK);
     assert.equal(await at(h, `AT+UMQTT=3,"127.0.0.1",${b.port}`), OK);
-    assert.equal(await command(h, 'AT+UMQTTC=1', '+UUMQTTC: 1,'), OK + urc('+UUMQTTC: 1,1'));
-    assert.equal(await command(h, 'AT+UMQTTC=4,1,"bad/in"', '+UUMQTTC: 4,'), OK + urc('+UUMQTTC: 4,1,1,"bad/in"'));
+    assert.equal(await atUntilLine(h, 'AT+UMQTTC=1', '+UUMQTTC: 1,'), OK + urc('+UUMQTTC: 1,1'));
+    assert.equal(await atUntilLine(h, 'AT+UMQTTC=4,1,"bad/in"', '+UUMQTTC: 4,'), OK + urc('+UUMQTTC: 4,1,1,"bad/in"'));
     const peer = mqttjs.connect({ host: '127.0.0.1', port: b.port, reconnectPeriod: 0 });
     cleanups.push(() => peer.endAsync(true));
     await new Promise<void>((resolve, reject) => peer.once('connect', () => resolve()).once('error', reject));
@@ -137,7 +114,7 @@ describe('u-blox +UMQTTC: bad input on every op, before and during a session', (
       'AT+UMQTTC=8', 'AT+UMQTTC=8,2',
       'AT+UMQTTC=9', 'AT+UMQTTC=9,3,0,"t",1', 'AT+UMQTTC=9,0,2,"t",1', 'AT+UMQTTC=9,0,0,"t",0', 'AT+UMQTTC=9,0,0,"t",1025', 'AT+UMQTTC=9,0,0,"",1',
     ];
-    assert.deepEqual(await refusals(h, bad), []);
+    assert.deepEqual(await refusals(h, bad, /^AT\+UMQTT(NV|C)?$/), []);
     // Pings need a keep-alive period: refused as not allowed, nothing changed.
     assert.equal(await at(h, 'AT+UMQTTC=8,1'), NOT_ALLOWED);
     // No URC came from any of them, the session is up, the message still waits, the last error is unchanged.
@@ -145,7 +122,7 @@ describe('u-blox +UMQTTC: bad input on every op, before and during a session', (
     assert.equal(h.module.services.mqtt.connected, true);
     assert.equal(await at(h, 'AT+UMQTTER'), answer('+UMQTTER: 0,0'));
     assert.equal(await at(h, 'AT+UMQTTC=6'), answer('+UMQTTC: 6,1,10,6,"bad/in",4,"kept"'));
-    assert.equal(await command(h, 'AT+UMQTTC=2,1,0,0,"bad/out","ok"', '+UUMQTTC: 2,'), OK + urc('+UUMQTTC: 2,1'));
-    assert.equal(await command(h, 'AT+UMQTTC=0', '+UUMQTTC: 0,'), OK + urc('+UUMQTTC: 0,1'));
+    assert.equal(await atUntilLine(h, 'AT+UMQTTC=2,1,0,0,"bad/out","ok"', '+UUMQTTC: 2,'), OK + urc('+UUMQTTC: 2,1'));
+    assert.equal(await atUntilLine(h, 'AT+UMQTTC=0', '+UUMQTTC: 0,'), OK + urc('+UUMQTTC: 0,1'));
   });
 });
