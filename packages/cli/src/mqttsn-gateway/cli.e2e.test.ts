@@ -2,37 +2,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { connectAsync } from 'mqtt';
 import { SnTestClient } from './sn-client.testutil.js';
+import { freePort, waitFor } from './gateway-process.testutil.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-
-async function freePort(): Promise<number> {
-  const s = net.createServer().listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-/** Resolves with the first match of `re` in the child's stream, rejects if it exits first. */
-function waitFor(child: ChildProcess, stream: NodeJS.ReadableStream, re: RegExp): Promise<RegExpExecArray> {
-  let text = '';
-  return new Promise((resolve, reject) => {
-    stream.on('data', (c: Buffer) => {
-      text += c.toString();
-      const m = re.exec(text);
-      if (m) resolve(m);
-    });
-    child.once('exit', (code) => reject(new Error(`exited ${code} before ${re}: ${text}`)));
-  });
-}
 
 test('e2e: modemlab mqttsn-gateway bridges MQTT-SN to mosquitto with predefined topics, exits 0 on SIGTERM', { timeout: 30_000 }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modemlab-mqttsn-'));

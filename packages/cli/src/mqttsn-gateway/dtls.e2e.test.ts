@@ -2,39 +2,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { connectAsync } from 'mqtt';
 import { mqttsn, systemClock } from '@modemlab/at';
 import { CertDtlsSession } from '@modemlab/module';
+import { freePort, waitFor } from './gateway-process.testutil.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const bin = path.join(root, 'packages/cli/bin/modemlab.js');
-
-async function freePort(): Promise<number> {
-  const s = net.createServer().listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-function waitFor(child: ChildProcess, stream: NodeJS.ReadableStream, re: RegExp): Promise<RegExpExecArray> {
-  let text = '';
-  return new Promise((resolve, reject) => {
-    stream.on('data', (c: Buffer) => {
-      text += c.toString();
-      const m = re.exec(text);
-      if (m) resolve(m);
-    });
-    child.once('exit', (code) => reject(new Error(`exited ${code} before ${re}: ${text}`)));
-  });
-}
 
 /** A CA, a gateway certificate and a device certificate, made with openssl in `dir`. */
 function makeCerts(dir: string): void {
