@@ -39,6 +39,11 @@ try {
 }
 `;
 
+/** The relative docs/ pages a README links to (anchors dropped). */
+function readmeDocLinks(readme: string): string[] {
+  return [...new Set([...fs.readFileSync(readme, 'utf8').matchAll(/\]\((docs\/[^)#]+)/g)].map((m) => m[1]!))];
+}
+
 test('tarballs install into an empty folder; modemlab serve and an SDK script run from there', { timeout: 600_000 }, async () => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'modemlab-pack-'));
   const echo = net.createServer((s) => s.pipe(s));
@@ -59,6 +64,9 @@ test('tarballs install into an empty folder; modemlab serve and an SDK script ru
       assert.equal(manifest.exports['.'].default, './dist/index.js');
       assert.ok(fs.existsSync(path.join(app, 'node_modules/@modemlab', name, 'dist/index.d.ts')), `${name} ships declarations`);
       assert.equal(manifest.license, 'MIT');
+      // The repository's README ships with the pages it links to, so its links work installed.
+      for (const link of readmeDocLinks(path.join(app, 'node_modules/@modemlab', name, 'README.md')))
+        assert.ok(fs.existsSync(path.join(app, 'node_modules/@modemlab', name, link)), `${name}: README links ${link}`);
     }
 
     // The bin is the bundle (scripts/bundle-cli.ts: start time), its chunks beside it.
