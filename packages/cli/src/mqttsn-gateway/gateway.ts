@@ -179,12 +179,17 @@ export class MqttSnGateway extends EventEmitter {
     });
     client.on('message', (topic, payload, packet) => {
       const msg: BufferedMessage = { topic, payload, qos: packet.qos as Qos, retain: packet.retain };
-      if (s.state === 'asleep') {
-        s.sleepBuffer.push(msg);
-        this.emit('buffered', s.clientId, s.sleepBuffer.length);
-      }
-      else void this.deliver(s, msg);
+      if (s.subscribing > 0) s.heldForSuback.push(msg);
+      else this.forward(s, msg);
     });
+  }
+
+  /** A broker message to the client now, or into its sleep buffer (§6.14). */
+  private forward(s: Session, msg: BufferedMessage): void {
+    if (s.state === 'asleep') {
+      s.sleepBuffer.push(msg);
+      this.emit('buffered', s.clientId, s.sleepBuffer.length);
+    } else void this.deliver(s, msg);
   }
 
   private onSessionMessage(s: Session, m: SnMessage): void {
@@ -314,10 +319,12 @@ export class MqttSnGateway extends EventEmitter {
     else if (m.topic.type === 'name' && !/[#+]/.test(name)) topicId = s.topicIdFor(name);
     if (m.topic.type === 'short') s.shortSubscriptions.add(name);
     const qos: Qos = m.qos === -1 ? 0 : m.qos;
+    s.subscribing++;
     s.mqtt.subscribe(name, { qos }, (err, granted) => {
       const g = granted?.[0]?.qos;
-      if (err || g === undefined || g === 128) return reject();
-      this.send(s.peer, { type: 'SUBACK', qos: g as Qos, topicId, msgId: m.msgId, returnCode: ReturnCode.ACCEPTED });
+      if (err || g === undefined || g === 128) reject();
+      else this.send(s.peer, { type: 'SUBACK', qos: g as Qos, topicId, msgId: m.msgId, returnCode: ReturnCode.ACCEPTED });
+      if (--s.subscribing === 0) for (const held of s.heldForSuback.splice(0)) this.forward(s, held);
     });
   }
 

@@ -43,6 +43,13 @@ export class Session {
   readonly qos2Inbound = new Map<number, { topic: string; payload: Buffer; retain: boolean }>();
   /** Messages from the broker while the client sleeps (spec §6.14). */
   readonly sleepBuffer: BufferedMessage[] = [];
+  /** SUBSCRIBEs sent to the broker and not yet answered with a SUBACK to the client. */
+  subscribing = 0;
+  /**
+   * Messages from the broker while a SUBACK is outstanding: mqtt.js may emit a retained
+   * message before its subscribe callback, and the client must see the SUBACK first.
+   */
+  readonly heldForSuback: BufferedMessage[] = [];
   /** The CONNECT being completed (will exchange in progress). */
   pendingConnect: Extract<mqttsn.SnMessage, { type: 'CONNECT' }> | null = null;
 
