@@ -70,9 +70,12 @@ describe('u-blox CoAP: mutual authentication with certificates against libcoap',
       assert.equal(await at(h, `AT+UCOAP=1,"${scheme}://127.0.0.1:${server.securePort}/m-${scheme}"`), OK);
       assert.equal(await request(h, `AT+UCOAPC=3,"${hex('no cert')}"`), OK + urc('+UCOAPCR: 3,0'));
       // DTLS 1.2: the server refuses inside the handshake (2,4). TLS 1.3: the client's handshake
-      // is over before the server checks the certificate, and libcoap resets the connection
-      // without an alert Node can read: connection closed (2,7).
-      assert.equal(await at(h, 'AT+UCOAPER'), answer(scheme === 'coaps' ? '+UCOAPER: 2,4' : '+UCOAPER: 2,7'));
+      // is over before the server checks the certificate; libcoap sends its alert and resets the
+      // connection, and which reaches the module first is a race on loopback as on a real network:
+      // the alert read gives 2,4, the reset first gives connection closed (2,7). Both are right.
+      const refused = await at(h, 'AT+UCOAPER');
+      if (scheme === 'coaps') assert.equal(refused, answer('+UCOAPER: 2,4'));
+      else assert.ok([answer('+UCOAPER: 2,4'), answer('+UCOAPER: 2,7')].includes(refused), refused);
       assert.equal(await at(h, `AT+USECPRF=${p},5,"me"`), OK);
       assert.equal(await at(h, `AT+USECPRF=${p},6,"mykey"`), OK);
       assert.match(await request(h, `AT+UCOAPC=3,"${hex('mutual')}"`), /\+UCOAPCD: 20[14],"",0\r\n\r\n\+UCOAPCR: 3,1\r\n$/);
